@@ -1,0 +1,68 @@
+/**
+ * Experiment specs: every tunable number of a run lives here (see experiments/), never in code.
+ * A spec names its dataset, model and three presets: `paper` (the study's settings), `quick`
+ * (a meaningful run in 15-30 minutes on 2 CPU cores with the native backend) and `smoke` (seconds,
+ * for tests).
+ */
+import { DcganSpec } from '../models/spec';
+import { Emotion } from '../data/types';
+
+export type PresetName = 'paper' | 'quick' | 'smoke' | 'sample';
+export const PRESETS: PresetName[] = ['paper', 'quick', 'smoke', 'sample'];
+
+export interface TrainSettings {
+  epochs: number;
+  batchSize: number;
+  /** Use at most this many training images (seeded random subset); null = all. */
+  limit: number | null;
+  lr: number;
+  beta1: number;
+  beta2: number;
+  /** Checkpoint every N iterations besides every epoch (0 = only per epoch). */
+  checkpointEvery: number;
+  /** Read losses back from the device every N iterations. */
+  logEvery: number;
+}
+
+export type DatasetSpec =
+  | { kind: 'fer2013'; split: 'train' | 'test' | 'all'; emotions: Emotion[] | 'all' }
+  | { kind: 'celeba'; grayscale: boolean };
+
+export interface ExperimentSpec {
+  name: string;
+  description: string;
+  dataset: DatasetSpec;
+  model: DcganSpec;
+  presets: Partial<Record<PresetName, TrainSettings>>;
+  /** For `fer-all`-style experiments: the experiments to run one after another. */
+  sequence?: string[];
+}
+
+/** The study's optimiser and batch (PyTorch DCGAN tutorial). */
+export const STUDY_TRAINING = { batchSize: 128, lr: 2e-4, beta1: 0.5, beta2: 0.999 } as const;
+
+export interface Overrides {
+  epochs?: number;
+  limit?: number | null;
+  batchSize?: number;
+}
+
+/** The settings of one preset of an experiment, with command-line overrides applied. */
+export function resolveSettings(spec: ExperimentSpec, preset: PresetName, overrides: Overrides = {}): TrainSettings {
+  const base = spec.presets[preset];
+  if (!base) {
+    const have = Object.keys(spec.presets).join(', ');
+    throw new Error(`experiment ${spec.name} has no preset "${preset}" (it has: ${have})`);
+  }
+  const s: TrainSettings = { ...base };
+  if (overrides.epochs !== undefined) s.epochs = overrides.epochs;
+  if (overrides.limit !== undefined) s.limit = overrides.limit;
+  if (overrides.batchSize !== undefined) s.batchSize = overrides.batchSize;
+  for (const k of ['epochs', 'batchSize'] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < 1) throw new Error(`${spec.name}/${preset}: ${k} must be a positive integer, got ${s[k]}`);
+  }
+  if (s.limit !== null && (!Number.isInteger(s.limit) || s.limit < 1)) {
+    throw new Error(`${spec.name}/${preset}: limit must be a positive integer or null, got ${s.limit}`);
+  }
+  return s;
+}

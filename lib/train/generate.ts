@@ -1,0 +1,34 @@
+/** Turning a generator's output into images. */
+import * as tf from '@tensorflow/tfjs';
+
+export interface GeneratedImages {
+  data: Uint8Array;
+  n: number;
+  height: number;
+  width: number;
+  channels: 1 | 3;
+}
+
+/**
+ * Runs G on `z` in batches and returns uint8 images. As in the study (PyTorch tutorial) G runs in
+ * training mode, i.e. BatchNorm uses the statistics of the batch being generated.
+ */
+export async function generateImages(G: tf.LayersModel, z: tf.Tensor4D, batchSize = 64): Promise<GeneratedImages> {
+  const n = z.shape[0];
+  const parts: Uint8Array[] = [];
+  let shape: number[] = [];
+  for (let i = 0; i < n; i += batchSize) {
+    const t = tf.tidy(() => {
+      const zb = z.slice([i, 0, 0, 0], [Math.min(batchSize, n - i), -1, -1, -1]);
+      const x = G.apply(zb, { training: true }) as tf.Tensor4D;
+      shape = x.shape;
+      return x.add(1).mul(127.5).round().clipByValue(0, 255).toInt();
+    });
+    parts.push(Uint8Array.from(await t.data()));
+    t.dispose();
+  }
+  const data = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let o = 0;
+  for (const p of parts) (data.set(p, o), (o += p.length));
+  return { data, n, height: shape[1], width: shape[2], channels: shape[3] as 1 | 3 };
+}

@@ -1,0 +1,47 @@
+/** A terminal progress bar with ETA and current losses (redrawn in place on a TTY, else a line every ~5%). */
+export class ProgressBar {
+  private start = Date.now();
+  private lastLine = 0;
+  private readonly tty: boolean;
+
+  constructor(
+    private readonly total: number,
+    private readonly label: string,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+    private readonly startAt = 0,
+  ) {
+    this.tty = Boolean(stream.isTTY) && !process.env.CI;
+  }
+
+  update(done: number, info = ''): void {
+    const frac = this.total > 0 ? Math.min(1, done / this.total) : 1;
+    const elapsed = (Date.now() - this.start) / 1000;
+    const rate = (done - this.startAt) / Math.max(elapsed, 1e-9);
+    const eta = rate > 0 ? (this.total - done) / rate : NaN;
+    const width = 24;
+    const filled = Math.round(frac * width);
+    const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
+    const line = `${this.label} [${bar}] ${done}/${this.total} ${(frac * 100).toFixed(0)}% ` +
+      `${formatSeconds(elapsed)} elapsed, ETA ${formatSeconds(eta)}${info ? ' | ' + info : ''}`;
+    if (this.tty) {
+      this.stream.write(`\r${line.slice(0, (this.stream.columns || 120) - 1)}\x1b[K`);
+    } else {
+      const step = Math.max(1, Math.floor(this.total / 20));
+      if (done === this.total || done - this.lastLine >= step || this.lastLine === 0) {
+        this.stream.write(line + '\n');
+        this.lastLine = done;
+      }
+    }
+  }
+
+  done(): void {
+    if (this.tty) this.stream.write('\n');
+  }
+}
+
+export function formatSeconds(s: number): string {
+  if (!Number.isFinite(s)) return '--';
+  if (s < 60) return `${s.toFixed(0)}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}

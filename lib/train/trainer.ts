@@ -1,0 +1,249 @@
+/**
+ * The GAN training loop of the study (PyTorch DCGAN tutorial), with the records a run needs:
+ * losses.csv (every iteration), fixed-noise sample grids (every epoch and at the end), a loss plot,
+ * atomic checkpoints (every epoch and every `checkpointEvery` iterations) and exact resume.
+ *
+ * Device-to-host reads happen only every `logEvery` iterations (losses are kept on the device
+ * until then); a non-finite loss stops the run there, before any checkpoint of the bad weights.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { Rng, RngState } from '../rng';
+import { ImageSet } from '../data/types';
+import { BatchStream } from '../data/batches';
+import { DcganSpec } from '../models/spec';
+import { buildGenerator, buildDiscriminator } from '../models/dcgan';
+import { AdamConfig, DCGAN_ADAM } from './adam';
+import { GanPair, makeGanPair, trainStep, readSteps, StepTensors } from './step';
+import { saveCheckpoint, loadCheckpoint, latestCheckpoint, TrainState } from './checkpoint';
+import { LossLog, LossRow } from './losses-log';
+import { FixedNoise, makeFixedNoise, fixedNoiseTensor, noiseTensor } from './noise';
+import { generateImages } from './generate';
+import { ProgressBar } from './progress';
+import { gridPng } from '../viz/grid';
+import { writeLossPlot } from '../viz/losses-csv';
+import { writeFileAtomic, writeJsonAtomic, readJson } from '../runs/files';
+
+export interface TrainOptions {
+  runDir: string;
+  data: ImageSet;
+  model: DcganSpec;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  adam?: AdamConfig;
+  /** Also checkpoint every N iterations (0: only at the end of each epoch). */
+  checkpointEvery?: number;
+  /** Read losses back from the device every N iterations (and at epoch ends). */
+  logEvery?: number;
+  /** Continue from the run directory's latest checkpoint. */
+  resume?: boolean;
+  /** Stop (with a checkpoint) after this many iterations in total, e.g. to split a run. */
+  maxSteps?: number;
+  /** Use the plain step (G forward twice) instead of the lean one. Same trainable weights. */
+  plainStep?: boolean;
+  /** Show a progress bar on stderr (default true). */
+  progress?: boolean;
+  /** Called after each log flush with the new rows (notebooks refresh a live plot with it). */
+  onLog?: (rows: LossRow[]) => void | Promise<void>;
+  /** Called after each epoch with the grid that was written. */
+  onEpoch?: (info: { epoch: number; gridFile: string; rows: number }) => void | Promise<void>;
+}
+
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'interrupted' | 'diverged';
+
+export interface TrainSummary {
+  status: RunStatus;
+  steps: number;
+  epochsCompleted: number;
+  imagesSeen: number;
+  trainSeconds: number;
+  imagesPerSecond: number;
+  final: { loss_d: number; loss_g: number; d_x: number; d_g_z1: number; d_g_z2: number } | null;
+  message?: string;
+  lastCheckpoint: string | null;
+}
+
+/** Thrown when a loss becomes NaN/Inf; the run's last good checkpoint is left intact. */
+export class DivergedError extends Error {}
+
+function meanOf(rows: LossRow[]) {
+  if (rows.length === 0) return null;
+  const avg = (k: keyof LossRow) => rows.reduce((a, r) => a + r[k], 0) / rows.length;
+  return { loss_d: avg('loss_d'), loss_g: avg('loss_g'), d_x: avg('d_x'), d_g_z1: avg('d_g_z1'), d_g_z2: avg('d_g_z2') };
+}
+
+export async function train(opts: TrainOptions): Promise<TrainSummary> {
+  const { runDir, data, model, epochs, batchSize, seed } = opts;
+  const logEvery = Math.max(1, opts.logEvery ?? 10);
+  const checkpointEvery = opts.checkpointEvery ?? 0;
+  if (data.height !== model.size || data.width !== model.size || data.channels !== model.channels) {
+    throw new Error(
+      `data "${data.name}" is ${data.height}x${data.width}x${data.channels}, the model expects ` +
+        `${model.size}x${model.size}x${model.channels}`,
+    );
+  }
+  fs.mkdirSync(path.join(runDir, 'samples'), { recursive: true });
+
+  const G = buildGenerator(model, seed * 2 + 1);
+  const D = buildDiscriminator(model, seed * 2 + 2);
+  const pair: GanPair = makeGanPair(G, D, opts.adam ?? DCGAN_ADAM);
+  const batches = new BatchStream(data, { batchSize, seed });
+  let rng = new Rng(seed);
+  let state: TrainState = { step: 0, epoch: 0, iterInEpoch: 0, seconds: 0, rng: rng.getState(), batches: batches.getState() };
+
+  const noiseFile = path.join(runDir, 'noise.json');
+  let fixed: FixedNoise;
+  const ckpt = opts.resume ? latestCheckpoint(runDir) : null;
+  if (opts.resume && !ckpt) throw new Error(`cannot resume ${runDir}: it has no checkpoint (checkpoints/latest.json)`);
+  if (ckpt) {
+    state = loadCheckpoint(ckpt, pair);
+    rng = Rng.fromState(state.rng as RngState);
+    batches.setState(state.batches as ReturnType<BatchStream['getState']>);
+    fixed = readJson<FixedNoise>(noiseFile, 'fixed noise');
+  } else {
+    fixed = makeFixedNoise(seed, model.nz);
+    writeJsonAtomic(noiseFile, fixed);
+  }
+  const log = new LossLog(path.join(runDir, 'losses.csv'));
+  log.open(ckpt ? state.step : null);
+
+  const perEpoch = batches.batchesPerEpoch;
+  const totalSteps = Math.min(epochs * perEpoch, opts.maxSteps ?? Infinity);
+  const bar = opts.progress === false ? null : new ProgressBar(totalSteps, path.basename(runDir), process.stderr, state.step);
+  let pending: { t: StepTensors; epoch: number; iter: number; seconds: number }[] = [];
+  let lastRows: LossRow[] = [];
+  let lastCheckpoint = ckpt;
+  let lastCheckpointStep = ckpt ? state.step : -1;
+  let epochRows = 0;
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    process.stderr.write('\nInterrupted: finishing this step and saving a checkpoint (Ctrl-C again to abort)\n');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  const sessionStart = Date.now();
+  const secondsAtStart = state.seconds;
+  const elapsed = () => secondsAtStart + (Date.now() - sessionStart) / 1000;
+
+  const flush = async () => {
+    const values = await readSteps(pending.map((p) => p.t));
+    const rows = values.map((v, i) => ({
+      epoch: pending[i].epoch,
+      iter: pending[i].iter,
+      loss_d: v.lossD,
+      loss_g: v.lossG,
+      d_x: v.dX,
+      d_g_z1: v.dGz1,
+      d_g_z2: v.dGz2,
+      seconds: pending[i].seconds,
+    }));
+    pending = [];
+    const bad = rows.find((r) => ![r.loss_d, r.loss_g, r.d_x, r.d_g_z1, r.d_g_z2].every(Number.isFinite));
+    log.append(rows);
+    epochRows += rows.length;
+    if (rows.length) lastRows = rows;
+    if (bad) {
+      throw new DivergedError(
+        `training diverged: a loss became ${bad.loss_d} / ${bad.loss_g} (loss_D / loss_G) at iteration ${bad.iter} ` +
+          `(epoch ${bad.epoch + 1}); losses.csv has the rows up to it and the last good checkpoint is ` +
+          `${lastCheckpoint ?? '(none yet)'}. Try a lower learning rate or another --seed.`,
+      );
+    }
+    if (opts.onLog) await opts.onLog(rows);
+    const last = rows[rows.length - 1];
+    if (bar && last) {
+      bar.update(state.step, `epoch ${last.epoch + 1}/${epochs} loss_D ${last.loss_d.toFixed(3)} loss_G ${last.loss_g.toFixed(3)} D(x) ${last.d_x.toFixed(2)}`);
+    }
+  };
+
+  const checkpoint = async () => {
+    state.rng = rng.getState();
+    state.batches = batches.getState();
+    state.seconds = elapsed();
+    lastCheckpoint = await saveCheckpoint(runDir, pair, state);
+    lastCheckpointStep = state.step;
+  };
+
+  const renderGrid = async (file: string) => {
+    const z = fixedNoiseTensor(fixed);
+    const imgs = await generateImages(G, z, fixed.n);
+    z.dispose();
+    writeFileAtomic(file, gridPng(imgs, { nrow: 8 }));
+  };
+
+  let status: RunStatus = 'completed';
+  let message: string | undefined;
+  writeSummary(runDir, { status: 'running', steps: state.step, epochsCompleted: state.epoch, imagesSeen: 0, trainSeconds: elapsed(), imagesPerSecond: 0, final: null, lastCheckpoint });
+  let imagesThisSession = 0;
+  let summary: TrainSummary | undefined;
+  try {
+    while (state.step < totalSteps && !interrupted) {
+      const t0 = performance.now();
+      const b = batches.next();
+      const real = tf.tensor4d(b.data, b.shape);
+      const z = noiseTensor(rng, b.shape[0], model.nz);
+      const t = trainStep(pair, real, z, !opts.plainStep);
+      tf.dispose([real, z]);
+      imagesThisSession += b.shape[0];
+      pending.push({ t, epoch: state.epoch, iter: state.step, seconds: (performance.now() - t0) / 1000 });
+      state.step += 1;
+      state.iterInEpoch += 1;
+      const epochDone = state.iterInEpoch >= perEpoch;
+      if (epochDone || pending.length >= logEvery || state.step >= totalSteps || interrupted) await flush();
+      if (epochDone) {
+        const gridFile = path.join(runDir, 'samples', `epoch-${String(state.epoch + 1).padStart(3, '0')}.png`);
+        await renderGrid(gridFile);
+        state.epoch += 1;
+        state.iterInEpoch = 0;
+        await checkpoint();
+        await writeLossPlot(runDir).catch((e) => process.stderr.write(`warning: loss plot not written: ${e.message}\n`));
+        if (opts.onEpoch) await opts.onEpoch({ epoch: state.epoch, gridFile, rows: epochRows });
+        epochRows = 0;
+      } else if (checkpointEvery > 0 && state.step % checkpointEvery === 0) {
+        await checkpoint();
+      }
+    }
+    if (pending.length) await flush();
+    if (interrupted) status = 'interrupted';
+    else if (state.step < epochs * perEpoch) status = 'stopped';
+    if (lastCheckpointStep !== state.step) await checkpoint();
+    await renderGrid(path.join(runDir, 'samples', 'final.png'));
+    await writeLossPlot(runDir).catch((e) => process.stderr.write(`warning: loss plot not written: ${e.message}\n`));
+  } catch (e) {
+    tf.dispose(pending.map((p) => Object.values(p.t)).flat());
+    status = e instanceof DivergedError ? 'diverged' : 'stopped';
+    message = (e as Error).message;
+    throw e;
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+    bar?.done();
+    const secs = elapsed();
+    const sessionSecs = (Date.now() - sessionStart) / 1000;
+    summary = {
+      status,
+      steps: state.step,
+      epochsCompleted: state.epoch,
+      imagesSeen: state.step * batchSize,
+      trainSeconds: secs,
+      imagesPerSecond: imagesThisSession / Math.max(sessionSecs, 1e-9),
+      final: meanOf(lastRows),
+      message,
+      lastCheckpoint,
+    };
+    writeSummary(runDir, summary);
+    G.dispose();
+    D.dispose();
+    pair.optG.dispose();
+    pair.optD.dispose();
+  }
+  return summary!;
+}
+
+function writeSummary(runDir: string, s: TrainSummary): void {
+  const file = path.join(runDir, 'summary.json');
+  const prev = fs.existsSync(file) ? readJson<Record<string, unknown>>(file, 'run summary') : {};
+  writeJsonAtomic(file, { ...prev, ...s, updatedAt: new Date().toISOString() });
+}

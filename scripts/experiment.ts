@@ -1,0 +1,96 @@
+/**
+ * npm run experiment -- <name> [--preset P] [--data DIR] [--out RUN_DIR] [--epochs N] [--limit N]
+ *                       [--batch N] [--seed S] [--backend B] [--resume RUN_DIR] [--max-steps N] [--list]
+ * Trains one experiment of the study and prints its run directory as the last line.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { readJson } from '../lib/runs/files';
+import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
+import { EXPERIMENTS, getExperiment } from '../experiments';
+import { PRESETS, PresetName } from '../lib/runs/experiment';
+import { runExperiment, resumeExperiment, runSequence } from '../lib/runs/run-experiment';
+import { initBackend, describeBackend } from '../lib/backend';
+
+const USAGE = `usage: npm run experiment -- <name> [options]
+  <name>              ${Object.keys(EXPERIMENTS).join(', ')}
+  --preset P          ${PRESETS.join(' | ')} (default quick)
+  --data DIR          dataset folder (FER2013: image folders or fer2013.csv; CelebA: folder with img_align_celeba/)
+                      default: $FACEGAN_FER2013 / $FACEGAN_CELEBA, else the bundled sample in data/sample/
+  --out DIR           run directory (default results/<name>/<time>-<preset>)
+  --epochs N --limit N --batch N --seed S     override the preset
+  --backend B         node-gpu | node | wasm | cpu (default: fastest that loads; or $FACEGAN_BACKEND)
+  --resume RUN_DIR    continue a stopped run from its latest checkpoint
+  --max-steps N       stop after N iterations (with a checkpoint; continue later with --resume)
+  --list              list experiments and presets`;
+
+runMain(async () => {
+  const cmd = 'experiment';
+  const args = parseArgs(process.argv.slice(2), {
+    flags: ['list', 'help', 'no-progress'],
+    options: ['preset', 'data', 'out', 'epochs', 'limit', 'batch', 'seed', 'backend', 'resume', 'max-steps'],
+  }, cmd);
+  if (args.options.help) return void console.log(USAGE);
+  if (args.options.list) {
+    for (const s of Object.values(EXPERIMENTS)) {
+      console.log(`${s.name.padEnd(14)} ${s.description}`);
+      for (const [p, v] of Object.entries(s.presets)) {
+        console.log(`${''.padEnd(16)}${p.padEnd(7)} ${v!.epochs} epochs, batch ${v!.batchSize}, ${v!.limit ?? 'all'} images`);
+      }
+    }
+    return;
+  }
+  const backend = await initBackend({ backend: stringOption(args, 'backend') });
+  process.stderr.write(`backend: ${describeBackend(backend)}\n`);
+  const common = {
+    backend,
+    maxSteps: intOption(args, 'max-steps', cmd, 1),
+    progress: !args.options['no-progress'],
+  };
+  const resume = stringOption(args, 'resume');
+  if (resume) {
+    const seqFile = path.join(resume, 'sequence.json');
+    if (fs.existsSync(seqFile)) {
+      const index = readJson<{ experiment: string; preset: PresetName }>(seqFile, 'sequence index');
+      const spec = getExperiment(index.experiment);
+      const r = await runSequence(spec, getExperiment, { ...common, preset: index.preset, parentDir: resume });
+      return void console.log(r.parentDir);
+    }
+    const r = await resumeExperiment(resume, { ...common, epochs: intOption(args, 'epochs', cmd, 1) });
+    printSummary(r.summary);
+    return void console.log(r.runDir);
+  }
+  const name = args.positionals[0];
+  if (!name) throw new Error(`no experiment named\n${USAGE}`);
+  if (args.positionals.length > 1) throw new Error(`unexpected arguments: ${args.positionals.slice(1).join(' ')}`);
+  const spec = getExperiment(name);
+  const preset = (stringOption(args, 'preset') ?? 'quick') as PresetName;
+  if (!PRESETS.includes(preset)) throw new Error(`--preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
+  const limitRaw = stringOption(args, 'limit');
+  const request = {
+    ...common,
+    preset,
+    overrides: {
+      epochs: intOption(args, 'epochs', cmd, 1),
+      limit: limitRaw === 'all' ? null : intOption(args, 'limit', cmd, 1),
+      batchSize: intOption(args, 'batch', cmd, 1),
+    },
+    seed: intOption(args, 'seed', cmd, 0),
+    dataPath: stringOption(args, 'data'),
+  };
+  if (spec.sequence) {
+    const r = await runSequence(spec, getExperiment, { ...request, parentDir: stringOption(args, 'out') });
+    return void console.log(r.parentDir);
+  }
+  const r = await runExperiment({ ...request, spec, outDir: stringOption(args, 'out') });
+  printSummary(r.summary);
+  console.log(r.runDir);
+});
+
+function printSummary(s: import('../lib/train/trainer').TrainSummary): void {
+  const f = s.final;
+  process.stderr.write(
+    `${s.status}: ${s.steps} iterations, ${s.epochsCompleted} epochs, ${s.imagesPerSecond.toFixed(1)} images/s` +
+      (f ? `, final loss_D ${f.loss_d.toFixed(3)} loss_G ${f.loss_g.toFixed(3)}` : '') + '\n',
+  );
+}
