@@ -24,7 +24,7 @@ function batchNorm(seed: number, name: string): tf.layers.Layer {
   });
 }
 
-function convInit(seed: number): tf.initializers.Initializer {
+function convInit(seed: number) {
   return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed });
 }
 
@@ -110,7 +110,7 @@ export function buildDiscriminator(spec: DcganSpec, seed = 2): tf.Sequential {
 
 /** Number of trainable parameters (PyTorch's `sum(p.numel() for p in net.parameters())`). */
 export function countTrainable(model: tf.LayersModel): number {
-  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * (b as number), 1), 0);
+  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
 }
 
 /** The tf.Variables behind a model's trainable weights, in a stable order. */

@@ -1,0 +1,87 @@
+/**
+ * Result tables built from run directories only (config.json, summary.json, metrics.json), with
+ * arquero, so runs from any machine, copied into results/, compare the same way.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as aq from 'arquero';
+import { readJson } from './files';
+import { RunConfig } from './run-dir';
+
+export type RunRow = Record<string, string | number | null>;
+
+/** One row per run: what was trained, on what, how fast, how it ended, and any metrics. */
+export function runRow(runDir: string): RunRow {
+  const config = readJson<RunConfig>(path.join(runDir, 'config.json'), 'run config');
+  const sumFile = path.join(runDir, 'summary.json');
+  const s = fs.existsSync(sumFile) ? readJson<Record<string, any>>(sumFile, 'run summary') : {};
+  const metFile = path.join(runDir, 'metrics.json');
+  const metrics = fs.existsSync(metFile) ? readJson<Record<string, unknown>>(metFile, 'run metrics') : {};
+  const ds = config.spec.dataset;
+  const row: RunRow = {
+    run: path.basename(runDir),
+    experiment: config.experiment,
+    dataset: ds.kind,
+    selection: config.data.name,
+    colour: config.spec.model.channels === 3 ? 'colour' : 'grayscale',
+    size: `${config.spec.model.size}x${config.spec.model.size}x${config.spec.model.channels}`,
+    images: config.data.images,
+    preset: config.preset,
+    epochs: s.epochsCompleted ?? null,
+    iterations: s.steps ?? null,
+    backend: config.backend?.name ?? null,
+    images_per_s: s.imagesPerSecond != null ? round(s.imagesPerSecond, 2) : null,
+    wall_min: s.trainSeconds != null ? round(s.trainSeconds / 60, 1) : null,
+    loss_d: s.final?.loss_d != null ? round(s.final.loss_d, 3) : null,
+    loss_g: s.final?.loss_g != null ? round(s.final.loss_g, 3) : null,
+    status: s.status ?? 'unknown',
+  };
+  for (const [k, v] of Object.entries(metrics)) {
+    if (typeof v === 'number') row[k] = round(v, 4);
+  }
+  return row;
+}
+
+function round(x: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export interface WrittenTables {
+  md: string;
+  csv: string;
+  html: string;
+}
+
+/** Writes table.md, table.csv and table.html (with thumbnails of each run's final grid) into `outDir`. */
+export function writeRunTables(runDirs: string[], outDir: string, title = 'facegan runs'): WrittenTables {
+  if (runDirs.length === 0) throw new Error('no run directories to tabulate (a run directory holds config.json)');
+  fs.mkdirSync(outDir, { recursive: true });
+  const rows = runDirs.map(runRow);
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const full = rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
+  const table = aq.from(full);
+  const md = path.join(outDir, 'table.md');
+  const csv = path.join(outDir, 'table.csv');
+  const html = path.join(outDir, 'table.html');
+  fs.writeFileSync(md, `# ${title}\n\n${table.toMarkdown()}\n`);
+  fs.writeFileSync(csv, table.toCSV());
+  const thumbs = runDirs.map((d) => {
+    const grid = path.join(d, 'samples', 'final.png');
+    return fs.existsSync(grid) ? `<img src="${path.relative(outDir, grid)}" width="160" alt="final samples">` : '';
+  });
+  const htmlRows = full.map((r, i) => `<tr><td>${thumbs[i]}</td>${columns.map((c) => `<td>${escapeHtml(String(r[c] ?? ''))}</td>`).join('')}</tr>`);
+  fs.writeFileSync(
+    html,
+    `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title>
+<style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 6px;font-size:13px}</style>
+<h1>${escapeHtml(title)}</h1>
+<table><thead><tr><th>final samples</th>${columns.map((c) => `<th>${escapeHtml(c)}</th>`).join('')}</tr></thead>
+<tbody>${htmlRows.join('\n')}</tbody></table>\n`,
+  );
+  return { md, csv, html };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+/**
+ * npm test: every test file on the fastest backend that loads (native when `npm run setup:native`
+ * has run), then the core subset again on the pure-JS cpu backend, so the fallback stays honest.
+ *   npm test -- test/models.test.ts     run only the given files (fastest backend)
+ *   FACEGAN_TEST_PHASES=main|cpu         run one phase only
+ */
+const { spawnSync } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const testDir = path.join(root, 'test');
+/** Files that also run on the pure-JS cpu backend (small nets; they must stay fast there). */
+const CPU_CORE = ['models.test.ts', 'train-step.test.ts', 'resume.test.ts', 'data.test.ts'];
+
+const given = process.argv.slice(2);
+const all = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.ts')).sort();
+const phases = (process.env.FACEGAN_TEST_PHASES || 'main,cpu').split(',');
+
+function run(label, files, env) {
+  if (files.length === 0) return 0;
+  console.log(`\n=== ${label}: ${files.length} test file(s) ===`);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...files], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  });
+  return r.status ?? 1;
+}
+
+let status = 0;
+if (given.length) {
+  status = run('tests', given, {});
+} else {
+  if (phases.includes('main')) status |= run('all tests, fastest backend', all.map((f) => path.join('test', f)), {});
+  if (phases.includes('cpu')) {
+    const core = CPU_CORE.filter((f) => all.includes(f)).map((f) => path.join('test', f));
+    status |= run('core tests on the pure-JS cpu backend', core, { FACEGAN_BACKEND: 'cpu' });
+  }
+}
+process.exit(status ? 1 : 0);
