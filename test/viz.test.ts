@@ -25,9 +25,10 @@ import { ImageBatch } from '../lib/viz/types';
 import { Rng } from '../lib/rng';
 
 // ---------------------------------------------------------------------------------------------
-// Real data: a few FER2013 faces (48x48 grayscale JPEGs), decoded with jpeg-js.
+// Real data: a few FER2013 faces (48x48 grayscale JPEGs) from the bundled sample, decoded with jpeg-js.
 
-const FER = '/work/shared/data/fer2013/train';
+const SAMPLE = path.join(__dirname, '..', 'data', 'sample', 'fer2013', 'train');
+const FER = fs.existsSync(SAMPLE) ? SAMPLE : '/work/shared/data/fer2013/train';
 const S = 48;
 
 function ferFaces(emotion: string, count: number): Uint8Array[] {
