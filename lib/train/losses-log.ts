@@ -1,19 +1,9 @@
 /** losses.csv of a run: one row per iteration, appended at each log flush. */
 import * as fs from 'fs';
 import { writeFileAtomic } from '../runs/files';
+import { LOSS_CSV_COLUMNS as LOSS_COLUMNS, LossRow } from '../viz/losses-csv';
 
-export const LOSS_COLUMNS = ['epoch', 'iter', 'loss_d', 'loss_g', 'd_x', 'd_g_z1', 'd_g_z2', 'seconds'] as const;
-
-export interface LossRow {
-  epoch: number;
-  iter: number;
-  loss_d: number;
-  loss_g: number;
-  d_x: number;
-  d_g_z1: number;
-  d_g_z2: number;
-  seconds: number;
-}
+export type { LossRow };
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(7));
 

@@ -18,7 +18,7 @@ export interface LossRow {
   d_g_z1: number;
   /** D(G(z)) after the discriminator step (as seen by the generator step). */
   d_g_z2: number;
-  /** Wall-clock seconds since the run started. */
+  /** Wall-clock seconds this iteration took (data, step; not the periodic sync/checkpoint). */
   seconds: number;
 }
 
