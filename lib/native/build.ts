@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { exec, tail } from './exec';
+import { errorLine, exec } from './exec';
 import { bindingFile, cacheRoot, napiBuildVersion, readPackageJson, REPO_ROOT } from './paths';
 import type { TfSource } from './tensorflow';
 
@@ -69,7 +69,7 @@ export async function buildBinding(pkgDir: string, opts: BuildOptions = {}): Pro
   ];
   const r = await exec(gyp[0], args, { cwd: pkgDir, timeoutMs: opts.timeoutMs ?? 15 * 60_000, logFile: opts.logFile });
   if (r.code !== 0) {
-    throw new Error(`node-gyp rebuild failed${r.timedOut ? ' (timed out)' : ''}: ${r.spawnError ?? tail(r, 6)}`);
+    throw new Error(`node-gyp rebuild failed${r.timedOut ? ' (timed out)' : ''}: ${r.spawnError ?? errorLine(r)} (full output: the log file)`);
   }
   const file = bindingFile(pkgDir);
   if (!fs.existsSync(file)) throw new Error(`node-gyp succeeded but ${file} was not produced`);

@@ -81,3 +81,16 @@ export function tail(r: Pick<ExecResult, 'stdout' | 'stderr'>, n = 8): string {
   const lines = `${r.stdout}\n${r.stderr}`.split('\n').map((l) => l.trimEnd()).filter((l) => l !== '');
   return lines.slice(-n).join('\n');
 }
+
+/** The most telling line of a failed command's output: the last one mentioning an error, else the last. */
+export function errorLine(r: Pick<ExecResult, 'stdout' | 'stderr'>): string {
+  const lines = `${r.stdout}\n${r.stderr}`
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !/^at /.test(l) && !/^Node\.js v\d/.test(l));
+  const rev = [...lines].reverse();
+  const hit =
+    rev.find((l) => /^(\w*Error|ERROR)\b|\berror:/.test(l)) ??
+    rev.find((l) => /error|fail|cannot|not found|no such|denied|timed? ?out/i.test(l));
+  return hit ?? lines[lines.length - 1] ?? '(no output)';
+}

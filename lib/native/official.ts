@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
-import { exec, tail } from './exec';
+import { errorLine, exec } from './exec';
 import { REPO_ROOT } from './paths';
 
 /** The host tfjs-node downloads from (honours the same variables as its install script). */
@@ -63,7 +63,7 @@ export async function runOfficialInstall(pkgDir: string, opts: OfficialOptions):
     if (r.code !== 0 || /failed with error/i.test(r.stdout)) {
       throw new Error(
         `tfjs-node's install script failed${r.timedOut ? ` (timed out after ${opts.timeoutMs / 1000} s)` : ''}: ` +
-          (r.spawnError ?? tail(r, 4)),
+          (r.spawnError ?? errorLine(r)),
       );
     }
   } finally {

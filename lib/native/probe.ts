@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { exec, tail } from './exec';
+import { errorLine, exec } from './exec';
 import { bindingFile, NativePackage, packageDir, REPO_ROOT } from './paths';
 import type { ProbeReport } from './probe-child';
 
@@ -49,6 +49,6 @@ export async function probeNative(pkg: NativePackage, opts: ProbeOptions = {}): 
   const line = r.stdout.split('\n').reverse().find((l) => l.startsWith('FACEGAN_PROBE '));
   if (line) return JSON.parse(line.slice('FACEGAN_PROBE '.length)) as ProbeReport;
   if (r.timedOut) return { ok: false, error: `probe of ${pkg} timed out` };
-  const why = r.spawnError ?? (r.code === null ? 'the probe process was killed (crash in native code?)' : tail(r, 3));
+  const why = r.spawnError ?? (r.code === null ? 'the probe process was killed (crash in native code?)' : errorLine(r));
   return { ok: false, error: `probe of ${pkg} failed (exit ${r.code}): ${why}` };
 }

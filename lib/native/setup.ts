@@ -102,9 +102,10 @@ export async function setupNative(opts: SetupOptions = {}): Promise<SetupResult>
     } catch (e) {
       out = { status: 'failed', detail: (e as Error).message };
     }
-    const rec = { name, status: out.status, detail: out.detail, ms: Date.now() - s };
+    const detail = out.detail.replace(/\s*\n\s*/g, ' | ').slice(0, 400);
+    const rec = { name, status: out.status, detail, ms: Date.now() - s };
     steps.push(rec);
-    log(`${name}: ${out.status} (${(rec.ms / 1000).toFixed(1)} s) - ${out.detail}`);
+    log(`${name}: ${out.status} (${(rec.ms / 1000).toFixed(1)} s) - ${detail}`);
     return out;
   };
   const verify = (route: string) => async () => {
@@ -184,6 +185,7 @@ export async function setupNative(opts: SetupOptions = {}): Promise<SetupResult>
     quarantine(pkgDir);
     return result(false, 'none', { error: v.detail, probe: v.value, tf: source });
   }
+  fs.rmSync(`${bindingFile(pkgDir)}.broken`, { force: true });
   const cached = storeBinding(pkgDir, source);
   log(`binding cached at ${cached}`);
   return result(true, 'local-build', { probe: v.value, tf: source });

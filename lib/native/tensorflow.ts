@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { exec, tail } from './exec';
+import { errorLine, exec } from './exec';
 import { tfCacheDir, TF_WHEEL_PROJECT, TF_WHEEL_VERSION } from './paths';
 
 /** A usable libtensorflow: shared libraries plus the C headers. */
@@ -208,7 +208,7 @@ export async function fetchTfWheel(opts: FetchOptions): Promise<TfSource> {
       { timeoutMs: 15 * 60_000, logFile: opts.logFile },
     );
     if (pip.code !== 0) {
-      throw new Error(`pip download ${spec} failed${pip.timedOut ? ' (timed out)' : ''}: ${pip.spawnError ?? tail(pip, 4)}`);
+      throw new Error(`pip download ${spec} failed${pip.timedOut ? ' (timed out)' : ''}: ${pip.spawnError ?? errorLine(pip)}`);
     }
     const wheel = fs.readdirSync(path.join(work, 'wheel')).find((f) => f.endsWith('.whl'));
     if (!wheel) throw new Error(`pip download ${spec} reported success but left no .whl in ${work}/wheel`);
@@ -216,7 +216,7 @@ export async function fetchTfWheel(opts: FetchOptions): Promise<TfSource> {
     opts.log(`extracting libtensorflow + C headers from ${wheel} (${(fs.statSync(wheelPath).size / 1e6).toFixed(0)} MB)`);
     const seeds = JSON.stringify(bindingIncludes(opts.pkgDir));
     const ex = await exec(python, ['-c', EXTRACT_PY, wheelPath, work, seeds], { timeoutMs: 10 * 60_000, logFile: opts.logFile });
-    if (ex.code !== 0) throw new Error(`extracting ${wheel} failed: ${ex.spawnError ?? tail(ex, 4)}`);
+    if (ex.code !== 0) throw new Error(`extracting ${wheel} failed: ${ex.spawnError ?? errorLine(ex)}`);
     fs.rmSync(path.join(work, 'wheel'), { recursive: true, force: true });
     fs.writeFileSync(
       path.join(work, MARKER),
