@@ -13,7 +13,8 @@ import { columnMeans, fromEig, matmul, meanAndCovariance, sqrtPsd, symEig, trace
 import { frechetDistance, frechetFromStats } from '../lib/eval/frechet';
 import { kernelInceptionDistance, polynomialMmd2Unbiased } from '../lib/eval/kid';
 import {
-  Images, laplacianPyramid, pyrUp, pyramidSizes, radixSortFloat32, slicedWasserstein, wasserstein1Sorted,
+  Images, laplacianPyramid, pyrUp, pyramidSizes, radixSortFloat32, slicedWasserstein, slicedWassersteinParallel,
+  wasserstein1Sorted,
 } from '../lib/eval/swd';
 import { diversityRatio, meanPairwiseDistance } from '../lib/eval/diversity';
 
@@ -412,6 +413,17 @@ test('SWD: seeded, same for uint8 and [-1, 1] input, refuses mismatched shapes',
   assert.throws(() => slicedWasserstein(rgb48, a), /48x48x3.*48x48x1/);
   assert.throws(() => slicedWasserstein({ ...a, n: 41 }, b), /length 92160, expected/);
   assert.throws(() => slicedWasserstein(a, b, { minRes: 64 }), /smaller than opts.minRes/);
+});
+
+test('slicedWassersteinParallel gives exactly the single-thread result', { skip: fer ? false : `no FER2013 at ${FER}` }, async () => {
+  const a: Images = { ...fer!.a, n: 60, data: fer!.a.data.subarray(0, 60 * 2304) };
+  const b: Images = { ...fer!.b, n: 50, data: fer!.b.data.subarray(0, 50 * 2304) };
+  const opts = { directions: 40, repeats: 2, seed: 9, minRes: 12 };
+  const sync = slicedWasserstein(a, b, opts);
+  assert.deepEqual(await slicedWassersteinParallel(a, b, { ...opts, workers: 3 }), sync);
+  assert.deepEqual(sync.resolutions, [48, 24, 12]);
+  const rgb: Images = { data: new Uint8Array(2 * 48 * 48 * 3), n: 2, height: 48, width: 48, channels: 3 };
+  await assert.rejects(slicedWassersteinParallel(a, rgb, opts), /image shapes differ: a is 60 x 48x48x1.*b is 2 x 48x48x3/);
 });
 
 test('SWD works on 64x64x3 (levels 64, 32, 16)', () => {
