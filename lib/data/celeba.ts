@@ -150,7 +150,7 @@ export async function loadCelebA(opts: CelebAOptions): Promise<ImageSet> {
       k++;
     });
     assertSomeGood(k, skipped, imgDir);
-    const pixels = k === names.length ? data : data.slice(0, k * px);
+    const pixels = k === names.length ? data : data.subarray(0, k * px);
     set = { data: pixels, n: k, height: size, width: size, channels: 3, sources: kept.map((n) => path.join(imgDir, n)), skipped, name };
     if (useCache) writeCache(dirs, file, set, kept, hash);
   }
@@ -167,6 +167,7 @@ function writeCache(dirs: string[], file: string, set: ImageSet, names: string[]
   for (const d of dirs) {
     try {
       writeU8Cache(path.join(d, file), header, set.data);
+      if (problems.length) process.stderr.write(`CelebA cache written to ${d} instead (${problems.join('; ')})\n`);
       return;
     } catch (e) {
       problems.push(`${d}: ${(e as Error).message}`);

@@ -12,7 +12,7 @@ import { progress } from './progress';
 export interface DecodeFilesOptions {
   size: number;
   channels: 1 | 3;
-  /** Worker threads; default: the number of CPUs (max 16); 0 = decode in this thread. */
+  /** Worker threads; default: the number of CPUs (max 16); 0 = decode in this thread (also used below 16 files). */
   workers?: number;
   /** Label for the progress line; progress is shown for 1000+ files unless `progress` is false. */
   label?: string;
@@ -25,19 +25,27 @@ export function defaultWorkers(): number {
   return Math.max(1, Math.min(16, n));
 }
 
-const TASK_SIZE = 128;
+/** Files per task: small enough to keep every worker busy, large enough to amortise messages. */
+function taskSize(files: number, workers: number): number {
+  return Math.max(4, Math.min(128, Math.ceil(files / Math.max(1, workers * 4))));
+}
 
 /**
  * Decodes, centre-crops and resizes every file to size x size x channels into one array (in
  * `files` order). `errors[i]` is null or why file i failed; its pixels are then zero.
  */
-export async function decodeFiles(files: string[], opts: DecodeFilesOptions): Promise<{ data: Uint8Array; errors: (string | null)[] }> {
+export async function decodeFiles(
+  files: string[],
+  opts: DecodeFilesOptions,
+): Promise<{ data: Uint8Array; errors: (string | null)[]; threads: number }> {
   const px = opts.size * opts.size * opts.channels;
   const data = new Uint8Array(files.length * px);
   const errors: (string | null)[] = new Array(files.length).fill(null);
+  const wanted = opts.workers ?? defaultWorkers();
+  const per = taskSize(files.length, wanted);
   const tasks: DecodeTask[] = [];
-  for (let s = 0; s < files.length; s += TASK_SIZE) {
-    tasks.push({ id: s, files: files.slice(s, s + TASK_SIZE), size: opts.size, channels: opts.channels });
+  for (let s = 0; s < files.length; s += per) {
+    tasks.push({ id: s, files: files.slice(s, s + per), size: opts.size, channels: opts.channels });
   }
   const bar = progress(opts.label ?? 'decoding', files.length, opts.progress !== false && files.length >= 1000);
   let done = 0;
@@ -47,11 +55,13 @@ export async function decodeFiles(files: string[], opts: DecodeFilesOptions): Pr
     done += r.errors.length;
     bar.tick(done);
   };
-  const nWorkers = Math.min(opts.workers ?? defaultWorkers(), tasks.length);
+  const nWorkers = Math.min(wanted, tasks.length);
   let next = 0;
-  if (nWorkers >= 2 || (nWorkers === 1 && tasks.length > 4)) {
+  let threads = 0;
+  if (nWorkers >= 1 && files.length >= 16) {
     try {
       next = await runPool(tasks, nWorkers, accept);
+      threads = nWorkers;
     } catch (e) {
       process.stderr.write(`decoding in worker threads failed (${(e as Error).message}); continuing in the main thread\n`);
       next = (e as { next?: number }).next ?? 0;
@@ -59,7 +69,7 @@ export async function decodeFiles(files: string[], opts: DecodeFilesOptions): Pr
   }
   for (let t = next; t < tasks.length; t++) accept(runDecodeTask(tasks[t]));
   bar.done();
-  return { data, errors };
+  return { data, errors, threads };
 }
 
 /** The code a worker runs: the .ts worker under tsx (registering tsx in the worker), else the .js. */
@@ -82,6 +92,7 @@ function runPool(tasks: DecodeTask[], n: number, accept: (r: DecodeResult) => vo
   return new Promise((resolve, reject) => {
     const workers: Worker[] = [];
     const finished = new Uint8Array(tasks.length);
+    const taskIndex = new Map(tasks.map((t, i) => [t.id, i]));
     let issued = 0;
     let completed = 0;
     let failed = false;
@@ -111,7 +122,7 @@ function runPool(tasks: DecodeTask[], n: number, accept: (r: DecodeResult) => vo
         if (failed) return;
         r.pixels = new Uint8Array(r.pixels.buffer, r.pixels.byteOffset, r.pixels.byteLength);
         accept(r);
-        finished[Math.floor(r.id / TASK_SIZE)] = 1;
+        finished[taskIndex.get(r.id)!] = 1;
         completed++;
         if (completed === tasks.length) {
           stop();
