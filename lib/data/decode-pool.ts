@@ -5,7 +5,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { runDecodeTask, type DecodeResult, type DecodeTask } from './decode-worker';
+import { DECODE_WORKER_FLAG, runDecodeTask, type DecodeResult, type DecodeTask } from './decode-worker';
 import { progress } from './progress';
 
 /** Options of decodeFiles. */
@@ -63,7 +63,7 @@ export async function decodeFiles(
       next = await runPool(tasks, nWorkers, accept);
       threads = nWorkers;
     } catch (e) {
-      process.stderr.write(`decoding in worker threads failed (${(e as Error).message}); continuing in the main thread\n`);
+      process.stderr.write(`decoding in worker threads failed (${String((e as Error).message).split("\n")[0]}); continuing in the main thread\n`);
       next = (e as { next?: number }).next ?? 0;
     }
   }
@@ -76,11 +76,12 @@ export async function decodeFiles(
 function spawnWorker(): Worker {
   const ext = path.extname(__filename);
   const file = path.join(__dirname, `decode-worker${ext}`);
+  const workerData = { [DECODE_WORKER_FLAG]: true };
   if (ext === '.ts') {
     const tsx = require.resolve('tsx/cjs/api');
-    return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`, { eval: true });
+    return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(file)});`, { eval: true, workerData });
   }
-  return new Worker(file);
+  return new Worker(file, { workerData });
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Worker-thread side of decode-pool.ts: decodes + centre-crop-resizes batches of image files. */
 import * as fs from 'fs';
-import { parentPort } from 'worker_threads';
+import { parentPort, workerData } from 'worker_threads';
 import { prepareImage } from './image-file';
 
 /** A batch of files to decode into size x size x channels each. */
@@ -35,7 +35,10 @@ export function runDecodeTask(task: DecodeTask): DecodeResult {
   return { id: task.id, pixels, errors };
 }
 
-if (parentPort) {
+/** Set in workerData by decode-pool.ts, so that importing this file elsewhere (even in another worker) does nothing. */
+export const DECODE_WORKER_FLAG = 'faceganDecodeWorker';
+
+if (parentPort && workerData && (workerData as Record<string, unknown>)[DECODE_WORKER_FLAG] === true) {
   const port = parentPort;
   port.on('message', (task: DecodeTask) => {
     const r = runDecodeTask(task);
