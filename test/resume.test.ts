@@ -69,13 +69,16 @@ test('a NaN loss stops the run with a clear message and keeps the last good chec
   await setupBackend();
   const data = await sampleSet(16);
   const dir = tempDir();
-  // An absurd learning rate makes the weights blow up within a few steps.
-  const opts = { runDir: dir, data, model: small, epochs: 50, batchSize: 8, seed: 1, logEvery: 1, checkpointEvery: 1, progress: false, adam: { lr: 1e30, beta1: 0.5, beta2: 0.999, eps: 1e-8 } };
-  await assert.rejects(train(opts), (e: Error) => {
+  const opts = { runDir: dir, data, model: small, epochs: 50, batchSize: 8, seed: 1, logEvery: 1, checkpointEvery: 1, progress: false };
+  await train({ ...opts, maxSteps: 2 });
+  const good = latestCheckpoint(dir);
+  // Resumed with an absurd learning rate, the weights blow up at the first step.
+  await assert.rejects(train({ ...opts, resume: true, adam: { lr: 1e30, beta1: 0.5, beta2: 0.999, eps: 1e-8 } }), (e: Error) => {
     assert.ok(e instanceof DivergedError, e.message);
-    assert.match(e.message, /diverged.*iteration \d+/);
+    assert.match(e.message, /diverged.*iteration 2 .*last good checkpoint is .*step-0000002/);
     return true;
   });
+  assert.equal(latestCheckpoint(dir), good, 'the last good checkpoint is still the latest');
   const ck = latestCheckpoint(dir);
   assert.ok(ck, 'a checkpoint from before the divergence exists');
   const { weights } = readWeights(path.join(ck!, 'G'));
