@@ -36,23 +36,36 @@ function det(n: number, seed: number): Float32Array {
 }
 
 function compute(tf: typeof tfType): Float32Array[] {
-  return tf.tidy(() => {
+  const outs = tf.tidy(() => {
     const x = tf.tensor4d(det(1 * 9 * 9 * 3, 1), [1, 9, 9, 3]);
     const w = tf.tensor4d(det(3 * 3 * 3 * 4, 2), [3, 3, 3, 4]);
     const a = tf.tensor2d(det(16 * 24, 3), [16, 24]);
     const b = tf.tensor2d(det(24 * 8, 4), [24, 8]);
-    return [tf.conv2d(x, w, 1, 'same'), tf.matMul(a, b)].map((t) => t.dataSync() as Float32Array);
+    return [tf.conv2d(x, w, 1, 'same'), tf.matMul(a, b)];
   });
+  const data = outs.map((t) => t.dataSync() as Float32Array);
+  tf.dispose(outs);
+  return data;
+}
+
+/**
+ * Runs `fn` and waits for its result. (Not `tf.tidy(() => fn().dataSync())`: tidy walks every
+ * element of a returned typed array looking for tensors, which costs milliseconds per call.)
+ */
+function runOnce(tf: typeof tfType, fn: () => tfType.Tensor): void {
+  const t = fn();
+  t.dataSync();
+  tf.dispose(t);
 }
 
 /** GFLOP/s of `fn` (which does `flop` floating-point operations), best of a few timed runs. */
 function gflops(tf: typeof tfType, flop: number, fn: () => tfType.Tensor, minMs: number): number {
-  tf.tidy(() => fn().dataSync()); // warm-up
+  runOnce(tf, fn); // warm-up
   let best = Infinity;
   const t0 = Date.now();
   for (let i = 0; i < 20 && (i < 2 || Date.now() - t0 < minMs); i++) {
     const s = process.hrtime.bigint();
-    tf.tidy(() => fn().dataSync());
+    runOnce(tf, fn);
     best = Math.min(best, Number(process.hrtime.bigint() - s) / 1e9);
   }
   return flop / best / 1e9;
