@@ -14,7 +14,7 @@ export const celeba: ExperimentSpec = {
   description: 'Experiment 1: CelebA aligned faces, 64x64 colour, 25 epochs',
   dataset: { kind: 'celeba', grayscale: false },
   model: celebaModel,
-  presets: { paper: paper(25), quick: quick(8, 3000), smoke, sample: quick(10, null, 32) },
+  presets: { paper: paper(25), quick: quick(8, 3000), smoke, sample: quick(15, null) },
 };
 
 export const celebaGray: ExperimentSpec = {
@@ -31,7 +31,7 @@ export function ferEmotion(emotion: (typeof EMOTIONS)[number]): ExperimentSpec {
     description: `Experiment 2: FER2013 "${emotion}" training faces only, 48x48 grayscale, 50 epochs`,
     dataset: { kind: 'fer2013', split: 'train', emotions: [emotion] },
     model: ferModel,
-    presets: { paper: paper(50), quick: quick(6, 4000), smoke, sample: quick(15, null, 32) },
+    presets: { paper: paper(50), quick: quick(10, 4000), smoke, sample: quick(15, null) },
   };
 }
 
@@ -40,7 +40,7 @@ export const ferAll: ExperimentSpec = {
   description: 'Experiment 2 in full: the seven per-emotion FER2013 models, one after another',
   dataset: { kind: 'fer2013', split: 'train', emotions: 'all' },
   model: ferModel,
-  presets: { paper: paper(50), quick: quick(6, 4000), smoke, sample: quick(15, null, 32) },
+  presets: { paper: paper(50), quick: quick(10, 4000), smoke, sample: quick(15, null) },
   sequence: EMOTIONS.map((e) => `fer-${e}`),
 };
 
@@ -50,7 +50,7 @@ export const ferPooled: ExperimentSpec = {
   description: 'One DCGAN on all 28,709 FER2013 training faces (all emotions), 48x48 grayscale',
   dataset: { kind: 'fer2013', split: 'train', emotions: 'all' },
   model: ferModel,
-  presets: { paper: paper(50), quick: quick(6, 4000), smoke, sample: quick(3, null, 32) },
+  presets: { paper: paper(50), quick: quick(10, 4000), smoke, sample: quick(15, null) },
 };
 
 export const EXPERIMENTS: Record<string, ExperimentSpec> = Object.fromEntries(
