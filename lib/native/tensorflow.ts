@@ -208,7 +208,11 @@ export async function fetchTfWheel(opts: FetchOptions): Promise<TfSource> {
       { timeoutMs: 15 * 60_000, logFile: opts.logFile },
     );
     if (pip.code !== 0) {
-      throw new Error(`pip download ${spec} failed${pip.timedOut ? ' (timed out)' : ''}: ${pip.spawnError ?? errorLine(pip)}`);
+      throw new Error(
+        `pip download ${spec} failed${pip.timedOut ? ' (timed out)' : ''}: ${pip.spawnError ?? errorLine(pip)}; ` +
+          'alternatives: FACEGAN_PIP_INDEX_URL=<reachable index>, FACEGAN_PYTHON=<python with pip>, ' +
+          'FACEGAN_TF_DIR=<unpacked libtensorflow>, or an installed Python TensorFlow',
+      );
     }
     const wheel = fs.readdirSync(path.join(work, 'wheel')).find((f) => f.endsWith('.whl'));
     if (!wheel) throw new Error(`pip download ${spec} reported success but left no .whl in ${work}/wheel`);
