@@ -44,8 +44,13 @@ function summary(r: SetupResult): string {
     }
     lines.push(`  initBackend() now picks '${r.pkg.endsWith('gpu') ? 'node-gpu' : 'node'}'; FACEGAN_BACKEND=cpu forces pure JS`);
   } else {
+    const gpu = r.pkg.endsWith('-gpu');
     lines.push(`  result: FAILED after ${secs(r.totalMs)}: ${r.error}`);
-    lines.push('  the pure-JS cpu backend still works (slowly); fix the cause above and rerun: npm run setup:native');
+    lines.push(
+      gpu
+        ? '  tfjs-node (CPU) and the pure-JS backend are unaffected; fix the cause above and rerun: npm run setup:native -- --gpu'
+        : '  the pure-JS cpu backend still works (slowly); fix the cause above and rerun: npm run setup:native',
+    );
   }
   lines.push(`  log: ${home(r.logFile)}`);
   return lines.join('\n');

@@ -77,116 +77,154 @@ function quarantine(pkgDir: string): void {
   if (fs.existsSync(file)) fs.renameSync(file, `${file}.broken`);
 }
 
-/**
- * Runs the steps above and returns what happened; never throws (a failure is `ok: false` with
- * `error`). A failed setup leaves no half-working binding behind, so the pure-JS path keeps working.
- */
-export async function setupNative(opts: SetupOptions = {}): Promise<SetupResult> {
-  const t0 = Date.now();
-  const gpu = Boolean(opts.gpu);
-  const pkg: NativePackage = gpu ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node';
-  const log = opts.log ?? (() => undefined);
-  fs.mkdirSync(cacheRoot(), { recursive: true });
-  const logFile = opts.logFile ?? path.join(cacheRoot(), 'setup-native.log');
-  fs.writeFileSync(logFile, `setup:native ${new Date().toISOString()} ${pkg}\n`);
-  const steps: SetupStep[] = [];
-  const result = (ok: boolean, route: SetupResult['route'], extra: Partial<SetupResult> = {}): SetupResult => ({
-    ok, pkg, route, steps, logFile, totalMs: Date.now() - t0, ...extra,
-  });
-  const step = async <T>(name: string, fn: () => Promise<{ status: SetupStep['status']; detail: string; value?: T }>) => {
-    const s = Date.now();
-    log(`${name}...`);
-    let out: { status: SetupStep['status']; detail: string; value?: T };
-    try {
-      out = await fn();
-    } catch (e) {
-      out = { status: 'failed', detail: (e as Error).message };
-    }
-    const detail = out.detail.replace(/\s*\n\s*/g, ' | ').slice(0, 400);
-    const rec = { name, status: out.status, detail, ms: Date.now() - s };
-    steps.push(rec);
-    log(`${name}: ${out.status} (${(rec.ms / 1000).toFixed(1)} s) - ${detail}`);
-    return out;
-  };
-  const verify = (route: string) => async () => {
-    const p = await probeNative(pkg, { bench: opts.bench, logFile });
-    return p.ok
-      ? { status: 'ok' as const, value: p, detail: `${route}: loads libtensorflow ${p.tfVersion}, conv2d/matMul match cpu (max diff ${p.maxAbsDiff?.toExponential(1)})` }
-      : { status: 'failed' as const, value: p, detail: p.error ?? 'probe failed' };
-  };
+/** Shared state of one setup run. */
+interface Run {
+  opts: SetupOptions;
+  gpu: boolean;
+  pkg: NativePackage;
+  log: (msg: string) => void;
+  logFile: string;
+  steps: SetupStep[];
+  t0: number;
+}
 
-  const pkgDir = packageDir(pkg);
-  if (pkgDir === null) {
-    const error = `${pkg} is not installed (optional dependency); run npm install first`;
-    steps.push({ name: 'check', status: 'failed', detail: error, ms: 0 });
-    return result(false, 'none', { error });
+type StepOut<T> = { status: SetupStep['status']; detail: string; value?: T };
+
+function finish(run: Run, ok: boolean, route: SetupResult['route'], extra: Partial<SetupResult> = {}): SetupResult {
+  return { ok, pkg: run.pkg, route, steps: run.steps, logFile: run.logFile, totalMs: Date.now() - run.t0, ...extra };
+}
+
+/** Runs one named step, recording its status, a one-line detail and its duration. */
+async function step<T>(run: Run, name: string, fn: () => Promise<StepOut<T>>): Promise<StepOut<T>> {
+  const s = Date.now();
+  run.log(`${name}...`);
+  let out: StepOut<T>;
+  try {
+    out = await fn();
+  } catch (e) {
+    out = { status: 'failed', detail: (e as Error).message };
   }
-  log(`target ${pkg} (${path.relative(REPO_ROOT, pkgDir)}), cache ${cacheRoot()}`);
+  const detail = out.detail.replace(/\s*\n\s*/g, ' | ').slice(0, 400);
+  run.steps.push({ name, status: out.status, detail, ms: Date.now() - s });
+  run.log(`${name}: ${out.status} (${((Date.now() - s) / 1000).toFixed(1)} s) - ${detail}`);
+  return out;
+}
 
+/** The check of steps 1 and 6; for --gpu a binding that sees no GPU counts as failed. */
+async function verify(run: Run, route: string): Promise<StepOut<ProbeReport>> {
+  const p = await probeNative(run.pkg, { bench: run.opts.bench, logFile: run.logFile });
+  if (p.ok && run.gpu && !p.usingGpu) {
+    const detail =
+      `${route}: loads libtensorflow ${p.tfVersion}, but TensorFlow sees no GPU device ` +
+      '(CUDA/cuDNN libraries not found, or no NVIDIA GPU), so initBackend would fail over to node';
+    return { status: 'failed', value: { ...p, ok: false, error: detail }, detail };
+  }
+  if (!p.ok) return { status: 'failed', value: p, detail: p.error ?? 'probe failed' };
+  const diff = p.maxAbsDiff?.toExponential(1);
+  return { status: 'ok', value: p, detail: `${route}: loads libtensorflow ${p.tfVersion}, conv2d/matMul match cpu (max diff ${diff})` };
+}
+
+/** Steps 1-6 (see the file comment). */
+async function runSteps(run: Run, pkgDir: string): Promise<SetupResult> {
+  const { opts, gpu, log } = run;
   if (!opts.force) {
-    const c = await step('check existing binding', verify('already working'));
-    if (c.status === 'ok') return result(true, 'already-working', { probe: c.value });
+    const c = await step(run, 'check existing binding', () => verify(run, 'already working'));
+    if (c.status === 'ok') return finish(run, true, 'already-working', { probe: c.value });
   }
 
   let tf: TfSource | null = null;
   if (!opts.force) {
-    const r = await step('cached binding', async () => {
+    const r = await step(run, 'cached binding', async (): Promise<StepOut<ProbeReport>> => {
       tf = await localTf(gpu);
       if (!tf) return { status: 'skipped', detail: 'no local libtensorflow yet' };
       if (!restoreBinding(pkgDir, tf)) return { status: 'skipped', detail: `none built yet for ${tf.description}` };
       layoutDeps(pkgDir, tf);
-      const v = await verify('restored from cache')();
+      const v = await verify(run, 'restored from cache');
       if (v.status !== 'ok') fs.rmSync(cachedBindingFile(pkgDir, tf), { force: true });
       return v;
     });
-    if (r.status === 'ok') return result(true, 'cached-binding', { probe: r.value as ProbeReport, tf: tf ?? undefined });
+    if (r.status === 'ok') return finish(run, true, 'cached-binding', { probe: r.value, tf: tf ?? undefined });
     if (r.status === 'failed') quarantine(pkgDir);
   }
 
   if (!opts.offline && process.env.FACEGAN_NATIVE_OFFLINE !== '1') {
     const timeoutMs = opts.officialTimeoutMs ?? Number(process.env.FACEGAN_OFFICIAL_TIMEOUT_S || 180) * 1000;
-    const r = await step('official tfjs-node install', async () => {
-      const reach = await cdnReachable();
-      if (reach === 'no') return { status: 'skipped', detail: `CDN ${cdnUrl()} unreachable` };
-      await runOfficialInstall(pkgDir, { gpu, timeoutMs, logFile });
-      return verify('official prebuilt binding')();
+    const r = await step(run, 'official tfjs-node install', async (): Promise<StepOut<ProbeReport>> => {
+      if ((await cdnReachable()) === 'no') return { status: 'skipped', detail: `CDN ${cdnUrl()} unreachable` };
+      await runOfficialInstall(pkgDir, { gpu, timeoutMs, logFile: run.logFile });
+      return verify(run, 'official prebuilt binding');
     });
-    if (r.status === 'ok') return result(true, 'official', { probe: r.value as ProbeReport });
+    if (r.status === 'ok') return finish(run, true, 'official', { probe: r.value });
     if (r.status === 'failed') quarantine(pkgDir);
   }
 
-  const t = await step('find TensorFlow', async () => {
-    tf = tf ?? (await localTf(gpu));
-    if (!tf && gpu) {
+  const t = await step(run, 'find TensorFlow', async (): Promise<StepOut<TfSource>> => {
+    let src = tf ?? (await localTf(gpu));
+    if (!src && gpu) {
       throw new Error(
         'tfjs-node-gpu needs a CUDA build of TensorFlow: install one for Python (python3 -m pip install tensorflow) ' +
           'or set FACEGAN_TF_DIR to a GPU libtensorflow folder; the CPU wheel route is not used for --gpu',
       );
     }
-    if (!tf) tf = await fetchTfWheel({ pkgDir, log: (m) => log(`  ${m}`), logFile });
-    return { status: 'ok', detail: tf.description };
+    if (!src) src = await fetchTfWheel({ pkgDir, log: (m) => log(`  ${m}`), logFile: run.logFile });
+    return { status: 'ok', detail: src.description, value: src };
   });
-  if (t.status !== 'ok' || !tf) return result(false, 'none', { error: t.detail });
-  const source: TfSource = tf;
+  const source = t.value;
+  if (t.status !== 'ok' || !source) return finish(run, false, 'none', { error: t.detail });
 
-  const b = await step('build binding', async () => {
+  const b = await step(run, 'build binding', async (): Promise<StepOut<string>> => {
     const { mode } = layoutDeps(pkgDir, source);
     log(`  deps/ laid out (libraries ${mode === 'link' ? 'hard-linked' : 'copied'}); compiling with node-gyp`);
-    const file = await buildBinding(pkgDir, { logFile });
+    const file = await buildBinding(pkgDir, { logFile: run.logFile });
     return { status: 'ok', detail: path.relative(REPO_ROOT, file) };
   });
   if (b.status !== 'ok') {
     quarantine(pkgDir);
-    return result(false, 'none', { error: b.detail, tf: source });
+    return finish(run, false, 'none', { error: b.detail, tf: source });
   }
 
-  const v = await step('verify', verify('built locally'));
+  const v = await step(run, 'verify', () => verify(run, 'built locally'));
   if (v.status !== 'ok') {
     quarantine(pkgDir);
-    return result(false, 'none', { error: v.detail, probe: v.value, tf: source });
+    return finish(run, false, 'none', { error: v.detail, probe: v.value, tf: source });
   }
   fs.rmSync(`${bindingFile(pkgDir)}.broken`, { force: true });
-  const cached = storeBinding(pkgDir, source);
-  log(`binding cached at ${cached}`);
-  return result(true, 'local-build', { probe: v.value, tf: source });
+  log(`binding cached at ${storeBinding(pkgDir, source)}`);
+  return finish(run, true, 'local-build', { probe: v.value, tf: source });
+}
+
+/**
+ * Runs the steps above and returns what happened; never throws (a failure is `ok: false` with
+ * `error`). A failed setup leaves no half-working binding behind, so the pure-JS path keeps working.
+ */
+export async function setupNative(opts: SetupOptions = {}): Promise<SetupResult> {
+  const gpu = Boolean(opts.gpu);
+  const run: Run = {
+    opts,
+    gpu,
+    pkg: gpu ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node',
+    log: opts.log ?? (() => undefined),
+    logFile: opts.logFile ?? path.join(cacheRoot(), 'setup-native.log'),
+    steps: [],
+    t0: Date.now(),
+  };
+  try {
+    fs.mkdirSync(path.dirname(run.logFile), { recursive: true });
+    fs.writeFileSync(run.logFile, `setup:native ${new Date().toISOString()} ${run.pkg}\n`);
+  } catch (e) {
+    const error = `cannot write ${run.logFile} (${(e as Error).message}); set FACEGAN_CACHE to a writable folder`;
+    return finish(run, false, 'none', { error });
+  }
+  const pkgDir = packageDir(run.pkg);
+  if (pkgDir === null) {
+    const error = `${run.pkg} is not installed (optional dependency); run npm install first`;
+    run.steps.push({ name: 'check existing binding', status: 'failed', detail: error, ms: 0 });
+    return finish(run, false, 'none', { error });
+  }
+  run.log(`target ${run.pkg} (${path.relative(REPO_ROOT, pkgDir)}), cache ${cacheRoot()}`);
+  try {
+    return await runSteps(run, pkgDir);
+  } catch (e) {
+    return finish(run, false, 'none', { error: `unexpected: ${(e as Error).message}` });
+  }
 }
