@@ -1,0 +1,52 @@
+/**
+ * What the notebooks call (loaded by notebooks/facegan.ts): setup, training with live displays,
+ * views of runs, the data tour and the comparison, plus display and scrap helpers. Notebooks stay
+ * thin: each cell is one or two calls into this module.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { initBackend, describeBackend, type BackendInfo } from '../backend';
+import { newRunDir } from '../runs/run-dir';
+import { showMarkdown } from './show';
+import { EMOTIONS } from '../data';
+import { glue, RUN_DIR_SCRAP } from './scrap';
+
+export { glue, readScraps, RUN_DIR_SCRAP } from './scrap';
+export { showPng, showGif, showMarkdown, showChart, showTable, LiveDisplay } from './show';
+export { train, recordRuns, LiveTraining, type NotebookTrainParams, type NotebookTrainResult } from './live';
+export { showLoss, showLossComparison, showEpochs, showRealVsFake, showFinalSamples, showSummary, runDirsOf, epochGrids, epochStripPng, epochGif, realVsFakePng, finalSamplesPng } from './run-views';
+export { ferCounts, countsTable, showFerCounts, showEmotionSamples, showColourVsGray, ferPath, celebaPath } from './dataset-views';
+export { findRuns, compareRow, metricColumns, notebookOf, showComparison } from './compare-views';
+export { EMOTIONS } from '../data';
+export { EXPERIMENTS, getExperiment } from '../../experiments';
+export * as viz from '../viz';
+export * as data from '../data';
+export { RESULTS_DIR, findRunDirs, readRunConfig } from '../runs/run-dir';
+export { runRow, writeRunTables } from '../runs/table';
+
+/** Selects the tfjs backend (null: the fastest that loads) and shows which one and why. */
+export async function setup(opts: { backend?: string | null } = {}): Promise<BackendInfo> {
+  const info = await initBackend({ backend: opts.backend ?? undefined, quiet: true });
+  showMarkdown(`**backend**: ${describeBackend(info)}${info.name === 'cpu' ? '\n\n*The pure-JS cpu backend is slow: run `npm run setup:native` for TensorFlow.*' : ''}`);
+  return info;
+}
+
+/**
+ * The folder a notebook writes into and records as its run directory (the runner saves the
+ * executed notebook there): `explicit` if given, else a new results/<kind>/<time>-<label>.
+ */
+export function outputDir(kind: string, label: string, explicit?: string | null): string {
+  const dir = explicit ? path.resolve(explicit) : newRunDir(kind, label);
+  fs.mkdirSync(dir, { recursive: true });
+  glue(RUN_DIR_SCRAP, dir);
+  return dir;
+}
+
+/** The experiment of notebook 02 for an `emotion` parameter: fer-<emotion>, or fer-all for 'all'. */
+export function ferExperiment(emotion: string): string {
+  if (emotion === 'all') return 'fer-all';
+  if (!(EMOTIONS as readonly string[]).includes(emotion)) {
+    throw new Error(`parameter emotion: expected one of ${EMOTIONS.join(', ')}, or all; got ${JSON.stringify(emotion)}`);
+  }
+  return `fer-${emotion}`;
+}

@@ -1,0 +1,200 @@
+/**
+ * Pictures and tables of finished runs, built from run directories only: the loss plot, the
+ * fixed-noise grids across epochs (a labelled strip and an animated GIF), real vs generated
+ * side by side, final samples of several runs, and the run's summary table. `show*` functions
+ * display them in the notebook (and keep a copy in the run directory's samples/ folder).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { decodePng, imageGrid, labelledGridPng, imageStrip, animatedGif, readLossesCsv, lineChartSpec, downsampleIndices, type Picture, type GifFrame } from '../viz';
+import { readRunConfig, findRunDirs } from '../runs/run-dir';
+import { runRow } from '../runs/table';
+import { loadDataset } from '../runs/dataset';
+import { showPng, showGif, showMarkdown, showTable, showChart, pngSize } from './show';
+
+/** The run directories in `dir`: itself when it holds config.json, else those below it (a sequence, two arms). */
+export function runDirsOf(dir: string): string[] {
+  const abs = path.resolve(dir);
+  if (!fs.existsSync(abs)) throw new Error(`${abs}: no such run directory`);
+  const dirs = findRunDirs(abs);
+  if (dirs.length === 0) throw new Error(`${abs} holds no run (no config.json in it or below it)`);
+  return dirs;
+}
+
+/** The per-epoch grids of a run (samples/epoch-NNN.png), in epoch order. */
+export function epochGrids(runDir: string): { epoch: number; file: string }[] {
+  const dir = path.join(runDir, 'samples');
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .map((f) => ({ m: /^epoch-(\d+)\.png$/.exec(f), f }))
+    .filter((x) => x.m)
+    .map((x) => ({ epoch: Number(x.m![1]), file: path.join(dir, x.f) }))
+    .sort((a, b) => a.epoch - b.epoch);
+}
+
+/** At most `max` items spread evenly, always keeping the first and the last. */
+export function spread<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  if (max <= 1) return [items[items.length - 1]];
+  return Array.from({ length: max }, (_, k) => items[Math.round((k * (items.length - 1)) / (max - 1))]);
+}
+
+/**
+ * The first `count` images of a grid picture laid out as lib/viz's `imageGrid` does (torchvision
+ * layout, `padding` px around `size` x `size` images).
+ */
+export function gridCells(grid: Picture, size: number, count: number, padding = 2): Picture[] {
+  const cols = Math.floor((grid.width - padding) / (size + padding));
+  const rows = Math.floor((grid.height - padding) / (size + padding));
+  if (cols < 1 || rows < 1) throw new Error(`gridCells: a ${grid.width}x${grid.height} grid holds no ${size}x${size} image`);
+  const n = Math.min(count, cols * rows);
+  const ch = grid.channels;
+  return Array.from({ length: n }, (_, i) => {
+    const x0 = padding + (i % cols) * (size + padding);
+    const y0 = padding + Math.floor(i / cols) * (size + padding);
+    const pixels = new Uint8Array(size * size * ch);
+    for (let y = 0; y < size; y++) {
+      const from = ((y0 + y) * grid.width + x0) * ch;
+      pixels.set(grid.pixels.subarray(from, from + size * ch), y * size * ch);
+    }
+    return { pixels, width: size, height: size, channels: ch };
+  });
+}
+
+function modelSize(runDir: string): number {
+  return readRunConfig(runDir).spec.model.size;
+}
+
+/**
+ * The fixed-noise samples across epochs as one picture: one row per epoch (at most `maxEpochs`,
+ * spread evenly, first and last kept), the first `samples` images of each epoch's grid.
+ */
+export function epochStripPng(runDir: string, opts: { maxEpochs?: number; samples?: number } = {}): Buffer {
+  const grids = spread(epochGrids(runDir), opts.maxEpochs ?? 10);
+  if (grids.length === 0) throw new Error(`${runDir}: no samples/epoch-NNN.png yet (no epoch finished)`);
+  const size = modelSize(runDir);
+  const samples = opts.samples ?? 8;
+  const cells = grids.flatMap((g) => gridCells(decodePng(fs.readFileSync(g.file)), size, samples));
+  return labelledGridPng(cells, {
+    cols: samples,
+    rowLabels: grids.map((g) => `epoch ${g.epoch}`),
+    title: `Fixed-noise samples across epochs (${path.basename(runDir)})`,
+  });
+}
+
+/** Every epoch's full grid as the frames of an animated GIF. */
+export function epochGif(runDir: string, opts: { delayMs?: number } = {}): Buffer {
+  const grids = epochGrids(runDir);
+  if (grids.length === 0) throw new Error(`${runDir}: no samples/epoch-NNN.png yet (no epoch finished)`);
+  const frames = grids.map((g) => {
+    const p = decodePng(fs.readFileSync(g.file));
+    if (p.channels === 4) throw new Error(`${g.file}: expected a gray or RGB grid, got RGBA`);
+    return p as GifFrame;
+  });
+  // hold the last frame longer so the loop's end is visible
+  return animatedGif([...frames, ...(frames.length > 1 ? [frames[frames.length - 1]] : [])], { delayMs: opts.delayMs ?? 600 });
+}
+
+/** `count` real training images of the run's dataset (seeded like the run) next to its final generated grid. */
+export async function realVsFakePng(runDir: string, count = 64): Promise<Buffer> {
+  const config = readRunConfig(runDir);
+  const finalFile = path.join(runDir, 'samples', 'final.png');
+  if (!fs.existsSync(finalFile)) throw new Error(`${finalFile} is missing (the run has not finished)`);
+  const fake = decodePng(fs.readFileSync(finalFile));
+  const real = await loadDataset(config.spec.dataset, config.data.path, { limit: count, seed: config.seed, size: config.spec.model.size });
+  const realGrid = imageGrid(real, { nrow: 8 });
+  return imageStrip([realGrid, fake], [`real (${real.n} training images)`, `generated (final, ${path.basename(runDir)})`]);
+}
+
+/** The final samples of several runs, one row each (the first `samples` images), labelled. */
+export function finalSamplesPng(runDirs: string[], labels?: string[], samples = 8): Buffer {
+  const rows = runDirs.filter((d) => fs.existsSync(path.join(d, 'samples', 'final.png')));
+  if (rows.length === 0) throw new Error('finalSamplesPng: none of the runs has samples/final.png');
+  const cells = rows.flatMap((d) => gridCells(decodePng(fs.readFileSync(path.join(d, 'samples', 'final.png'))), modelSize(d), samples));
+  return labelledGridPng(cells, {
+    cols: samples,
+    rowLabels: labels ?? rows.map((d) => path.basename(d)),
+    title: 'Final fixed-noise samples',
+  });
+}
+
+function saveAndShow(file: string, png: Buffer, alt: string, halfSize = false): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, png);
+  showPng(png, { alt, ...(halfSize ? { width: pngSize(png).width / 2 } : {}) });
+}
+
+function heading(dirs: string[], d: string): void {
+  if (dirs.length > 1) showMarkdown(`#### ${path.basename(d)}`);
+}
+
+/** Shows each run's loss plot (loss.png, written by the trainer at 2x). */
+export function showLoss(dir: string): void {
+  const dirs = runDirsOf(dir);
+  for (const d of dirs) {
+    heading(dirs, d);
+    const file = path.join(d, 'loss.png');
+    if (!fs.existsSync(file)) {
+      showMarkdown(`*${d}: no loss.png (no epoch finished yet)*`);
+      continue;
+    }
+    const png = fs.readFileSync(file);
+    showPng(png, { alt: `loss plot of ${path.basename(d)}`, width: pngSize(png).width / 2 });
+  }
+}
+
+/** Shows each run's grids across epochs: the labelled strip and the animated GIF (also saved in samples/). */
+export function showEpochs(dir: string, opts: { maxEpochs?: number; samples?: number; delayMs?: number } = {}): void {
+  const dirs = runDirsOf(dir);
+  for (const d of dirs) {
+    heading(dirs, d);
+    if (epochGrids(d).length === 0) {
+      showMarkdown(`*${d}: no epoch finished yet*`);
+      continue;
+    }
+    saveAndShow(path.join(d, 'samples', 'epochs-strip.png'), epochStripPng(d, opts), `fixed-noise samples across epochs of ${path.basename(d)}`);
+    const gif = epochGif(d, opts);
+    fs.writeFileSync(path.join(d, 'samples', 'epochs.gif'), gif);
+    showGif(gif, { alt: `fixed-noise samples, one frame per epoch, of ${path.basename(d)}` });
+  }
+}
+
+/** Shows real training images next to the final generated grid, for each run. */
+export async function showRealVsFake(dir: string, count = 64): Promise<void> {
+  const dirs = runDirsOf(dir);
+  for (const d of dirs) {
+    heading(dirs, d);
+    saveAndShow(path.join(d, 'samples', 'real-vs-fake.png'), await realVsFakePng(d, count), `real vs generated faces of ${path.basename(d)}`);
+  }
+}
+
+/** Shows the final samples of all runs in `dir` (or the given run directories) one row each. */
+export function showFinalSamples(dirOrDirs: string | string[], labels?: string[]): void {
+  const dirs = Array.isArray(dirOrDirs) ? dirOrDirs : runDirsOf(dirOrDirs);
+  showPng(finalSamplesPng(dirs, labels), { alt: 'final fixed-noise samples per run' });
+}
+
+/** Shows the summary table: one row per run (lib/runs/table's columns, incl. any metrics). */
+export function showSummary(dirOrDirs: string | string[]): void {
+  const dirs = Array.isArray(dirOrDirs) ? dirOrDirs : runDirsOf(dirOrDirs);
+  const rows = dirs.map(runRow);
+  if (rows.length === 1) {
+    showTable(Object.entries(rows[0]).map(([field, value]) => ({ field, value })), `Run summary: ${path.basename(dirs[0])}`);
+  } else {
+    showTable(rows, 'Run summary');
+  }
+}
+
+/** Loss curves of several runs in one chart (loss_G and loss_D per run), e.g. the two arms of experiment 3. */
+export async function showLossComparison(runDirs: string[], labels?: string[], maxPoints = 500): Promise<void> {
+  const rows = runDirs.flatMap((d, i) => {
+    const lr = readLossesCsv(path.join(d, 'losses.csv'));
+    const name = labels?.[i] ?? path.basename(d);
+    return (['loss_g', 'loss_d'] as const).flatMap((k) =>
+      downsampleIndices(lr.map((r) => r[k]), maxPoints).map((j) => ({ iteration: j + 1, loss: lr[j][k], series: `${name} ${k === 'loss_g' ? 'G' : 'D'}` })),
+    );
+  });
+  if (rows.length === 0) return showMarkdown('*no loss rows yet*');
+  await showChart(lineChartSpec(rows, { x: 'iteration', y: 'loss', color: 'series', title: 'Generator (G) and discriminator (D) loss' }), { alt: 'loss curves of the compared runs' });
+}
