@@ -1,0 +1,51 @@
+/**
+ * The expression classifier (`npm run experiment -- fer-classifier`): a compact VGG-style CNN on
+ * the FER2013 training split, measured on the test split (PublicTest + PrivateTest). Its
+ * penultimate features feed fd_fer, kid_fer and diversity; its probabilities the expression
+ * hit-rate. Every tunable number lives here.
+ *
+ * - paper: the shipped model (models/fer-classifier/): all 28,709 training faces, 13 epochs,
+ *   sized to train in about 40-45 minutes on 2 CPU cores with the native backend (~150 images/s).
+ * - quick: the same network for 3 epochs (about 10 minutes; lower accuracy).
+ * - smoke: a tiny network on 224 images, for tests (seconds).
+ */
+import { ClassifierSettings } from '../lib/eval/classifier-train';
+import { AugmentOptions } from '../lib/eval/augment';
+
+export type ClassifierPreset = 'paper' | 'quick' | 'smoke';
+
+const arch = { blocks: [[32, 64], [128], [256]], dense: 256, spaceToDepth: true };
+const augment: AugmentOptions = { flip: true, rotate: 10, scale: 0.1, shift: 4 };
+
+const paper: ClassifierSettings = {
+  arch,
+  epochs: 13,
+  batchSize: 64,
+  lr: 2e-3,
+  warmupEpochs: 0.5,
+  finalLrFraction: 0.01,
+  dropout: 0.4,
+  augment,
+  trainLimit: null,
+  testLimit: null,
+  checkpointEvery: 100,
+};
+
+export const CLASSIFIER_PRESETS: Record<ClassifierPreset, ClassifierSettings> = {
+  paper,
+  quick: { ...paper, epochs: 3 },
+  smoke: {
+    ...paper,
+    arch: { blocks: [[8], [16]], dense: 32, spaceToDepth: true },
+    epochs: 2,
+    batchSize: 16,
+    lr: 3e-3,
+    warmupEpochs: 0,
+    trainLimit: 224,
+    testLimit: 140,
+    checkpointEvery: 0,
+  },
+};
+
+/** The classifier's default seed. */
+export const CLASSIFIER_SEED = 2013;

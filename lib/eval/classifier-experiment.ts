@@ -1,0 +1,211 @@
+/**
+ * `npm run experiment -- fer-classifier [--preset paper|quick|smoke] [--data DIR] [--out DIR]
+ *   [--resume DIR] [--epochs N] [--seed S] [--max-steps N] [--backend B] [--install]`
+ *
+ * Trains the expression classifier into results/fer-classifier/<time>-<preset>/ (classifier.json,
+ * progress.csv, checkpoints/latest/, model/ with metrics.json), then measures it on the FER2013
+ * test split (accuracy with and without mirror averaging, per-class confusion matrix).
+ * `--install` copies model/ to models/fer-classifier/, the classifier every metric uses.
+ * The run folder holds classifier.json, not config.json, so `compare --all` does not take it for a GAN run.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { loadFer2013 } from '../data';
+import { ImageSet } from '../data/types';
+import { initBackend, describeBackend, BackendInfo } from '../backend';
+import { parseArgs, intOption, stringOption } from '../cli/args';
+import { resolveDataPath } from '../runs/dataset';
+import { newRunDir, RESULTS_DIR } from '../runs/run-dir';
+import { writeJsonAtomic, readJson } from '../runs/files';
+import { gitCommit, packageVersions, REPO_ROOT } from '../runs/versions';
+import { saveModelDir } from '../train/model-io';
+import { CLASSIFIER_PRESETS, CLASSIFIER_SEED, ClassifierPreset } from '../../experiments/classifier';
+import { ClassifierSettings, trainClassifier, evaluateClassifier } from './classifier-train';
+import { Confusion, confusion, confusionMarkdown } from './confusion';
+import { DEFAULT_CLASSIFIER_DIR, classifierFromModel } from './classifier';
+import { classifierCheck } from './classifier-check';
+
+export interface ClassifierExperimentOptions {
+  preset?: ClassifierPreset;
+  /** FER2013 folder or csv (default $FACEGAN_FER2013, else the bundled sample). */
+  dataPath?: string;
+  /** Run directory (default results/fer-classifier/<time>-<preset>). */
+  outDir?: string;
+  /** Continue this run directory from its checkpoint. */
+  resume?: string;
+  seed?: number;
+  epochs?: number;
+  maxSteps?: number;
+  /** Copy the trained model to this folder (e.g. models/fer-classifier). */
+  installDir?: string;
+  backend?: BackendInfo;
+  /** The command-line arguments, recorded in classifier.json. */
+  argv?: string[];
+  log?: (line: string) => void;
+}
+
+export interface ClassifierExperimentResult {
+  runDir: string;
+  modelDir: string | null;
+  completed: boolean;
+  metrics: ClassifierMetrics | null;
+}
+
+/** What models/fer-classifier/metrics.json holds. */
+export interface ClassifierMetrics {
+  accuracy: number;
+  accuracy_tta: number;
+  accuracy_by_usage: Record<string, number>;
+  test_images: number;
+  test_selection: string;
+  classes: string[];
+  confusion: number[][];
+  recall: number[];
+  /** Accuracy on the bundled sample's test faces (classifier-check.ts), for checking shipped weights. */
+  check: { selection: string; images: number; accuracy: number };
+  train_images: number;
+  epochs: number;
+  train_seconds: number;
+  images_per_s: number;
+  seed: number;
+  preset: string;
+  settings: ClassifierSettings;
+  backend: string;
+  git_commit: string | null;
+  command: string;
+  created_at: string;
+}
+
+interface ClassifierRunConfig {
+  kind: 'fer-classifier';
+  preset: ClassifierPreset;
+  settings: ClassifierSettings;
+  seed: number;
+  data: { path: string; train: string; test: string; valid: string };
+  backend: string;
+  versions: Record<string, string | null>;
+  gitCommit: string | null;
+  command: string[];
+  createdAt: string;
+}
+
+/** Accuracy per FER2013 usage (PublicTest / PrivateTest) from the image sources' file names. */
+function accuracyByUsage(test: ImageSet, probsConf: (idx: number[]) => Confusion): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!test.sources) return out;
+  for (const usage of ['PublicTest', 'PrivateTest']) {
+    const idx = test.sources.map((s, i) => (s.includes(usage) ? i : -1)).filter((i) => i >= 0);
+    if (idx.length) out[usage] = probsConf(idx).accuracy;
+  }
+  return out;
+}
+
+/** Trains and measures the classifier; see the file comment. */
+export async function runClassifierExperiment(o: ClassifierExperimentOptions = {}): Promise<ClassifierExperimentResult> {
+  const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const backend = o.backend ?? (await initBackend());
+  let runDir: string;
+  let cfg: ClassifierRunConfig;
+  if (o.resume) {
+    runDir = path.resolve(o.resume);
+    cfg = readJson<ClassifierRunConfig>(path.join(runDir, 'classifier.json'), 'classifier run config');
+  } else {
+    const preset = o.preset ?? 'quick';
+    const base = CLASSIFIER_PRESETS[preset];
+    if (!base) throw new Error(`fer-classifier: unknown preset "${preset}", expected one of ${Object.keys(CLASSIFIER_PRESETS).join(', ')}`);
+    const settings: ClassifierSettings = { ...base, epochs: o.epochs ?? base.epochs };
+    const data = resolveDataPath({ kind: 'fer2013', split: 'train', emotions: 'all' }, o.dataPath);
+    runDir = o.outDir ? path.resolve(o.outDir) : newRunDir('fer-classifier', preset);
+    if (fs.existsSync(path.join(runDir, 'classifier.json'))) throw new Error(`${runDir} already holds a classifier run; use --resume ${runDir}`);
+    cfg = {
+      kind: 'fer-classifier', preset, settings, seed: o.seed ?? CLASSIFIER_SEED,
+      data: { path: data.path, train: '', test: '', valid: '' },
+      backend: backend.name, versions: packageVersions(), gitCommit: gitCommit(),
+      command: ['npm', 'run', 'experiment', '--', 'fer-classifier', ...(o.argv ?? [])], createdAt: new Date().toISOString(),
+    };
+  }
+  const s = cfg.settings;
+  const t0 = Date.now();
+  const train = await loadFer2013({ path: cfg.data.path, split: 'train', limit: s.trainLimit ?? undefined, seed: cfg.seed });
+  const test = await loadFer2013({ path: cfg.data.path, split: 'test', limit: s.testLimit ?? undefined, seed: cfg.seed });
+  const valid = await loadFer2013({ path: cfg.data.path, split: 'test', limit: Math.min(1000, test.n), seed: cfg.seed + 1 });
+  log(`fer-classifier: ${train.name} (${train.n}), test ${test.name} (${test.n}), loaded in ${((Date.now() - t0) / 1000).toFixed(0)} s; backend ${describeBackend(backend)}`);
+  cfg.data = { path: cfg.data.path, train: train.name, test: test.name, valid: valid.name };
+  fs.mkdirSync(runDir, { recursive: true });
+  if (!o.resume) writeJsonAtomic(path.join(runDir, 'classifier.json'), cfg);
+  log(`run: ${runDir}`);
+
+  const r = await trainClassifier({ runDir, train, valid, settings: s, seed: cfg.seed, resume: !!o.resume, maxSteps: o.maxSteps, log });
+  if (!r.completed) {
+    log(`stopped at step ${r.steps}; continue with: npm run experiment -- fer-classifier --resume ${runDir}`);
+    r.net.model.dispose();
+    return { runDir, modelDir: null, completed: false, metrics: null };
+  }
+  const { plain, tta, probs } = await evaluateClassifier(r.net, test);
+  const usage = accuracyByUsage(test, (idx) => {
+    const k = plain.classes.length;
+    const p = new Float32Array(idx.length * k);
+    idx.forEach((i, j) => p.set(probs.subarray(i * k, i * k + k), j * k));
+    return confusion(idx.map((i) => test.labels![i]), p);
+  });
+  const metrics: ClassifierMetrics = {
+    accuracy: plain.accuracy,
+    accuracy_tta: tta.accuracy,
+    accuracy_by_usage: usage,
+    test_images: test.n,
+    test_selection: test.name,
+    classes: plain.classes,
+    confusion: plain.matrix,
+    recall: plain.recall,
+    check: await classifierCheck(classifierFromModel(r.net.model)),
+    train_images: train.n,
+    epochs: s.epochs,
+    train_seconds: Math.round(r.seconds),
+    images_per_s: Math.round(r.imagesPerSecond * 10) / 10,
+    seed: cfg.seed,
+    preset: cfg.preset,
+    settings: s,
+    backend: backend.name,
+    git_commit: cfg.gitCommit,
+    command: `npm run experiment -- fer-classifier --preset ${cfg.preset} --data <FER2013 folder>${cfg.seed !== CLASSIFIER_SEED ? ` --seed ${cfg.seed}` : ''}${s.epochs !== CLASSIFIER_PRESETS[cfg.preset].epochs ? ` --epochs ${s.epochs}` : ''} --install`,
+    created_at: new Date().toISOString(),
+  };
+  const modelDir = path.join(runDir, 'model');
+  await saveModelDir(r.net.model, modelDir);
+  writeJsonAtomic(path.join(modelDir, 'metrics.json'), metrics);
+  fs.writeFileSync(path.join(runDir, 'confusion.md'), `# FER2013 test confusion (accuracy ${(100 * plain.accuracy).toFixed(2)}%)\n\n${confusionMarkdown(plain)}\n`);
+  log(`test accuracy ${(100 * plain.accuracy).toFixed(2)}% (with mirror averaging ${(100 * tta.accuracy).toFixed(2)}%) on ${test.n} images`);
+  log(confusionMarkdown(plain));
+  if (o.installDir) {
+    fs.mkdirSync(o.installDir, { recursive: true });
+    for (const f of ['model.json', 'weights.bin', 'metrics.json']) fs.copyFileSync(path.join(modelDir, f), path.join(o.installDir, f));
+    fs.writeFileSync(path.join(o.installDir, 'confusion.md'), fs.readFileSync(path.join(runDir, 'confusion.md')));
+    log(`installed into ${o.installDir}`);
+  }
+  r.net.model.dispose();
+  return { runDir, modelDir, completed: true, metrics };
+}
+
+const USAGE = `usage: npm run experiment -- fer-classifier [options]
+  --preset P        paper | quick | smoke (default quick); paper is the shipped model
+  --data DIR        FER2013 (image folders or fer2013.csv); default $FACEGAN_FER2013, else the bundled sample
+  --out DIR         run directory (default ${path.relative(REPO_ROOT, RESULTS_DIR)}/fer-classifier/<time>-<preset>)
+  --resume DIR      continue a stopped classifier run
+  --epochs N --seed S --max-steps N --backend B
+  --install         copy the trained model to models/fer-classifier/ (or $FACEGAN_CLASSIFIER)`;
+
+/** Command-line entry (argv after the experiment name). Prints the run directory last. */
+export async function classifierCli(argv: string[]): Promise<void> {
+  const cmd = 'experiment fer-classifier';
+  const a = parseArgs(argv, { flags: ['install', 'help'], options: ['preset', 'data', 'out', 'resume', 'epochs', 'seed', 'max-steps', 'backend'] }, cmd);
+  if (a.options.help) return void console.log(USAGE);
+  if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments ${a.positionals.join(' ')}\n${USAGE}`);
+  const preset = stringOption(a, 'preset') as ClassifierPreset | undefined;
+  const backend = await initBackend({ backend: stringOption(a, 'backend') });
+  const r = await runClassifierExperiment({
+    preset, dataPath: stringOption(a, 'data'), outDir: stringOption(a, 'out'), resume: stringOption(a, 'resume'),
+    seed: intOption(a, 'seed', cmd, 0), epochs: intOption(a, 'epochs', cmd, 1), maxSteps: intOption(a, 'max-steps', cmd, 1),
+    installDir: a.options.install ? DEFAULT_CLASSIFIER_DIR : undefined, backend, argv,
+  });
+  console.log(r.runDir);
+}

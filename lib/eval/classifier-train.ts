@@ -1,0 +1,263 @@
+/**
+ * Training the expression classifier on FER2013 (48x48x1, 7 classes): Adam (lib/train/adam.ts)
+ * with a linear warm-up and a cosine decay of the learning rate, softmax cross-entropy, seeded
+ * dropout, and seeded flip/affine augmentation (augment.ts).
+ *
+ * Everything random is derived from (seed, step): the epoch's order from (seed, epoch), each
+ * batch's augmentation and dropout masks from (seed, step). So the state of a run is just its step,
+ * weights and Adam moments: checkpoints (every `checkpointEvery` steps and every epoch) are
+ * `<runDir>/checkpoints/latest/{model.json, weights.bin, opt.bin, state.json}`, written to a
+ * temporary folder and renamed into place, and a resumed run continues exactly where it stopped.
+ * Progress goes to `<runDir>/progress.csv` (one row per epoch) and to `log`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { Rng } from '../rng';
+import { ImageSet, EMOTIONS } from '../data/types';
+import { Adam } from '../train/adam';
+import { saveModelDir, loadWeightsInto } from '../train/model-io';
+import { writeFileAtomic, writeJsonAtomic, readJson } from '../runs/files';
+import { AugmentOptions, augmentInto } from './augment';
+import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from './classifier-model';
+import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';
+import { confusion, Confusion } from './confusion';
+
+/** Training settings of the classifier (presets in experiments/classifier.ts). */
+export interface ClassifierSettings {
+  arch: ClassifierArch;
+  epochs: number;
+  batchSize: number;
+  /** Peak learning rate of Adam (beta1 0.9, beta2 0.999). */
+  lr: number;
+  /** Linear warm-up from lr/steps to lr over this many epochs (may be fractional). */
+  warmupEpochs: number;
+  /** The cosine decay ends at lr * finalLrFraction. */
+  finalLrFraction: number;
+  /** Dropout rate before the fc and logits layers. */
+  dropout: number;
+  augment: AugmentOptions;
+  /** Seeded random subset of the training split (null = all 28,709). */
+  trainLimit: number | null;
+  /** Seeded random subset of the test split (null = all 7,178). */
+  testLimit: number | null;
+  /** Also checkpoint every N steps (0 = only at the end of each epoch). */
+  checkpointEvery: number;
+}
+
+export interface TrainClassifierOptions {
+  runDir: string;
+  train: ImageSet;
+  /** Held-out images checked after every epoch (monitoring only; nothing is selected on them). */
+  valid?: ImageSet;
+  settings: ClassifierSettings;
+  seed: number;
+  /** Continue from <runDir>/checkpoints/latest when it exists. */
+  resume?: boolean;
+  /** Stop after this many steps in total (with a checkpoint), to continue later. */
+  maxSteps?: number;
+  log?: (line: string) => void;
+}
+
+export interface TrainClassifierResult {
+  net: ClassifierNet;
+  steps: number;
+  completed: boolean;
+  /** Training seconds summed over sessions. */
+  seconds: number;
+  imagesPerSecond: number;
+}
+
+interface CkptState {
+  step: number;
+  seconds: number;
+  settingsHash: string;
+}
+
+/** A 32-bit seed mixed from several integers (splitmix-style). */
+export function mixSeed(...parts: number[]): number {
+  let h = 0x9e3779b9;
+  for (const p of parts) {
+    h = Math.imul(h ^ (p >>> 0), 0x85ebca6b) >>> 0;
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+    h = (h ^ (h >>> 16)) >>> 0;
+  }
+  return h;
+}
+
+/** Learning rate at `step` of `total`: linear warm-up over `warm` steps, then cosine to lr * final. */
+export function learningRate(s: ClassifierSettings, step: number, total: number, warm: number): number {
+  if (warm > 0 && step < warm) return (s.lr * (step + 1)) / warm;
+  const t = total > warm ? (step - warm) / (total - warm) : 1;
+  return s.lr * (s.finalLrFraction + (1 - s.finalLrFraction) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t))));
+}
+
+function checkTrainSet(set: ImageSet, what: string): Int32Array {
+  checkClassifierInput(set, what);
+  if (!set.labels || set.labels.length !== set.n) throw new Error(`${what} (${set.name}) has no emotion labels`);
+  return set.labels;
+}
+
+const settingsHash = (s: ClassifierSettings, seed: number, n: number): string => JSON.stringify({ s, seed, n });
+
+function saveCkpt(dir: string, net: ClassifierNet, opt: Adam, state: CkptState): Promise<void> {
+  return (async () => {
+    const root = path.join(dir, 'checkpoints');
+    const tmp = path.join(root, `.tmp-${process.pid}`);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    await saveModelDir(net.model, tmp);
+    const st = await opt.getState();
+    const total = st.m.reduce((a, m) => a + m.length, 0) * 2;
+    const buf = new Float32Array(total);
+    let o = 0;
+    for (const a of [...st.m, ...st.v]) (buf.set(a, o), (o += a.length));
+    writeFileAtomic(path.join(tmp, 'opt.bin'), new Uint8Array(buf.buffer));
+    writeJsonAtomic(path.join(tmp, 'state.json'), { ...state, adamStep: st.step });
+    const latest = path.join(root, 'latest');
+    const old = path.join(root, '.old');
+    fs.rmSync(old, { recursive: true, force: true });
+    if (fs.existsSync(latest)) fs.renameSync(latest, old);
+    fs.renameSync(tmp, latest);
+    fs.rmSync(old, { recursive: true, force: true });
+  })();
+}
+
+function loadCkpt(dir: string, net: ClassifierNet, opt: Adam): CkptState {
+  const latest = path.join(dir, 'checkpoints', 'latest');
+  const state = readJson<CkptState & { adamStep: number }>(path.join(latest, 'state.json'), 'classifier checkpoint state');
+  loadWeightsInto(net.model, latest);
+  const bytes = fs.readFileSync(path.join(latest, 'opt.bin'));
+  const sizes = opt.params.map((p) => p.size);
+  const total = sizes.reduce((a, b) => a + b, 0) * 2;
+  if (bytes.byteLength !== total * 4) throw new Error(`${path.join(latest, 'opt.bin')} does not match the model (${bytes.byteLength} bytes, expected ${total * 4})`);
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  const m: Float32Array[] = [], v: Float32Array[] = [];
+  let o = 0;
+  for (const s of sizes) (m.push(all.slice(o, o + s)), (o += s));
+  for (const s of sizes) (v.push(all.slice(o, o + s)), (o += s));
+  opt.setState({ step: state.adamStep, m, v }, path.join(latest, 'opt.bin'));
+  return state;
+}
+
+/** Accuracy of the network being trained (inference mode) on a labelled set. */
+export async function accuracyOf(net: ClassifierNet, set: ImageSet): Promise<Confusion> {
+  const { probs } = await classify(classifierFromModel(net.model), set);
+  return confusion(set.labels!, probs);
+}
+
+/**
+ * Trains (or resumes) the classifier into `runDir` and returns the network. Deterministic for a
+ * seed on a given backend (see the file comment).
+ */
+export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainClassifierResult> {
+  const s = o.settings;
+  const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const labels = checkTrainSet(o.train, 'trainClassifier: train');
+  if (o.valid) checkTrainSet(o.valid, 'trainClassifier: valid');
+  const n = o.train.n;
+  const bs = s.batchSize;
+  if (!Number.isInteger(bs) || bs < 2 || bs > n) throw new Error(`trainClassifier: batchSize must be an integer in [2, ${n}] (training images), got ${bs}`);
+  const spe = Math.floor(n / bs);
+  const total = s.epochs * spe;
+  const warm = Math.round(s.warmupEpochs * spe);
+  fs.mkdirSync(o.runDir, { recursive: true });
+
+  const net = buildClassifier(s.arch, o.seed);
+  const vars = net.model.trainableWeights.map((w) => w.read() as tf.Variable);
+  const adamCfg = { lr: s.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+  const opt = new Adam(vars, adamCfg);
+  let step = 0;
+  let seconds = 0;
+  const hash = settingsHash(s, o.seed, n);
+  const progressFile = path.join(o.runDir, 'progress.csv');
+  if (o.resume && fs.existsSync(path.join(o.runDir, 'checkpoints', 'latest', 'state.json'))) {
+    const st = loadCkpt(o.runDir, net, opt);
+    if (st.settingsHash !== hash) throw new Error(`cannot resume ${o.runDir}: its checkpoint was made with other settings, seed or data`);
+    step = st.step;
+    seconds = st.seconds;
+    log(`resumed ${o.runDir} at step ${step} of ${total}`);
+  } else if (!fs.existsSync(progressFile)) {
+    fs.writeFileSync(progressFile, 'epoch,step,lr,train_loss,train_acc,valid_acc,seconds,images_per_s\n');
+  }
+
+  const px = CLASSIFIER_SIZE * CLASSIFIER_SIZE;
+  const k = CLASSIFIER_CLASSES;
+  let order: Int32Array | null = null;
+  let orderEpoch = -1;
+  let lossSum = 0, accSum = 0, counted = 0;
+  let sessionStart = Date.now();
+  let sessionImages = 0;
+  const stopAt = o.maxSteps !== undefined ? Math.min(total, o.maxSteps) : total;
+  const x = new Float32Array(bs * px);
+  const y = new Float32Array(bs * k);
+  while (step < stopAt) {
+    const epoch = Math.floor(step / spe);
+    const j = step % spe;
+    if (orderEpoch !== epoch) {
+      order = new Rng(mixSeed(o.seed, 0x0de7, epoch)).permutation(n);
+      orderEpoch = epoch;
+    }
+    const rng = new Rng(mixSeed(o.seed, 0xa46, step));
+    y.fill(0);
+    for (let b = 0; b < bs; b++) {
+      const idx = order![j * bs + b];
+      augmentInto(o.train.data, idx, CLASSIFIER_SIZE, x, b * px, rng, s.augment);
+      y[b * k + labels[idx]] = 1;
+    }
+    opt.config.lr = learningRate(s, step, total, warm);
+    const [lossT, accT] = tf.tidy(() => {
+      const xt = tf.tensor4d(x, [bs, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 1]);
+      const yt = tf.tensor2d(y, [bs, k]);
+      let acc: tf.Scalar | null = null;
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = forwardTrain(net, xt, s.dropout, mixSeed(o.seed, 0xd70, step));
+        acc = tf.keep(tf.equal(logits.argMax(1), yt.argMax(1)).cast('float32').mean() as tf.Scalar);
+        return tf.losses.softmaxCrossEntropy(yt, logits) as tf.Scalar;
+      }, vars);
+      opt.apply(vars.map((v) => grads[v.name]));
+      return [value, acc!];
+    });
+    lossSum += (await lossT.data())[0];
+    accSum += (await accT.data())[0];
+    tf.dispose([lossT, accT]);
+    counted++;
+    step++;
+    sessionImages += bs;
+    const epochEnd = step % spe === 0;
+    if (epochEnd || step === stopAt || (s.checkpointEvery > 0 && step % s.checkpointEvery === 0)) {
+      const now = Date.now();
+      seconds += (now - sessionStart) / 1000;
+      const ips = sessionImages / ((now - sessionStart) / 1000);
+      sessionStart = now;
+      sessionImages = 0;
+      await saveCkpt(o.runDir, net, opt, { step, seconds, settingsHash: hash });
+      if (epochEnd) {
+        const valid = o.valid ? (await accuracyOf(net, o.valid)).accuracy : NaN;
+        const row = [epoch + 1, step, opt.config.lr.toExponential(3), (lossSum / counted).toFixed(4), (accSum / counted).toFixed(4),
+          Number.isNaN(valid) ? '' : valid.toFixed(4), seconds.toFixed(1), ips.toFixed(1)];
+        fs.appendFileSync(progressFile, row.join(',') + '\n');
+        log(
+          `epoch ${epoch + 1}/${s.epochs}: loss ${(lossSum / counted).toFixed(4)}, train acc ${(accSum / counted).toFixed(3)}` +
+            (Number.isNaN(valid) ? '' : `, valid acc ${valid.toFixed(4)}`) + `, ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s`,
+        );
+        lossSum = accSum = counted = 0;
+        sessionStart = Date.now();
+      } else {
+        log(`step ${step}/${total} (epoch ${epoch + 1}), ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s, checkpoint saved`);
+      }
+    }
+  }
+  return { net, steps: step, completed: step >= total, seconds, imagesPerSecond: seconds > 0 ? (step * bs) / seconds : 0 };
+}
+
+/** Test-split evaluation of a trained network: confusion with and without mirror averaging. */
+export async function evaluateClassifier(
+  net: ClassifierNet | FerClassifier, test: ImageSet,
+): Promise<{ plain: Confusion; tta: Confusion; probs: Float32Array }> {
+  const labels = checkTrainSet(test, 'evaluateClassifier: test');
+  const clf: FerClassifier = 'heads' in net ? net : classifierFromModel(net.model);
+  const probs = (await classify(clf, test)).probs;
+  const plain = confusion(labels, probs, EMOTIONS);
+  const tta = confusion(labels, (await classify(clf, test, { tta: true })).probs, EMOTIONS);
+  return { plain, tta, probs };
+}
