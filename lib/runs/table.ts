@@ -64,7 +64,9 @@ export function writeRunTables(runDirs: string[], outDir: string, title = 'faceg
   const md = path.join(outDir, 'table.md');
   const csv = path.join(outDir, 'table.csv');
   const html = path.join(outDir, 'table.html');
-  fs.writeFileSync(md, `# ${title}\n\n${table.toMarkdown()}\n`);
+  // Missing values as empty cells (not "null"); numbers as rounded by runRow.
+  const plain = Object.fromEntries(columns.map((c) => [c, (v: unknown) => (v == null ? '' : String(v))]));
+  fs.writeFileSync(md, `# ${title}\n\n${table.toMarkdown({ format: plain })}\n`);
   fs.writeFileSync(csv, table.toCSV());
   const thumbs = runDirs.map((d) => {
     const grid = path.join(d, 'samples', 'final.png');
