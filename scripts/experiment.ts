@@ -13,7 +13,8 @@ import { runExperiment, resumeExperiment, runSequence } from '../lib/runs/run-ex
 import { initBackend, describeBackend } from '../lib/backend';
 
 const USAGE = `usage: npm run experiment -- <name> [options]
-  <name>              ${Object.keys(EXPERIMENTS).join(', ')}
+  <name>              ${Object.keys(EXPERIMENTS).join(', ')},
+                      fer-classifier, study-questions (own options: <name> --help)
   --preset P          ${PRESETS.join(' | ')} (default quick)
   --data DIR          dataset folder (FER2013: image folders or fer2013.csv; CelebA: folder with img_align_celeba/)
                       default: $FACEGAN_FER2013 / $FACEGAN_CELEBA, else the bundled sample in data/sample/
@@ -24,7 +25,17 @@ const USAGE = `usage: npm run experiment -- <name> [options]
   --max-steps N       stop after N iterations (with a checkpoint; continue later with --resume)
   --list              list experiments and presets`;
 
+// --- issue 5: experiments with their own options (lib/eval): the expression classifier and the
+// study's two questions. `npm run experiment -- fer-classifier --help` / `study-questions --help`.
+const OWN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
+  'fer-classifier': async () => (await import('../lib/eval/classifier-experiment')).classifierCli,
+  'study-questions': async () => (await import('../lib/eval/study-questions')).studyQuestionsCli,
+};
+// --- end issue 5
+
 runMain(async () => {
+  const own = OWN_COMMANDS[process.argv[2]];
+  if (own) return (await own())(process.argv.slice(3));
   const cmd = 'experiment';
   const args = parseArgs(process.argv.slice(2), {
     flags: ['list', 'help', 'no-progress'],

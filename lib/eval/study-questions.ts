@@ -1,0 +1,270 @@
+/**
+ * `npm run experiment -- study-questions [--preset quick|paper|smoke] [--celeba DIR] [--fer DIR]
+ *   [--out DIR | --resume DIR] [--n N] [--only KEY,KEY] [--backend B]`
+ *
+ * Trains the runs of experiments/study-questions.ts (runExperiment, into <study>/<key>/), evaluates
+ * each (evaluateRun: fd_fer, kid_fer, swd, diversity, hit-rate, each with its real-vs-real floor),
+ * and writes <study>/study.md (verdicts, caveat, table), study.csv, study.json and compare/ (the
+ * common table with thumbnails and charts). Every step is skipped when already done, so
+ * `--resume DIR` continues an interrupted study.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as aq from 'arquero';
+import { BackendInfo, initBackend, describeBackend } from '../backend';
+import { parseArgs, intOption, stringOption } from '../cli/args';
+import { ExperimentSpec } from '../runs/experiment';
+import { resolveDataPath, loadDataset } from '../runs/dataset';
+import { runExperiment, resumeExperiment, DEFAULT_SEED } from '../runs/run-experiment';
+import { newRunDir } from '../runs/run-dir';
+import { readJson, writeJsonAtomic, writeFileAtomic } from '../runs/files';
+import { runRow } from '../runs/table';
+import { STUDY_RUNS, STUDY_SCALES, StudyPreset, StudyRun, studySettings, STUDY_EMOTION } from '../../experiments/study-questions';
+import { FerClassifier, loadClassifier } from './classifier';
+import { evaluateRun } from './evaluate-run';
+import { compareRuns } from './compare';
+import { Verdict, verdictFor, MetricRow } from './study-verdict';
+
+export interface StudyOptions {
+  preset?: StudyPreset;
+  /** CelebA folder (default $FACEGAN_CELEBA, else the bundled sample: smoke only). */
+  celebaPath?: string;
+  /** FER2013 folder (default $FACEGAN_FER2013, else the bundled sample: smoke only). */
+  ferPath?: string;
+  /** Study directory (default results/study-questions/<time>-<preset>). */
+  outDir?: string;
+  /** Continue this study directory. */
+  resume?: string;
+  /** Evaluation size (default: the preset's). */
+  n?: number;
+  /** Only these run keys (default all). */
+  only?: string[];
+  backend?: BackendInfo;
+  /** Default: models/fer-classifier (classifier metrics skipped with a note when absent). */
+  classifier?: FerClassifier | null;
+  log?: (line: string) => void;
+}
+
+export interface StudyResult {
+  dir: string;
+  runDirs: Record<string, string>;
+  verdicts: Verdict[];
+  files: { md: string; csv: string; json: string };
+  seconds: number;
+}
+
+interface StudyIndex {
+  preset: StudyPreset;
+  data: { celeba: string; fer2013: string };
+  n: number;
+  startedAt: string;
+  seconds: number;
+  runs: Record<string, { dir: string; trainSeconds?: number; evalSeconds?: number }>;
+}
+
+function summaryOf(runDir: string): { status?: string; steps?: number; trainSeconds?: number } | null {
+  const f = path.join(runDir, 'summary.json');
+  return fs.existsSync(f) ? readJson(f, 'run summary') : null;
+}
+
+/** Trains one study run unless it already reached the preset's iteration budget. */
+async function trainStudyRun(run: StudyRun, runDir: string, preset: StudyPreset, dataPath: string, backend: BackendInfo, log: (l: string) => void): Promise<void> {
+  const steps = STUDY_SCALES[preset].steps;
+  const s = summaryOf(runDir);
+  if (s && (s.steps ?? 0) >= steps) return log(`${run.key}: already trained (${s.steps} iterations), skipping`);
+  const common = { backend, maxSteps: steps, progress: false, log };
+  if (fs.existsSync(path.join(runDir, 'checkpoints', 'latest.json'))) {
+    await resumeExperiment(runDir, common);
+    return;
+  }
+  if (fs.existsSync(path.join(runDir, 'config.json'))) fs.rmSync(runDir, { recursive: true, force: true });
+  const limit = run.limit[preset];
+  const probe = await loadDataset(run.spec.dataset, dataPath, { limit, seed: DEFAULT_SEED, size: run.spec.model.size });
+  if (limit !== null && probe.n < limit && preset !== 'smoke') {
+    throw new Error(`study-questions: ${run.key} needs ${limit} training images, ${dataPath} has ${probe.n} (${probe.name})`);
+  }
+  const spec: ExperimentSpec = { ...run.spec, presets: { [preset]: { ...studySettings(preset, probe.n), limit } } };
+  await runExperiment({ ...common, spec, preset, outDir: runDir, dataPath });
+}
+
+/** One row of the study table. */
+function studyRow(run: StudyRun, runDir: string): Record<string, string | number | null> {
+  const r = runRow(runDir);
+  const s = summaryOf(runDir) as Record<string, number> | null;
+  const pick = (k: string) => (typeof r[k] === 'number' ? (r[k] as number) : null);
+  return {
+    question: run.questions.join(', '),
+    run: run.key,
+    colour: r.colour,
+    train_images: r.images,
+    iterations: r.iterations,
+    images_seen: s?.imagesSeen ?? null,
+    train_min: r.wall_min,
+    images_per_s: r.images_per_s,
+    fd_fer: pick('fd_fer'), fd_fer_real: pick('fd_fer_real'),
+    kid_fer: pick('kid_fer'), kid_fer_real: pick('kid_fer_real'),
+    swd: pick('swd'), swd_real: pick('swd_real'),
+    diversity: pick('diversity'), diversity_real: pick('diversity_real'),
+    hit_rate: pick('hit_rate'), hit_rate_real: pick('hit_rate_real'),
+  };
+}
+
+/** The three verdicts from the runs' metrics (study-verdict.ts). */
+export function studyVerdicts(rows: Record<string, MetricRow>): Verdict[] {
+  const get = (k: string, name: string) => (rows[k] ? { name, row: rows[k] } : undefined);
+  return [
+    verdictFor('(a) grayscale vs colour (same CelebA images)', 'grayscale images made the samples worse',
+      get('celeba-gray-6k', 'gray'), get('celeba-colour-6k', 'colour')),
+    verdictFor('(b) CelebA 1,000 vs 6,000 images', 'too few training images made the samples worse',
+      get('celeba-colour-1k', '1,000 images'), get('celeba-colour-6k', '6,000 images')),
+    verdictFor(`(b) FER2013 one emotion (${STUDY_EMOTION}) vs all 28,709 faces`, 'too few training images made the samples worse',
+      get(`fer-${STUDY_EMOTION}`, `${STUDY_EMOTION} only`), get('fer-pooled', 'all faces')),
+  ];
+}
+
+/** study.md: verdicts, caveat, table, and how the verdicts are reached. */
+function studyMarkdown(preset: StudyPreset, table: aq.ColumnTable, verdicts: Verdict[], idx: StudyIndex, command: string): string {
+  const lines = [
+    `# The study's two explanations, tested (${preset} preset)`,
+    '',
+    `Command: \`${command}\``,
+    '',
+    `Scale: ${STUDY_SCALES[preset].scale}.`,
+    '',
+    'Every run gets the same number of iterations (equal training compute), so the data-size runs differ only in the number of',
+    'distinct images. Every metric is shown beside its real-vs-real floor (two disjoint real sets of the same size).',
+    '',
+    '## What the numbers support',
+    '',
+    ...verdicts.flatMap((v) => [`- **${v.text}.**`, `  Evidence (score vs real data: fd_fer and swd as multiples of their floor, kid_fer x1e3 minus its floor): ${v.evidence}.`]),
+    '',
+    `Caveat: ${caveat(preset)}.`,
+    '',
+    '## Runs',
+    '',
+    table.toMarkdown(),
+    '',
+    `Evaluated on ${idx.n} samples per run. Total wall time ${(idx.seconds / 60).toFixed(1)} min.`,
+    'Verdict rule (lib/eval/study-verdict.ts): a metric decides when the two runs\' scores differ by more than 10% (KID: and by more',
+    'than 2 standard deviations); a run is closer to real data when it wins a majority of the three metrics and more than the other;',
+    'otherwise the numbers "do not support" the explanation.',
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** Trains, evaluates and tabulates the study questions; see the file comment. */
+export async function runStudyQuestions(o: StudyOptions = {}): Promise<StudyResult> {
+  const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const t0 = Date.now();
+  const backend = o.backend ?? (await initBackend());
+  let dir: string;
+  let idx: StudyIndex;
+  if (o.resume) {
+    dir = path.resolve(o.resume);
+    idx = readJson<StudyIndex>(path.join(dir, 'study.json'), 'study index');
+  } else {
+    const preset = o.preset ?? 'quick';
+    if (!STUDY_SCALES[preset]) throw new Error(`study-questions: unknown preset "${preset}", expected one of ${Object.keys(STUDY_SCALES).join(', ')}`);
+    const celeba = resolveDataPath({ kind: 'celeba', grayscale: false }, o.celebaPath);
+    const fer = resolveDataPath({ kind: 'fer2013', split: 'train', emotions: 'all' }, o.ferPath);
+    if (preset !== 'smoke' && (celeba.source === 'sample' || fer.source === 'sample')) {
+      throw new Error(
+        `study-questions --preset ${preset} needs the real datasets (the bundled sample has 300 CelebA faces and 100 per emotion): ` +
+          'give --celeba DIR and --fer DIR, or set $FACEGAN_CELEBA and $FACEGAN_FER2013',
+      );
+    }
+    dir = o.outDir ? path.resolve(o.outDir) : newRunDir('study-questions', preset);
+    idx = { preset, data: { celeba: celeba.path, fer2013: fer.path }, n: o.n ?? STUDY_SCALES[preset].evalN, startedAt: new Date().toISOString(), seconds: 0, runs: {} };
+  }
+  const preset = idx.preset;
+  fs.mkdirSync(dir, { recursive: true });
+  const save = () => writeJsonAtomic(path.join(dir, 'study.json'), idx);
+  save();
+  log(`study-questions (${preset}): ${dir}; backend ${describeBackend(backend)}`);
+  let classifier = o.classifier;
+  if (classifier === undefined) {
+    try {
+      classifier = await loadClassifier();
+    } catch (e) {
+      classifier = null;
+      log(`note: ${(e as Error).message}; only SWD is computed`);
+    }
+  }
+  const runs = STUDY_RUNS.filter((r) => !o.only || o.only.includes(r.key));
+  if (runs.length === 0) throw new Error(`study-questions: --only matched no run; runs are ${STUDY_RUNS.map((r) => r.key).join(', ')}`);
+  const prior = idx.seconds;
+  for (const run of runs) {
+    const runDir = path.join(dir, run.key);
+    idx.runs[run.key] = { ...idx.runs[run.key], dir: runDir };
+    log(`\n== ${run.key} (${run.questions.join(', ')}) ==`);
+    const t1 = Date.now();
+    await trainStudyRun(run, runDir, preset, idx.data[run.data], backend, log);
+    idx.runs[run.key].trainSeconds = (idx.runs[run.key].trainSeconds ?? 0) + (Date.now() - t1) / 1000;
+    save();
+    const mf = path.join(runDir, 'metrics.json');
+    const done = fs.existsSync(mf) && (readJson<{ eval?: { n?: number; requestedN?: number } }>(mf, 'run metrics').eval?.requestedN === idx.n);
+    if (!done) {
+      const t2 = Date.now();
+      await evaluateRun(runDir, { n: idx.n, classifier, log });
+      idx.runs[run.key].evalSeconds = (Date.now() - t2) / 1000;
+    }
+    idx.seconds = prior + (Date.now() - t0) / 1000;
+    save();
+  }
+  const present = STUDY_RUNS.filter((r) => idx.runs[r.key] && fs.existsSync(path.join(idx.runs[r.key].dir, 'config.json')));
+  const rows = present.map((r) => studyRow(r, idx.runs[r.key].dir));
+  const metricRows = Object.fromEntries(present.map((r) => [r.key, runRow(idx.runs[r.key].dir) as MetricRow]));
+  const verdicts = studyVerdicts(metricRows);
+  const table = aq.from(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))));
+  idx.seconds = prior + (Date.now() - t0) / 1000;
+  save();
+  const command = `npm run experiment -- study-questions --preset ${preset} --celeba ${idx.data.celeba} --fer ${idx.data.fer2013}`;
+  const files = { md: path.join(dir, 'study.md'), csv: path.join(dir, 'study.csv'), json: path.join(dir, 'verdicts.json') };
+  writeFileAtomic(files.md, studyMarkdown(preset, table, verdicts, idx, command));
+  writeFileAtomic(files.csv, table.toCSV());
+  writeJsonAtomic(files.json, { preset, scale: STUDY_SCALES[preset].scale, verdicts, rows });
+  await compareRuns(present.map((r) => idx.runs[r.key].dir), path.join(dir, 'compare'), { title: `study questions (${preset})` });
+  for (const v of verdicts) log(v.text);
+  log(`study table: ${files.md} (${(idx.seconds / 60).toFixed(1)} min)`);
+  return { dir, runDirs: Object.fromEntries(present.map((r) => [r.key, idx.runs[r.key].dir])), verdicts, files, seconds: idx.seconds };
+}
+
+/** The scale caveat of a preset, relative to the paper preset's training length. */
+function caveat(preset: StudyPreset): string {
+  if (preset === 'paper') return 'one seed per run; differences of a few percent are within noise';
+  const p = STUDY_SCALES.paper, s = STUDY_SCALES[preset];
+  const ratio = (p.steps * p.batchSize) / (s.steps * s.batchSize);
+  return `at this scale (${s.scale}) the runs show how fast each setting starts to learn, not where it ends; the paper preset ` +
+    `trains on ${Math.round(ratio)}x more images. One seed per run. Rerun with \`--preset paper\` for the study's scale`;
+}
+
+function round(v: number): number {
+  return Math.abs(v) >= 100 ? Math.round(v * 10) / 10 : Math.round(v * 1000) / 1000;
+}
+
+const USAGE = `usage: npm run experiment -- study-questions [options]
+  --preset P       quick | paper | smoke (default quick; smoke runs on the bundled sample)
+  --celeba DIR     CelebA folder (default $FACEGAN_CELEBA)
+  --fer DIR        FER2013 folder (default $FACEGAN_FER2013)
+  --out DIR        study directory (default results/study-questions/<time>-<preset>)
+  --resume DIR     continue a study (skips what is done)
+  --n N            samples per evaluation (default: quick 1000, paper 2000)
+  --only K,K       only these runs: ${STUDY_RUNS.map((r) => r.key).join(', ')}
+  --backend B`;
+
+/** Command-line entry (argv after the experiment name). Prints study.md's path last. */
+export async function studyQuestionsCli(argv: string[]): Promise<void> {
+  const cmd = 'experiment study-questions';
+  const a = parseArgs(argv, { flags: ['help'], options: ['preset', 'celeba', 'fer', 'out', 'resume', 'n', 'only', 'backend'] }, cmd);
+  if (a.options.help) return void console.log(USAGE);
+  if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments ${a.positionals.join(' ')}\n${USAGE}`);
+  const backend = await initBackend({ backend: stringOption(a, 'backend') });
+  const r = await runStudyQuestions({
+    preset: stringOption(a, 'preset') as StudyPreset | undefined,
+    celebaPath: stringOption(a, 'celeba'), ferPath: stringOption(a, 'fer'),
+    outDir: stringOption(a, 'out'), resume: stringOption(a, 'resume'),
+    n: intOption(a, 'n', cmd, 2), only: stringOption(a, 'only')?.split(','), backend,
+  });
+  console.log(r.files.md);
+}
