@@ -8,6 +8,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
 import { loadFer2013 } from '../lib/data';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
 import { runExperiment } from '../lib/runs/run-experiment';
@@ -18,6 +19,8 @@ import { buildClassifier } from '../lib/eval/classifier-model';
 import { classifierFromModel, FerClassifier, UImages } from '../lib/eval/classifier';
 import { evaluateRun, runEmotion, subsetImages } from '../lib/eval/evaluate-run';
 import { computeSampleMetrics, checkMatchingSets } from '../lib/eval/sample-metrics';
+import { loadInception } from '../lib/eval/inception';
+import { saveModelDir } from '../lib/train/model-io';
 import { setupBackend, tempDir } from './helpers';
 
 const small = { nz: 100, ngf: 4, ndf: 4 };
@@ -144,3 +147,25 @@ function box3(im: UImages): UImages {
   }
   return { ...im, data: out };
 }
+
+test('--inception: a missing model is skipped with a note; a TF.js model gives fid beside its floor', async () => {
+  const classifier = await testClassifier();
+  const missing = await loadInception('/nonexistent/inception');
+  assert.equal(missing.model, null);
+  assert.match(missing.reason!, /no InceptionV3 model at \/nonexistent\/inception\/model.json .*FID skipped/);
+  // A stand-in "Inception": any TF.js image model; its first output is pooled to features.
+  const dir = tempDir();
+  const m = tf.sequential({ layers: [tf.layers.conv2d({ inputShape: [16, 16, 3], filters: 6, kernelSize: 3, kernelInitializer: tf.initializers.glorotUniform({ seed: 1 }) })] });
+  await saveModelDir(m, dir);
+  m.dispose();
+  const { model } = await loadInception(dir);
+  assert.deepEqual(model!.size, [16, 16]);
+  const fer = await loadFer2013({ path: path.join(SAMPLE_DIR, 'fer2013'), split: 'test', limit: 30, seed: 2 });
+  const [a, b, c] = [0, 1, 2].map((k) => subsetImages(fer, [...Array(10).keys()].map((i) => k * 10 + i)));
+  const noise: UImages = { ...c, data: Uint8Array.from(c.data, (_, i) => (i * 7919) % 256) };
+  const same = await computeSampleMetrics({ fake: b, realA: a, realB: b }, { classifier, inception: model, kidSubsets: 2 });
+  assert.equal(same.values.fid, same.values.fid_real, 'samples identical to real set B give exactly the floor');
+  const far = await computeSampleMetrics({ fake: noise, realA: a, realB: b }, { classifier, inception: model, kidSubsets: 2 });
+  assert.ok(far.values.fid > same.values.fid_real, `noise fid ${far.values.fid} > floor ${same.values.fid_real}`);
+  model!.dispose();
+});
