@@ -1,18 +1,18 @@
 /**
- * npm run evaluate -- RUN_DIR... [--n 2000] [--seed S] [--data DIR] [--kid-subsets K] [--no-classifier]
+ * npm run evaluate -- RUN_DIR|FOLDER... [--n 2000] [--seed S] [--data DIR] [--kid-subsets K] [--no-classifier]
  *                     [--classifier DIR] [--backend B]
  * Computes sample-quality metrics for trained run directories and writes each run's metrics.json
  * (fd_fer, kid_fer, swd, diversity, expression hit-rate, each with its real-vs-real floor).
  * See lib/eval/evaluate-run.ts and docs/metrics.md.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
 import { initBackend, describeBackend } from '../lib/backend';
 import { evaluateRun } from '../lib/eval/evaluate-run';
 import { loadClassifier, DEFAULT_CLASSIFIER_DIR } from '../lib/eval/classifier';
+import { resolveRunDirs } from '../lib/eval/compare';
 
-const USAGE = `usage: npm run evaluate -- RUN_DIR... [options]
+const USAGE = `usage: npm run evaluate -- RUN_DIR... [options]     (a folder of runs, e.g. a fer-all sequence, evaluates each)
   --n N              samples and images per real set (default 2000; capped at half the real images)
   --seed S           seed of noise, real-set draws, KID subsets and SWD (default 0)
   --data DIR         read real images from DIR instead of the path in the run's config.json
@@ -30,14 +30,13 @@ runMain(async () => {
   }, cmd);
   if (a.options.help) return void console.log(USAGE);
   if (a.positionals.length === 0) throw new Error(`${cmd}: give one or more run directories\n${USAGE}`);
-  for (const d of a.positionals) {
-    if (!fs.existsSync(path.join(d, 'config.json'))) throw new Error(`${cmd}: ${d} is not a run directory (no config.json)`);
-  }
+  // A folder of runs (e.g. a fer-all sequence or a study) evaluates every run in it.
+  const runDirs = resolveRunDirs(a.positionals, false);
   const backend = await initBackend({ backend: stringOption(a, 'backend') });
   process.stderr.write(`backend: ${describeBackend(backend)}\n`);
   const classifier = a.options['no-classifier'] ? null : await loadClassifier(stringOption(a, 'classifier') ?? DEFAULT_CLASSIFIER_DIR);
   const inception = stringOption(a, 'inception');
-  for (const runDir of a.positionals) {
+  for (const runDir of runDirs) {
     const r = await evaluateRun(runDir, {
       n: intOption(a, 'n', cmd, 2),
       seed: intOption(a, 'seed', cmd, 0),
