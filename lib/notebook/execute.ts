@@ -84,9 +84,11 @@ export function markStop(nb: Notebook, cellIndex: number, status: 'failed' | 'in
     status === 'failed'
       ? 'Execution using the facegan notebook runner encountered an exception here and stopped:'
       : 'Execution was interrupted (Ctrl-C) here:';
-  nb.cells.splice(cellIndex, 0, newMarkdownCell(`<span id="papermill-error-cell" style="${BANNER_STYLE}">${here}</span>`, [ERROR_MARKER_TAG]));
-  nb.cells.unshift(newMarkdownCell(`<span style="${BANNER_STYLE}">${top}.</span>`, [ERROR_MARKER_TAG]));
-  for (const c of nb.cells.slice(0, 2)) c.metadata.papermill = { start_time: null, end_time: null, duration: null, status: 'completed', exception: null };
+  const marker = newMarkdownCell(`<span id="papermill-error-cell" style="${BANNER_STYLE}">${here}</span>`, [ERROR_MARKER_TAG]);
+  const banner = newMarkdownCell(`<span style="${BANNER_STYLE}">${top}.</span>`, [ERROR_MARKER_TAG]);
+  for (const c of [marker, banner]) c.metadata.papermill = { start_time: null, end_time: null, duration: null, status: 'completed', exception: null };
+  nb.cells.splice(cellIndex, 0, marker);
+  nb.cells.unshift(banner);
   return cellIndex + 2;
 }
 
@@ -158,7 +160,8 @@ export class NotebookExecution {
           this.opts.onCellEnd?.({ index: i, number: count, status: 'completed', duration: rec.duration });
           continue;
         }
-        const wasInterrupt = this.interrupted;
+        // SIGINT during a cell's synchronous part breaks it (vm breakOnSigint) before our handler sees it
+        const wasInterrupt = this.interrupted || /interrupted by .?SIGINT/.test(r.error?.evalue ?? '');
         const error: CellError = wasInterrupt
           ? { ename: 'KeyboardInterrupt', evalue: 'the cell was interrupted (Ctrl-C)', traceback: ['KeyboardInterrupt: the cell was interrupted (Ctrl-C)'] }
           : r.error!;

@@ -92,7 +92,10 @@ function describeOutput(o: Output): string {
 
 /** Runs (or with `prepareOnly`, parameterises) a notebook; see the file comment. */
 export async function runNotebook(opts: RunNotebookOptions): Promise<RunNotebookResult> {
-  const log = opts.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  // the runner's own messages bypass the cell capture (process.stderr.write is redirected while a cell runs)
+  const stderrWrite = process.stderr.write.bind(process.stderr);
+  const stdoutWrite = process.stdout.write.bind(process.stdout);
+  const log = opts.log ?? ((l: string) => void stderrWrite(l + '\n'));
   const input = path.resolve(opts.input);
   const nb = readNotebook(input);
   checkKernel(nb, input);
@@ -135,7 +138,7 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<RunNotebook
     },
     onOutput: opts.logOutput
       ? ({ output, update }) => {
-          if (!update) process.stderr.write(describeOutput(output));
+          if (!update) stderrWrite(describeOutput(output));
         }
       : undefined,
   });
@@ -155,6 +158,7 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<RunNotebook
     snap.metadata.papermill = { ...(snap.metadata.papermill as object), output_path: out };
     writeNotebook(out, snap);
     log(`stopped: partial notebook written to ${out}`);
+    if (opts.handleSigint) stdoutWrite(out + '\n'); // the CLI's last stdout line, as on a normal end
     process.exit(EXIT_INTERRUPTED);
   };
   if (opts.handleSigint) process.on('SIGINT', onSigint);
@@ -166,6 +170,14 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<RunNotebook
   } finally {
     if (opts.handleSigint) process.removeListener('SIGINT', onSigint);
     process.removeListener('unhandledRejection', onRejection);
+  }
+  if (result.status === 'failed' && result.cellIndex !== undefined && result.error) {
+    const cell = nb.cells[result.cellIndex];
+    if (cell.cell_type === 'code' && (cell.metadata.tags ?? []).includes(INJECTED_TAG)) {
+      result.error = explainParameterError(result.error, joinText(cell.source));
+      const o = cell.outputs.find((x) => x.output_type === 'error');
+      if (o && o.output_type === 'error') o.evalue = result.error.evalue;
+    }
   }
   const scraps = readScraps(nb);
   const out = outputFor(nb);
@@ -180,4 +192,20 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<RunNotebook
     failedCell: failed && failed.cell_type === 'code' ? (failed.execution_count ?? undefined) : undefined,
     nb,
   };
+}
+
+/**
+ * A compile error in the injected cell, said in terms of parameters: `4:3 - Type 'number' is not
+ * assignable to type 'string'` becomes `parameter "name": Type 'number' ...` plus how to pass a string.
+ */
+export function explainParameterError(error: CellError, injectedSource: string): CellError {
+  if (error.ename !== 'TSError') return error;
+  const lines = injectedSource.split('\n');
+  const explained = error.evalue.split('\n').map((d) => {
+    const m = /^(\d+):\d+ - (.*)$/.exec(d);
+    const name = m ? /^\s*(?:(?:const|let)\s+)?([A-Za-z_$][\w$]*)/.exec(lines[Number(m[1]) - 1] ?? '')?.[1] : undefined;
+    return m && name ? `parameter "${name}": ${m[2]}` : d;
+  });
+  const hint = ' (-p values are typed like papermill\'s: numbers, true/false, null, else strings; -r NAME VALUE passes a string as it is)';
+  return { ...error, evalue: explained.join('\n') + hint };
 }

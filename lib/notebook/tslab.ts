@@ -223,3 +223,18 @@ export function displayBundle(
   }
   write({ data, metadata, transient: opts.displayId ? { display_id: opts.displayId } : {} }, opts.update ?? false);
 }
+
+/**
+ * Runs `fn` with displays sent to `handler` (as the kernel would send them to Jupyter), then
+ * restores the previous route: for hosts other than a notebook, and for tests.
+ */
+export async function withDisplayHandler<T>(handler: (msg: DisplayMessage, update: boolean) => void, fn: () => Promise<T>): Promise<T> {
+  const jupyter = jupyterModule();
+  const previous = jupyter.lastWriteDisplayData;
+  jupyter.lastWriteDisplayData = handler;
+  try {
+    return await fn();
+  } finally {
+    jupyter.lastWriteDisplayData = previous;
+  }
+}
