@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# CI: the notebooks run in Jupyter's own execution stack, exactly as JupyterLab runs them.
+# Installs jupyterlab + nbclient + nbconvert + nbformat into a virtualenv (from the local package
+# index by default), registers the tslab kernel there, injects smoke parameters into
+# notebooks/02-fer-per-emotion.ipynb with our runner (--prepare-only: no execution), executes it with
+# `jupyter nbconvert --execute --ExecutePreprocessor.kernel_name=tslab`, and checks the executed
+# notebook: valid nbformat, no errors, the loss plot, the grids (PNG) and the GIF, the run directory.
+#   FACEGAN_JUPYTER_VENV   virtualenv folder (default .venv-jupyter, git-ignored)
+#   FACEGAN_PIP_INDEX      pip index options (default: the machine's local index)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV="${FACEGAN_JUPYTER_VENV:-.venv-jupyter}"
+PIP_INDEX="${FACEGAN_PIP_INDEX:---index-url file:///opt/pypi/simple --extra-index-url file:///opt/pypi-more/simple}"
+
+echo "== notebooks: Jupyter execution stack in $VENV"
+[ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
+# shellcheck disable=SC2086  # PIP_INDEX is a list of options
+"$VENV/bin/pip" install -q --disable-pip-version-check $PIP_INDEX jupyterlab nbclient nbconvert nbformat
+"$VENV/bin/python" -c 'import jupyterlab, nbclient, nbconvert, nbformat; print("jupyterlab", jupyterlab.__version__, "nbclient", nbclient.__version__, "nbconvert", nbconvert.__version__, "nbformat", nbformat.__version__)'
+
+echo "== notebooks: tslab kernel"
+node_modules/.bin/tslab install --python="$PWD/$VENV/bin/python" --sys-prefix --binary="$PWD/node_modules/.bin/tslab"
+"$VENV/bin/jupyter" kernelspec list | grep -E '^\s*tslab\s' || { echo "tslab kernel not registered" >&2; exit 1; }
+
+work="$(mktemp -d)"
+# The kernel runs in the notebook's folder (where ./facegan resolves), so the prepared copy sits there.
+prepared="notebooks/.ci-02-fer-per-emotion.ipynb"
+trap 'rm -rf "$work" "$prepared"' EXIT
+
+echo "== notebooks: inject smoke parameters (runner, --prepare-only)"
+npx tsx scripts/notebook.ts notebooks/02-fer-per-emotion.ipynb --prepare-only \
+  -p preset=smoke -p emotion=happy -p out_dir="$work/run" -o "$prepared"
+
+echo "== notebooks: jupyter nbconvert --execute with the tslab kernel"
+"$VENV/bin/jupyter" nbconvert --to notebook --execute \
+  --ExecutePreprocessor.kernel_name=tslab --ExecutePreprocessor.timeout=900 \
+  --output-dir "$work" --output executed.ipynb "$prepared"
+
+echo "== notebooks: check the executed notebook"
+"$VENV/bin/python" - "$work/executed.ipynb" "$work/run" <<'PY'
+import base64, os, sys, nbformat
+path, run_dir = sys.argv[1], sys.argv[2]
+nb = nbformat.read(path, as_version=4)
+nbformat.validate(nb)
+outs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+errors = [o for o in outs if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr" and "Error" in o.text)]
+assert not errors, f"error outputs: {errors[:2]}"
+pngs = [base64.b64decode(o.data["image/png"]) for o in outs if o.output_type == "display_data" and "image/png" in o.data]
+gifs = [base64.b64decode(o.data["image/gif"]) for o in outs if o.output_type == "display_data" and "image/gif" in o.data]
+assert len(pngs) >= 5, f"expected >= 5 PNG outputs (loss plot, grids, strip, real vs fake, samples), got {len(pngs)}"
+assert all(p[:8] == b"\x89PNG\r\n\x1a\n" for p in pngs), "PNG outputs must be PNGs"
+assert len(gifs) >= 1 and gifs[0][:6] == b"GIF89a", "expected the animated GIF of the grids across epochs"
+alts = [o.data.get("text/plain", "") for o in outs if o.output_type == "display_data" and "image/png" in o.data]
+assert any("loss plot" in a for a in alts), f"no loss plot among {alts}"
+assert any("fixed-noise samples" in a for a in alts), f"no sample grid among {alts}"
+scraps = {o.data["application/scrapbook.scrap.json+json"]["name"]: o.data["application/scrapbook.scrap.json+json"]["data"]
+          for o in outs if o.output_type == "display_data" and "application/scrapbook.scrap.json+json" in o.data}
+assert scraps.get("run_dir") == run_dir, f"run_dir scrap {scraps.get('run_dir')} != {run_dir}"
+for f in ["config.json", "losses.csv", "samples/epoch-001.png", "samples/final.png", "samples/epochs.gif"]:
+    assert os.path.exists(os.path.join(run_dir, f)), f"{f} missing in {run_dir}"
+print(f"ok: {path}: {len(nb.cells)} cells, {len(pngs)} PNG + {len(gifs)} GIF outputs, run {run_dir}")
+PY
