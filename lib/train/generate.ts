@@ -12,15 +12,22 @@ export interface GeneratedImages {
 /**
  * Runs G on `z` in batches and returns uint8 images. As in the study (PyTorch tutorial) G runs in
  * training mode, i.e. BatchNorm uses the statistics of the batch being generated.
+ * A class-conditional G (two inputs) also needs `labels`: one-hot rows [n, classes], one per z.
  */
-export async function generateImages(G: tf.LayersModel, z: tf.Tensor4D, batchSize = 64): Promise<GeneratedImages> {
+export async function generateImages(G: tf.LayersModel, z: tf.Tensor4D, batchSize = 64, labels?: tf.Tensor2D): Promise<GeneratedImages> {
   const n = z.shape[0];
+  if (G.inputs.length === 2 && !labels) {
+    throw new Error('generateImages: this generator is class-conditional; pass one-hot labels [n, classes] (see lib/models/conditional-sample.ts)');
+  }
+  if (labels && labels.shape[0] !== n) throw new Error(`generateImages: ${labels.shape[0]} labels for ${n} noise vectors`);
   const parts: Uint8Array[] = [];
   let shape: number[] = [];
   for (let i = 0; i < n; i += batchSize) {
     const t = tf.tidy(() => {
-      const zb = z.slice([i, 0, 0, 0], [Math.min(batchSize, n - i), -1, -1, -1]);
-      const x = G.apply(zb, { training: true }) as tf.Tensor4D;
+      const m = Math.min(batchSize, n - i);
+      const zb = z.slice([i, 0, 0, 0], [m, -1, -1, -1]);
+      const input = labels ? [zb, labels.slice([i, 0], [m, -1])] : zb;
+      const x = G.apply(input, { training: true }) as tf.Tensor4D;
       shape = x.shape;
       return x.add(1).mul(127.5).round().clipByValue(0, 255).toInt();
     });

@@ -7,6 +7,11 @@
  * inside the tape that records G(z), so the G update reuses that forward pass. The plain step
  * computes G(z) twice; it exists to prove that the lean one gives the same weights
  * (test/train-step.test.ts). Nothing is read back to the CPU here: the caller decides when to sync.
+ *
+ * `StepOptions` (all optional; without them the step is exactly the study's): class-conditional
+ * models (G and D take a one-hot label as second input; an ACGAN auxiliary head adds a
+ * cross-entropy term), one-sided label smoothing (real target < 1 in D's loss only) and
+ * differentiable augmentation of every batch D sees, real and fake (DiffAugment, lib/train/augment.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam';
@@ -37,19 +42,65 @@ export function makeGanPair(G: tf.LayersModel, D: tf.LayersModel, adam?: Constru
   return { G, D, optG: new Adam(trainableVariables(G), adam), optD: new Adam(trainableVariables(D), adam) };
 }
 
+/** Extras of a training step; none of them changes the step when absent. */
+export interface StepOptions {
+  /** Class-conditional models: one-hot labels [b, classes] of the real batch and of the fakes G is asked for. */
+  labels?: { real: tf.Tensor2D; fake: tf.Tensor2D };
+  /** Weight of an ACGAN auxiliary classification loss (D's second output); needs `labels`. */
+  auxWeight?: number;
+  /** Target of real images in D's loss: 1 (default) or e.g. 0.9 (one-sided label smoothing). */
+  realLabel?: number;
+  /** Differentiable augmentation applied to every batch before D sees it (real and fake, both updates). */
+  augment?: (x: tf.Tensor4D) => tf.Tensor4D;
+}
+
 const meanSigmoid = (logits: tf.Tensor) => tf.keep(tf.sigmoid(logits).mean() as tf.Scalar);
 
+/** BCE on logits against a constant target y in [0, 1] (label smoothing); equals bceWithLogits for y = 0, 1. */
+export function bceWithLogitsTarget(logits: tf.Tensor, y: number): tf.Scalar {
+  if (y === 0 || y === 1) return bceWithLogits(logits, y);
+  return tf.tidy(() => {
+    const l = logits.reshape([-1]);
+    return tf.relu(l).sub(l.mul(y)).add(tf.log1p(tf.exp(tf.neg(tf.abs(l))))).mean() as tf.Scalar;
+  });
+}
+
+/** D on a batch: the adversarial logits and, for ACGAN-style D, the class logits. */
+function runD(pair: GanPair, x: tf.Tensor4D, labels: tf.Tensor2D | undefined, o: StepOptions): { logit: tf.Tensor; cls?: tf.Tensor } {
+  const input = o.augment ? o.augment(x) : x;
+  const out = pair.D.apply(labels ? [input, labels] : input, { training: true }) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(out) ? { logit: out[0], cls: out[1] } : { logit: out };
+}
+
+/** Mean softmax cross-entropy of class logits against one-hot labels, times `weight`. */
+function auxLoss(cls: tf.Tensor | undefined, labels: tf.Tensor2D | undefined, weight: number | undefined): tf.Scalar | null {
+  if (!cls || !labels || !weight) return null;
+  return tf.losses.softmaxCrossEntropy(labels, cls).mul(weight) as tf.Scalar;
+}
+
 /** D's loss on a real and a fake batch, and D's parameter update. Returns the scalars it kept. */
-function discriminatorUpdate(pair: GanPair, real: tf.Tensor4D, fake: tf.Tensor4D) {
+function discriminatorUpdate(pair: GanPair, real: tf.Tensor4D, fake: tf.Tensor4D, o: StepOptions = {}) {
   let dX: tf.Scalar | undefined;
   let dGz1: tf.Scalar | undefined;
   const dVars = pair.optD.params;
+  const plain = !o.labels && !o.augment && (o.realLabel ?? 1) === 1;
   const { value, grads } = tf.variableGrads(() => {
-    const outReal = pair.D.apply(real, { training: true }) as tf.Tensor;
-    const outFake = pair.D.apply(fake, { training: true }) as tf.Tensor;
-    dX = meanSigmoid(outReal);
-    dGz1 = meanSigmoid(outFake);
-    return bceWithLogits(outReal, 1).add(bceWithLogits(outFake, 0)) as tf.Scalar;
+    if (plain) {
+      const outReal = pair.D.apply(real, { training: true }) as tf.Tensor;
+      const outFake = pair.D.apply(fake, { training: true }) as tf.Tensor;
+      dX = meanSigmoid(outReal);
+      dGz1 = meanSigmoid(outFake);
+      return bceWithLogits(outReal, 1).add(bceWithLogits(outFake, 0)) as tf.Scalar;
+    }
+    const r = runD(pair, real, o.labels?.real, o);
+    const f = runD(pair, fake, o.labels?.fake, o);
+    dX = meanSigmoid(r.logit);
+    dGz1 = meanSigmoid(f.logit);
+    let loss = bceWithLogitsTarget(r.logit, o.realLabel ?? 1).add(bceWithLogits(f.logit, 0)) as tf.Scalar;
+    // ACGAN: D learns the class of real images (not of fakes, which would reward it for G's mistakes).
+    const aux = auxLoss(r.cls, o.labels?.real, o.auxWeight);
+    if (aux) loss = loss.add(aux);
+    return loss;
   }, dVars);
   const list = dVars.map((v) => grads[v.name]);
   pair.optD.apply(list);
@@ -57,27 +108,39 @@ function discriminatorUpdate(pair: GanPair, real: tf.Tensor4D, fake: tf.Tensor4D
   return { lossD: value, dX: dX!, dGz1: dGz1! };
 }
 
-/** One training step. `real` is a batch in [-1, 1], `z` the noise [b, 1, 1, nz]. */
-export function trainStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor4D, lean = true): StepTensors {
+/**
+ * One training step. `real` is a batch in [-1, 1], `z` the noise [b, 1, 1, nz]; `opts` adds
+ * conditioning, label smoothing and augmentation (see StepOptions).
+ */
+export function trainStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor4D, lean = true, opts: StepOptions = {}): StepTensors {
   let d: ReturnType<typeof discriminatorUpdate> | undefined;
   let dGz2: tf.Scalar | undefined;
   const gVars = pair.optG.params;
+  const gInput = opts.labels ? [z, opts.labels.fake] : z;
+  const plain = !opts.labels && !opts.augment;
   if (!lean) {
-    const fake = tf.tidy(() => pair.G.apply(z, { training: true }) as tf.Tensor4D);
-    d = discriminatorUpdate(pair, real, fake);
+    const fake = tf.tidy(() => pair.G.apply(gInput, { training: true }) as tf.Tensor4D);
+    d = discriminatorUpdate(pair, real, fake, opts);
     fake.dispose();
   }
   const { value: lossG, grads } = tf.variableGrads(() => {
-    const fake = pair.G.apply(z, { training: true }) as tf.Tensor4D;
+    const fake = pair.G.apply(gInput, { training: true }) as tf.Tensor4D;
     if (lean) {
       // D's gradients are taken w.r.t. D's variables only, so nothing flows into G here; the
       // updated D variables are then read by the G loss below, as in PyTorch.
-      d = discriminatorUpdate(pair, real, fake);
+      d = discriminatorUpdate(pair, real, fake, opts);
       tf.keep(d.lossD);
     }
-    const out = pair.D.apply(fake, { training: true }) as tf.Tensor;
-    dGz2 = meanSigmoid(out);
-    return bceWithLogits(out, 1);
+    if (plain) {
+      const out = pair.D.apply(fake, { training: true }) as tf.Tensor;
+      dGz2 = meanSigmoid(out);
+      return bceWithLogits(out, 1);
+    }
+    const f = runD(pair, fake, opts.labels?.fake, opts);
+    dGz2 = meanSigmoid(f.logit);
+    const loss = bceWithLogits(f.logit, 1);
+    const aux = auxLoss(f.cls, opts.labels?.fake, opts.auxWeight);
+    return aux ? (loss.add(aux) as tf.Scalar) : loss;
   }, gVars);
   const list = gVars.map((v) => grads[v.name]);
   pair.optG.apply(list);

@@ -15,7 +15,11 @@ import { BatchStream } from '../data/batches';
 import { DcganSpec } from '../models/spec';
 import { buildGenerator, buildDiscriminator } from '../models/dcgan';
 import { AdamConfig, DCGAN_ADAM } from './adam';
-import { GanPair, makeGanPair, trainStep, readSteps, StepTensors } from './step';
+import { GanPair, makeGanPair, trainStep, readSteps, StepTensors, StepOptions } from './step';
+import { DiffAugmentOptions, makeAugmenter } from './augment';
+import { ConditionalSpec, isConditional, checkConditionalSpec } from '../models/conditional-spec';
+import { buildConditionalGenerator, buildConditionalDiscriminator, oneHotLabels } from '../models/conditional';
+import { generateSameFaceFixed, sameFaceGridPng, sameFacePlainGridPng } from '../models/conditional-sample';
 import { saveCheckpoint, loadCheckpoint, latestCheckpoint, TrainState } from './checkpoint';
 import { LossLog, LossRow } from './losses-log';
 import { FixedNoise, makeFixedNoise, fixedNoiseTensor, noiseTensor } from './noise';
@@ -28,7 +32,8 @@ import { writeFileAtomic, writeJsonAtomic, readJson } from '../runs/files';
 export interface TrainOptions {
   runDir: string;
   data: ImageSet;
-  model: DcganSpec;
+  /** A ConditionalSpec (with `classes`) trains the class-conditional DCGAN on the data's labels. */
+  model: DcganSpec | ConditionalSpec;
   epochs: number;
   batchSize: number;
   seed: number;
@@ -43,12 +48,16 @@ export interface TrainOptions {
   maxSteps?: number;
   /** Use the plain step (G forward twice) instead of the lean one. Same trainable weights. */
   plainStep?: boolean;
+  /** Small-data remedy: DiffAugment of every batch D sees (null/absent: none). */
+  augment?: DiffAugmentOptions | null;
+  /** Small-data remedy: one-sided label smoothing, the target of real images in D's loss (default 1). */
+  realLabel?: number;
   /** Show a progress bar on stderr (default true). */
   progress?: boolean;
   /** Called after each log flush with the new rows (notebooks refresh a live plot with it). */
   onLog?: (rows: LossRow[]) => void | Promise<void>;
-  /** Called after each epoch with the grid that was written. */
-  onEpoch?: (info: { epoch: number; gridFile: string; rows: number }) => void | Promise<void>;
+  /** Called after each epoch with the grid that was written (and, for conditional runs, the labelled same-face grid). */
+  onEpoch?: (info: { epoch: number; gridFile: string; rows: number; sameFaceFile?: string }) => void | Promise<void>;
 }
 
 export type RunStatus = 'running' | 'completed' | 'stopped' | 'interrupted' | 'diverged';
@@ -84,10 +93,14 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
         `${model.size}x${model.size}x${model.channels}`,
     );
   }
+  const cond = isConditional(model) ? checkConditionalSpec(model) : null;
+  if (cond) checkLabels(data, cond);
+  const realLabel = opts.realLabel ?? 1;
+  if (!(realLabel > 0 && realLabel <= 1)) throw new Error(`realLabel (one-sided label smoothing) must be in (0, 1], got ${realLabel}`);
   fs.mkdirSync(path.join(runDir, 'samples'), { recursive: true });
 
-  const G = buildGenerator(model, seed * 2 + 1);
-  const D = buildDiscriminator(model, seed * 2 + 2);
+  const G = cond ? buildConditionalGenerator(cond, seed * 2 + 1) : buildGenerator(model, seed * 2 + 1);
+  const D = cond ? buildConditionalDiscriminator(cond, seed * 2 + 2) : buildDiscriminator(model, seed * 2 + 2);
   const pair: GanPair = makeGanPair(G, D, opts.adam ?? DCGAN_ADAM);
   const batches = new BatchStream(data, { batchSize, seed });
   let rng = new Rng(seed);
@@ -106,6 +119,11 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     fixed = makeFixedNoise(seed, model.nz);
     writeJsonAtomic(noiseFile, fixed);
   }
+  const baseStepOptions: StepOptions = {
+    ...(opts.augment ? { augment: makeAugmenter(() => rng, opts.augment) } : {}),
+    ...(realLabel !== 1 ? { realLabel } : {}),
+    ...(cond && cond.aux > 0 ? { auxWeight: cond.aux } : {}),
+  };
   const log = new LossLog(path.join(runDir, 'losses.csv'));
   log.open(ckpt ? state.step : null);
 
@@ -167,7 +185,17 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     lastCheckpointStep = state.step;
   };
 
-  const renderGrid = async (file: string) => {
+  const renderGrid = async (file: string): Promise<string | undefined> => {
+    if (cond) {
+      // Same-face grid: one row per fixed noise vector, one column per class; the plain grid keeps
+      // the file layout of the other runs, the labelled one is the picture to look at.
+      const imgs = await generateSameFaceFixed(G, cond, fixed);
+      writeFileAtomic(file, sameFacePlainGridPng(imgs, cond));
+      const labelled = path.join(path.dirname(file), `same-face-${path.basename(file)}`);
+      const stem = path.basename(file, '.png');
+      writeFileAtomic(labelled, sameFaceGridPng(imgs, cond, stem === 'final' ? 'final' : stem.replace('epoch-', 'epoch ').replace(/ 0+/, ' ')));
+      return labelled;
+    }
     const z = fixedNoiseTensor(fixed);
     const imgs = await generateImages(G, z, fixed.n);
     z.dispose();
@@ -185,8 +213,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       const b = batches.next();
       const real = tf.tensor4d(b.data, b.shape);
       const z = noiseTensor(rng, b.shape[0], model.nz);
-      const t = trainStep(pair, real, z, !opts.plainStep);
+      const labels = cond ? conditionLabels(cond, b.labels!, rng) : undefined;
+      const t = trainStep(pair, real, z, !opts.plainStep, labels ? { ...baseStepOptions, labels } : baseStepOptions);
       tf.dispose([real, z]);
+      if (labels) tf.dispose([labels.real, labels.fake]);
       imagesThisSession += b.shape[0];
       pending.push({ t, epoch: state.epoch, iter: state.step, seconds: (performance.now() - t0) / 1000 });
       state.step += 1;
@@ -195,12 +225,12 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       if (epochDone || pending.length >= logEvery || state.step >= totalSteps || interrupted) await flush();
       if (epochDone) {
         const gridFile = path.join(runDir, 'samples', `epoch-${String(state.epoch + 1).padStart(3, '0')}.png`);
-        await renderGrid(gridFile);
+        const sameFaceFile = await renderGrid(gridFile);
         state.epoch += 1;
         state.iterInEpoch = 0;
         await checkpoint();
         await writeLossPlot(runDir).catch((e) => process.stderr.write(`warning: loss plot not written: ${e.message}\n`));
-        if (opts.onEpoch) await opts.onEpoch({ epoch: state.epoch, gridFile, rows: epochRows });
+        if (opts.onEpoch) await opts.onEpoch({ epoch: state.epoch, gridFile, rows: epochRows, ...(sameFaceFile ? { sameFaceFile } : {}) });
         epochRows = 0;
       } else if (checkpointEvery > 0 && state.step % checkpointEvery === 0) {
         await checkpoint();
@@ -240,6 +270,23 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     pair.optD.dispose();
   }
   return summary!;
+}
+
+/** A conditional run needs a label in 0..classes-1 for every training image. */
+function checkLabels(data: ImageSet, spec: ConditionalSpec): void {
+  if (!data.labels || data.labels.length !== data.n) {
+    throw new Error(`data "${data.name}" has no labels: a conditional model (${spec.classes} classes) needs one label per image`);
+  }
+  const bad = data.labels.findIndex((l) => !(l >= 0 && l < spec.classes));
+  if (bad >= 0) {
+    throw new Error(`data "${data.name}": image ${bad} (${data.sources?.[bad] ?? 'no source'}) has label ${data.labels[bad]}, expected 0..${spec.classes - 1}`);
+  }
+}
+
+/** One-hot labels of the real batch and of the fakes G is asked for ('data': the same labels; 'uniform': drawn from rng). */
+function conditionLabels(spec: ConditionalSpec, real: Int32Array, rng: Rng): { real: tf.Tensor2D; fake: tf.Tensor2D } {
+  const fake = spec.fakeLabels === 'uniform' ? Int32Array.from(real, () => rng.int(spec.classes)) : real;
+  return { real: oneHotLabels(real, spec.classes), fake: oneHotLabels(fake, spec.classes) };
 }
 
 function writeSummary(runDir: string, s: TrainSummary): void {

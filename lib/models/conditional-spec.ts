@@ -1,0 +1,53 @@
+/**
+ * The class-conditional DCGAN's spec: the study's DcganSpec plus an expression condition.
+ *
+ * G: a learned label embedding (`embed` numbers per class) is joined to z before G's first layer.
+ * D: a projection head (Miyato & Koyama 2018): logit = unconditional logit + <embed_D(y), pooled features>.
+ * Optionally an ACGAN-style auxiliary classifier head on D's features (`aux` > 0 is its loss weight).
+ */
+import { DcganSpec, checkSpec } from './spec';
+
+export interface ConditionalSpec extends DcganSpec {
+  /** Number of classes (7 FER2013 emotions). */
+  classes: number;
+  /** Class names in label order (EMOTIONS); used for grid headers and `--emotion`. */
+  classNames: readonly string[];
+  /** Length of G's label embedding joined to z (e.g. 50). */
+  embed: number;
+  /** Weight of the ACGAN auxiliary classification loss; 0 = no auxiliary head. */
+  aux: number;
+  /**
+   * Labels G is asked for during training: 'data' = the labels of the real batch (the data's class
+   * frequencies), 'uniform' = every class equally often.
+   */
+  fakeLabels: 'data' | 'uniform';
+}
+
+/** True when a model spec describes a class-conditional DCGAN. */
+export function isConditional(spec: DcganSpec | ConditionalSpec): spec is ConditionalSpec {
+  return typeof (spec as Partial<ConditionalSpec>).classes === 'number';
+}
+
+/** Validates a conditional spec, naming the bad field. */
+export function checkConditionalSpec(spec: ConditionalSpec, where = 'conditional model spec'): ConditionalSpec {
+  checkSpec(spec, where);
+  if (!Number.isInteger(spec.classes) || spec.classes < 2) {
+    throw new Error(`${where}: classes must be an integer >= 2, got ${spec.classes}`);
+  }
+  if (!Array.isArray(spec.classNames) || spec.classNames.length !== spec.classes) {
+    throw new Error(`${where}: classNames must list ${spec.classes} names, got ${JSON.stringify(spec.classNames)}`);
+  }
+  if (!Number.isInteger(spec.embed) || spec.embed < 1) throw new Error(`${where}: embed must be a positive integer, got ${spec.embed}`);
+  if (!(spec.aux >= 0) || !Number.isFinite(spec.aux)) throw new Error(`${where}: aux must be a number >= 0, got ${spec.aux}`);
+  if (spec.fakeLabels !== 'data' && spec.fakeLabels !== 'uniform') {
+    throw new Error(`${where}: fakeLabels must be "data" or "uniform", got ${JSON.stringify(spec.fakeLabels)}`);
+  }
+  return spec;
+}
+
+/** The index of a class by name (case-insensitive), with an error listing the names. */
+export function classIndex(spec: ConditionalSpec, name: string, where = '--emotion'): number {
+  const i = spec.classNames.findIndex((c) => c.toLowerCase() === name.toLowerCase());
+  if (i < 0) throw new Error(`${where}: unknown class "${name}"; expected one of ${spec.classNames.join(', ')}`);
+  return i;
+}
