@@ -171,7 +171,9 @@ export function lossChartSpec(rows: readonly LossPoint[], opts: LossChartOptions
     scale: { domain: [xs[0], xs[xs.length - 1] === xs[0] ? xs[0] + 1 : xs[xs.length - 1]], nice: false },
     // 0, 5k, 10k ... for long runs (d3's "~s" would print "0k"), 1,200 for shorter ones
     axis:
-      Math.abs(xs[xs.length - 1]) >= 10_000
+      xs[xs.length - 1] - xs[0] <= 10
+        ? { values: Array.from({ length: xs[xs.length - 1] - xs[0] + 2 }, (_, i) => xs[0] + i), format: 'd' }
+        : Math.abs(xs[xs.length - 1]) >= 10_000
         ? { tickCount: 8, labelExpr: "datum.value == 0 ? '0' : format(datum.value / 1000, '~g') + 'k'" }
         : { tickCount: 8, tickMinStep: 1, format: ',d' },
   };
