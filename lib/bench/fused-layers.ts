@@ -1,0 +1,178 @@
+/**
+ * CANDIDATE optimisation, measured by the benchmark (`npm run bench -- --variants lean,fused`),
+ * not yet used by training: on the native backend, run the training-mode BatchNorm, ReLU and
+ * LeakyReLU of a model as TensorFlow's own fused kernels instead of tfjs's generic composition.
+ *
+ * Why: profiling (docs/bench.md) shows that ~40% of a native training step is spent outside the
+ * convolutions, mostly in the gradients tfjs derives for BatchNorm (moments + batchNorm: ~20
+ * full-size elementwise ops per layer, including `ones(x.shape)` arrays built in JS and uploaded
+ * for every Mean gradient), for ReLU (tfjs-node's Step kernel uploads a `ones` array and runs four
+ * ops) and for LeakyReLU (Greater, Select, Multiply). TensorFlow has single kernels for all of
+ * them: FusedBatchNormV3 / FusedBatchNormGradV3, ReluGrad, LeakyReluGrad.
+ *
+ * `fuseLayers(model)` patches the model's BatchNormalization, ReLU and LeakyReLU layer instances
+ * so that, in training mode on the 'tensorflow' backend, they call those kernels through
+ * `tf.customGrad` (same outputs, gradients and moving statistics as tfjs's to float32 rounding:
+ * test/bench-fused.test.ts); on any other backend, or in inference mode, they run unchanged.
+ * Adopting it is two lines: move this file to lib/kernels/ and call fuseLayers(G) and
+ * fuseLayers(D) where the nets are built (e.g. makeGanPair in lib/train/step.ts).
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** The parts of tfjs-node's backend this file uses. */
+interface NativeBackend {
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
+  executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Tensor;
+  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
+}
+interface OpAttr {
+  name: string;
+  type: number;
+  value: number | string | boolean;
+}
+
+/** The native backend when it is the active one, else null. */
+function native(): NativeBackend | null {
+  if (tf.getBackend() !== 'tensorflow') return null;
+  const be = tf.backend() as unknown as Partial<NativeBackend>;
+  return be.binding && be.executeMultipleOutputs ? (be as NativeBackend) : null;
+}
+
+const floatT = (be: NativeBackend, name = 'T'): OpAttr => ({ name, type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_FLOAT });
+const num = (be: NativeBackend, name: string, value: number): OpAttr => ({ name, type: be.binding.TF_ATTR_FLOAT, value });
+const str = (be: NativeBackend, name: string, value: string): OpAttr => ({ name, type: be.binding.TF_ATTR_STRING, value });
+const bool = (be: NativeBackend, name: string, value: boolean): OpAttr => ({ name, type: be.binding.TF_ATTR_BOOL, value });
+
+/**
+ * Training-mode batch normalisation over N, H, W of an NHWC tensor with TensorFlow's fused
+ * kernels; `onStats(mean, variance)` receives the batch statistics (biased variance, as tf.moments)
+ * for the moving averages. Native backend only.
+ */
+export function fusedBatchNormTraining(
+  be: NativeBackend,
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  epsilon: number,
+  onStats: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void,
+): tf.Tensor4D {
+  const attrs = [floatT(be), floatT(be, 'U'), num(be, 'epsilon', epsilon), str(be, 'data_format', 'NHWC'), bool(be, 'is_training', true)];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, g, b] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const empty = tf.tensor1d([]);
+    const [y, batchMean, batchVarUnbiased, mean, variance, reserve] = be.executeMultipleOutputs(
+      'FusedBatchNormV3',
+      [...attrs, num(be, 'exponential_avg_factor', 1)],
+      [xx, g, b, empty, empty],
+      6,
+    );
+    tf.dispose([empty, batchMean, batchVarUnbiased]);
+    onStats(mean as tf.Tensor1D, variance as tf.Tensor1D);
+    save([xx, g, mean, variance, reserve]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const out = be.executeMultipleOutputs('FusedBatchNormGradV3', attrs, [dy, ...saved], 5);
+        tf.dispose(out.slice(3));
+        return out.slice(0, 3);
+      },
+    };
+  });
+  return f(x, gamma, beta) as tf.Tensor4D;
+}
+
+/** ReLU whose gradient is TensorFlow's ReluGrad (one kernel). Native backend only. */
+export function fusedRelu(be: NativeBackend, x: tf.Tensor): tf.Tensor {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const y = tf.relu(xx);
+    save([y]);
+    return { value: y, gradFunc: (dy: tf.Tensor, [sy]: tf.Tensor[]) => be.executeSingleOutput('ReluGrad', [floatT(be)], [dy, sy]) };
+  });
+  return f(x);
+}
+
+/** LeakyReLU whose gradient is TensorFlow's LeakyReluGrad (one kernel). Native backend only. */
+export function fusedLeakyRelu(be: NativeBackend, x: tf.Tensor, alpha: number): tf.Tensor {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    const y = tf.leakyRelu(xx, alpha);
+    save([xx]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => be.executeSingleOutput('LeakyReluGrad', [floatT(be), num(be, 'alpha', alpha)], [dy, sx]),
+    };
+  });
+  return f(x);
+}
+
+/** tfjs-layers internals of the layers patched here (not in its public typings). */
+interface PatchableLayer {
+  getClassName(): string;
+  call(inputs: tf.Tensor | tf.Tensor[], kwargs: { training?: boolean }): tf.Tensor | tf.Tensor[];
+  axis?: number;
+  epsilon?: number;
+  momentum?: number;
+  alpha?: number;
+  center?: boolean;
+  scale?: boolean;
+  gamma?: { read(): tf.Tensor };
+  beta?: { read(): tf.Tensor };
+  movingMean?: { read(): tf.Tensor; write(t: tf.Tensor): void };
+  movingVariance?: { read(): tf.Tensor; write(t: tf.Tensor): void };
+  __faceganFused?: boolean;
+}
+
+const first = (inputs: tf.Tensor | tf.Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
+
+/** Moving average as tfjs-layers' BatchNormalization does it: v -= (v - value) * (1 - momentum). */
+function movingAverage(v: { read(): tf.Tensor; write(t: tf.Tensor): void }, value: tf.Tensor, momentum: number): void {
+  tf.tidy(() => {
+    const old = v.read();
+    v.write(tf.sub(old, tf.mul(tf.sub(old, value), 1 - momentum)));
+  });
+}
+
+/**
+ * Patches `model`'s BatchNormalization (channels-last, with gamma and beta), ReLU and LeakyReLU
+ * layers; returns how many were patched. Idempotent. See the file comment.
+ */
+export function fuseLayers(model: tf.LayersModel): number {
+  let patched = 0;
+  for (const layer of model.layers as unknown as PatchableLayer[]) {
+    if (layer.__faceganFused) continue;
+    const cls = layer.getClassName();
+    const original = layer.call.bind(layer);
+    if (cls === 'BatchNormalization') {
+      if (!(layer.axis === -1 || layer.axis === 3) || layer.center === false || layer.scale === false) continue;
+      layer.call = (inputs, kwargs) => {
+        const be = native();
+        const x = first(inputs);
+        if (!be || !kwargs?.training || x.rank !== 4) return original(inputs, kwargs);
+        return fusedBatchNormTraining(be, x as tf.Tensor4D, layer.gamma!.read() as tf.Tensor1D, layer.beta!.read() as tf.Tensor1D, layer.epsilon!, (mean, variance) => {
+          movingAverage(layer.movingMean!, mean, layer.momentum!);
+          movingAverage(layer.movingVariance!, variance, layer.momentum!);
+        });
+      };
+    } else if (cls === 'ReLU') {
+      // tf.layers.reLU without maxValue: plain max(x, 0)
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any
+      if ((layer as any).maxValue != null) continue;
+      layer.call = (inputs, kwargs) => {
+        const be = native();
+        return be ? fusedRelu(be, first(inputs)) : original(inputs, kwargs);
+      };
+    } else if (cls === 'LeakyReLU') {
+      layer.call = (inputs, kwargs) => {
+        const be = native();
+        return be ? fusedLeakyRelu(be, first(inputs), layer.alpha!) : original(inputs, kwargs);
+      };
+    } else {
+      continue;
+    }
+    layer.__faceganFused = true;
+    patched++;
+  }
+  return patched;
+}

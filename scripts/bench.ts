@@ -1,0 +1,128 @@
+/**
+ * `npm run bench [-- options]`: training and sampling throughput of the report's DCGANs (celeba64,
+ * fer48) at batch 128 and 64 on every tfjs backend that loads, side by side with the same step in
+ * PyTorch (../shared/bench/dcgan_torch.py), plus the machine's fp32 matMul peak and a profile of
+ * one step. Writes results/bench/bench.{md,json}; `--json FILE` writes the issue's schema.
+ * `--soak N` instead runs the real trainer for N steps (fer48, batch 64) and records tensors and
+ * RSS (results/bench/soak.{md,json}). See docs/bench.md.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
+import { runBench, FULL_PLAN, QUICK_PLAN, BenchPlan } from '../lib/bench/run';
+import { summarize } from '../lib/bench/summary';
+import { benchMarkdown, mainTable, soakSection } from '../lib/bench/report';
+import { runJob } from '../lib/bench/jobs';
+import { NET_NAMES, netSpec, NetName } from '../lib/bench/nets';
+import { SoakResult } from '../lib/bench/soak';
+import { STEP_VARIANTS, StepVariant } from '../lib/bench/train-bench';
+import { BACKEND_ORDER } from '../lib/backend';
+import { REPO_ROOT } from '../lib/native/paths';
+
+const USAGE = `usage: npm run bench [-- options]
+  --quick             one round, batch 64, 2 timed steps, no profile (a few minutes)
+  --steps N           timed steps per measurement (default ${FULL_PLAN.steps}; warm-up --warmup N, default ${FULL_PLAN.warmup})
+  --rounds N          interleaved rounds of ours vs PyTorch (default ${FULL_PLAN.rounds})
+  --nets a,b          ${NET_NAMES.join(',')} (default both)
+  --batches a,b       default ${FULL_PLAN.batches.join(',')}
+  --variants a,b      training steps to measure: lean (the trainer's, default), plain (G forward twice),
+                      fused (lean + TensorFlow's fused BatchNorm/ReLU kernels, a candidate; lib/bench/fused-layers.ts)
+  --backends a,b      of ${BACKEND_ORDER.join(',')} (default all; those that do not load are skipped)
+  --cpu-batch N       batch for the slow pure-JS cpu backend (default ${FULL_PLAN.cpuBatch}; --cpu-steps N, default ${FULL_PLAN.cpuSteps})
+  --no-peer           skip PyTorch      --no-profile   skip the per-phase profile
+  --out DIR           results folder (default results/bench)
+  --json FILE         also write {machine, peak_matmul_gflops, runs, peer, ratios} to FILE
+  --soak N            instead: N steps of the real trainer (fer48, batch 64), tensors and RSS over time
+  --data PATH         FER2013 for --soak (default ../shared/data/fer2013; synthetic images if missing)
+env: FACEGAN_PYTHON (python with torch for the peer; default .venv-bench/bin/python), FACEGAN_PEER_SCRIPT`;
+
+function list(v: string | undefined, what: string, allowed?: readonly string[]): string[] | undefined {
+  if (v === undefined) return undefined;
+  const items = v.split(',').map((x) => x.trim()).filter(Boolean);
+  if (items.length === 0) throw new Error(`bench: --${what} is empty`);
+  if (allowed) for (const i of items) if (!allowed.includes(i)) throw new Error(`bench: --${what} "${i}": expected one of ${allowed.join(', ')}`);
+  return items;
+}
+
+function writeJson(file: string, value: unknown): void {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
+}
+
+async function soakMode(n: number, out: string, data: string | undefined, command: string): Promise<void> {
+  const dataPath = data ?? path.resolve(REPO_ROOT, '..', 'shared', 'data', 'fer2013');
+  process.stdout.write(`soak: ${n} steps of the real trainer, fer48 batch 64, data ${dataPath} (readings every 10 steps)\n`);
+  const { backend, result } = await runJob({ kind: 'soak', backend: 'auto', steps: n, batch: 64, data: dataPath }, { timeoutMs: 24 * 3_600_000 });
+  const date = new Date().toISOString();
+  writeJson(path.join(out, 'soak.json'), { date, command, backend, result });
+  const md = `# facegan soak\n\n- command: \`${command}\`\n- backend: ${backend.name} (${backend.tfBackend})\n\n${soakSection(result, date)}\n`;
+  fs.writeFileSync(path.join(out, 'soak.md'), md);
+  process.stdout.write(`${md}\nwrote ${path.join(out, 'soak.md')} and soak.json\n`);
+  if (!result.tensors_flat || !result.rss_flat) process.exitCode = 2;
+}
+
+function readSoak(out: string): { result: SoakResult; date: string } | null {
+  const file = path.join(out, 'soak.json');
+  if (!fs.existsSync(file)) return null;
+  try {
+    const j = JSON.parse(fs.readFileSync(file, 'utf8')) as { date: string; result: SoakResult };
+    return { result: j.result, date: j.date };
+  } catch {
+    return null;
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const args = parseArgs(
+    argv,
+    { flags: ['quick', 'no-peer', 'no-profile'], options: ['steps', 'warmup', 'rounds', 'nets', 'batches', 'variants', 'backends', 'cpu-batch', 'cpu-steps', 'out', 'json', 'soak', 'data'] },
+    'npm run bench',
+  );
+  const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
+  const out = path.resolve(stringOption(args, 'out') ?? path.join(REPO_ROOT, 'results', 'bench'));
+  fs.mkdirSync(out, { recursive: true });
+
+  const soakSteps = intOption(args, 'soak', 'npm run bench', 10);
+  if (soakSteps !== undefined) return soakMode(soakSteps, out, stringOption(args, 'data'), command);
+
+  const base = args.options.quick ? QUICK_PLAN : FULL_PLAN;
+  const plan: BenchPlan = {
+    ...base,
+    steps: intOption(args, 'steps', 'npm run bench', 1) ?? base.steps,
+    warmup: intOption(args, 'warmup', 'npm run bench', 0) ?? base.warmup,
+    rounds: intOption(args, 'rounds', 'npm run bench', 1) ?? base.rounds,
+    cpuBatch: intOption(args, 'cpu-batch', 'npm run bench', 1) ?? base.cpuBatch,
+    cpuSteps: intOption(args, 'cpu-steps', 'npm run bench', 1) ?? base.cpuSteps,
+    nets: (list(stringOption(args, 'nets'), 'nets', NET_NAMES) as NetName[] | undefined) ?? base.nets,
+    backends: list(stringOption(args, 'backends'), 'backends', BACKEND_ORDER) ?? base.backends,
+    variants: (list(stringOption(args, 'variants'), 'variants', STEP_VARIANTS) as StepVariant[] | undefined) ?? base.variants,
+    peer: !args.options['no-peer'],
+    profile: !args.options['no-profile'] && base.profile,
+  };
+  const batches = list(stringOption(args, 'batches'), 'batches');
+  if (batches) {
+    plan.batches = batches.map((b) => {
+      const n = Number(b);
+      if (!Number.isInteger(n) || n < 1) throw new Error(`bench: --batches "${b}": expected positive integers`);
+      return n;
+    });
+  }
+  plan.nets.forEach(netSpec);
+
+  const run = await runBench(plan);
+  const summary = summarize(run);
+  const soak = readSoak(out);
+  const md = benchMarkdown(run, summary, command, soak);
+  fs.writeFileSync(path.join(out, 'bench.md'), md);
+  writeJson(path.join(out, 'bench.json'), { ...summary.json, details: { command, run, rows: summary.rows } });
+  const jsonFile = stringOption(args, 'json');
+  if (jsonFile) writeJson(jsonFile, summary.json);
+  process.stdout.write(`\n${mainTable(run, summary)}\n\nwrote ${path.join(out, 'bench.md')} and bench.json${jsonFile ? ` and ${jsonFile}` : ''} (${(run.seconds / 60).toFixed(1)} min)\n`);
+}
+
+runMain(main);

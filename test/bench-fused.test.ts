@@ -1,0 +1,110 @@
+/**
+ * The fused-layers candidate (lib/bench/fused-layers.ts): on native TensorFlow, training with
+ * TensorFlow's fused BatchNorm / ReLU / LeakyReLU kernels gives the same losses, weights and
+ * BatchNorm moving statistics as tfjs's own layers, with far fewer kernels and uploads; on other
+ * backends the patched layers run unchanged.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../lib/backend';
+import { buildGenerator, buildDiscriminator } from '../lib/models/dcgan';
+import { makeGanPair, trainStep, readSteps } from '../lib/train/step';
+import { DcganSpec } from '../lib/models/spec';
+import { fuseLayers } from '../lib/bench/fused-layers';
+import { profileStep } from '../lib/bench/profile';
+import { loadFer2013 } from '../lib/data/fer2013';
+import { SAMPLE_FER2013_DIR } from '../lib/data/sample';
+import { BatchStream } from '../lib/data/batches';
+import { Rng } from '../lib/rng';
+
+const small: DcganSpec = { size: 48, channels: 1, nz: 100, ngf: 8, ndf: 8 };
+let native = false;
+test.before(async () => {
+  try {
+    await initBackend({ backend: 'node', quiet: true });
+    native = true;
+  } catch {
+    native = false;
+  }
+});
+
+test('fuseLayers patches every BatchNorm, ReLU and LeakyReLU layer, once', () => {
+  const G = buildGenerator(small, 1);
+  const D = buildDiscriminator(small, 2);
+  assert.equal(fuseLayers(G), 8); // 4 x (BatchNorm + ReLU)
+  assert.equal(fuseLayers(D), 7); // 3 BatchNorm + 4 LeakyReLU
+  assert.equal(fuseLayers(G), 0);
+  G.dispose();
+  D.dispose();
+});
+
+test('on native, 3 training steps with fused layers = stock layers (losses, weights, moving statistics)', async (t) => {
+  if (!native) return t.skip('native tfjs-node backend not available here (npm run setup:native)');
+  const data = await loadFer2013({ path: SAMPLE_FER2013_DIR, split: 'train', limit: 24, seed: 3 });
+  const run = async (fused: boolean) => {
+    const G = buildGenerator(small, 11);
+    const D = buildDiscriminator(small, 12);
+    if (fused) (fuseLayers(G), fuseLayers(D));
+    const pair = makeGanPair(G, D);
+    const stream = new BatchStream(data, { batchSize: 8, seed: 4 });
+    const rng = new Rng(5);
+    const values = [];
+    for (let i = 0; i < 3; i++) {
+      const b = stream.next();
+      const real = tf.tensor4d(b.data, b.shape);
+      const z = tf.tensor4d(rng.normals(8 * 100), [8, 1, 1, 100]);
+      values.push(...(await readSteps([trainStep(pair, real, z)])));
+      tf.dispose([real, z]);
+    }
+    const weights = [...G.weights, ...D.weights].map((w) => ({ name: w.originalName, v: w.read().dataSync().slice() }));
+    [G, D, pair.optG, pair.optD].forEach((x) => x.dispose());
+    return { values, weights };
+  };
+  const stock = await run(false);
+  const fused = await run(true);
+  stock.values.forEach((v, i) => {
+    for (const k of Object.keys(v) as (keyof typeof v)[]) {
+      assert.ok(Math.abs(v[k] - fused.values[i][k]) <= 1e-5 * Math.max(1, Math.abs(v[k])), `step ${i} ${k}: ${v[k]} vs ${fused.values[i][k]}`);
+    }
+  });
+  assert.ok(stock.weights.some((w) => /moving_variance/.test(w.name)), 'moving statistics must be compared too');
+  stock.weights.forEach((w, i) => {
+    const f = fused.weights[i].v;
+    const maxDiff = Math.max(...Array.from(w.v, (x, j) => Math.abs(x - f[j])));
+    assert.ok(maxDiff <= 1e-5, `${w.name}: fused and stock differ by ${maxDiff}`);
+  });
+});
+
+test('on native, the fused step runs far fewer kernels and uploads no ones-arrays', async (t) => {
+  if (!native) return t.skip('native tfjs-node backend not available here (npm run setup:native)');
+  const stock = await profileStep(small, 8, 1, 0, false);
+  const fused = await profileStep(small, 8, 1, 0, true);
+  assert.ok(fused.kernel_calls < 0.8 * stock.kernel_calls, `kernels ${fused.kernel_calls} vs ${stock.kernel_calls}`);
+  // Stock uploads a ones-array per Mean gradient and per ReLU gradient; fused uploads little beyond the batch and noise.
+  const batchBytes = 4 * (8 * 48 * 48 + 8 * 100);
+  assert.ok(stock.upload_bytes > 3 * batchBytes, `stock uploads ${stock.upload_bytes} B`);
+  assert.ok(fused.upload_bytes < 1.5 * batchBytes + 64 * 1024, `fused uploads ${fused.upload_bytes} B`);
+  // BatchNorm's gradient tiles; ReLU / LeakyReLU gradients run Step / Select (the loss keeps a few, on [batch] logits).
+  const calls = (p: typeof stock, k: string) => p.kernels.find((x) => x.kernel === k)?.calls ?? 0;
+  assert.equal(calls(fused, 'Tile'), 0);
+  for (const k of ['Step', 'Select', 'Mean']) assert.ok(calls(fused, k) < calls(stock, k), `${k}: ${calls(fused, k)} vs ${calls(stock, k)} calls`);
+  assert.equal(fused.tensor_growth, 0);
+});
+
+test('on the cpu backend the patched layers compute exactly what the stock layers do', async () => {
+  const prev = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    const stock = buildGenerator(small, 21);
+    const fused = buildGenerator(small, 21);
+    fuseLayers(fused);
+    const z = tf.tensor4d(new Rng(6).normals(4 * 100), [4, 1, 1, 100]);
+    const a = (stock.apply(z, { training: true }) as tf.Tensor).dataSync();
+    const b = (fused.apply(z, { training: true }) as tf.Tensor).dataSync();
+    assert.deepEqual(Array.from(b), Array.from(a));
+    tf.dispose([stock, fused, z] as unknown as tf.Tensor[]);
+  } finally {
+    await tf.setBackend(prev);
+  }
+});
