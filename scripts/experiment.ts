@@ -23,6 +23,8 @@ const USAGE = `usage: npm run experiment -- <name> [options]
   --backend B         node-gpu | node | wasm | cpu (default: fastest that loads; or $FACEGAN_BACKEND)
   --resume RUN_DIR    continue a stopped run from its latest checkpoint
   --max-steps N       stop after N iterations (with a checkpoint; continue later with --resume)
+  --eval-n N          images per set for the metrics written to metrics.json after training (default 1000)
+  --no-eval           skip the metrics at the end of training (npm run evaluate -- RUN_DIR later)
   --list              list experiments and presets`;
 
 // --- issue 5: experiments with their own options (lib/eval): the expression classifier and the
@@ -38,8 +40,8 @@ runMain(async () => {
   if (own) return (await own())(process.argv.slice(3));
   const cmd = 'experiment';
   const args = parseArgs(process.argv.slice(2), {
-    flags: ['list', 'help', 'no-progress'],
-    options: ['preset', 'data', 'out', 'epochs', 'limit', 'batch', 'seed', 'backend', 'resume', 'max-steps'],
+    flags: ['list', 'help', 'no-progress', 'no-eval'],
+    options: ['preset', 'data', 'out', 'epochs', 'limit', 'batch', 'seed', 'backend', 'resume', 'max-steps', 'eval-n'],
   }, cmd);
   if (args.options.help) return void console.log(USAGE);
   if (args.options.list) {
@@ -69,6 +71,7 @@ runMain(async () => {
     }
     const r = await resumeExperiment(resume, { ...common, epochs: intOption(args, 'epochs', cmd, 1) });
     printSummary(r.summary);
+    await evaluateAfterTraining(r.runDir, r.summary.status, args);
     return void console.log(r.runDir);
   }
   const name = args.positionals[0];
@@ -95,8 +98,22 @@ runMain(async () => {
   }
   const r = await runExperiment({ ...request, spec, outDir: stringOption(args, 'out') });
   printSummary(r.summary);
+  await evaluateAfterTraining(r.runDir, r.summary.status, args);
   console.log(r.runDir);
 });
+
+/** Fills metrics.json of a completed run (skipped with --no-eval); a metric failure does not fail the run. */
+async function evaluateAfterTraining(runDir: string, status: string, args: ReturnType<typeof parseArgs>): Promise<void> {
+  if (status !== 'completed' || args.options['no-eval']) return;
+  const n = intOption(args, 'eval-n', 'experiment', 2) ?? 1000;
+  try {
+    const { evaluateRun } = await import('../lib/eval/evaluate-run');
+    const r = await evaluateRun(runDir, { n });
+    process.stderr.write(`metrics: ${r.file}\n`);
+  } catch (e) {
+    process.stderr.write(`warning: metrics not computed (${(e as Error).message}); run npm run evaluate -- ${runDir}\n`);
+  }
+}
 
 function printSummary(s: import('../lib/train/trainer').TrainSummary): void {
   const f = s.final;

@@ -27,13 +27,19 @@ runMain(async () => {
   }
   const spec = getExperiment('fer-pooled');
   const { runDir, summary } = await runExperiment({ spec, preset, backend });
+  try {
+    const { evaluateRun } = await import('../lib/eval/evaluate-run');
+    await evaluateRun(runDir, { n: 1000 });
+  } catch (e) {
+    process.stderr.write(`warning: metrics not computed (${(e as Error).message})\n`);
+  }
   const tables = writeRunTables([runDir], path.join(RESULTS_DIR, 'start'), 'npm start: default run on the bundled sample');
   process.stderr.write(
     `\n${summary.status}: ${summary.steps} iterations in ${(summary.trainSeconds / 60).toFixed(1)} min ` +
       `(${summary.imagesPerSecond.toFixed(1)} images/s on ${backend.name})\n` +
       `  loss plot      ${path.join(runDir, 'loss.png')}\n` +
       `  sample grids   ${path.join(runDir, 'samples')}/ (final.png = the last one)\n` +
-      `  config/summary ${path.join(runDir, 'config.json')}, summary.json\n` +
+      `  config/summary ${path.join(runDir, 'config.json')}, summary.json, metrics.json\n` +
       `  results table  ${tables.md} (also .csv, .html)\n`,
   );
   console.log(runDir);
