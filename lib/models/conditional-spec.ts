@@ -21,6 +21,8 @@ export interface ConditionalSpec extends DcganSpec {
    * frequencies), 'uniform' = every class equally often.
    */
   fakeLabels: 'data' | 'uniform';
+  /** Give D a minibatch-standard-deviation feature map before its last layer (against intra-class mode collapse). */
+  minibatchStd?: boolean;
 }
 
 /** True when a model spec describes a class-conditional DCGAN. */
@@ -41,6 +43,9 @@ export function checkConditionalSpec(spec: ConditionalSpec, where = 'conditional
   if (!(spec.aux >= 0) || !Number.isFinite(spec.aux)) throw new Error(`${where}: aux must be a number >= 0, got ${spec.aux}`);
   if (spec.fakeLabels !== 'data' && spec.fakeLabels !== 'uniform') {
     throw new Error(`${where}: fakeLabels must be "data" or "uniform", got ${JSON.stringify(spec.fakeLabels)}`);
+  }
+  if (spec.minibatchStd !== undefined && typeof spec.minibatchStd !== 'boolean') {
+    throw new Error(`${where}: minibatchStd must be true or false, got ${JSON.stringify(spec.minibatchStd)}`);
   }
   return spec;
 }

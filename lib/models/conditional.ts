@@ -8,7 +8,8 @@
  *     the study's ConvT stack -> images [b,size,size,channels] in [-1, 1].
  *   D([x, y]): the study's conv trunk -> h [b,s,s,8ndf]; logit = conv5(h) + <y W_p, mean_hw(h)>
  *     (projection discriminator, Miyato & Koyama 2018) -> [b, 1]. With `aux` > 0 a second output
- *     gives ACGAN class logits [b, classes] from flatten(h).
+ *     gives ACGAN class logits [b, classes] from flatten(h). With `minibatchStd` conv5 sees one more
+ *     feature map, the batch's average feature spread (conditional-mbstd.ts).
  *
  * A one-hot input (rather than an integer index) keeps both models differentiable in y, so
  * expressions can also be blended (e.g. 0.5 happy + 0.5 surprise).
@@ -16,6 +17,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { edgeKernel } from './spec';
 import { ConditionalSpec, checkConditionalSpec } from './conditional-spec';
+import { MinibatchStd } from './conditional-mbstd';
 
 function batchNorm(seed: number, name: string): tf.layers.Layer {
   return tf.layers.batchNormalization({
@@ -90,9 +92,10 @@ export function buildConditionalDiscriminator(spec: ConditionalSpec, seed = 2): 
     h = tf.layers.leakyReLU({ alpha: 0.2, name: `d_lrelu${i + 1}` }).apply(h) as tf.SymbolicTensor;
   });
   const k = edgeKernel(spec);
+  const last = spec.minibatchStd ? (new MinibatchStd({ name: 'd_mbstd' }).apply(h) as tf.SymbolicTensor) : h;
   const base = tf.layers
     .conv2d({ filters: 1, kernelSize: k, strides: 1, padding: 'valid', useBias: false, kernelInitializer: convInit(seed * 100 + 9), name: 'd_conv5' })
-    .apply(h) as tf.SymbolicTensor;
+    .apply(last) as tf.SymbolicTensor;
   const baseFlat = tf.layers.flatten({ name: 'd_flat_logit' }).apply(base) as tf.SymbolicTensor;
   const pooled = tf.layers.globalAveragePooling2d({ name: 'd_pool' }).apply(h) as tf.SymbolicTensor;
   const ey = tf.layers
