@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildConditionalGenerator, buildConditionalDiscriminator, oneHotLabels } from '../lib/models/conditional';
 import { ConditionalSpec, checkConditionalSpec, isConditional, classIndex } from '../lib/models/conditional-spec';
 import { generateSameFace, generateClass } from '../lib/models/conditional-sample';
+import { generateImages } from '../lib/train/generate';
 import { makeGanPair, trainStep, readSteps, bceWithLogitsTarget } from '../lib/train/step';
 import { bceWithLogits } from '../lib/train/loss';
 import { makeAugmenter } from '../lib/train/augment';
@@ -72,6 +73,17 @@ test('conditioning changes the output for fixed z (and the same label gives the 
   // Untrained weights (N(0, 0.02)) with moving-average BatchNorm give tiny outputs: compare relative to their size.
   assert.ok(d / m > 0.05, `happy vs surprise differ by ${d / m} of the output's size`);
   assert.equal(s, 0, 'same z and label give the same image');
+});
+
+test('generateImages on a conditional G without labels cycles through the classes', async () => {
+  const G = buildConditionalGenerator(small, 8);
+  const z = tf.randomNormal([14, 1, 1, 100], 0, 1, 'float32', 2) as tf.Tensor4D;
+  const n0 = tf.memory().numTensors;
+  const a = await generateImages(G, z, 64);
+  assert.equal(tf.memory().numTensors, n0);
+  const y = oneHotLabels(Array.from({ length: 14 }, (_, i) => i % 7), 7);
+  const b = await generateImages(G, z, 64, y);
+  assert.deepEqual(a.data, b.data);
 });
 
 test('generateClass returns n images of one class; bad class and spec errors name the field', async () => {

@@ -12,12 +12,19 @@ export interface GeneratedImages {
 /**
  * Runs G on `z` in batches and returns uint8 images. As in the study (PyTorch tutorial) G runs in
  * training mode, i.e. BatchNorm uses the statistics of the batch being generated.
- * A class-conditional G (two inputs) also needs `labels`: one-hot rows [n, classes], one per z.
+ * A class-conditional G (two inputs) takes `labels` too: one-hot rows [n, classes], one per z;
+ * without them image i gets class i % classes (a balanced mix of every class in every batch).
  */
 export async function generateImages(G: tf.LayersModel, z: tf.Tensor4D, batchSize = 64, labels?: tf.Tensor2D): Promise<GeneratedImages> {
   const n = z.shape[0];
   if (G.inputs.length === 2 && !labels) {
-    throw new Error('generateImages: this generator is class-conditional; pass one-hot labels [n, classes] (see lib/models/conditional-sample.ts)');
+    const classes = G.inputs[1].shape[1] as number;
+    const cycled = tf.tidy(() => tf.oneHot(tf.tensor1d(Int32Array.from({ length: n }, (_, i) => i % classes), 'int32'), classes).toFloat() as tf.Tensor2D);
+    try {
+      return await generateImages(G, z, batchSize, cycled);
+    } finally {
+      cycled.dispose();
+    }
   }
   if (labels && labels.shape[0] !== n) throw new Error(`generateImages: ${labels.shape[0]} labels for ${n} noise vectors`);
   const parts: Uint8Array[] = [];
