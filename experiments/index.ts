@@ -5,6 +5,8 @@
 import { ExperimentSpec } from '../lib/runs/experiment';
 import { EMOTIONS } from '../lib/data/types';
 import { paper, quick, smoke } from './presets';
+import { ferConditional, ferConditionalRemedies } from './conditional';
+import { withRemedies, remediesComparison } from './remedies';
 
 const celebaModel = { size: 64, channels: 3, nz: 100, ngf: 64, ndf: 64 } as const;
 const ferModel = { size: 48, channels: 1, nz: 100, ngf: 64, ndf: 64 } as const;
@@ -54,7 +56,14 @@ export const ferPooled: ExperimentSpec = {
 };
 
 export const EXPERIMENTS: Record<string, ExperimentSpec> = Object.fromEntries(
-  [celeba, celebaGray, ...EMOTIONS.map(ferEmotion), ferAll, ferPooled].map((s) => [s.name, s]),
+  [
+    celeba, celebaGray, ...EMOTIONS.map(ferEmotion), ferAll, ferPooled,
+    // issue 6: conditional DCGAN and small-data remedies (experiments/conditional.ts, remedies.ts)
+    ferConditional, ferConditionalRemedies,
+    ...EMOTIONS.map((e) => withRemedies(ferEmotion(e))),
+    remediesComparison('fer-remedies', EMOTIONS, ferEmotion),
+    remediesComparison('fer-remedies-disgust', ['disgust'], ferEmotion),
+  ].map((s) => [s.name, s]),
 );
 
 export function getExperiment(name: string): ExperimentSpec {

@@ -5,6 +5,8 @@
  * for tests).
  */
 import { DcganSpec } from '../models/spec';
+import type { ConditionalSpec } from '../models/conditional-spec';
+import type { DiffAugmentOptions } from '../train/augment';
 import { Emotion } from '../data/types';
 
 export type PresetName = 'paper' | 'quick' | 'smoke' | 'sample';
@@ -32,10 +34,21 @@ export interface ExperimentSpec {
   name: string;
   description: string;
   dataset: DatasetSpec;
-  model: DcganSpec;
+  /** A ConditionalSpec (with `classes`) makes a class-conditional run (lib/models/conditional.ts). */
+  model: DcganSpec | ConditionalSpec;
+  /** Small-data remedies (absent: the study's plain training). */
+  remedies?: Remedies;
   presets: Partial<Record<PresetName, TrainSettings>>;
   /** For `fer-all`-style experiments: the experiments to run one after another. */
   sequence?: string[];
+}
+
+/** Small-data remedies, as spec options: DiffAugment and one-sided label smoothing. */
+export interface Remedies {
+  /** Differentiable augmentation of every batch D sees, real and fake (lib/train/augment.ts). */
+  diffAugment?: DiffAugmentOptions;
+  /** Target of real images in D's loss, e.g. 0.9 (one-sided label smoothing); default 1. */
+  realLabel?: number;
 }
 
 /** The study's optimiser and batch (PyTorch DCGAN tutorial). */

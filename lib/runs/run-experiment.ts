@@ -12,6 +12,8 @@ import { writeJsonAtomic, readJson } from './files';
 import { train, TrainSummary, TrainOptions } from '../train/trainer';
 import { BackendInfo } from '../backend';
 import { formatSkips } from '../data';
+import { isConditional } from '../models/conditional-spec';
+import { evaluateConditionalRun } from '../edit/hit-rate';
 
 export interface RunRequest {
   spec: ExperimentSpec;
@@ -103,7 +105,7 @@ async function trainFromConfig(
   config: RunConfig,
   images: Awaited<ReturnType<typeof loadDataset>>,
   resume: boolean,
-  req: Pick<RunRequest, 'maxSteps' | 'progress' | 'onLog' | 'onEpoch' | 'backend'>,
+  req: Pick<RunRequest, 'maxSteps' | 'progress' | 'onLog' | 'onEpoch' | 'backend' | 'log'>,
 ): Promise<TrainSummary> {
   const s = config.settings;
   const summary = await train({
@@ -121,9 +123,21 @@ async function trainFromConfig(
     progress: req.progress,
     onLog: req.onLog,
     onEpoch: req.onEpoch,
+    augment: config.spec.remedies?.diffAugment ?? null,
+    realLabel: config.spec.remedies?.realLabel,
   });
   const file = path.join(runDir, 'summary.json');
   writeJsonAtomic(file, { ...readJson<object>(file, 'run summary'), experiment: config.experiment, preset: config.preset, backend: req.backend.name });
+  if (isConditional(config.spec.model) && summary.status === 'completed') {
+    // Expression hit-rate per target emotion (needs the FER classifier; skipped with a note without it).
+    const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+    try {
+      const r = await evaluateConditionalRun(runDir, { nPerClass: config.preset === 'smoke' ? 8 : 200, seed: config.seed, log });
+      if (!r.values) log(`note: conditional hit-rate skipped: ${r.note}`);
+    } catch (e) {
+      log(`note: conditional hit-rate failed: ${(e as Error).message}`);
+    }
+  }
   return summary;
 }
 
