@@ -1,7 +1,8 @@
 /**
  * `fer-conditional`: one class-conditional DCGAN on all seven FER2013 emotions (28,709 training
  * faces at the paper preset), 48x48 grayscale: the study's architecture plus a label embedding
- * joined to z in G, a projection head and an ACGAN auxiliary classifier in D. Fixing z and changing
+ * joined to z in G, a projection head and a minibatch-stddev map in D, and the mode-seeking term
+ * (MSGAN) in G's loss (an ACGAN head is available as `aux`). Fixing z and changing
  * the label keeps the face and changes the expression (samples/same-face-*.png).
  * `fer-conditional-remedies`: the same with DiffAugment and one-sided label smoothing.
  */
@@ -20,13 +21,17 @@ export const conditionalFerModel: ConditionalSpec = {
   classes: EMOTIONS.length,
   classNames: EMOTIONS,
   embed: 50,
-  aux: 1,
-  fakeLabels: 'uniform',
+  // Without these, the first trials ignored z (every face of an expression the same, from the first
+  // epoch on; with aux = 1, 'uniform' labels, and with minibatch stddev alone): see docs/editing.md.
+  aux: 0,
+  fakeLabels: 'data',
+  minibatchStd: true,
+  modeSeeking: 1,
 };
 
 export const ferConditional: ExperimentSpec = {
   name: 'fer-conditional',
-  description: 'Class-conditional DCGAN on all seven FER2013 emotions (label embedding in G, projection + ACGAN head in D), 48x48 grayscale',
+  description: 'Class-conditional DCGAN on all seven FER2013 emotions (label embedding in G, projection head + minibatch stddev in D, mode seeking), 48x48 grayscale',
   dataset: { kind: 'fer2013', split: 'train', emotions: 'all' },
   model: conditionalFerModel,
   // quick: ~10 epochs of a 6,400-face random subset at batch 64 (about 25 minutes on 2 cores, native backend)

@@ -110,10 +110,10 @@ test('BCE against a smoothed target: -mean(y log s + (1 - y) log(1 - s)), and ex
   assert.equal(bceWithLogitsTarget(l, 1).dataSync()[0], bceWithLogits(l, 1).dataSync()[0]);
 });
 
-test('a conditional step (labels, ACGAN head, DiffAugment, label smoothing) updates every weight; no tensor leak', async () => {
+test('a conditional step (labels, ACGAN head, DiffAugment, label smoothing, mode seeking) updates every weight; no tensor leak', async () => {
   const pair = makeGanPair(buildConditionalGenerator(small, 1), buildConditionalDiscriminator(small, 2));
   const rng = new Rng(9);
-  const opts = { auxWeight: 1, realLabel: 0.9, augment: makeAugmenter(() => rng, { policies: ['color', 'translation', 'cutout'] }) };
+  const opts = { auxWeight: 1, realLabel: 0.9, modeSeeking: 1, augment: makeAugmenter(() => rng, { policies: ['color', 'translation', 'cutout'] }) };
   const before = [...pair.optG.params, ...pair.optD.params].map((v) => v.dataSync().slice());
   const { real, z, labels } = batch(3);
   const [vals] = await readSteps([trainStep(pair, real, z, true, { ...opts, labels })]);
@@ -139,7 +139,7 @@ test('lean and plain conditional steps with augmentation give the same losses an
     const out = [];
     for (let i = 0; i < 2; i++) {
       const { real, z, labels } = batch(20 + i);
-      out.push(...(await readSteps([trainStep(pair, real, z, lean, { labels, augment, auxWeight: 1, realLabel: 0.9 })])));
+      out.push(...(await readSteps([trainStep(pair, real, z, lean, { labels, augment, auxWeight: 1, realLabel: 0.9, modeSeeking: 1 })])));
       tf.dispose([real, z, labels.real, labels.fake]);
     }
     return { out, w: [...pair.optG.params, ...pair.optD.params].map((v) => v.dataSync().slice()) };
@@ -148,6 +148,27 @@ test('lean and plain conditional steps with augmentation give the same losses an
   const plain = await run(false);
   lean.out.forEach((r, i) => (Object.keys(r) as (keyof typeof r)[]).forEach((k) => assert.ok(Math.abs(r[k] - plain.out[i][k]) < 1e-5, `${k} step ${i}`)));
   lean.w.forEach((w, i) => w.forEach((x, j) => assert.ok(Math.abs(x - plain.w[i][j]) <= 1e-5, `weight ${i}[${j}]`)));
+});
+
+test('mode seeking adds weight / (image distance / noise distance) to G\'s loss', async () => {
+  const G = buildConditionalGenerator(small, 31);
+  const D = buildConditionalDiscriminator({ ...small, aux: 0 }, 32);
+  const { real, z } = batch(40, 4);
+  const labels = { real: oneHotLabels([1, 2, 1, 2], 7), fake: oneHotLabels([1, 2, 1, 2], 7) };
+  const lossG = async (modeSeeking: number) => {
+    // plain step: G's loss is computed with D after its update; same start weights each time
+    const pair = makeGanPair(buildConditionalGenerator(small, 31), buildConditionalDiscriminator({ ...small, aux: 0 }, 32));
+    const [v] = await readSteps([trainStep(pair, real, z, false, { labels, modeSeeking })]);
+    return v;
+  };
+  const a = await lossG(0);
+  const b = await lossG(0.5);
+  assert.equal(b.lossD, a.lossD, 'D is not affected');
+  const fake = (G.apply([z, labels.fake], { training: true }) as tf.Tensor4D);
+  const dImg = tf.abs(fake.slice([0, 0, 0, 0], [2, -1, -1, -1]).sub(fake.slice([2, 0, 0, 0], [2, -1, -1, -1]))).mean().dataSync()[0];
+  const dZ = tf.abs(z.slice([0, 0, 0, 0], [2, -1, -1, -1]).sub(z.slice([2, 0, 0, 0], [2, -1, -1, -1]))).mean().dataSync()[0];
+  assert.ok(Math.abs(b.lossG - a.lossG - 0.5 / (dImg / dZ + 1e-5)) < 1e-3 * (b.lossG - a.lossG), `${b.lossG - a.lossG} vs ${0.5 / (dImg / dZ)}`);
+  D.dispose();
 });
 
 test('a saved conditional generator loads back and renders the same images', async () => {

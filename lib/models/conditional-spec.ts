@@ -23,6 +23,11 @@ export interface ConditionalSpec extends DcganSpec {
   fakeLabels: 'data' | 'uniform';
   /** Give D a minibatch-standard-deviation feature map before its last layer (against intra-class mode collapse). */
   minibatchStd?: boolean;
+  /**
+   * Weight of the mode-seeking term (MSGAN, Mao et al. 2019; 0/absent = off): conditional GANs tend
+   * to ignore z (every face of an expression alike); this rewards G for making different z different.
+   */
+  modeSeeking?: number;
 }
 
 /** True when a model spec describes a class-conditional DCGAN. */
@@ -43,6 +48,9 @@ export function checkConditionalSpec(spec: ConditionalSpec, where = 'conditional
   if (!(spec.aux >= 0) || !Number.isFinite(spec.aux)) throw new Error(`${where}: aux must be a number >= 0, got ${spec.aux}`);
   if (spec.fakeLabels !== 'data' && spec.fakeLabels !== 'uniform') {
     throw new Error(`${where}: fakeLabels must be "data" or "uniform", got ${JSON.stringify(spec.fakeLabels)}`);
+  }
+  if (spec.modeSeeking !== undefined && !(spec.modeSeeking >= 0 && Number.isFinite(spec.modeSeeking))) {
+    throw new Error(`${where}: modeSeeking must be a number >= 0, got ${spec.modeSeeking}`);
   }
   if (spec.minibatchStd !== undefined && typeof spec.minibatchStd !== 'boolean') {
     throw new Error(`${where}: minibatchStd must be true or false, got ${JSON.stringify(spec.minibatchStd)}`);

@@ -52,6 +52,21 @@ export interface StepOptions {
   realLabel?: number;
   /** Differentiable augmentation applied to every batch before D sees it (real and fake, both updates). */
   augment?: (x: tf.Tensor4D) => tf.Tensor4D;
+  /**
+   * Mode-seeking term (Mao et al. 2019, MSGAN) for conditional G, with this weight: the fakes come in
+   * two halves with the same labels (fake i and i + b/2), and G's loss gets
+   * weight / (mean|G(z1) - G(z2)| / mean|z1 - z2| + 1e-5), which punishes a G that ignores z.
+   */
+  modeSeeking?: number;
+}
+
+/** MSGAN's term: weight / (image distance / noise distance) between the two halves of the batch. */
+function modeSeekingLoss(fake: tf.Tensor4D, z: tf.Tensor4D, weight: number): tf.Scalar {
+  const h = Math.floor(fake.shape[0] / 2);
+  if (h < 1) return tf.scalar(0);
+  const dImg = tf.abs(fake.slice([0, 0, 0, 0], [h, -1, -1, -1]).sub(fake.slice([h, 0, 0, 0], [h, -1, -1, -1]))).mean();
+  const dZ = tf.abs(z.slice([0, 0, 0, 0], [h, -1, -1, -1]).sub(z.slice([h, 0, 0, 0], [h, -1, -1, -1]))).mean();
+  return tf.scalar(weight).div(dImg.div(dZ).add(1e-5)) as tf.Scalar;
 }
 
 const meanSigmoid = (logits: tf.Tensor) => tf.keep(tf.sigmoid(logits).mean() as tf.Scalar);
@@ -117,7 +132,7 @@ export function trainStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor4D, lean
   let dGz2: tf.Scalar | undefined;
   const gVars = pair.optG.params;
   const gInput = opts.labels ? [z, opts.labels.fake] : z;
-  const plain = !opts.labels && !opts.augment;
+  const plain = !opts.labels && !opts.augment && !opts.modeSeeking;
   if (!lean) {
     const fake = tf.tidy(() => pair.G.apply(gInput, { training: true }) as tf.Tensor4D);
     d = discriminatorUpdate(pair, real, fake, opts);
@@ -138,9 +153,11 @@ export function trainStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor4D, lean
     }
     const f = runD(pair, fake, opts.labels?.fake, opts);
     dGz2 = meanSigmoid(f.logit);
-    const loss = bceWithLogits(f.logit, 1);
+    let loss = bceWithLogits(f.logit, 1);
     const aux = auxLoss(f.cls, opts.labels?.fake, opts.auxWeight);
-    return aux ? (loss.add(aux) as tf.Scalar) : loss;
+    if (aux) loss = loss.add(aux) as tf.Scalar;
+    if (opts.modeSeeking) loss = loss.add(modeSeekingLoss(fake, z, opts.modeSeeking)) as tf.Scalar;
+    return loss;
   }, gVars);
   const list = gVars.map((v) => grads[v.name]);
   pair.optG.apply(list);

@@ -123,6 +123,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     ...(opts.augment ? { augment: makeAugmenter(() => rng, opts.augment) } : {}),
     ...(realLabel !== 1 ? { realLabel } : {}),
     ...(cond && cond.aux > 0 ? { auxWeight: cond.aux } : {}),
+    ...(cond && cond.modeSeeking ? { modeSeeking: cond.modeSeeking } : {}),
   };
   const log = new LossLog(path.join(runDir, 'losses.csv'));
   log.open(ckpt ? state.step : null);
@@ -283,9 +284,16 @@ function checkLabels(data: ImageSet, spec: ConditionalSpec): void {
   }
 }
 
-/** One-hot labels of the real batch and of the fakes G is asked for ('data': the same labels; 'uniform': drawn from rng). */
+/**
+ * One-hot labels of the real batch and of the fakes G is asked for ('data': the same labels;
+ * 'uniform': drawn from rng). With mode seeking, fake i + b/2 repeats the label of fake i.
+ */
 function conditionLabels(spec: ConditionalSpec, real: Int32Array, rng: Rng): { real: tf.Tensor2D; fake: tf.Tensor2D } {
-  const fake = spec.fakeLabels === 'uniform' ? Int32Array.from(real, () => rng.int(spec.classes)) : real;
+  const fake = spec.fakeLabels === 'uniform' ? Int32Array.from(real, () => rng.int(spec.classes)) : Int32Array.from(real);
+  if (spec.modeSeeking) {
+    const h = Math.floor(fake.length / 2);
+    for (let i = 0; i < h; i++) fake[i + h] = fake[i];
+  }
   return { real: oneHotLabels(real, spec.classes), fake: oneHotLabels(fake, spec.classes) };
 }
 
