@@ -58,10 +58,9 @@ export async function loadJudge(dir?: string): Promise<{ judge: ExpressionJudge 
       dir: clf.dir,
       accuracy: typeof acc === 'number' ? acc : null,
       classify: async (im) => (await mod.classify(clf, input ? input.toClassifierInput(im) : im)).probs,
-      dispose: () => {
-        clf.model.dispose();
-        if (clf.heads !== clf.model) clf.heads.dispose();
-      },
+      // `heads` is built from the same layers as `model` (lib/eval/classifier-model.ts): disposing
+      // the model frees them; disposing both would dispose the layers twice.
+      dispose: () => clf.model.dispose(),
     },
   };
 }

@@ -81,7 +81,7 @@ export async function editTestFaces(o: EditTestFacesOptions): Promise<EditResult
     );
     const r = await editFaces(run.G, spec, faces, {
       to: spec.classNames.map((_, i) => i),
-      from: judge ? undefined : truth,
+      from: truth, // the dataset's label of each test face
       invert: { steps: o.steps ?? 300, seed, fineTune: o.tune ? { steps: o.tune } : null, logEvery: 50 },
       judge,
     });
