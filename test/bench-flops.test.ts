@@ -31,12 +31,13 @@ test('the FLOP model lists the conv layers of the G and D that lib/models/dcgan.
   }
 });
 
-test('our lean step executes one D forward-equivalent less than the tutorial count; the plain step one G forward more', () => {
+test('executed FLOPs: lean = tutorial + D layer-1 input gradients; plain adds a G forward; fused drops a D weight gradient', () => {
   for (const name of NET_NAMES) {
     const spec = BENCH_NETS[name];
     const f = forwardFlops(spec);
-    assert.equal(stepFlopsPerImage(spec) - executedStepFlopsPerImage(spec), f.fwdD);
-    assert.equal(executedStepFlopsPerImage(spec, false) - executedStepFlopsPerImage(spec, true), f.fwdG);
+    assert.equal(executedStepFlopsPerImage(spec, 'lean') - stepFlopsPerImage(spec), 2 * f.fwdD1);
+    assert.equal(executedStepFlopsPerImage(spec, 'plain') - executedStepFlopsPerImage(spec, 'lean'), f.fwdG);
+    assert.equal(stepFlopsPerImage(spec) - executedStepFlopsPerImage(spec, 'fused'), f.fwdD);
     // The tutorial step is ~9 D forwards + 3 G forwards.
     const approx = 9 * f.fwdD + 3 * f.fwdG;
     assert.ok(Math.abs(stepFlopsPerImage(spec) - approx) / approx < 0.02);

@@ -29,11 +29,11 @@ test.before(async () => {
   }
 });
 
-test('fuseLayers patches every BatchNorm, ReLU and LeakyReLU layer, once', () => {
+test('fuseLayers patches every BatchNorm, ReLU, LeakyReLU and Conv2D layer, once', () => {
   const G = buildGenerator(small, 1);
   const D = buildDiscriminator(small, 2);
-  assert.equal(fuseLayers(G), 8); // 4 x (BatchNorm + ReLU)
-  assert.equal(fuseLayers(D), 7); // 3 BatchNorm + 4 LeakyReLU
+  assert.equal(fuseLayers(G), 8); // 4 x (BatchNorm + ReLU); transposed convolutions stay
+  assert.equal(fuseLayers(D), 12); // 5 Conv2D + 3 BatchNorm + 4 LeakyReLU
   assert.equal(fuseLayers(G), 0);
   G.dispose();
   D.dispose();
@@ -76,7 +76,7 @@ test('on native, 3 training steps with fused layers = stock layers (losses, weig
   });
 });
 
-test('on native, the fused step runs far fewer kernels and uploads no ones-arrays', async (t) => {
+test('on native, the fused step runs far fewer kernels, no unneeded conv gradients, and uploads no ones-arrays', async (t) => {
   if (!native) return t.skip('native tfjs-node backend not available here (npm run setup:native)');
   const stock = await profileStep(small, 8, 1, 0, false);
   const fused = await profileStep(small, 8, 1, 0, true);
@@ -88,6 +88,9 @@ test('on native, the fused step runs far fewer kernels and uploads no ones-array
   // BatchNorm's gradient tiles; ReLU / LeakyReLU gradients run Step / Select (the loss keeps a few, on [batch] logits).
   const calls = (p: typeof stock, k: string) => p.kernels.find((x) => x.kernel === k)?.calls ?? 0;
   assert.equal(calls(fused, 'Tile'), 0);
+  // Stock: D's 5 filter gradients in each of its 3 passes + G's 5 = 20; fused: D's in its own update only (2 passes) + G's = 15.
+  assert.equal(calls(stock, 'Conv2DBackpropFilter'), 20);
+  assert.equal(calls(fused, 'Conv2DBackpropFilter'), 15);
   for (const k of ['Step', 'Select', 'Mean']) assert.ok(calls(fused, k) < calls(stock, k), `${k}: ${calls(fused, k)} vs ${calls(stock, k)} calls`);
   assert.equal(fused.tensor_growth, 0);
 });
@@ -96,14 +99,16 @@ test('on the cpu backend the patched layers compute exactly what the stock layer
   const prev = tf.getBackend();
   await tf.setBackend('cpu');
   try {
-    const stock = buildGenerator(small, 21);
-    const fused = buildGenerator(small, 21);
-    fuseLayers(fused);
+    const stock = [buildGenerator(small, 21), buildDiscriminator(small, 22)];
+    const fused = [buildGenerator(small, 21), buildDiscriminator(small, 22)];
+    fused.forEach(fuseLayers);
     const z = tf.tensor4d(new Rng(6).normals(4 * 100), [4, 1, 1, 100]);
-    const a = (stock.apply(z, { training: true }) as tf.Tensor).dataSync();
-    const b = (fused.apply(z, { training: true }) as tf.Tensor).dataSync();
-    assert.deepEqual(Array.from(b), Array.from(a));
-    tf.dispose([stock, fused, z] as unknown as tf.Tensor[]);
+    const images = stock[0].apply(z, { training: true }) as tf.Tensor;
+    const a = [images.dataSync(), (stock[1].apply(images, { training: true }) as tf.Tensor).dataSync()];
+    const b = [(fused[0].apply(z, { training: true }) as tf.Tensor).dataSync(), (fused[1].apply(images, { training: true }) as tf.Tensor).dataSync()];
+    a.forEach((x, i) => assert.deepEqual(Array.from(b[i]), Array.from(x), i ? 'D' : 'G'));
+    [...stock, ...fused].forEach((m) => m.dispose());
+    z.dispose();
   } finally {
     await tf.setBackend(prev);
   }

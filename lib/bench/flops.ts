@@ -13,10 +13,13 @@
  *        also computes D's weight gradients), 3 input gradients (all but D's layer 1 twice, all once)
  *     G: 1 forward, 1 weight gradient, 1 input gradient (all but G's layer 1)
  *
- * Our lean step (lib/train/step.ts) executes less: D's weight gradients are not taken in G's
- * update (tfjs differentiates w.r.t. G's variables only), so it does 8 fwdD - 2 fwdD1 + 3 fwdG -
- * fwdG1 (`executedStepFlopsPerImage`). GFLOP/s in the benchmark always use the tutorial count,
- * so ours/PyTorch GFLOP/s equals ours/PyTorch images/s.
+ * What our step executes (`executedStepFlopsPerImage`) differs slightly. tfjs-layers' Conv2D runs
+ * tf.fused.conv2d, whose gradient always computes both the input and the filter gradient, so,
+ * like PyTorch, the G update also computes D's weight gradients, and D's own update computes D's
+ * first-layer input gradient twice (+2 fwdD1). The plain step runs G forward twice (+fwdG). The
+ * fused-layers candidate (lib/bench/fused-layers.ts) takes only the needed gradients (-fwdD).
+ * GFLOP/s in the benchmark always use the tutorial count, so ours/PyTorch GFLOP/s equals
+ * ours/PyTorch images/s.
  */
 import * as tf from '@tensorflow/tfjs';
 import { DcganSpec, checkSpec, edgeKernel } from '../models/spec';
@@ -92,13 +95,12 @@ export function stepFlopsPerImage(spec: DcganSpec): number {
   return dPasses + gPasses;
 }
 
-/**
- * FLOPs per image our step executes: no D weight gradient in G's update (see file comment); the
- * plain step (`lean` false) runs G's forward pass twice.
- */
-export function executedStepFlopsPerImage(spec: DcganSpec, lean = true): number {
+/** FLOPs per image our step executes, for each step variant of the benchmark (see file comment). */
+export function executedStepFlopsPerImage(spec: DcganSpec, variant: 'lean' | 'plain' | 'fused' = 'lean'): number {
   const f = forwardFlops(spec);
-  return stepFlopsPerImage(spec) - f.fwdD + (lean ? 0 : f.fwdG);
+  const tutorial = stepFlopsPerImage(spec);
+  if (variant === 'fused') return tutorial - f.fwdD;
+  return tutorial + 2 * f.fwdD1 + (variant === 'plain' ? f.fwdG : 0);
 }
 
 /** FLOPs of generating one image (G forward only). */

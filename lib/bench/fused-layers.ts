@@ -1,7 +1,11 @@
 /**
  * CANDIDATE optimisation, measured by the benchmark (`npm run bench -- --variants lean,fused`),
  * not yet used by training: on the native backend, run the training-mode BatchNorm, ReLU and
- * LeakyReLU of a model as TensorFlow's own fused kernels instead of tfjs's generic composition.
+ * LeakyReLU of a model as TensorFlow's own fused kernels instead of tfjs's generic composition,
+ * and (on every backend) run bias-free linear Conv2D layers through tf.conv2d instead of
+ * tf.fused.conv2d, whose gradient always computes both the input and the filter gradient: in the
+ * GAN step that is D's whole weight gradient in G's update and D's first-layer input gradient in
+ * D's update, about 1/12 of the step's FLOPs, computed and thrown away.
  *
  * Why: profiling (docs/bench.md) shows that ~40% of a native training step is spent outside the
  * convolutions, mostly in the gradients tfjs derives for BatchNorm (moments + batchNorm: ~20
@@ -14,6 +18,8 @@
  * so that, in training mode on the 'tensorflow' backend, they call those kernels through
  * `tf.customGrad` (same outputs, gradients and moving statistics as tfjs's to float32 rounding:
  * test/bench-fused.test.ts); on any other backend, or in inference mode, they run unchanged.
+ * Conv2D layers (no bias, linear activation, channels-last) are patched on every backend: the
+ * same convolution kernel forward, only the gradients that are needed backward.
  * Adopting it is two lines: move this file to lib/kernels/ and call fuseLayers(G) and
  * fuseLayers(D) where the nets are built (e.g. makeGanPair in lib/train/step.ts).
  */
@@ -122,6 +128,15 @@ interface PatchableLayer {
   movingMean?: { read(): tf.Tensor; write(t: tf.Tensor): void };
   movingVariance?: { read(): tf.Tensor; write(t: tf.Tensor): void };
   __faceganFused?: boolean;
+  // Conv2D
+  kernel?: { read(): tf.Tensor };
+  useBias?: boolean;
+  activation?: { getClassName(): string };
+  strides?: number[];
+  padding?: 'same' | 'valid';
+  dataFormat?: string;
+  dilationRate?: number[];
+  rank?: number;
 }
 
 const first = (inputs: tf.Tensor | tf.Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
@@ -135,8 +150,8 @@ function movingAverage(v: { read(): tf.Tensor; write(t: tf.Tensor): void }, valu
 }
 
 /**
- * Patches `model`'s BatchNormalization (channels-last, with gamma and beta), ReLU and LeakyReLU
- * layers; returns how many were patched. Idempotent. See the file comment.
+ * Patches `model`'s BatchNormalization (channels-last, with gamma and beta), ReLU, LeakyReLU and
+ * plain Conv2D layers; returns how many were patched. Idempotent. See the file comment.
  */
 export function fuseLayers(model: tf.LayersModel): number {
   let patched = 0;
@@ -155,6 +170,11 @@ export function fuseLayers(model: tf.LayersModel): number {
           movingAverage(layer.movingVariance!, variance, layer.momentum!);
         });
       };
+    } else if (cls === 'Conv2D') {
+      const plain = layer.rank === 2 && !layer.useBias && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast';
+      if (!plain || !layer.dilationRate?.every((d) => d === 1)) continue;
+      const strides = layer.strides as [number, number];
+      layer.call = (inputs) => tf.conv2d(first(inputs) as tf.Tensor4D, layer.kernel!.read() as tf.Tensor4D, strides, layer.padding!, 'NHWC');
     } else if (cls === 'ReLU') {
       // tf.layers.reLU without maxValue: plain max(x, 0)
       // eslint-disable-next-line @typescript-eslint/no-explicit-any

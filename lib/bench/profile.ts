@@ -113,6 +113,8 @@ export interface StepProfile {
   upload_bytes: number;
   /** measured cost of one small upload + its use in an op, microseconds */
   upload_us: number;
+  /** measured cost of a large upload (array made in JS), milliseconds per MB */
+  upload_ms_per_mb: number;
   /** tensors alive after the step minus before (0: nothing leaks) */
   tensor_growth: number;
   peak_bytes: number;
@@ -147,6 +149,22 @@ async function countAllocations<T>(f: () => Promise<T>): Promise<{ result: T; cr
   }
   const created = nextId() - id0 - 1;
   return { result, created, uploads, bytes };
+}
+
+/** Milliseconds per MB of a large array made in JS and uploaded (tf.ones), beyond making it on the backend (tf.fill). */
+function bulkUploadCost(): number {
+  const n = 1 << 22;
+  const rounds: number[] = [];
+  for (let r = 0; r < 3; r++) {
+    let t = performance.now();
+    tf.tidy(() => void tf.fill([n], 1).sum());
+    const onBackend = performance.now() - t;
+    t = performance.now();
+    tf.tidy(() => void tf.ones([n]).sum());
+    const fromJs = performance.now() - t;
+    rounds.push((fromJs - onBackend) / ((4 * n) / 2 ** 20));
+  }
+  return Math.max(0, median(rounds));
 }
 
 /** Microseconds of one scalar upload used in an op, beyond the op itself (median of 5 x 200). */
@@ -220,6 +238,7 @@ export async function profileStep(spec: DcganSpec, batch: number, steps = 2, see
   const kernels = [...byName.values()].sort((a, b) => b.ms - a.ms);
   const kernelMs = kernels.reduce((a, k) => a + k.ms, 0);
   const upload = uploadCost();
+  const bulk = bulkUploadCost();
   pair.G.dispose();
   pair.D.dispose();
   pair.optG.dispose();
@@ -238,6 +257,7 @@ export async function profileStep(spec: DcganSpec, batch: number, steps = 2, see
     uploads: counted.uploads,
     upload_bytes: counted.bytes,
     upload_us: upload,
+    upload_ms_per_mb: bulk,
     tensor_growth: growth,
     peak_bytes: prof.peakBytes,
   };

@@ -74,19 +74,21 @@ export function profileSection(backend: string, net: string, p: StepProfile): st
     ['kernel', 'calls', 'ms', 'share of kernel time'],
     top.map((k) => [k.kernel, k.calls, f(k.ms, 0), `${f((100 * k.ms) / p.kernel_ms, 1)}%`]),
   );
-  const uploadMs = (p.uploads * p.upload_us) / 1000;
+  const uploadMs = (p.uploads * p.upload_us) / 1000 + (p.upload_bytes / 2 ** 20) * (p.upload_ms_per_mb ?? 0);
   return [
     `### ${backend}, ${net}, batch ${p.batch} (median of ${p.steps} steps: ${f(p.step_ms / 1000, 2)} s)`,
     '',
     phases,
     '',
     `Kernels of one trainStep (tf.profile): ${p.kernel_calls} kernel calls, ${f(p.kernel_ms / 1000, 2)} s; ` +
-      `convolutions ${f((100 * p.conv_ms) / p.kernel_ms, 0)}% of kernel time, everything else (BatchNorm, activations and their gradients, Adam, loss) ${f(100 - (100 * p.conv_ms) / p.kernel_ms, 0)}%.`,
+      `convolutions ${f((100 * p.conv_ms) / p.kernel_ms, 0)}% of kernel time, everything else (BatchNorm, activations and their gradients, Adam, loss) ${f(100 - (100 * p.conv_ms) / p.kernel_ms, 0)}%.` +
+      (p.fused ? ' (Fused layers: their TensorFlow gradient kernels are called directly and are not in this list; the phase times include them.)' : ''),
     '',
     kernels,
     '',
-    `Allocations per step: ${p.tensors_created} tensors created, ${p.uploads} uploads from JS (${f(p.upload_bytes / 2 ** 20, 0)} MB; ` +
-      `${f(p.upload_us, 0)} us each beyond the op => ~${f(uploadMs, 0)} ms, ${f((100 * uploadMs) / p.step_ms, 1)}% of the step); ` +
+    `Allocations per step: ${p.tensors_created} tensors created, ${p.uploads} uploads from JS (constants, batch, noise, ` +
+      `tfjs's ones-arrays: ${f(p.upload_bytes / 2 ** 20, 0)} MB; measured ${f(p.upload_us, 0)} us per small upload and ${f(p.upload_ms_per_mb, 2)} ms/MB ` +
+      `=> ~${f(uploadMs, 0)} ms, ${f((100 * uploadMs) / p.step_ms, 1)}% of the step); ` +
       `live tensors after the step minus before: ${p.tensor_growth}; tf.profile peak ${f(p.peak_bytes / 2 ** 20, 0)} MB.`,
   ].join('\n');
 }
@@ -130,6 +132,14 @@ export function benchMarkdown(run: BenchRun, s: BenchSummary, command: string, s
       `Sample img/s: G forward (training-mode BatchNorm, as the study) + conversion to uint8 and read-back, batch as in the row. ` +
       `The pure-JS cpu row uses batch ${run.plan.cpuBatch} and ${run.plan.cpuSteps} timed step(s) (PyTorch measured at the same batch).`,
   );
+  if (run.plan.variants.includes('fused')) {
+    lines.push(
+      '',
+      '`+fused` rows: the same lean step with lib/bench/fused-layers.ts applied to G and D (a candidate, not yet used by the trainer): ' +
+        "TensorFlow's fused BatchNorm / ReLU / LeakyReLU gradient kernels instead of tfjs's composition, and D's convolutions without tf.fused.conv2d's " +
+        'always-computed input+filter gradients. Same results to float32 rounding (test/bench-fused.test.ts).',
+    );
+  }
   lines.push('', '## Targets', '', ...targets(s, soak?.result ?? null));
   const cpuRows = s.rows.filter((r) => r.peer_cpu_s_per_image !== null && r.backend !== 'cpu');
   if (cpuRows.length) {
@@ -146,6 +156,11 @@ export function benchMarkdown(run: BenchRun, s: BenchSummary, command: string, s
   lines.push(table(['who', 'n', 'best GFLOP/s', 'median GFLOP/s', 'when'], run.matmul.map((x) => [x.who, x.n, f(x.best_gflops), f(x.median_gflops), x.when])));
   if (run.profiles.length) {
     lines.push('', '## Where the time of one step goes', '');
+    lines.push(
+      'Phases: the lean step timed phase by phase (lib/bench/profile.ts; CPU backends run ops synchronously), median of the profiled steps. ' +
+        'Kernels: tf.profile of one trainStep, measured separately (so its total differs from the phases under load).',
+      '',
+    );
     for (const p of run.profiles) lines.push(profileSection(variantLabel(p.backend, p.variant), p.net, p.profile), '');
   }
   if (soak) lines.push('', '## Soak: tensors and memory over a long run', '', soakSection(soak.result, soak.date));

@@ -51,7 +51,7 @@ export interface TrainBenchResult {
   /** tutorial FLOP count (same as the peer) / median step time, in GFLOP/s */
   gflops: number;
   flops_per_step: number;
-  /** FLOPs our step actually executes (no D weight gradient in G's update; the plain step runs G twice) */
+  /** FLOPs our step actually executes (lib/bench/flops.ts executedStepFlopsPerImage) */
   executed_flops_per_step: number;
   /** median time of preparing a batch (uint8 -> float tensor, noise), and its share of the step */
   data_s_median: number;
@@ -159,7 +159,7 @@ export async function benchTraining(opts: TrainBenchOptions): Promise<TrainBench
     train_images_per_s: batch / med,
     gflops: flops / med / 1e9,
     flops_per_step: flops,
-    executed_flops_per_step: executedStepFlopsPerImage(spec, variant !== 'plain') * batch,
+    executed_flops_per_step: executedStepFlopsPerImage(spec, variant) * batch,
     data_s_median: dataMed,
     data_share: dataMed / med,
     cpu_s_per_image: share.own_cpu_s / (steps * batch),
