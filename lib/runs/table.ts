@@ -42,6 +42,24 @@ export function runRow(runDir: string): RunRow {
   return row;
 }
 
+/** The sample-quality metrics of lib/eval, each followed by its real-vs-real floor, in table order. */
+export const METRIC_COLUMNS = [
+  'fd_fer', 'fd_fer_real', 'kid_fer', 'kid_fer_real', 'kid_fer_std', 'kid_fer_real_std', 'swd', 'swd_real',
+  'diversity', 'diversity_real', 'hit_rate', 'hit_rate_real', 'hit_prob', 'hit_prob_real', 'fid', 'fid_real', 'eval_n',
+];
+
+/** The run facts runRow lists before any metric. */
+const BASE_COLUMNS = [
+  'run', 'experiment', 'dataset', 'selection', 'colour', 'size', 'images', 'preset', 'epochs', 'iterations', 'backend',
+  'images_per_s', 'wall_min', 'loss_d', 'loss_g', 'status',
+];
+
+/** Run facts first, then METRIC_COLUMNS, then any other metrics in order of appearance. */
+function orderColumns(columns: string[]): string[] {
+  const pick = (list: string[]) => list.filter((c) => columns.includes(c));
+  return [...new Set([...pick(BASE_COLUMNS), ...pick(METRIC_COLUMNS), ...columns])];
+}
+
 function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
@@ -58,7 +76,7 @@ export function writeRunTables(runDirs: string[], outDir: string, title = 'faceg
   if (runDirs.length === 0) throw new Error('no run directories to tabulate (a run directory holds config.json)');
   fs.mkdirSync(outDir, { recursive: true });
   const rows = runDirs.map(runRow);
-  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const columns = orderColumns([...new Set(rows.flatMap((r) => Object.keys(r)))]);
   const full = rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
   const table = aq.from(full);
   const md = path.join(outDir, 'table.md');
