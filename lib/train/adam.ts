@@ -28,8 +28,8 @@ export class Adam {
     readonly params: tf.Variable[],
     readonly config: AdamConfig = DCGAN_ADAM,
   ) {
-    this.m = params.map((p) => tf.variable(tf.zerosLike(p), false));
-    this.v = params.map((p) => tf.variable(tf.zerosLike(p), false));
+    this.m = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
+    this.v = params.map((p) => tf.tidy(() => tf.variable(tf.zerosLike(p), false)));
   }
 
   /** Applies one update; `grads[i]` belongs to `params[i]`. Does not dispose the gradients. */
