@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
-import { runBench, FULL_PLAN, QUICK_PLAN, BenchPlan } from '../lib/bench/run';
+import { runBench, FULL_PLAN, QUICK_PLAN, BenchPlan, BenchRun } from '../lib/bench/run';
 import { summarize } from '../lib/bench/summary';
 import { benchMarkdown, mainTable, soakSection } from '../lib/bench/report';
 import { runJob } from '../lib/bench/jobs';
@@ -33,7 +33,9 @@ const USAGE = `usage: npm run bench [-- options]
   --out DIR           results folder (default results/bench)
   --json FILE         also write {machine, peak_matmul_gflops, runs, peer, ratios} to FILE
   --soak N            instead: N steps of the real trainer (fer48, batch 64), tensors and RSS over time
+  --from FILE         instead: rewrite bench.md (and --json) from an earlier bench.json, measuring nothing
   --data PATH         FER2013 for --soak (default ../shared/data/fer2013; synthetic images if missing)
+  --soak-images N     soak on a random subset of N images (more epoch ends: grids, plots, checkpoints)
 env: FACEGAN_PYTHON (python with torch for the peer; default .venv-bench/bin/python), FACEGAN_PEER_SCRIPT`;
 
 function list(v: string | undefined, what: string, allowed?: readonly string[]): string[] | undefined {
@@ -49,10 +51,10 @@ function writeJson(file: string, value: unknown): void {
   fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
-async function soakMode(n: number, out: string, data: string | undefined, command: string): Promise<void> {
+async function soakMode(n: number, out: string, data: string | undefined, command: string, images: number | undefined): Promise<void> {
   const dataPath = data ?? path.resolve(REPO_ROOT, '..', 'shared', 'data', 'fer2013');
   process.stdout.write(`soak: ${n} steps of the real trainer, fer48 batch 64, data ${dataPath} (readings every 10 steps)\n`);
-  const { backend, result } = await runJob({ kind: 'soak', backend: 'auto', steps: n, batch: 64, data: dataPath }, { timeoutMs: 24 * 3_600_000 });
+  const { backend, result } = await runJob({ kind: 'soak', backend: 'auto', steps: n, batch: 64, data: dataPath, images }, { timeoutMs: 24 * 3_600_000 });
   const date = new Date().toISOString();
   writeJson(path.join(out, 'soak.json'), { date, command, backend, result });
   const md = `# facegan soak\n\n- command: \`${command}\`\n- backend: ${backend.name} (${backend.tfBackend})\n\n${soakSection(result, date)}\n`;
@@ -72,6 +74,23 @@ function readSoak(out: string): { result: SoakResult; date: string } | null {
   }
 }
 
+/** Rebuilds bench.md / the summary from an earlier bench.json (e.g. after a report change). */
+function rerender(file: string, out: string, jsonFile: string | undefined): void {
+  let j: { details?: { command: string; run: BenchRun } };
+  try {
+    j = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`bench --from ${file}: cannot read it (${(e as Error).message})`);
+  }
+  if (!j.details?.run?.train) throw new Error(`bench --from ${file}: not a bench.json written by npm run bench (no details.run)`);
+  const { run, command } = j.details;
+  const summary = summarize(run);
+  fs.writeFileSync(path.join(out, 'bench.md'), benchMarkdown(run, summary, command, readSoak(out)));
+  writeJson(path.join(out, 'bench.json'), { ...summary.json, details: { command, run, rows: summary.rows } });
+  if (jsonFile) writeJson(jsonFile, summary.json);
+  process.stdout.write(`${mainTable(run, summary)}\n\nrewrote ${path.join(out, 'bench.md')} and bench.json from ${file}\n`);
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
@@ -80,7 +99,7 @@ async function main(): Promise<void> {
   }
   const args = parseArgs(
     argv,
-    { flags: ['quick', 'no-peer', 'no-profile'], options: ['steps', 'warmup', 'rounds', 'nets', 'batches', 'variants', 'backends', 'cpu-batch', 'cpu-steps', 'out', 'json', 'soak', 'data'] },
+    { flags: ['quick', 'no-peer', 'no-profile'], options: ['steps', 'warmup', 'rounds', 'nets', 'batches', 'variants', 'backends', 'cpu-batch', 'cpu-steps', 'out', 'json', 'soak', 'data', 'from', 'soak-images'] },
     'npm run bench',
   );
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
@@ -88,7 +107,10 @@ async function main(): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
 
   const soakSteps = intOption(args, 'soak', 'npm run bench', 10);
-  if (soakSteps !== undefined) return soakMode(soakSteps, out, stringOption(args, 'data'), command);
+  if (soakSteps !== undefined) return soakMode(soakSteps, out, stringOption(args, 'data'), command, intOption(args, 'soak-images', 'npm run bench', 1));
+
+  const from = stringOption(args, 'from');
+  if (from) return rerender(from, out, stringOption(args, 'json'));
 
   const base = args.options.quick ? QUICK_PLAN : FULL_PLAN;
   const plan: BenchPlan = {

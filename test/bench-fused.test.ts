@@ -17,6 +17,9 @@ import { loadFer2013 } from '../lib/data/fer2013';
 import { SAMPLE_FER2013_DIR } from '../lib/data/sample';
 import { BatchStream } from '../lib/data/batches';
 import { Rng } from '../lib/rng';
+import { EMOTIONS } from '../lib/data/types';
+import { ConditionalSpec } from '../lib/models/conditional-spec';
+import { buildConditionalGenerator, buildConditionalDiscriminator, oneHotLabels } from '../lib/models/conditional';
 
 const small: DcganSpec = { size: 48, channels: 1, nz: 100, ngf: 8, ndf: 8 };
 let native = false;
@@ -74,6 +77,33 @@ test('on native, 3 training steps with fused layers = stock layers (losses, weig
     const maxDiff = Math.max(...Array.from(w.v, (x, j) => Math.abs(x - f[j])));
     assert.ok(maxDiff <= 1e-5, `${w.name}: fused and stock differ by ${maxDiff}`);
   });
+});
+
+test('on native, the class-conditional nets (ACGAN head) train the same with fused layers', async (t) => {
+  if (!native) return t.skip('native tfjs-node backend not available here (npm run setup:native)');
+  const spec: ConditionalSpec = { ...small, classes: 7, classNames: EMOTIONS, embed: 10, aux: 1, fakeLabels: 'data' };
+  const data = await loadFer2013({ path: SAMPLE_FER2013_DIR, split: 'train', limit: 14, seed: 6 });
+  const run = async (fused: boolean) => {
+    const G = buildConditionalGenerator(spec, 1);
+    const D = buildConditionalDiscriminator(spec, 2);
+    if (fused) assert.ok(fuseLayers(G) + fuseLayers(D) > 0);
+    const pair = makeGanPair(G, D);
+    const b = new BatchStream(data, { batchSize: 7, seed: 1 }).next();
+    const real = tf.tensor4d(b.data, b.shape);
+    const z = tf.tensor4d(new Rng(7).normals(7 * 100), [7, 1, 1, 100]);
+    const labels = oneHotLabels(b.labels!, 7);
+    const [v] = await readSteps([trainStep(pair, real, z, true, { labels: { real: labels, fake: labels }, auxWeight: 1 })]);
+    const weights = [...G.weights, ...D.weights].map((w) => w.read().dataSync().slice());
+    tf.dispose([real, z, labels]);
+    [G, D, pair.optG, pair.optD].forEach((x) => x.dispose());
+    return { v, weights };
+  };
+  const stock = await run(false);
+  const fused = await run(true);
+  for (const k of Object.keys(stock.v) as (keyof typeof stock.v)[]) {
+    assert.ok(Math.abs(stock.v[k] - fused.v[k]) <= 1e-5 * Math.max(1, Math.abs(stock.v[k])), `${k}: ${stock.v[k]} vs ${fused.v[k]}`);
+  }
+  stock.weights.forEach((w, i) => w.forEach((x, j) => assert.ok(Math.abs(x - fused.weights[i][j]) <= 1e-5, `weight ${i}[${j}]`)));
 });
 
 test('on native, the fused step runs far fewer kernels, no unneeded conv gradients, and uploads no ones-arrays', async (t) => {

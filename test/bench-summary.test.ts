@@ -108,10 +108,12 @@ test('soak readings are quoted at 10/100/250/500 steps; the soak section says fl
   const pt = (step: number, tensors: number, rss: number) => ({ step, tensors, rss_mb: rss, heap_mb: 100 });
   const s: SoakResult = {
     net: 'fer48', batch: 64, steps: 500, data: 'fer2013 train/happy', points: [pt(10, 134, 900), pt(500, 134, 990)],
-    all: [pt(10, 134, 900), pt(100, 134, 950), pt(500, 134, 990)], tensors_flat: true, rss_growth_mb: 40, rss_flat: true,
+    all: [pt(10, 134, 900), pt(100, 134, 950), pt(500, 134, 990)], steps_per_epoch: 113, tensors_flat: true,
+    rss_growth_mb: 40, rss_growth_after_first_epoch_mb: 30, rss_flat: true,
     images_per_s: 30, seconds: 1000, epochs: 4,
   };
   const text = soakSection(s);
   assert.match(text, /Tensors identical at every reading \(3 readings/);
-  assert.match(text, /RSS \+40 MB from step 100 to the end \(flat/);
+  assert.match(text, /RSS \+40 MB from step 100 to the end, \+30 MB from the first reading after the first epoch end \(flat/);
+  assert.match(text, /4 epochs of 113 steps/);
 });

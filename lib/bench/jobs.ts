@@ -16,7 +16,7 @@ export type Job =
   | { kind: 'train'; backend: string; net: NetName; batch: number; warmup: number; steps: number; sampleReps: number; variant?: StepVariant }
   | { kind: 'matmul'; backend: string; n: number; reps: number }
   | { kind: 'profile'; backend: string; net: NetName; batch: number; steps: number; fused?: boolean }
-  | { kind: 'soak'; backend: string; steps: number; batch: number; data?: string };
+  | { kind: 'soak'; backend: string; steps: number; batch: number; data?: string; images?: number };
 
 /** The result type of each job kind. */
 export interface ResultOf {

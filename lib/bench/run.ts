@@ -26,7 +26,7 @@ export interface BenchPlan {
   warmup: number;
   steps: number;
   sampleReps: number;
-  /** the pure-JS cpu backend is ~1000x slower on this step: it is measured once per net at this batch and step count */
+  /** the pure-JS cpu backend is ~3000x slower per FLOP on this step: it is measured once per net at this batch and step count */
   cpuBatch: number;
   cpuWarmup: number;
   cpuSteps: number;

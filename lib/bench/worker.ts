@@ -19,7 +19,7 @@ async function run(job: Job): Promise<JobResult> {
     case 'profile':
       return { kind: 'profile', result: await profileStep(netSpec(job.net), job.batch, job.steps, 0, job.fused ?? false) };
     case 'soak':
-      return { kind: 'soak', result: await soak({ steps: job.steps, batch: job.batch, data: job.data }) };
+      return { kind: 'soak', result: await soak({ steps: job.steps, batch: job.batch, data: job.data, images: job.images }) };
   }
 }
 
