@@ -18,19 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import { edgeKernel } from './spec';
 import { ConditionalSpec, checkConditionalSpec } from './conditional-spec';
 import { MinibatchStd } from './conditional-mbstd';
-
-function batchNorm(seed: number, name: string): tf.layers.Layer {
-  return tf.layers.batchNormalization({
-    axis: -1,
-    momentum: 0.9,
-    epsilon: 1e-5,
-    gammaInitializer: tf.initializers.randomNormal({ mean: 1, stddev: 0.02, seed }),
-    betaInitializer: 'zeros',
-    name,
-  });
-}
-
-const convInit = (seed: number) => tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed });
+import { batchNorm, convInit } from './dcgan';
 
 /** The conditional generator: inputs [z, y], output images in [-1, 1]. */
 export function buildConditionalGenerator(spec: ConditionalSpec, seed = 1): tf.LayersModel {

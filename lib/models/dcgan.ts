@@ -13,7 +13,7 @@ import * as tf from '@tensorflow/tfjs';
 import { DcganSpec, checkSpec, edgeKernel } from './spec';
 
 /** PyTorch BatchNorm2d defaults: momentum 0.1 (Keras 0.9), eps 1e-5; gamma ~ N(1, 0.02), beta 0. */
-function batchNorm(seed: number, name: string): tf.layers.Layer {
+export function batchNorm(seed: number, name: string): tf.layers.Layer {
   return tf.layers.batchNormalization({
     axis: -1,
     momentum: 0.9,
@@ -24,7 +24,8 @@ function batchNorm(seed: number, name: string): tf.layers.Layer {
   });
 }
 
-function convInit(seed: number) {
+/** N(0, 0.02) conv kernel init (the study's). */
+export function convInit(seed: number) {
   return tf.initializers.randomNormal({ mean: 0, stddev: 0.02, seed });
 }
 
