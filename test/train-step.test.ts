@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildGenerator, buildDiscriminator } from '../lib/models/dcgan';
-import { makeGanPair, trainStep, readSteps } from '../lib/train/step';
+import { makeGanPair, trainStep, readSteps, outsideTape } from '../lib/train/step';
 import { bceWithLogits } from '../lib/train/loss';
 import { Adam } from '../lib/train/adam';
 import { DcganSpec } from '../lib/models/spec';
@@ -93,4 +93,28 @@ test('the lean step (one G forward) gives the same losses and trainable weights 
   const plain = await run(false);
   assert.deepEqual(lean.out, plain.out);
   lean.w.forEach((w, i) => w.forEach((x, j) => assert.ok(Math.abs(x - plain.w[i][j]) <= 1e-6, `weight ${i}[${j}]`)));
+});
+
+test('outsideTape: work inside a gradient tape is not recorded on it, and both gradients stay right', () => {
+  const state = (tf.engine() as unknown as { state: { activeTape: unknown[] | null; numTensors: number } }).state;
+  const a = tf.variable(tf.scalar(3), true, 'outside_a');
+  const b = tf.variable(tf.scalar(5), true, 'outside_b');
+  let recorded = { inside: -1, after: -1 };
+  let innerGrad = NaN;
+  const { grads } = tf.variableGrads(() => {
+    const y = a.square(); // recorded: the outer gradient needs it
+    const before = state.activeTape!.length;
+    outsideTape(() => {
+      // a nested gradient (as D's update in G's step): d(b^3)/db = 3 b^2 = 75
+      const g = tf.variableGrads(() => b.pow(3).sum() as tf.Scalar, [b]);
+      innerGrad = g.grads[b.name].dataSync()[0];
+      tf.dispose([g.value, g.grads[b.name]]);
+    });
+    recorded = { inside: before, after: state.activeTape!.length };
+    return y.mul(2).sum() as tf.Scalar; // d(2 a^2)/da = 4 a = 12
+  }, [a]);
+  assert.equal(innerGrad, 75);
+  assert.equal(grads[a.name].dataSync()[0], 12);
+  assert.equal(recorded.after, recorded.inside, 'nothing of the nested update may land on the outer tape');
+  tf.dispose([a, b, grads[a.name]]);
 });

@@ -13,11 +13,12 @@
  *        also computes D's weight gradients), 3 input gradients (all but D's layer 1 twice, all once)
  *     G: 1 forward, 1 weight gradient, 1 input gradient (all but G's layer 1)
  *
- * What our step executes (`executedStepFlopsPerImage`) differs slightly. tfjs-layers' Conv2D runs
- * tf.fused.conv2d, whose gradient always computes both the input and the filter gradient, so,
- * like PyTorch, the G update also computes D's weight gradients, and D's own update computes D's
- * first-layer input gradient twice (+2 fwdD1). The plain step runs G forward twice (+fwdG). The
- * fused-layers candidate (lib/bench/fused-layers.ts) takes only the needed gradients (-fwdD).
+ * What our step executes (`executedStepFlopsPerImage`) differs slightly. The trainer's convolutions
+ * (lib/kernels/fused-layers.ts) take only the needed gradients: G's update skips D's weight
+ * gradients, which PyTorch computes (-fwdD). The plain step runs G forward twice (+fwdG). With
+ * stock tfjs-layers ('unfused'), Conv2D runs tf.fused.conv2d, whose gradient always computes both
+ * the input and the filter gradient: like PyTorch, the G update also computes D's weight gradients,
+ * and D's own update computes D's first-layer input gradient twice (+2 fwdD1).
  * GFLOP/s in the benchmark always use the tutorial count, so ours/PyTorch GFLOP/s equals
  * ours/PyTorch images/s.
  */
@@ -96,11 +97,11 @@ export function stepFlopsPerImage(spec: DcganSpec): number {
 }
 
 /** FLOPs per image our step executes, for each step variant of the benchmark (see file comment). */
-export function executedStepFlopsPerImage(spec: DcganSpec, variant: 'lean' | 'plain' | 'fused' = 'lean'): number {
+export function executedStepFlopsPerImage(spec: DcganSpec, variant: 'lean' | 'plain' | 'unfused' = 'lean'): number {
   const f = forwardFlops(spec);
   const tutorial = stepFlopsPerImage(spec);
-  if (variant === 'fused') return tutorial - f.fwdD;
-  return tutorial + 2 * f.fwdD1 + (variant === 'plain' ? f.fwdG : 0);
+  if (variant === 'unfused') return tutorial + 2 * f.fwdD1;
+  return tutorial - f.fwdD + (variant === 'plain' ? f.fwdG : 0);
 }
 
 /** FLOPs of generating one image (G forward only). */

@@ -19,7 +19,6 @@ import { GanPair, makeGanPair, trainStep, readSteps, StepTensors, StepValues } f
 import { bceWithLogits } from '../train/loss';
 import { noiseTensor } from '../train/noise';
 import { syntheticImageSet } from './synthetic';
-import { fuseLayers } from './fused-layers';
 import { median } from './machine';
 
 export const PHASES = ['data -> tensor', 'G forward', 'D forward (real, fake)', 'D backward', 'D Adam', 'D forward (fake, for G)', 'G backward (through D and G)', 'G Adam', 'sync (read losses)'] as const;
@@ -188,16 +187,12 @@ function uploadCost(): number {
 /**
  * Profiles the training step of `spec` at `batch` on the active backend: `steps` phased steps
  * after one warm-up, then one real trainStep under tf.profile and allocation counting. `fused`:
- * with fuseLayers (lib/bench/fused-layers.ts) applied to both nets.
+ * with lib/kernels/fused-layers.ts applied to both nets (as the trainer does); false: stock tfjs layers.
  */
 export async function profileStep(spec: DcganSpec, batch: number, steps = 2, seed = 0, fused = false): Promise<StepProfile> {
   const G = buildGenerator(spec, seed * 2 + 1);
   const D = buildDiscriminator(spec, seed * 2 + 2);
-  if (fused) {
-    fuseLayers(G);
-    fuseLayers(D);
-  }
-  const pair = makeGanPair(G, D);
+  const pair = makeGanPair(G, D, undefined, { fuse: fused });
   const stream = new BatchStream(syntheticImageSet(spec, batch * 2, seed), { batchSize: batch, seed, dropLast: true });
   const rng = new Rng(seed);
   const makeBatch = () => {

@@ -44,7 +44,7 @@ export function mainTable(run: BenchRun, s: BenchSummary): string {
 
 function targets(s: BenchSummary, soak: SoakResult | null): string[] {
   const out: string[] = [];
-  const native = s.rows.filter((r) => /^node(-gpu)?(\+fused)?$/.test(r.backend) && r.batch === 128);
+  const native = s.rows.filter((r) => /^node(-gpu)?$/.test(r.backend) && r.batch === 128);
   for (const r of native) {
     const ok = r.vs_pytorch !== null && r.vs_pytorch >= 1;
     const byCpu = r.peer_cpu_s_per_image !== null ? `; by CPU time per image ${f(r.peer_cpu_s_per_image / r.cpu_s_per_image, 2)}x` : '';
@@ -137,12 +137,12 @@ export function benchMarkdown(run: BenchRun, s: BenchSummary, command: string, s
       `Sample img/s: G forward (training-mode BatchNorm, as the study) + conversion to uint8 and read-back, batch as in the row. ` +
       `The pure-JS cpu row uses batch ${run.plan.cpuBatch} and ${run.plan.cpuSteps} timed step(s) (PyTorch measured at the same batch).`,
   );
-  if (run.plan.variants.includes('fused')) {
+  if (run.plan.variants.includes('unfused')) {
     lines.push(
       '',
-      '`+fused` rows: the same lean step with lib/bench/fused-layers.ts applied to G and D (a candidate, not yet used by the trainer): ' +
-        "TensorFlow's fused BatchNorm / ReLU / LeakyReLU gradient kernels instead of tfjs's composition, and D's convolutions without tf.fused.conv2d's " +
-        'always-computed input+filter gradients. Same results to float32 rounding (test/bench-fused.test.ts).',
+      "`+unfused` rows: the trainer's lean step with tfjs's stock layers instead of lib/kernels/fused-layers.ts (TensorFlow's fused BatchNorm / ReLU / " +
+        "LeakyReLU gradient kernels, and convolutions without tf.fused.conv2d's always-computed input+filter gradients; same results to float32 " +
+        'rounding, test/fused-layers.test.ts), i.e. what the fused layers gain.',
     );
   }
   lines.push('', '## Targets', '', ...targets(s, soak?.result ?? null));

@@ -20,7 +20,7 @@ export interface BenchPlan {
   backends: string[];
   nets: NetName[];
   batches: number[];
-  /** training steps measured on the fast backends: 'lean' (the trainer's), 'plain', 'fused' (candidate) */
+  /** training steps measured on the fast backends: 'lean' (the trainer's), 'plain', 'unfused' (stock tfjs layers) */
   variants: StepVariant[];
   rounds: number;
   warmup: number;
@@ -234,7 +234,7 @@ export async function runBench(plan: BenchPlan, log: Log = (l) => process.stdout
     const variants = plan.variants.filter((v) => v !== 'plain');
     for (const net of plan.nets) for (const variant of variants.length ? variants : (['lean'] as StepVariant[])) {
       try {
-        const { result } = await runJob({ kind: 'profile', backend, net, batch, steps: 2, fused: variant === 'fused' });
+        const { result } = await runJob({ kind: 'profile', backend, net, batch, steps: 2, fused: variant !== 'unfused' });
         run.profiles.push({ backend, net, variant, profile: result });
         const top = result.phases.slice().sort((a, b) => b.ms - a.ms).slice(0, 3);
         log(`profile ${variantLabel(backend, variant)} ${net} b${batch}: ${top.map((p) => `${p.phase} ${fmt(p.share * 100, 0)}%`).join(', ')}; conv ${fmt((result.conv_ms / result.kernel_ms) * 100, 0)}% of kernel time`);
@@ -250,7 +250,7 @@ export async function runBench(plan: BenchPlan, log: Log = (l) => process.stdout
   return run;
 }
 
-/** How a backend and step variant are named in tables: 'node', 'node+fused', 'node+plain'. */
+/** How a backend and step variant are named in tables: 'node', 'node+unfused', 'node+plain'. */
 export function variantLabel(backend: string, variant: StepVariant): string {
   return variant === 'lean' ? backend : `${backend}+${variant}`;
 }

@@ -17,7 +17,7 @@ export interface BenchJson {
 
 /** Per (backend, net, batch): the figures of the table, with the spread over rounds. */
 export interface SummaryRow {
-  /** backend, with the step variant when it is not the trainer's lean step: 'node', 'node+fused' */
+  /** backend, with the step variant when it is not the trainer's lean step: 'node', 'node+unfused' */
   backend: string;
   net: NetName;
   batch: number;

@@ -15,12 +15,15 @@ import { generateImages } from '../train/generate';
 import { netSpec, NetName } from './nets';
 import { stepFlopsPerImage, executedStepFlopsPerImage, sampleFlopsPerImage } from './flops';
 import { syntheticImageSet } from './synthetic';
-import { fuseLayers } from './fused-layers';
 import { cpuSnapshot, cpuShare, loadAverage1, median } from './machine';
 
-/** Which training step is measured. */
-export type StepVariant = 'lean' | 'plain' | 'fused';
-export const STEP_VARIANTS: readonly StepVariant[] = ['lean', 'plain', 'fused'];
+/**
+ * Which training step is measured: 'lean' is the trainer's (one G forward, fused layers);
+ * 'plain' computes G(z) twice; 'unfused' is lean with tfjs's stock layers (the trainer's step
+ * before lib/kernels/fused-layers.ts was adopted).
+ */
+export type StepVariant = 'lean' | 'plain' | 'unfused';
+export const STEP_VARIANTS: readonly StepVariant[] = ['lean', 'plain', 'unfused'];
 
 /** What to measure. */
 export interface TrainBenchOptions {
@@ -32,7 +35,7 @@ export interface TrainBenchOptions {
   steps?: number;
   /** timed sampling calls of G on `batch` noise vectors (default 3; 0 = skip) */
   sampleReps?: number;
-  /** 'lean' (the trainer's step, default), 'plain' (G forward twice) or 'fused' (lean + fuseLayers, a candidate) */
+  /** 'lean' (the trainer's step, default), 'plain' (G forward twice) or 'unfused' (lean with stock tfjs layers) */
   variant?: StepVariant;
   seed?: number;
 }
@@ -88,11 +91,7 @@ export async function benchTraining(opts: TrainBenchOptions): Promise<TrainBench
   const D = buildDiscriminator(spec, seed * 2 + 2);
   const variant = opts.variant ?? 'lean';
   if (!STEP_VARIANTS.includes(variant)) throw new Error(`bench: unknown step variant "${variant}", expected one of ${STEP_VARIANTS.join(', ')}`);
-  if (variant === 'fused') {
-    fuseLayers(G);
-    fuseLayers(D);
-  }
-  const pair = makeGanPair(G, D);
+  const pair = makeGanPair(G, D, undefined, { fuse: variant !== 'unfused' });
   const stream = new BatchStream(syntheticImageSet(spec, batch * 4, seed), { batchSize: batch, seed, dropLast: true });
   const rng = new Rng(seed);
   const times: number[] = [];

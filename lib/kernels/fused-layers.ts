@@ -1,27 +1,26 @@
 /**
- * CANDIDATE optimisation, measured by the benchmark (`npm run bench -- --variants lean,fused`),
- * not yet used by training: on the native backend, run the training-mode BatchNorm, ReLU and
- * LeakyReLU of a model as TensorFlow's own fused kernels instead of tfjs's generic composition,
- * and (on every backend) run bias-free linear Conv2D layers through tf.conv2d instead of
- * tf.fused.conv2d, whose gradient always computes both the input and the filter gradient: in the
- * GAN step that is D's whole weight gradient in G's update and D's first-layer input gradient in
- * D's update, about 1/12 of the step's FLOPs, computed and thrown away.
+ * Faster training layers, used by every GAN and the classifier (makeGanPair in lib/train/step.ts,
+ * trainClassifier in lib/eval/classifier-train.ts): on the native backend, the training-mode
+ * BatchNorm, ReLU and LeakyReLU of a model run as TensorFlow's own fused kernels instead of tfjs's
+ * generic composition, and (on every backend) bias-free linear Conv2D layers run through
+ * tf.conv2d instead of tf.fused.conv2d, whose gradient always computes both the input and the
+ * filter gradient: in the GAN step that is D's whole weight gradient in G's update and D's
+ * first-layer input gradient in D's update, about 1/12 of the step's FLOPs, computed and thrown away.
  *
- * Why: profiling (docs/bench.md) shows that ~40% of a native training step is spent outside the
- * convolutions, mostly in the gradients tfjs derives for BatchNorm (moments + batchNorm: ~20
- * full-size elementwise ops per layer, including `ones(x.shape)` arrays built in JS and uploaded
- * for every Mean gradient), for ReLU (tfjs-node's Step kernel uploads a `ones` array and runs four
- * ops) and for LeakyReLU (Greater, Select, Multiply). TensorFlow has single kernels for all of
- * them: FusedBatchNormV3 / FusedBatchNormGradV3, ReluGrad, LeakyReluGrad.
+ * Why: profiling (docs/bench.md) showed ~40% of a native training step outside the convolutions,
+ * mostly in the gradients tfjs derives for BatchNorm (moments + batchNorm: ~20 full-size
+ * elementwise ops per layer, including `ones(x.shape)` arrays built in JS and uploaded for every
+ * Mean gradient), for ReLU (tfjs-node's Step kernel uploads a `ones` array and runs four ops) and
+ * for LeakyReLU (Greater, Select, Multiply). TensorFlow has single kernels for all of them:
+ * FusedBatchNormV3 / FusedBatchNormGradV3, ReluGrad, LeakyReluGrad. Measured: the DCGAN step
+ * 1.5x faster (docs/bench.md, `npm run bench -- --variants lean,unfused`).
  *
  * `fuseLayers(model)` patches the model's BatchNormalization, ReLU and LeakyReLU layer instances
  * so that, in training mode on the 'tensorflow' backend, they call those kernels through
  * `tf.customGrad` (same outputs, gradients and moving statistics as tfjs's to float32 rounding:
- * test/bench-fused.test.ts); on any other backend, or in inference mode, they run unchanged.
+ * test/fused-layers.test.ts); on any other backend, or in inference mode, they run unchanged.
  * Conv2D layers (no bias, linear activation, channels-last) are patched on every backend: the
  * same convolution kernel forward, only the gradients that are needed backward.
- * Adopting it is two lines: move this file to lib/kernels/ and call fuseLayers(G) and
- * fuseLayers(D) where the nets are built (e.g. makeGanPair in lib/train/step.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 

@@ -1,5 +1,6 @@
 /**
- * The fused-layers candidate (lib/bench/fused-layers.ts): on native TensorFlow, training with
+ * The fused training layers (lib/kernels/fused-layers.ts, applied by makeGanPair unless
+ * { fuse: false }): on native TensorFlow, training with
  * TensorFlow's fused BatchNorm / ReLU / LeakyReLU kernels gives the same losses, weights and
  * BatchNorm moving statistics as tfjs's own layers, with far fewer kernels and uploads; on other
  * backends the patched layers run unchanged.
@@ -11,7 +12,7 @@ import { initBackend } from '../lib/backend';
 import { buildGenerator, buildDiscriminator } from '../lib/models/dcgan';
 import { makeGanPair, trainStep, readSteps } from '../lib/train/step';
 import { DcganSpec } from '../lib/models/spec';
-import { fuseLayers } from '../lib/bench/fused-layers';
+import { fuseLayers } from '../lib/kernels/fused-layers';
 import { profileStep } from '../lib/bench/profile';
 import { loadFer2013 } from '../lib/data/fer2013';
 import { SAMPLE_FER2013_DIR } from '../lib/data/sample';
@@ -48,8 +49,7 @@ test('on native, 3 training steps with fused layers = stock layers (losses, weig
   const run = async (fused: boolean) => {
     const G = buildGenerator(small, 11);
     const D = buildDiscriminator(small, 12);
-    if (fused) (fuseLayers(G), fuseLayers(D));
-    const pair = makeGanPair(G, D);
+    const pair = makeGanPair(G, D, undefined, { fuse: fused });
     const stream = new BatchStream(data, { batchSize: 8, seed: 4 });
     const rng = new Rng(5);
     const values = [];
@@ -87,7 +87,7 @@ test('on native, the class-conditional nets (ACGAN head) train the same with fus
     const G = buildConditionalGenerator(spec, 1);
     const D = buildConditionalDiscriminator(spec, 2);
     if (fused) assert.ok(fuseLayers(G) + fuseLayers(D) > 0);
-    const pair = makeGanPair(G, D);
+    const pair = makeGanPair(G, D, undefined, { fuse: false });
     const b = new BatchStream(data, { batchSize: 7, seed: 1 }).next();
     const real = tf.tensor4d(b.data, b.shape);
     const z = tf.tensor4d(new Rng(7).normals(7 * 100), [7, 1, 1, 100]);
@@ -123,6 +123,15 @@ test('on native, the fused step runs far fewer kernels, no unneeded conv gradien
   assert.equal(calls(fused, 'Conv2DBackpropFilter'), 15);
   for (const k of ['Step', 'Select', 'Mean']) assert.ok(calls(fused, k) < calls(stock, k), `${k}: ${calls(fused, k)} vs ${calls(stock, k)} calls`);
   assert.equal(fused.tensor_growth, 0);
+});
+
+test('makeGanPair fuses by default and leaves nets stock with { fuse: false }', () => {
+  const patched = (m: tf.LayersModel) => m.layers.filter((l) => (l as unknown as { __faceganFused?: boolean }).__faceganFused).length;
+  const a = makeGanPair(buildGenerator(small, 1), buildDiscriminator(small, 2));
+  const b = makeGanPair(buildGenerator(small, 1), buildDiscriminator(small, 2), undefined, { fuse: false });
+  assert.deepEqual([patched(a.G), patched(a.D)], [8, 12]);
+  assert.deepEqual([patched(b.G), patched(b.D)], [0, 0]);
+  [a.G, a.D, a.optG, a.optD, b.G, b.D, b.optG, b.optD].forEach((x) => x.dispose());
 });
 
 test('on the cpu backend the patched layers compute exactly what the stock layers do', async () => {
