@@ -6,13 +6,16 @@
  *
  * - paper: the shipped model (models/fer-classifier/): all 28,709 training faces, 13 epochs,
  *   sized to train in about 40-45 minutes on 2 CPU cores with the native backend (~150 images/s).
+ * - finetune: a second stage from a trained classifier's weights (`--init DIR`): the same network
+ *   and data, a fresh warm-up + cosine schedule at half the peak learning rate (a warm restart).
+ *   The shipped model is paper followed by finetune (models/fer-classifier/metrics.json, `stages`).
  * - quick: the same network for 3 epochs (about 10 minutes; lower accuracy).
  * - smoke: a tiny network on 224 images, for tests (seconds).
  */
 import { ClassifierSettings } from '../lib/eval/classifier-train';
 import { AugmentOptions } from '../lib/eval/augment';
 
-export type ClassifierPreset = 'paper' | 'quick' | 'smoke';
+export type ClassifierPreset = 'paper' | 'finetune' | 'quick' | 'smoke';
 
 const arch = { blocks: [[32, 64], [128], [256]], dense: 256, spaceToDepth: true };
 const augment: AugmentOptions = { flip: true, rotate: 10, scale: 0.1, shift: 4 };
@@ -33,6 +36,7 @@ const paper: ClassifierSettings = {
 
 export const CLASSIFIER_PRESETS: Record<ClassifierPreset, ClassifierSettings> = {
   paper,
+  finetune: { ...paper, epochs: 12, lr: 1e-3, warmupEpochs: 0.25 },
   quick: { ...paper, epochs: 3 },
   smoke: {
     ...paper,

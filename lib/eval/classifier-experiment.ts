@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- fer-classifier [--preset paper|quick|smoke] [--data DIR] [--out DIR]
- *   [--resume DIR] [--epochs N] [--seed S] [--max-steps N] [--backend B] [--install]`
+ *   [--resume DIR] [--init MODEL_DIR] [--epochs N] [--seed S] [--max-steps N] [--backend B] [--install]`
  *
  * Trains the expression classifier into results/fer-classifier/<time>-<preset>/ (classifier.json,
  * progress.csv, checkpoints/latest/, model/ with metrics.json), then measures it on the FER2013
@@ -33,6 +33,8 @@ export interface ClassifierExperimentOptions {
   outDir?: string;
   /** Continue this run directory from its checkpoint. */
   resume?: string;
+  /** Start from this trained classifier (model.json + weights.bin [+ metrics.json]): a second stage. */
+  init?: string;
   seed?: number;
   epochs?: number;
   maxSteps?: number;
@@ -73,7 +75,19 @@ export interface ClassifierMetrics {
   backend: string;
   git_commit: string | null;
   command: string;
+  /** Earlier training stages this model continued from (--init), oldest first. */
+  stages?: ClassifierStage[];
   created_at: string;
+}
+
+/** One earlier training stage of a classifier (from the metrics.json of the --init model). */
+export interface ClassifierStage {
+  preset: string;
+  epochs: number;
+  accuracy: number;
+  train_seconds: number;
+  command: string;
+  settings: ClassifierSettings;
 }
 
 interface ClassifierRunConfig {
@@ -87,6 +101,19 @@ interface ClassifierRunConfig {
   gitCommit: string | null;
   command: string[];
   createdAt: string;
+  /** --init: the model folder this run started from, and that model's own stages. */
+  init?: { dir: string; stages: ClassifierStage[] };
+}
+
+/** The stages behind a trained classifier folder: its metrics.json's stages plus itself. */
+function stagesOf(dir: string): ClassifierStage[] {
+  for (const f of ['model.json', 'weights.bin']) {
+    if (!fs.existsSync(path.join(dir, f))) throw new Error(`--init ${dir}: no ${f} there (expected a trained classifier folder, e.g. models/fer-classifier)`);
+  }
+  const mf = path.join(dir, 'metrics.json');
+  if (!fs.existsSync(mf)) return [];
+  const m = readJson<ClassifierMetrics>(mf, 'classifier metrics');
+  return [...(m.stages ?? []), { preset: m.preset, epochs: m.epochs, accuracy: m.accuracy, train_seconds: m.train_seconds, command: m.command, settings: m.settings }];
 }
 
 /** Accuracy per FER2013 usage (PublicTest / PrivateTest) from the image sources' file names. */
@@ -122,6 +149,7 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions = {
       data: { path: data.path, train: '', test: '', valid: '' },
       backend: backend.name, versions: packageVersions(), gitCommit: gitCommit(),
       command: ['npm', 'run', 'experiment', '--', 'fer-classifier', ...(o.argv ?? [])], createdAt: new Date().toISOString(),
+      ...(o.init ? { init: { dir: path.resolve(o.init), stages: stagesOf(o.init) } } : {}),
     };
   }
   const s = cfg.settings;
@@ -135,7 +163,7 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions = {
   if (!o.resume) writeJsonAtomic(path.join(runDir, 'classifier.json'), cfg);
   log(`run: ${runDir}`);
 
-  const r = await trainClassifier({ runDir, train, valid, settings: s, seed: cfg.seed, resume: !!o.resume, maxSteps: o.maxSteps, log });
+  const r = await trainClassifier({ runDir, train, valid, settings: s, seed: cfg.seed, resume: !!o.resume, initFrom: cfg.init?.dir, maxSteps: o.maxSteps, log });
   if (!r.completed) {
     log(`stopped at step ${r.steps}; continue with: npm run experiment -- fer-classifier --resume ${runDir}`);
     r.net.model.dispose();
@@ -167,7 +195,8 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions = {
     settings: s,
     backend: backend.name,
     git_commit: cfg.gitCommit,
-    command: `npm run experiment -- fer-classifier --preset ${cfg.preset} --data <FER2013 folder>${cfg.seed !== CLASSIFIER_SEED ? ` --seed ${cfg.seed}` : ''}${s.epochs !== CLASSIFIER_PRESETS[cfg.preset].epochs ? ` --epochs ${s.epochs}` : ''} --install`,
+    command: `npm run experiment -- fer-classifier --preset ${cfg.preset} --data <FER2013 folder>${cfg.seed !== CLASSIFIER_SEED ? ` --seed ${cfg.seed}` : ''}${s.epochs !== CLASSIFIER_PRESETS[cfg.preset].epochs ? ` --epochs ${s.epochs}` : ''}${cfg.init ? ' --init <the previous stage\'s model>' : ''} --install`,
+    ...(cfg.init ? { stages: cfg.init.stages } : {}),
     created_at: new Date().toISOString(),
   };
   const modelDir = path.join(runDir, 'model');
@@ -187,23 +216,25 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions = {
 }
 
 const USAGE = `usage: npm run experiment -- fer-classifier [options]
-  --preset P        paper | quick | smoke (default quick); paper is the shipped model
+  --preset P        paper | finetune | quick | smoke (default quick); the shipped model is paper, then finetune
   --data DIR        FER2013 (image folders or fer2013.csv); default $FACEGAN_FER2013, else the bundled sample
   --out DIR         run directory (default ${path.relative(REPO_ROOT, RESULTS_DIR)}/fer-classifier/<time>-<preset>)
   --resume DIR      continue a stopped classifier run
+  --init DIR        start from a trained classifier (e.g. models/fer-classifier) instead of fresh weights:
+                    a second stage (use --preset finetune); its stages are recorded in metrics.json
   --epochs N --seed S --max-steps N --backend B
   --install         copy the trained model to models/fer-classifier/ (or $FACEGAN_CLASSIFIER)`;
 
 /** Command-line entry (argv after the experiment name). Prints the run directory last. */
 export async function classifierCli(argv: string[]): Promise<void> {
   const cmd = 'experiment fer-classifier';
-  const a = parseArgs(argv, { flags: ['install', 'help'], options: ['preset', 'data', 'out', 'resume', 'epochs', 'seed', 'max-steps', 'backend'] }, cmd);
+  const a = parseArgs(argv, { flags: ['install', 'help'], options: ['preset', 'data', 'out', 'resume', 'init', 'epochs', 'seed', 'max-steps', 'backend'] }, cmd);
   if (a.options.help) return void console.log(USAGE);
   if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments ${a.positionals.join(' ')}\n${USAGE}`);
   const preset = stringOption(a, 'preset') as ClassifierPreset | undefined;
   const backend = await initBackend({ backend: stringOption(a, 'backend') });
   const r = await runClassifierExperiment({
-    preset, dataPath: stringOption(a, 'data'), outDir: stringOption(a, 'out'), resume: stringOption(a, 'resume'),
+    preset, dataPath: stringOption(a, 'data'), outDir: stringOption(a, 'out'), resume: stringOption(a, 'resume'), init: stringOption(a, 'init'),
     seed: intOption(a, 'seed', cmd, 0), epochs: intOption(a, 'epochs', cmd, 1), maxSteps: intOption(a, 'max-steps', cmd, 1),
     installDir: a.options.install ? DEFAULT_CLASSIFIER_DIR : undefined, backend, argv,
   });

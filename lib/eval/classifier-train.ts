@@ -22,6 +22,7 @@ import { AugmentOptions, augmentInto } from './augment';
 import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from './classifier-model';
 import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';
 import { confusion, Confusion } from './confusion';
+import { fuseLayers } from '../kernels/fused-layers';
 
 /** Training settings of the classifier (presets in experiments/classifier.ts). */
 export interface ClassifierSettings {
@@ -54,6 +55,12 @@ export interface TrainClassifierOptions {
   seed: number;
   /** Continue from <runDir>/checkpoints/latest when it exists. */
   resume?: boolean;
+  /**
+   * Start from the weights (and BatchNorm statistics) of this saved classifier (a folder with
+   * model.json + weights.bin of the same architecture) instead of a fresh initialisation: a second
+   * training stage with its own learning-rate schedule (a warm restart). Ignored when resuming.
+   */
+  initFrom?: string;
   /** Stop after this many steps in total (with a checkpoint), to continue later. */
   maxSteps?: number;
   log?: (line: string) => void;
@@ -163,6 +170,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
   fs.mkdirSync(o.runDir, { recursive: true });
 
   const net = buildClassifier(s.arch, o.seed);
+  fuseLayers(net.model); // TensorFlow's fused BatchNorm/ReLU kernels on native (lib/kernels/fused-layers.ts)
   const vars = net.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const adamCfg = { lr: s.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   const opt = new Adam(vars, adamCfg);
@@ -176,8 +184,12 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
     step = st.step;
     seconds = st.seconds;
     log(`resumed ${o.runDir} at step ${step} of ${total}`);
-  } else if (!fs.existsSync(progressFile)) {
-    fs.writeFileSync(progressFile, 'epoch,step,lr,train_loss,train_acc,valid_acc,seconds,images_per_s\n');
+  } else {
+    if (o.initFrom) {
+      loadWeightsInto(net.model, o.initFrom);
+      log(`initialised from ${o.initFrom}`);
+    }
+    if (!fs.existsSync(progressFile)) fs.writeFileSync(progressFile, 'epoch,step,lr,train_loss,train_acc,valid_acc,seconds,images_per_s\n');
   }
 
   const px = CLASSIFIER_SIZE * CLASSIFIER_SIZE;
