@@ -36,7 +36,7 @@ test.before(async () => {
 test('fuseLayers patches every BatchNorm, ReLU, LeakyReLU and Conv2D layer, once', () => {
   const G = buildGenerator(small, 1);
   const D = buildDiscriminator(small, 2);
-  assert.equal(fuseLayers(G), 8); // 4 x (BatchNorm + ReLU); transposed convolutions stay
+  assert.equal(fuseLayers(G), 12); // 4 x (BatchNorm + ReLU) + the four 4x4 stride-2 transposed convolutions
   assert.equal(fuseLayers(D), 12); // 5 Conv2D + 3 BatchNorm + 4 LeakyReLU
   assert.equal(fuseLayers(G), 0);
   G.dispose();
@@ -129,7 +129,7 @@ test('makeGanPair fuses by default and leaves nets stock with { fuse: false }', 
   const patched = (m: tf.LayersModel) => m.layers.filter((l) => (l as unknown as { __faceganFused?: boolean }).__faceganFused).length;
   const a = makeGanPair(buildGenerator(small, 1), buildDiscriminator(small, 2));
   const b = makeGanPair(buildGenerator(small, 1), buildDiscriminator(small, 2), undefined, { fuse: false });
-  assert.deepEqual([patched(a.G), patched(a.D)], [8, 12]);
+  assert.deepEqual([patched(a.G), patched(a.D)], [12, 12]);
   assert.deepEqual([patched(b.G), patched(b.D)], [0, 0]);
   [a.G, a.D, a.optG, a.optD, b.G, b.D, b.optG, b.optD].forEach((x) => x.dispose());
 });

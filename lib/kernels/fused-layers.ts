@@ -20,9 +20,13 @@
  * `tf.customGrad` (same outputs, gradients and moving statistics as tfjs's to float32 rounding:
  * test/fused-layers.test.ts); on any other backend, or in inference mode, they run unchanged.
  * Conv2D layers (no bias, linear activation, channels-last) are patched on every backend: the
- * same convolution kernel forward, only the gradients that are needed backward.
+ * same convolution kernel forward, only the gradients that are needed backward. On native,
+ * 4x4 stride-2 Conv2DTranspose layers on small inputs, and the matching input gradients of the
+ * convolutions, run as a matrix product instead of libtensorflow's slow Conv2DBackpropInput
+ * (lib/kernels/conv-transpose.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { convTransposeFast, fastConvTransposeApplies, installFastConv2dInputGradient } from './conv-transpose';
 
 /** The parts of tfjs-node's backend this file uses. */
 interface NativeBackend {
@@ -149,10 +153,11 @@ function movingAverage(v: { read(): tf.Tensor; write(t: tf.Tensor): void }, valu
 }
 
 /**
- * Patches `model`'s BatchNormalization (channels-last, with gamma and beta), ReLU, LeakyReLU and
- * plain Conv2D layers; returns how many were patched. Idempotent. See the file comment.
+ * Patches `model`'s BatchNormalization (channels-last, with gamma and beta), ReLU, LeakyReLU,
+ * plain Conv2D and 4x4 stride-2 Conv2DTranspose layers; returns how many were patched. Idempotent. See the file comment.
  */
 export function fuseLayers(model: tf.LayersModel): number {
+  installFastConv2dInputGradient();
   let patched = 0;
   for (const layer of model.layers as unknown as PatchableLayer[]) {
     if (layer.__faceganFused) continue;
@@ -174,6 +179,15 @@ export function fuseLayers(model: tf.LayersModel): number {
       if (!plain || !layer.dilationRate?.every((d) => d === 1)) continue;
       const strides = layer.strides as [number, number];
       layer.call = (inputs) => tf.conv2d(first(inputs) as tf.Tensor4D, layer.kernel!.read() as tf.Tensor4D, strides, layer.padding!, 'NHWC');
+    } else if (cls === 'Conv2DTranspose') {
+      const plain = !layer.useBias && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast' && layer.padding === 'same';
+      const kernel = layer.kernel?.read().shape ?? [];
+      if (!plain || kernel[0] !== 4 || kernel[1] !== 4 || !layer.strides?.every((st) => st === 2)) continue;
+      layer.call = (inputs, kwargs) => {
+        const x = first(inputs);
+        const w = layer.kernel!.read() as tf.Tensor4D;
+        return fastConvTransposeApplies(x.shape, w.shape, 2, 'same') ? convTransposeFast(x as tf.Tensor4D, w) : original(inputs, kwargs);
+      };
     } else if (cls === 'ReLU') {
       // tf.layers.reLU without maxValue: plain max(x, 0)
       // eslint-disable-next-line @typescript-eslint/no-explicit-any
