@@ -174,6 +174,13 @@ export async function runSequence(
     index.members[name] = member;
     writeJsonAtomic(indexFile, index);
     runs.push(result);
+    // Ctrl-C (or --max-steps, or a diverged run) stops the whole sequence: the next member must not
+    // start behind the user's back. --resume on the parent folder continues with this member.
+    const status = result.summary.status;
+    if (status !== 'completed') {
+      log(`${spec.name}: ${name} ${status}; the sequence stops here (continue with --resume ${parentDir})`);
+      break;
+    }
   }
   return { parentDir, runs };
 }
