@@ -67,11 +67,13 @@ runMain(async () => {
       const index = readJson<{ experiment: string; preset: PresetName }>(seqFile, 'sequence index');
       const spec = getExperiment(index.experiment);
       const r = await runSequence(spec, getExperiment, { ...common, preset: index.preset, parentDir: resume });
+      exitForStatus(r.runs.at(-1)?.summary.status);
       return void console.log(r.parentDir);
     }
     const r = await resumeExperiment(resume, { ...common, epochs: intOption(args, 'epochs', cmd, 1) });
     printSummary(r.summary);
     await evaluateAfterTraining(r.runDir, r.summary.status, args);
+    exitForStatus(r.summary.status);
     return void console.log(r.runDir);
   }
   const name = args.positionals[0];
@@ -94,13 +96,25 @@ runMain(async () => {
   };
   if (spec.sequence) {
     const r = await runSequence(spec, getExperiment, { ...request, parentDir: stringOption(args, 'out') });
+    exitForStatus(r.runs.at(-1)?.summary.status);
     return void console.log(r.parentDir);
   }
   const r = await runExperiment({ ...request, spec, outDir: stringOption(args, 'out') });
   printSummary(r.summary);
   await evaluateAfterTraining(r.runDir, r.summary.status, args);
+  exitForStatus(r.summary.status);
   console.log(r.runDir);
 });
+
+/**
+ * Exit status for scripts: 0 when the run completed or stopped at --max-steps as asked, 130 when
+ * Ctrl-C interrupted it (as shells report SIGINT), 1 when it diverged. The run directory is still
+ * printed last, so `--resume $(...)` works either way.
+ */
+function exitForStatus(status: string | undefined): void {
+  if (status === 'interrupted') process.exitCode = 130;
+  else if (status === 'diverged') process.exitCode = 1;
+}
 
 /** Fills metrics.json of a completed run (skipped with --no-eval); a metric failure does not fail the run. */
 async function evaluateAfterTraining(runDir: string, status: string, args: ReturnType<typeof parseArgs>): Promise<void> {

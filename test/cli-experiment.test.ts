@@ -2,7 +2,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import { tempDir, SHARED, hasShared } from './helpers';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -69,6 +69,35 @@ test('a stopped run resumes with --resume and completes', () => {
   assert.equal(r2.code, 0, r2.stderr);
   assert.equal(r2.last, out);
   checkRunDir(out, 48, 1);
+});
+
+test('Ctrl-C stops a run with a checkpoint, prints its folder last and exits 130; --resume completes it', async () => {
+  const out = path.join(tempDir(), 'run');
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'experiment.ts'), 'fer-sad', '--preset', 'smoke', '--epochs', '400', '--out', out, '--no-eval'], {
+    cwd: ROOT, env: { ...process.env, CI: '1' },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  // interrupt once training has written some loss rows
+  const losses = path.join(out, 'losses.csv');
+  const started = () => fs.existsSync(losses) && fs.readFileSync(losses, 'utf8').trim().split('\n').length > 3;
+  for (let i = 0; i < 1800 && !started(); i++) await new Promise((r) => setTimeout(r, 100));
+  if (!started()) {
+    child.kill('SIGKILL');
+    assert.fail(`no training after 3 minutes: ${stderr}`);
+  }
+  child.kill('SIGINT');
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 130, stderr);
+  assert.equal(stdout.trim().split('\n').pop(), out);
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8'));
+  assert.equal(summary.status, 'interrupted');
+  assert.ok(summary.steps > 0 && summary.steps < 800, `steps ${summary.steps}`);
+  const r = cli('experiment.ts', ['--resume', out, '--max-steps', String(summary.steps + 1)]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')).steps, summary.steps + 1);
 });
 
 test('CLI errors are clear: unknown experiment, bad preset, missing data, existing run', () => {

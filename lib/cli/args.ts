@@ -44,10 +44,13 @@ export function stringOption(args: ParsedArgs, name: string): string | undefined
   return typeof v === 'string' ? v : undefined;
 }
 
-/** Runs a CLI main function: prints a clean error (no stack unless FACEGAN_DEBUG) and exits non-zero. */
+/**
+ * Runs a CLI main function: prints a clean error (no stack unless FACEGAN_DEBUG) and exits non-zero;
+ * on success exits with process.exitCode when main set one (e.g. 130 after Ctrl-C), else 0.
+ */
 export function runMain(main: () => Promise<void>): void {
   main().then(
-    () => process.exit(0),
+    () => process.exit(process.exitCode ?? 0),
     (e: Error) => {
       process.stderr.write(`\nerror: ${e.message}\n`);
       if (process.env.FACEGAN_DEBUG) process.stderr.write(`${e.stack}\n`);

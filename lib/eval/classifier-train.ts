@@ -23,6 +23,7 @@ import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, bui
 import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';
 import { confusion, Confusion } from './confusion';
 import { fuseLayers } from '../kernels/fused-layers';
+import { yieldToEventLoop } from '../train/event-loop';
 
 /** Training settings of the classifier (presets in experiments/classifier.ts). */
 export interface ClassifierSettings {
@@ -202,62 +203,75 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
   const stopAt = o.maxSteps !== undefined ? Math.min(total, o.maxSteps) : total;
   const x = new Float32Array(bs * px);
   const y = new Float32Array(bs * k);
-  while (step < stopAt) {
-    const epoch = Math.floor(step / spe);
-    const j = step % spe;
-    if (orderEpoch !== epoch) {
-      order = new Rng(mixSeed(o.seed, 0x0de7, epoch)).permutation(n);
-      orderEpoch = epoch;
-    }
-    const rng = new Rng(mixSeed(o.seed, 0xa46, step));
-    y.fill(0);
-    for (let b = 0; b < bs; b++) {
-      const idx = order![j * bs + b];
-      augmentInto(o.train.data, idx, CLASSIFIER_SIZE, x, b * px, rng, s.augment);
-      y[b * k + labels[idx]] = 1;
-    }
-    opt.config.lr = learningRate(s, step, total, warm);
-    const [lossT, accT] = tf.tidy(() => {
-      const xt = tf.tensor4d(x, [bs, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 1]);
-      const yt = tf.tensor2d(y, [bs, k]);
-      let acc: tf.Scalar | null = null;
-      const { value, grads } = tf.variableGrads(() => {
-        const logits = forwardTrain(net, xt, s.dropout, mixSeed(o.seed, 0xd70, step));
-        acc = tf.keep(tf.equal(logits.argMax(1), yt.argMax(1)).cast('float32').mean() as tf.Scalar);
-        return tf.losses.softmaxCrossEntropy(yt, logits) as tf.Scalar;
-      }, vars);
-      opt.apply(vars.map((v) => grads[v.name]));
-      return [value, acc!];
-    });
-    lossSum += (await lossT.data())[0];
-    accSum += (await accT.data())[0];
-    tf.dispose([lossT, accT]);
-    counted++;
-    step++;
-    sessionImages += bs;
-    const epochEnd = step % spe === 0;
-    if (epochEnd || step === stopAt || (s.checkpointEvery > 0 && step % s.checkpointEvery === 0)) {
-      const now = Date.now();
-      seconds += (now - sessionStart) / 1000;
-      const ips = sessionImages / ((now - sessionStart) / 1000);
-      sessionStart = now;
-      sessionImages = 0;
-      await saveCkpt(o.runDir, net, opt, { step, seconds, settingsHash: hash });
-      if (epochEnd) {
-        const valid = o.valid ? (await accuracyOf(net, o.valid)).accuracy : NaN;
-        const row = [epoch + 1, step, opt.config.lr.toExponential(3), (lossSum / counted).toFixed(4), (accSum / counted).toFixed(4),
-          Number.isNaN(valid) ? '' : valid.toFixed(4), seconds.toFixed(1), ips.toFixed(1)];
-        fs.appendFileSync(progressFile, row.join(',') + '\n');
-        log(
-          `epoch ${epoch + 1}/${s.epochs}: loss ${(lossSum / counted).toFixed(4)}, train acc ${(accSum / counted).toFixed(3)}` +
-            (Number.isNaN(valid) ? '' : `, valid acc ${valid.toFixed(4)}`) + `, ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s`,
-        );
-        lossSum = accSum = counted = 0;
-        sessionStart = Date.now();
-      } else {
-        log(`step ${step}/${total} (epoch ${epoch + 1}), ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s, checkpoint saved`);
+  // Ctrl-C: finish the step, save a checkpoint, stop (continue with --resume); twice: abort.
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    log('Interrupted: finishing this step and saving a checkpoint (Ctrl-C again to abort)');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  try {
+    while (step < stopAt && !interrupted) {
+      const epoch = Math.floor(step / spe);
+      const j = step % spe;
+      if (orderEpoch !== epoch) {
+        order = new Rng(mixSeed(o.seed, 0x0de7, epoch)).permutation(n);
+        orderEpoch = epoch;
+      }
+      const rng = new Rng(mixSeed(o.seed, 0xa46, step));
+      y.fill(0);
+      for (let b = 0; b < bs; b++) {
+        const idx = order![j * bs + b];
+        augmentInto(o.train.data, idx, CLASSIFIER_SIZE, x, b * px, rng, s.augment);
+        y[b * k + labels[idx]] = 1;
+      }
+      opt.config.lr = learningRate(s, step, total, warm);
+      const [lossT, accT] = tf.tidy(() => {
+        const xt = tf.tensor4d(x, [bs, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 1]);
+        const yt = tf.tensor2d(y, [bs, k]);
+        let acc: tf.Scalar | null = null;
+        const { value, grads } = tf.variableGrads(() => {
+          const logits = forwardTrain(net, xt, s.dropout, mixSeed(o.seed, 0xd70, step));
+          acc = tf.keep(tf.equal(logits.argMax(1), yt.argMax(1)).cast('float32').mean() as tf.Scalar);
+          return tf.losses.softmaxCrossEntropy(yt, logits) as tf.Scalar;
+        }, vars);
+        opt.apply(vars.map((v) => grads[v.name]));
+        return [value, acc!];
+      });
+      lossSum += (await lossT.data())[0];
+      accSum += (await accT.data())[0];
+      tf.dispose([lossT, accT]);
+      counted++;
+      step++;
+      sessionImages += bs;
+      await yieldToEventLoop(); // lets the Ctrl-C handler run (lib/train/event-loop.ts)
+      const epochEnd = step % spe === 0;
+      if (epochEnd || step === stopAt || interrupted || (s.checkpointEvery > 0 && step % s.checkpointEvery === 0)) {
+        const now = Date.now();
+        seconds += (now - sessionStart) / 1000;
+        const ips = sessionImages / ((now - sessionStart) / 1000);
+        sessionStart = now;
+        sessionImages = 0;
+        await saveCkpt(o.runDir, net, opt, { step, seconds, settingsHash: hash });
+        if (epochEnd) {
+          const valid = o.valid ? (await accuracyOf(net, o.valid)).accuracy : NaN;
+          const row = [epoch + 1, step, opt.config.lr.toExponential(3), (lossSum / counted).toFixed(4), (accSum / counted).toFixed(4),
+            Number.isNaN(valid) ? '' : valid.toFixed(4), seconds.toFixed(1), ips.toFixed(1)];
+          fs.appendFileSync(progressFile, row.join(',') + '\n');
+          log(
+            `epoch ${epoch + 1}/${s.epochs}: loss ${(lossSum / counted).toFixed(4)}, train acc ${(accSum / counted).toFixed(3)}` +
+              (Number.isNaN(valid) ? '' : `, valid acc ${valid.toFixed(4)}`) + `, ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s`,
+          );
+          lossSum = accSum = counted = 0;
+          sessionStart = Date.now();
+        } else {
+          log(`step ${step}/${total} (epoch ${epoch + 1}), ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s, checkpoint saved`);
+        }
       }
     }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
   }
   return { net, steps: step, completed: step >= total, seconds, imagesPerSecond: seconds > 0 ? (step * bs) / seconds : 0 };
 }

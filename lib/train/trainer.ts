@@ -15,6 +15,7 @@ import { BatchStream } from '../data/batches';
 import { DcganSpec } from '../models/spec';
 import { buildGenerator, buildDiscriminator } from '../models/dcgan';
 import { AdamConfig, DCGAN_ADAM } from './adam';
+import { yieldToEventLoop } from './event-loop';
 import { GanPair, makeGanPair, trainStep, readSteps, StepTensors, StepOptions } from './step';
 import { DiffAugmentOptions, makeAugmenter } from './augment';
 import { ConditionalSpec, isConditional, checkConditionalSpec } from '../models/conditional-spec';
@@ -224,6 +225,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       state.iterInEpoch += 1;
       const epochDone = state.iterInEpoch >= perEpoch;
       if (epochDone || pending.length >= logEvery || state.step >= totalSteps || interrupted) await flush();
+      await yieldToEventLoop(); // lets a Ctrl-C handler run (lib/train/event-loop.ts)
       if (epochDone) {
         const gridFile = path.join(runDir, 'samples', `epoch-${String(state.epoch + 1).padStart(3, '0')}.png`);
         const sameFaceFile = await renderGrid(gridFile);
