@@ -19,6 +19,7 @@ import { classify, loadClassifier, checkClassifierInput, expressionHits, DEFAULT
 import { toClassifierInput } from '../lib/eval/classifier-input';
 import { classifierCheck, CLASSIFIER_CHECK } from '../lib/eval/classifier-check';
 import { CLASSIFIER_PRESETS } from '../experiments/classifier';
+import { runClassifierExperiment } from '../lib/eval/classifier-experiment';
 import { readWeights } from '../lib/train/model-io';
 import { setupBackend, tempDir, hasShared, SHARED } from './helpers';
 
@@ -143,6 +144,26 @@ test('a classifier run stopped mid-epoch and resumed ends with the same weights'
   );
   ra.net.model.dispose();
   rb.net.model.dispose();
+});
+
+test('--init: a second stage starts from a trained classifier, and its metrics.json lists the stages', async () => {
+  const backend = await setupBackend();
+  const quiet = { log: () => {}, backend, dataPath: FER_SAMPLE, preset: 'smoke' as const };
+  const first = await runClassifierExperiment({ ...quiet, outDir: path.join(tempDir(), 'stage1') });
+  assert.ok(first.modelDir && first.metrics);
+  // Zero steps of a second stage = exactly the first stage's network: it really starts from those weights.
+  const train = await loadFer2013({ path: FER_SAMPLE, split: 'train', limit: 32, seed: 1 });
+  const zero = await trainClassifier({ runDir: tempDir(), train, settings: CLASSIFIER_PRESETS.smoke, seed: 3, initFrom: first.modelDir, maxSteps: 0, log: () => {} });
+  const stage1 = readWeights(first.modelDir);
+  for (const w of zero.net.model.weights) {
+    assert.deepEqual(Array.from(w.read().dataSync()), Array.from(stage1.weights[w.originalName].dataSync()), w.originalName);
+  }
+  tf.dispose(Object.values(stage1.weights));
+  zero.net.model.dispose();
+  const second = await runClassifierExperiment({ ...quiet, outDir: path.join(tempDir(), 'stage2'), init: first.modelDir, argv: ['--init', first.modelDir] });
+  assert.deepEqual(second.metrics!.stages!.map((st) => [st.preset, st.epochs, st.accuracy]), [['smoke', first.metrics.epochs, first.metrics.accuracy]]);
+  assert.match(second.metrics!.command, /--init <the previous stage's model>/);
+  await assert.rejects(runClassifierExperiment({ ...quiet, outDir: path.join(tempDir(), 'bad'), init: tempDir() }), /--init .*: no model\.json there/);
 });
 
 test('classifier input: 48x48x1 passes through, CelebA colour becomes 48x48 luma, other shapes are refused', async () => {
