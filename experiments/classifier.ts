@@ -4,7 +4,7 @@
  * penultimate features feed fd_fer, kid_fer and diversity; its probabilities the expression
  * hit-rate. Every tunable number lives here.
  *
- * - paper: the shipped model (models/fer-classifier/): all 28,709 training faces, 13 epochs,
+ * - paper: the first stage of the shipped model (models/fer-classifier/): all 28,709 training faces, 13 epochs,
  *   sized to train in about 40-45 minutes on 2 CPU cores with the native backend (~150 images/s).
  * - finetune: a second stage from a trained classifier's weights (`--init DIR`): the same network
  *   and data, a fresh warm-up + cosine schedule at half the peak learning rate (a warm restart).
