@@ -23,7 +23,7 @@ import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, bui
 import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';
 import { confusion, Confusion } from './confusion';
 import { fuseLayers } from '../kernels/fused-layers';
-import { yieldToEventLoop } from '../train/event-loop';
+import { yieldToEventLoop, catchInterrupt } from '../train/event-loop';
 
 /** Training settings of the classifier (presets in experiments/classifier.ts). */
 export interface ClassifierSettings {
@@ -204,15 +204,9 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
   const x = new Float32Array(bs * px);
   const y = new Float32Array(bs * k);
   // Ctrl-C: finish the step, save a checkpoint, stop (continue with --resume); twice: abort.
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-    log('Interrupted: finishing this step and saving a checkpoint (Ctrl-C again to abort)');
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
+  const ctrlC = catchInterrupt(log);
   try {
-    while (step < stopAt && !interrupted) {
+    while (step < stopAt && !ctrlC.interrupted) {
       const epoch = Math.floor(step / spe);
       const j = step % spe;
       if (orderEpoch !== epoch) {
@@ -247,7 +241,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
       sessionImages += bs;
       await yieldToEventLoop(); // lets the Ctrl-C handler run (lib/train/event-loop.ts)
       const epochEnd = step % spe === 0;
-      if (epochEnd || step === stopAt || interrupted || (s.checkpointEvery > 0 && step % s.checkpointEvery === 0)) {
+      if (epochEnd || step === stopAt || ctrlC.interrupted || (s.checkpointEvery > 0 && step % s.checkpointEvery === 0)) {
         const now = Date.now();
         seconds += (now - sessionStart) / 1000;
         const ips = sessionImages / ((now - sessionStart) / 1000);
@@ -271,7 +265,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
       }
     }
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    ctrlC.release();
   }
   return { net, steps: step, completed: step >= total, seconds, imagesPerSecond: seconds > 0 ? (step * bs) / seconds : 0 };
 }

@@ -9,3 +9,24 @@
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/**
+ * Ctrl-C for a long loop: the first SIGINT sets `interrupted` (the loop finishes its step, saves a
+ * checkpoint and stops; it must await yieldToEventLoop for the handler to run), a second one exits
+ * with 130. Call release() when the loop is done.
+ */
+export function catchInterrupt(say: (line: string) => void): { readonly interrupted: boolean; release(): void } {
+  let interrupted = false;
+  const onSigint = () => {
+    interrupted = true;
+    say('Interrupted: finishing this step and saving a checkpoint (Ctrl-C again to abort)');
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', onSigint);
+  return {
+    get interrupted() {
+      return interrupted;
+    },
+    release: () => void process.removeListener('SIGINT', onSigint),
+  };
+}

@@ -15,7 +15,7 @@ import { BatchStream } from '../data/batches';
 import { DcganSpec } from '../models/spec';
 import { buildGenerator, buildDiscriminator } from '../models/dcgan';
 import { AdamConfig, DCGAN_ADAM } from './adam';
-import { yieldToEventLoop } from './event-loop';
+import { yieldToEventLoop, catchInterrupt } from './event-loop';
 import { GanPair, makeGanPair, trainStep, readSteps, StepTensors, StepOptions } from './step';
 import { DiffAugmentOptions, makeAugmenter } from './augment';
 import { ConditionalSpec, isConditional, checkConditionalSpec } from '../models/conditional-spec';
@@ -137,13 +137,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   let lastCheckpoint = ckpt;
   let lastCheckpointStep = ckpt ? state.step : -1;
   let epochRows = 0;
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-    process.stderr.write('\nInterrupted: finishing this step and saving a checkpoint (Ctrl-C again to abort)\n');
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
+  const ctrlC = catchInterrupt((line) => process.stderr.write(`\n${line}\n`));
   const sessionStart = Date.now();
   const secondsAtStart = state.seconds;
   const elapsed = () => secondsAtStart + (Date.now() - sessionStart) / 1000;
@@ -210,7 +204,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   let imagesThisSession = 0;
   let summary: TrainSummary | undefined;
   try {
-    while (state.step < totalSteps && !interrupted) {
+    while (state.step < totalSteps && !ctrlC.interrupted) {
       const t0 = performance.now();
       const b = batches.next();
       const real = tf.tensor4d(b.data, b.shape);
@@ -224,7 +218,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       state.step += 1;
       state.iterInEpoch += 1;
       const epochDone = state.iterInEpoch >= perEpoch;
-      if (epochDone || pending.length >= logEvery || state.step >= totalSteps || interrupted) await flush();
+      if (epochDone || pending.length >= logEvery || state.step >= totalSteps || ctrlC.interrupted) await flush();
       await yieldToEventLoop(); // lets a Ctrl-C handler run (lib/train/event-loop.ts)
       if (epochDone) {
         const gridFile = path.join(runDir, 'samples', `epoch-${String(state.epoch + 1).padStart(3, '0')}.png`);
@@ -240,7 +234,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       }
     }
     if (pending.length) await flush();
-    if (interrupted) status = 'interrupted';
+    if (ctrlC.interrupted) status = 'interrupted';
     else if (state.step < epochs * perEpoch) status = 'stopped';
     if (lastCheckpointStep !== state.step) await checkpoint();
     await renderGrid(path.join(runDir, 'samples', 'final.png'));
@@ -251,7 +245,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     message = (e as Error).message;
     throw e;
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    ctrlC.release();
     bar?.done();
     const secs = elapsed();
     const sessionSecs = (Date.now() - sessionStart) / 1000;
