@@ -3,7 +3,7 @@
  * npm test: every test file on the fastest backend that loads (native when `npm run setup:native`
  * has run), then the core subset again on the pure-JS cpu backend, so the fallback stays honest.
  *   npm test -- test/models.test.ts     run only the given files (fastest backend)
- *   FACEGAN_TEST_PHASES=main|cpu         run one phase only
+ *   FACEGAN_TEST_PHASES=main|eigen|cpu   run some phases only (eigen: a few files again on native with oneDNN off)
  */
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -13,10 +13,15 @@ const root = path.resolve(__dirname, '..');
 const testDir = path.join(root, 'test');
 /** Files that also run on the pure-JS cpu backend (small nets; they must stay fast there). */
 const CPU_CORE = ['models.test.ts', 'train-step.test.ts', 'resume.test.ts', 'data.test.ts'];
+/**
+ * Files that also run on native with oneDNN off (TF_ENABLE_ONEDNN_OPTS=0), the Eigen kernels that
+ * TensorFlow's default takes on CPUs without AVX512_VNNI and where the sub-pixel transposed conv runs.
+ */
+const EIGEN = ['conv-transpose.test.ts', 'fused-layers.test.ts'];
 
 const given = process.argv.slice(2);
 const all = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.ts')).sort();
-const phases = (process.env.FACEGAN_TEST_PHASES || 'main,cpu').split(',');
+const phases = (process.env.FACEGAN_TEST_PHASES || 'main,eigen,cpu').split(',');
 
 function run(label, files, env) {
   if (files.length === 0) return 0;
@@ -34,6 +39,10 @@ if (given.length) {
   status = run('tests', given, {});
 } else {
   if (phases.includes('main')) status |= run('all tests, fastest backend', all.map((f) => path.join('test', f)), {});
+  if (phases.includes('eigen')) {
+    const files = EIGEN.filter((f) => all.includes(f)).map((f) => path.join('test', f));
+    status |= run('sub-pixel kernels on native with oneDNN off', files, { TF_ENABLE_ONEDNN_OPTS: '0' });
+  }
   if (phases.includes('cpu')) {
     const core = CPU_CORE.filter((f) => all.includes(f)).map((f) => path.join('test', f));
     status |= run('core tests on the pure-JS cpu backend', core, { FACEGAN_BACKEND: 'cpu' });

@@ -71,6 +71,24 @@ test('auto selection reports the backend it activated, and native when the bindi
   }
 });
 
+test('native runs with oneDNN on unless TF_ENABLE_ONEDNN_OPTS=0, says so, and takes the sub-pixel convT only without it', async (t) => {
+  if (!(await nativeOk)) return t.skip('native binding not built here');
+  const code = `
+    const { initBackend, describeBackend, nativeOneDnn } = require('./lib/backend');
+    const { fastConvTransposeApplies } = require('./lib/kernels/conv-transpose');
+    initBackend({ backend: 'node' }).then((info) => console.log('RESULT ' + JSON.stringify({
+      line: describeBackend(info), onednn: info.versions.onednn, flag: nativeOneDnn(), env: process.env.TF_ENABLE_ONEDNN_OPTS,
+      subpixel: fastConvTransposeApplies([2, 3, 3, 8], [4, 4, 16, 8], 2, 'same'),
+    })));`;
+  const on = child(code, { TF_ENABLE_ONEDNN_OPTS: undefined }).out as Record<string, unknown>;
+  assert.ok(on, 'child failed');
+  assert.deepEqual([on.onednn, on.flag, on.env, on.subpixel], ['on', true, '1', false]);
+  assert.match(on.line as string, /libtensorflow [\d.]+ \(oneDNN on\)/);
+  const off = child(code, { TF_ENABLE_ONEDNN_OPTS: '0' }).out as Record<string, unknown>;
+  assert.deepEqual([off.onednn, off.flag, off.env, off.subpixel], ['off', false, '0', true]);
+  assert.match(off.line as string, /\(oneDNN off\)/);
+});
+
 test('FACEGAN_BACKEND=cpu forces the pure-JS backend, without the fallback warning', () => {
   const r = child(SELECT, { FACEGAN_BACKEND: 'cpu' });
   const { info, active } = r.out as { info: BackendInfo; active: string };

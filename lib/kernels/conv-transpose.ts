@@ -27,8 +27,14 @@
  * - the input gradient of D's stride-2 convolutions (conv2d's registered gradient, wrapped so that
  *   only this case changes; the filter gradient and all other convolutions keep tfjs's code).
  * Same results as TensorFlow's kernels to float32 rounding (test/conv-transpose.test.ts).
+ *
+ * Only with oneDNN off (`TF_ENABLE_ONEDNN_OPTS=0`): facegan switches libtensorflow's oneDNN
+ * kernels on (lib/backend.ts), and their transposed convolution beats the sub-pixel form at every
+ * DCGAN layer size (batch 64, ms, oneDNN vs sub-pixel: 3x3x512 -> 256 28 vs 81, 6x6x256 -> 128
+ * 28 vs 55, 12x12x128 -> 64 31 vs 49). The sub-pixel path is for libtensorflows run on Eigen.
  */
 import * as tf from '@tensorflow/tfjs';
+import { nativeOneDnn } from '../backend';
 
 /** Inputs with at most this many cells (h * w) take the sub-pixel path... */
 export const FAST_MAX_CELLS = 64;
@@ -45,7 +51,7 @@ const TAPS = [
 export function fastConvTransposeApplies(
   xShape: readonly number[], filterShape: readonly number[], strides: number | readonly number[], pad: unknown,
 ): boolean {
-  if (tf.getBackend() !== 'tensorflow') return false;
+  if (tf.getBackend() !== 'tensorflow' || nativeOneDnn() !== false) return false;
   const s = typeof strides === 'number' ? [strides, strides] : strides;
   return (
     xShape.length === 4 && filterShape[0] === 4 && filterShape[1] === 4 && s[0] === 2 && s[1] === 2 && pad === 'same' &&
