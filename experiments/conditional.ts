@@ -1,8 +1,9 @@
 /**
  * `fer-conditional`: one class-conditional DCGAN on all seven FER2013 emotions (28,709 training
  * faces at the paper and quick presets), 48x48 grayscale: the study's architecture plus a label
- * embedding joined to z in G, a projection head, an auxiliary classifier head (ACGAN, weight 0.5)
- * and a minibatch-stddev map in D, and the mode-seeking term (MSGAN, weight 0.5) in G's loss.
+ * embedding joined to G's first 3x3 map, a projection head, an auxiliary classifier head (ACGAN,
+ * weight 0.5) and a minibatch-stddev map in D, the mode-seeking term (MSGAN, weight 0.5) and a
+ * same-face term (weight 2) in G's loss.
  * Fixing z and changing the label changes the expression (samples/same-face-*.png).
  * `fer-conditional-remedies`: the same with DiffAugment and one-sided label smoothing.
  */
@@ -28,11 +29,16 @@ export const conditionalFerModel: ConditionalSpec = {
   fakeLabels: 'data',
   minibatchStd: true,
   modeSeeking: 0.5,
+  // Rows that keep the person: with the label joined to z the same z was a different face in every
+  // column (docs/editing.md, the first quick run); now z alone makes the 3x3 first map and a
+  // same-face term ties the coarse face (6x6 average) of one z across expressions.
+  labelAt: 'features',
+  sameFace: 2,
 };
 
 export const ferConditional: ExperimentSpec = {
   name: 'fer-conditional',
-  description: 'Class-conditional DCGAN on all seven FER2013 emotions (label embedding in G, projection head + minibatch stddev in D, mode seeking), 48x48 grayscale',
+  description: 'Class-conditional DCGAN on all seven FER2013 emotions (label maps on the first 3x3 map of G, projection + ACGAN heads and minibatch stddev in D, mode seeking and same-face terms), 48x48 grayscale',
   dataset: { kind: 'fer2013', split: 'train', emotions: 'all' },
   model: conditionalFerModel,
   // quick: 4 epochs of all 28,709 faces at batch 64 (1,796 iterations; about an hour on 2 CPU cores, native backend)

@@ -7,7 +7,7 @@ import { buildConditionalGenerator, buildConditionalDiscriminator, oneHotLabels 
 import { ConditionalSpec, checkConditionalSpec, isConditional, classIndex } from '../lib/models/conditional-spec';
 import { generateSameFace, generateClass } from '../lib/models/conditional-sample';
 import { generateImages } from '../lib/train/generate';
-import { makeGanPair, trainStep, readSteps, bceWithLogitsTarget } from '../lib/train/step';
+import { makeGanPair, trainStep, readSteps, bceWithLogitsTarget, sameFaceLoss } from '../lib/train/step';
 import { bceWithLogits } from '../lib/train/loss';
 import { makeAugmenter } from '../lib/train/augment';
 import { saveModelDir, loadModelDir } from '../lib/train/model-io';
@@ -169,6 +169,57 @@ test('mode seeking adds weight / (image distance / noise distance) to G\'s loss'
   const dZ = tf.abs(z.slice([0, 0, 0, 0], [2, -1, -1, -1]).sub(z.slice([2, 0, 0, 0], [2, -1, -1, -1]))).mean().dataSync()[0];
   assert.ok(Math.abs(b.lossG - a.lossG - 0.5 / (dImg / dZ + 1e-5)) < 1e-3 * (b.lossG - a.lossG), `${b.lossG - a.lossG} vs ${0.5 / (dImg / dZ)}`);
   D.dispose();
+});
+
+test("labelAt 'features': G's first map comes from z alone, the label still changes the image; saves and loads", async () => {
+  const spec: ConditionalSpec = { ...small, labelAt: 'features' };
+  const G = buildConditionalGenerator(spec, 41);
+  const first = tf.model({ inputs: G.inputs, outputs: G.getLayer('g_relu1').output as tf.SymbolicTensor });
+  const z = tf.randomNormal([2, 1, 1, 100], 0, 1, 'float32', 8) as tf.Tensor4D;
+  const zz = tf.concat([z, z]) as tf.Tensor4D;
+  const y = oneHotLabels([0, 1, 5, 6], 7);
+  const h = first.predict([zz, y]) as tf.Tensor;
+  assert.deepEqual(h.shape, [4, 3, 3, 32]);
+  assert.equal(tf.abs(h.slice([0], [2]).sub(h.slice([2], [2]))).max().dataSync()[0], 0, 'the first map must not depend on the label');
+  const x = G.apply([zz, y], { training: true }) as tf.Tensor;
+  const change = tf.abs(x.slice([0], [2]).sub(x.slice([2], [2]))).mean().dataSync()[0];
+  assert.ok(change > 1e-3, `the label must change the image (mean change ${change})`);
+  assert.ok(G.getLayer('g_label_maps'));
+  const dir = path.join(tempDir(), 'G');
+  await saveModelDir(G, dir);
+  const G2 = await loadModelDir(dir);
+  const x2 = G2.apply([zz, y], { training: true }) as tf.Tensor;
+  assert.ok(tf.abs(x.sub(x2)).max().dataSync()[0] < 1e-6);
+  assert.throws(() => checkConditionalSpec({ ...small, labelAt: 'middle' as never }), /labelAt must be "z" or "features"/);
+  assert.throws(() => checkConditionalSpec({ ...small, sameFace: -1 }), /sameFace must be a number >= 0/);
+});
+
+test('the same-face term adds weight * mean |pool8(G(z, y)) - pool8(G(z, y\'))| to G\'s loss, and only G\'s', async () => {
+  const { real, z } = batch(50, 4);
+  const labels = { real: oneHotLabels([1, 2, 3, 4], 7), fake: oneHotLabels([1, 2, 3, 4], 7) };
+  const other = oneHotLabels([5, 6], 7);
+  const step = async (sameFace?: { weight: number; labels: tf.Tensor2D }) => {
+    const pair = makeGanPair(buildConditionalGenerator(small, 51), buildConditionalDiscriminator({ ...small, aux: 0 }, 52));
+    const [v] = await readSteps([trainStep(pair, real, z, true, { labels, ...(sameFace ? { sameFace } : {}) })]);
+    return v;
+  };
+  const none = await step();
+  const a = await step({ weight: 0, labels: other }); // renders the same 6 rows (G's batch statistics too), adds nothing
+  const b = await step({ weight: 2, labels: other });
+  assert.ok(Math.abs(a.lossG - none.lossG) < 0.2, 'weight 0 leaves G\'s loss about where it was without the term');
+  // the reference: G's images in one forward over the 4 + 2 rows, as the step renders them
+  const G = buildConditionalGenerator(small, 51);
+  const all = G.apply([tf.concat([z, z.slice([0], [2])]), tf.concat([labels.fake, other])], { training: true }) as tf.Tensor4D;
+  const expected = sameFaceLoss(all.slice([0], [2]) as tf.Tensor4D, all.slice([4], [2]) as tf.Tensor4D, 2).dataSync()[0];
+  assert.ok(expected > 0);
+  assert.equal(b.lossD, a.lossD, 'D is not affected');
+  assert.ok(Math.abs(b.lossG - a.lossG - expected) < 1e-4 + 1e-3 * expected, `G's loss grew by ${b.lossG - a.lossG}, expected ${expected}`);
+  // identical renderings cost nothing, and the pooling keeps 6x6 at 48x48
+  const img = tf.randomUniform([2, 48, 48, 1], -1, 1, 'float32', 3) as tf.Tensor4D;
+  assert.equal(sameFaceLoss(img, img, 5).dataSync()[0], 0);
+  const shifted = img.add(0.25) as tf.Tensor4D;
+  assert.ok(Math.abs(sameFaceLoss(img, shifted, 2).dataSync()[0] - 0.5) < 1e-5);
+  await assert.rejects(step({ weight: 1, labels: oneHotLabels([0, 1, 2, 3, 4, 5], 7) }), /sameFace: 6 label rows for a batch of 4/);
 });
 
 test('a saved conditional generator loads back and renders the same images', async () => {

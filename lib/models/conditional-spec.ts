@@ -1,7 +1,8 @@
 /**
  * The class-conditional DCGAN's spec: the study's DcganSpec plus an expression condition.
  *
- * G: a learned label embedding (`embed` numbers per class) is joined to z before G's first layer.
+ * G: a learned label embedding (`embed` numbers per class) is joined to z before G's first layer,
+ * or (labelAt 'features') to the first layer's output as constant label maps.
  * D: a projection head (Miyato & Koyama 2018): logit = unconditional logit + <embed_D(y), pooled features>.
  * Optionally an ACGAN-style auxiliary classifier head on D's features (`aux` > 0 is its loss weight).
  */
@@ -28,6 +29,18 @@ export interface ConditionalSpec extends DcganSpec {
    * to ignore z (every face of an expression alike); this rewards G for making different z different.
    */
   modeSeeking?: number;
+  /**
+   * Where G takes the label: 'z' (default; the embedding joined to z before the first layer, the
+   * classic cGAN) or 'features' (broadcast as label maps onto the first layer's output, so the coarse
+   * face, e.g. 3x3 at 48x48, comes from z alone and the label shapes only what follows).
+   */
+  labelAt?: 'z' | 'features';
+  /**
+   * Weight of the same-face term (0/absent = off): for a quarter of the batch G also renders the same
+   * z under another label, and G's loss gets weight * mean |low-pass(G(z, y)) - low-pass(G(z, y'))|
+   * (8x8 average pooling): changing the expression must not change the coarse face.
+   */
+  sameFace?: number;
 }
 
 /** True when a model spec describes a class-conditional DCGAN. */
@@ -51,6 +64,12 @@ export function checkConditionalSpec(spec: ConditionalSpec, where = 'conditional
   }
   if (spec.modeSeeking !== undefined && !(spec.modeSeeking >= 0 && Number.isFinite(spec.modeSeeking))) {
     throw new Error(`${where}: modeSeeking must be a number >= 0, got ${spec.modeSeeking}`);
+  }
+  if (spec.labelAt !== undefined && spec.labelAt !== 'z' && spec.labelAt !== 'features') {
+    throw new Error(`${where}: labelAt must be "z" or "features", got ${JSON.stringify(spec.labelAt)}`);
+  }
+  if (spec.sameFace !== undefined && !(spec.sameFace >= 0 && Number.isFinite(spec.sameFace))) {
+    throw new Error(`${where}: sameFace must be a number >= 0, got ${spec.sameFace}`);
   }
   if (spec.minibatchStd !== undefined && typeof spec.minibatchStd !== 'boolean') {
     throw new Error(`${where}: minibatchStd must be true or false, got ${JSON.stringify(spec.minibatchStd)}`);

@@ -5,7 +5,8 @@
  *
  *   G([z [b,1,1,nz], y [b,classes]]): e = y W_e (a learned embedding, `embed` numbers per class,
  *     init N(0, 1) like torch.nn.Embedding), reshaped to [b,1,1,embed] and concatenated to z; then
- *     the study's ConvT stack -> images [b,size,size,channels] in [-1, 1].
+ *     the study's ConvT stack -> images [b,size,size,channels] in [-1, 1]. With labelAt 'features'
+ *     z alone makes the first layer's k x k map and e joins it there as k x k label maps.
  *   D([x, y]): the study's conv trunk -> h [b,s,s,8ndf]; logit = conv5(h) + <y W_p, mean_hw(h)>
  *     (projection discriminator, Miyato & Koyama 2018) -> [b, 1]. With `aux` > 0 a second output
  *     gives ACGAN class logits [b, classes] from flatten(h). With `minibatchStd` conv5 sees one more
@@ -34,9 +35,15 @@ export function buildConditionalGenerator(spec: ConditionalSpec, seed = 1): tf.L
     })
     .apply(y) as tf.SymbolicTensor;
   const e4 = tf.layers.reshape({ targetShape: [1, 1, spec.embed], name: 'g_embed_reshape' }).apply(e) as tf.SymbolicTensor;
-  let h = tf.layers.concatenate({ axis: -1, name: 'g_concat' }).apply([z, e4]) as tf.SymbolicTensor;
+  const late = spec.labelAt === 'features';
+  let h = late ? z : (tf.layers.concatenate({ axis: -1, name: 'g_concat' }).apply([z, e4]) as tf.SymbolicTensor);
   const k0 = edgeKernel(spec);
   [spec.ngf * 8, spec.ngf * 4, spec.ngf * 2, spec.ngf].forEach((filters, i) => {
+    if (late && i === 1) {
+      // label maps: the embedding repeated over the k0 x k0 map of the first layer
+      const maps = tf.layers.upSampling2d({ size: [k0, k0], name: 'g_label_maps' }).apply(e4) as tf.SymbolicTensor;
+      h = tf.layers.concatenate({ axis: -1, name: 'g_concat' }).apply([h, maps]) as tf.SymbolicTensor;
+    }
     h = tf.layers
       .conv2dTranspose({
         filters,

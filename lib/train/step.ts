@@ -69,6 +69,13 @@ export interface StepOptions {
    * weight / (mean|G(z1) - G(z2)| / mean|z1 - z2| + 1e-5), which punishes a G that ignores z.
    */
   modeSeeking?: number;
+  /**
+   * Same-face term for conditional G: G also renders the first n noise vectors under `labels`
+   * (other expressions, [n, classes]) in the same forward pass, and G's loss gets
+   * weight * mean |pool(G(z_i, y_i)) - pool(G(z_i, y'_i))| with 8x8 average pooling (the coarse face).
+   * The extra images are not shown to D.
+   */
+  sameFace?: { weight: number; labels: tf.Tensor2D };
 }
 
 /** MSGAN's term: weight / (image distance / noise distance) between the two halves of the batch. */
@@ -78,6 +85,15 @@ function modeSeekingLoss(fake: tf.Tensor4D, z: tf.Tensor4D, weight: number): tf.
   const dImg = tf.abs(fake.slice([0, 0, 0, 0], [h, -1, -1, -1]).sub(fake.slice([h, 0, 0, 0], [h, -1, -1, -1]))).mean();
   const dZ = tf.abs(z.slice([0, 0, 0, 0], [h, -1, -1, -1]).sub(z.slice([h, 0, 0, 0], [h, -1, -1, -1]))).mean();
   return tf.scalar(weight).div(dImg.div(dZ).add(1e-5)) as tf.Scalar;
+}
+
+/** Pooling window of the same-face term: 48x48 -> 6x6, 64x64 -> 8x8. */
+export const SAME_FACE_POOL = 8;
+
+/** weight * mean |pool(a) - pool(b)|: how much the coarse face differs between two renderings. */
+export function sameFaceLoss(a: tf.Tensor4D, b: tf.Tensor4D, weight: number): tf.Scalar {
+  const pool = (x: tf.Tensor4D) => tf.avgPool(x, SAME_FACE_POOL, SAME_FACE_POOL, 'valid');
+  return tf.abs(pool(a).sub(pool(b))).mean().mul(weight) as tf.Scalar;
 }
 
 const meanSigmoid = (logits: tf.Tensor) => tf.keep(tf.sigmoid(logits).mean() as tf.Scalar);
@@ -172,13 +188,25 @@ export function trainStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor4D, lean
   const gVars = pair.optG.params;
   const gInput = opts.labels ? [z, opts.labels.fake] : z;
   const plain = !opts.labels && !opts.augment && !opts.modeSeeking;
+  const b = z.shape[0];
+  const same = opts.sameFace && opts.labels ? opts.sameFace : undefined;
+  const pairs = same ? same.labels.shape[0] : 0;
+  if (same && !(pairs >= 1 && pairs <= b)) throw new Error(`sameFace: ${pairs} label rows for a batch of ${b}`);
+  /** G's images for gInput, plus (same-face term) the first `pairs` z under the other labels. */
+  const renderG = (): { fake: tf.Tensor4D; others?: tf.Tensor4D } => {
+    if (!same) return { fake: pair.G.apply(gInput, { training: true }) as tf.Tensor4D };
+    const zz = tf.concat([z, z.slice([0, 0, 0, 0], [pairs, -1, -1, -1])]);
+    const yy = tf.concat([opts.labels!.fake, same.labels]);
+    const all = pair.G.apply([zz, yy], { training: true }) as tf.Tensor4D;
+    return { fake: all.slice([0, 0, 0, 0], [b, -1, -1, -1]), others: all.slice([b, 0, 0, 0], [pairs, -1, -1, -1]) };
+  };
   if (!lean) {
     const fake = tf.tidy(() => pair.G.apply(gInput, { training: true }) as tf.Tensor4D);
     d = discriminatorUpdate(pair, real, fake, opts);
     fake.dispose();
   }
   const { value: lossG, grads } = tf.variableGrads(() => {
-    const fake = pair.G.apply(gInput, { training: true }) as tf.Tensor4D;
+    const { fake, others } = renderG();
     if (lean) {
       // D's gradients are taken w.r.t. D's variables only, so nothing flows into G here; the
       // updated D variables are then read by the G loss below, as in PyTorch.
@@ -196,6 +224,7 @@ export function trainStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor4D, lean
     const aux = auxLoss(f.cls, opts.labels?.fake, opts.auxWeight);
     if (aux) loss = loss.add(aux) as tf.Scalar;
     if (opts.modeSeeking) loss = loss.add(modeSeekingLoss(fake, z, opts.modeSeeking)) as tf.Scalar;
+    if (same && others) loss = loss.add(sameFaceLoss(fake.slice([0, 0, 0, 0], [pairs, -1, -1, -1]), others, same.weight)) as tf.Scalar;
     return loss;
   }, gVars);
   const list = gVars.map((v) => grads[v.name]);

@@ -210,9 +210,12 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       const real = tf.tensor4d(b.data, b.shape);
       const z = noiseTensor(rng, b.shape[0], model.nz);
       const labels = cond ? conditionLabels(cond, b.labels!, rng) : undefined;
-      const t = trainStep(pair, real, z, !opts.plainStep, labels ? { ...baseStepOptions, labels } : baseStepOptions);
+      const stepOptions: StepOptions = !labels
+        ? baseStepOptions
+        : { ...baseStepOptions, labels, ...(labels.other ? { sameFace: { weight: cond!.sameFace!, labels: labels.other } } : {}) };
+      const t = trainStep(pair, real, z, !opts.plainStep, stepOptions);
       tf.dispose([real, z]);
-      if (labels) tf.dispose([labels.real, labels.fake]);
+      if (labels) tf.dispose([labels.real, labels.fake, ...(labels.other ? [labels.other] : [])]);
       imagesThisSession += b.shape[0];
       pending.push({ t, epoch: state.epoch, iter: state.step, seconds: (performance.now() - t0) / 1000 });
       state.step += 1;
@@ -284,13 +287,18 @@ function checkLabels(data: ImageSet, spec: ConditionalSpec): void {
  * One-hot labels of the real batch and of the fakes G is asked for ('data': the same labels;
  * 'uniform': drawn from rng). With mode seeking, fake i + b/2 repeats the label of fake i.
  */
-function conditionLabels(spec: ConditionalSpec, real: Int32Array, rng: Rng): { real: tf.Tensor2D; fake: tf.Tensor2D } {
+function conditionLabels(spec: ConditionalSpec, real: Int32Array, rng: Rng): { real: tf.Tensor2D; fake: tf.Tensor2D; other?: tf.Tensor2D } {
   const fake = spec.fakeLabels === 'uniform' ? Int32Array.from(real, () => rng.int(spec.classes)) : Int32Array.from(real);
   if (spec.modeSeeking) {
     const h = Math.floor(fake.length / 2);
     for (let i = 0; i < h; i++) fake[i + h] = fake[i];
   }
-  return { real: oneHotLabels(real, spec.classes), fake: oneHotLabels(fake, spec.classes) };
+  const out = { real: oneHotLabels(real, spec.classes), fake: oneHotLabels(fake, spec.classes) };
+  if (!spec.sameFace) return out;
+  // same-face term: the first quarter of the fakes again, each under a different expression
+  const n = Math.max(1, Math.floor(fake.length / 4));
+  const other = Int32Array.from({ length: n }, (_, i) => (fake[i] + 1 + rng.int(spec.classes - 1)) % spec.classes);
+  return { ...out, other: oneHotLabels(other, spec.classes) };
 }
 
 function writeSummary(runDir: string, s: TrainSummary): void {
