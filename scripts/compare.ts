@@ -1,7 +1,8 @@
 /**
  * npm run compare -- [RUN_DIRS... | --all] [--out DIR] [--title T] [--no-charts]
  * Builds the result table of trained runs from their run directories only (config.json,
- * summary.json, metrics.json): results/compare/table.md, table.csv, table.html (+ chart-<metric>.png).
+ * summary.json, metrics.json): results/compare/table.md, table.csv, table.html (+ chart-<metric>.png),
+ * and expressions.md/.csv (per-emotion vs conditional hit-rates) when such runs are given.
  * Runs copied from another machine into results/ compare the same way.
  */
 import * as path from 'path';
@@ -28,4 +29,5 @@ runMain(async () => {
   console.log(r.tables.md);
   console.log(r.tables.csv);
   console.log(r.tables.html);
+  if (r.expressions) console.log(r.expressions.md);
 });

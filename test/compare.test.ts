@@ -103,3 +103,24 @@ test('study presets give every run the same iteration budget', () => {
     }
   }
 });
+
+test('compare puts per-emotion and conditional runs side by side, emotion by emotion (expressions.md/.csv)', async () => {
+  const runs = path.join(__dirname, 'fixtures', 'expression-runs');
+  const out = tempDir();
+  const r = await compareRuns(resolveRunDirs([runs], false), out, { charts: false });
+  assert.ok(r.expressions, 'expression table written');
+  const csv = fs.readFileSync(r.expressions.csv, 'utf8').trim().split('\n');
+  assert.equal(csv[0], 'emotion,model,run,experiment,training_images,iterations,hit_rate,hit_prob,hit_rate_real');
+  assert.equal(csv.length, 1 + 7 + 1, 'seven conditional rows and one per-emotion row');
+  // happy: the per-emotion run first, then the conditional model's happy column
+  const happy = csv.filter((l) => l.startsWith('happy,'));
+  assert.deepEqual(happy, [
+    'happy,per-emotion,fer-happy,fer-happy,4000,200,0.357,0.25,0.857',
+    'happy,conditional,fer-conditional,fer-conditional,28709,1796,0.625,0.413,0.875',
+  ]);
+  assert.deepEqual(csv.slice(1).map((l) => l.split(',')[0]), ['angry', 'disgust', 'fear', 'happy', 'happy', 'sad', 'surprise', 'neutral']);
+  assert.match(fs.readFileSync(r.expressions.md, 'utf8'), /^# Expression hit-rate: per-emotion vs conditional models/);
+  // runs without expression metrics (CelebA, a per-emotion run not yet evaluated) give no table
+  const none = await compareRuns(resolveRunDirs([path.join(FIXTURES, 'celeba-gray'), path.join(FIXTURES, 'fer-happy')], false), tempDir(), { charts: false });
+  assert.equal(none.expressions, null);
+});

@@ -1,13 +1,15 @@
 /**
  * Comparing runs (`npm run compare`): the result table of lib/runs/table.ts (table.md, table.csv,
  * table.html with thumbnails of the final grids) from run directories only, plus one bar chart per
- * metric (chart-<metric>.svg/png) showing each run's value beside its real-vs-real floor.
+ * metric (chart-<metric>.svg/png) showing each run's value beside its real-vs-real floor, and,
+ * when per-emotion or conditional FER runs are among them, expressions.md/.csv (compare-expressions.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { runRow, writeRunTables, WrittenTables, RunRow } from '../runs/table';
 import { findRunDirs, RESULTS_DIR } from '../runs/run-dir';
 import { barChartSpec, writeChart } from '../viz';
+import { writeExpressionTable, ExpressionRow } from './compare-expressions';
 
 /** The metrics charted, in table order, with axis titles. Each has a "<name>_real" floor. */
 export const METRIC_TITLES: Record<string, string> = {
@@ -44,12 +46,15 @@ export function runLabels(rows: RunRow[]): string[] {
 }
 
 /** Writes the tables and charts into outDir; returns their paths. */
-export async function compareRuns(runDirs: string[], outDir: string, opts: { title?: string; charts?: boolean } = {}): Promise<{ tables: WrittenTables; charts: string[] }> {
+export async function compareRuns(
+  runDirs: string[], outDir: string, opts: { title?: string; charts?: boolean } = {},
+): Promise<{ tables: WrittenTables; charts: string[]; expressions: { md: string; csv: string; rows: ExpressionRow[] } | null }> {
   const tables = writeRunTables(runDirs, outDir, opts.title ?? 'facegan runs');
-  const charts: string[] = [];
-  if (opts.charts === false) return { tables, charts };
   const rows = runDirs.map(runRow);
   const labels = runLabels(rows);
+  const expressions = writeExpressionTable(runDirs, labels, outDir);
+  const charts: string[] = [];
+  if (opts.charts === false) return { tables, charts, expressions };
   for (const [metric, title] of Object.entries(METRIC_TITLES)) {
     const data: Record<string, string | number>[] = [];
     rows.forEach((r, i) => {
@@ -61,5 +66,5 @@ export async function compareRuns(runDirs: string[], outDir: string, opts: { tit
     const out = await writeChart(spec, path.join(outDir, `chart-${metric}`));
     charts.push(out.png);
   }
-  return { tables, charts };
+  return { tables, charts, expressions };
 }
