@@ -26,7 +26,8 @@ const USAGE = `usage: npm run bench [-- options]
   --nets a,b          ${NET_NAMES.join(',')} (default both)
   --batches a,b       default ${FULL_PLAN.batches.join(',')}
   --variants a,b      training steps to measure: lean (the trainer's, default), plain (G forward twice),
-                      unfused (lean with tfjs's stock layers, without lib/kernels/fused-layers.ts)
+                      unfused (lean with tfjs's stock layers, without lib/kernels/fused-layers.ts),
+                      eigen (lean with libtensorflow's oneDNN kernels off: TF_ENABLE_ONEDNN_OPTS=0)
   --backends a,b      of ${BACKEND_ORDER.join(',')} (default all; those that do not load are skipped)
   --cpu-batch N       batch for the slow pure-JS cpu backend (default ${FULL_PLAN.cpuBatch}; --cpu-steps N, default ${FULL_PLAN.cpuSteps})
   --no-peer           skip PyTorch      --no-profile   skip the per-phase profile

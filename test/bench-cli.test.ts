@@ -36,14 +36,14 @@ test('a tiny run writes the report and the issue schema; no Python with torch ->
   if (!(await probeNative('@tensorflow/tfjs-node')).ok) return t.skip('native backend not available (npm run setup:native); the pure-JS run takes minutes');
   const out = tempDir('facegan-bench-');
   const jsonFile = path.join(out, 'issue.json');
-  const r = bench(['--quick', '--nets', 'fer48', '--batches', '2', '--backends', 'node', '--out', out, '--json', jsonFile], {
+  const r = bench(['--quick', '--nets', 'fer48', '--batches', '2', '--backends', 'node', '--variants', 'lean,eigen', '--out', out, '--json', jsonFile], {
     FACEGAN_PYTHON: path.join(out, 'no-such-python'),
   });
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /peer: skipped: FACEGAN_PYTHON=.*no-such-python cannot import torch/);
   const j = JSON.parse(fs.readFileSync(jsonFile, 'utf8')) as BenchJson;
   assert.deepEqual(Object.keys(j).sort(), ['machine', 'peak_matmul_gflops', 'peer', 'ratios', 'runs']);
-  assert.equal(j.runs.length, 1);
+  assert.deepEqual(j.runs.map((x) => x.backend), ['node', 'node+eigen']);
   const run = j.runs[0];
   assert.deepEqual([run.backend, run.net, run.batch], ['node', 'fer48', 2]);
   assert.ok(run.train_images_per_s > 0 && run.gflops > 0 && run.sample_images_per_s! > 0 && run.peak_rss_mb > 50, JSON.stringify(run));
@@ -54,5 +54,7 @@ test('a tiny run writes the report and the issue schema; no Python with torch ->
   assert.match(md, /\| node \| fer48 \| 2 \| /);
   assert.match(md, /peer: skipped: FACEGAN_PYTHON=/);
   const full = JSON.parse(fs.readFileSync(path.join(out, 'bench.json'), 'utf8')) as BenchJson & { details: { run: { train: unknown[] } } };
-  assert.equal(full.details.run.train.length, 1);
+  const train = (full.details.run.train as { variant: string; ours: { onednn: boolean | null } }[]).map((x) => [x.variant, x.ours.onednn]);
+  assert.deepEqual(train, [['lean', true], ['eigen', false]], 'the eigen variant runs with oneDNN off, the trainer\'s step with it on');
+  assert.match(md, /`\+eigen` rows: the trainer's lean step with libtensorflow's oneDNN kernels off/);
 });

@@ -97,7 +97,7 @@ export function stepFlopsPerImage(spec: DcganSpec): number {
 }
 
 /** FLOPs per image our step executes, for each step variant of the benchmark (see file comment). */
-export function executedStepFlopsPerImage(spec: DcganSpec, variant: 'lean' | 'plain' | 'unfused' = 'lean'): number {
+export function executedStepFlopsPerImage(spec: DcganSpec, variant: 'lean' | 'plain' | 'unfused' | 'eigen' = 'lean'): number {
   const f = forwardFlops(spec);
   const tutorial = stepFlopsPerImage(spec);
   if (variant === 'unfused') return tutorial + 2 * f.fwdD1;

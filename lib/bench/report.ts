@@ -145,6 +145,14 @@ export function benchMarkdown(run: BenchRun, s: BenchSummary, command: string, s
         'rounding, test/fused-layers.test.ts), i.e. what the fused layers gain.',
     );
   }
+  if (run.plan.variants.includes('eigen')) {
+    lines.push(
+      '',
+      "`+eigen` rows: the trainer's lean step with libtensorflow's oneDNN kernels off (TF_ENABLE_ONEDNN_OPTS=0; the sub-pixel transposed " +
+        'convolution of lib/kernels/conv-transpose.ts then takes the small maps), i.e. what TensorFlow runs by default on CPUs without ' +
+        'AVX512_VNNI/BF16/AMX, and what oneDNN (facegan\'s default) gains.',
+    );
+  }
   lines.push('', '## Targets', '', ...targets(s, soak?.result ?? null));
   const cpuRows = s.rows.filter((r) => r.peer_cpu_s_per_image !== null && r.backend !== 'cpu');
   if (cpuRows.length) {

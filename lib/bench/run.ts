@@ -182,7 +182,7 @@ export async function runBench(plan: BenchPlan, log: Log = (l) => process.stdout
   const ours = async (round: number, backend: string, net: NetName, batch: number, warmup: number, steps: number, variant: StepVariant = 'lean') => {
     const label = variantLabel(backend, variant);
     try {
-      const { result } = await runJob({ kind: 'train', backend, net, batch, warmup, steps, sampleReps: plan.sampleReps, variant });
+      const { result } = await runJob({ kind: 'train', backend, net, batch, warmup, steps, sampleReps: plan.sampleReps, variant }, { env: variantEnv(variant) });
       run.train.push({ round, who: 'ours', backend, variant, net, batch, ours: result });
       log(
         `  ours ${label} ${net} b${batch}: ${fmt(result.train_images_per_s, 2)} img/s, ${fmt(result.gflops)} GFLOP/s, ` +
@@ -234,7 +234,7 @@ export async function runBench(plan: BenchPlan, log: Log = (l) => process.stdout
     const variants = plan.variants.filter((v) => v !== 'plain');
     for (const net of plan.nets) for (const variant of variants.length ? variants : (['lean'] as StepVariant[])) {
       try {
-        const { result } = await runJob({ kind: 'profile', backend, net, batch, steps: 2, fused: variant !== 'unfused' });
+        const { result } = await runJob({ kind: 'profile', backend, net, batch, steps: 2, fused: variant !== 'unfused' }, { env: variantEnv(variant) });
         run.profiles.push({ backend, net, variant, profile: result });
         const top = result.phases.slice().sort((a, b) => b.ms - a.ms).slice(0, 3);
         log(`profile ${variantLabel(backend, variant)} ${net} b${batch}: ${top.map((p) => `${p.phase} ${fmt(p.share * 100, 0)}%`).join(', ')}; conv ${fmt((result.conv_ms / result.kernel_ms) * 100, 0)}% of kernel time`);
@@ -250,7 +250,12 @@ export async function runBench(plan: BenchPlan, log: Log = (l) => process.stdout
   return run;
 }
 
-/** How a backend and step variant are named in tables: 'node', 'node+unfused', 'node+plain'. */
+/** Environment of a variant's worker: 'eigen' switches libtensorflow's oneDNN kernels off. */
+export function variantEnv(variant: StepVariant): NodeJS.ProcessEnv {
+  return variant === 'eigen' ? { TF_ENABLE_ONEDNN_OPTS: '0' } : {};
+}
+
+/** How a backend and step variant are named in tables: 'node', 'node+unfused', 'node+plain', 'node+eigen'. */
 export function variantLabel(backend: string, variant: StepVariant): string {
   return variant === 'lean' ? backend : `${backend}+${variant}`;
 }

@@ -16,14 +16,20 @@ import { netSpec, NetName } from './nets';
 import { stepFlopsPerImage, executedStepFlopsPerImage, sampleFlopsPerImage } from './flops';
 import { syntheticImageSet } from './synthetic';
 import { cpuSnapshot, cpuShare, loadAverage1, median } from './machine';
+import { nativeOneDnn } from '../backend';
 
 /**
  * Which training step is measured: 'lean' is the trainer's (one G forward, fused layers);
  * 'plain' computes G(z) twice; 'unfused' is lean with tfjs's stock layers (the trainer's step
  * before lib/kernels/fused-layers.ts was adopted).
  */
-export type StepVariant = 'lean' | 'plain' | 'unfused';
-export const STEP_VARIANTS: readonly StepVariant[] = ['lean', 'plain', 'unfused'];
+/**
+ * Steps the bench can time: 'lean' (the trainer's), 'plain' (G forward twice), 'unfused' (tfjs's
+ * stock layers), 'eigen' (the trainer's step with libtensorflow's oneDNN kernels off,
+ * TF_ENABLE_ONEDNN_OPTS=0, i.e. what TensorFlow's default gives on CPUs without AVX512_VNNI).
+ */
+export type StepVariant = 'lean' | 'plain' | 'unfused' | 'eigen';
+export const STEP_VARIANTS: readonly StepVariant[] = ['lean', 'plain', 'unfused', 'eigen'];
 
 /** What to measure. */
 export interface TrainBenchOptions {
@@ -35,7 +41,7 @@ export interface TrainBenchOptions {
   steps?: number;
   /** timed sampling calls of G on `batch` noise vectors (default 3; 0 = skip) */
   sampleReps?: number;
-  /** 'lean' (the trainer's step, default), 'plain' (G forward twice) or 'unfused' (lean with stock tfjs layers) */
+  /** 'lean' (the trainer's step, default), 'plain' (G forward twice), 'unfused' (lean with stock tfjs layers), 'eigen' (see StepVariant) */
   variant?: StepVariant;
   seed?: number;
 }
@@ -44,6 +50,11 @@ export interface TrainBenchOptions {
 export interface TrainBenchResult {
   net: NetName;
   variant: StepVariant;
+  /**
+   * whether libtensorflow ran its oneDNN kernels (null: not a native backend, or TensorFlow's own
+   * choice; absent in reports from before facegan switched oneDNN on)
+   */
+  onednn?: boolean | null;
   batch: number;
   warmup: number;
   steps: number;
@@ -149,6 +160,7 @@ export async function benchTraining(opts: TrainBenchOptions): Promise<TrainBench
   return {
     net: opts.net,
     variant,
+    onednn: nativeOneDnn(),
     batch,
     warmup,
     steps,
