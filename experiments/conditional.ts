@@ -3,7 +3,7 @@
  * faces at the paper and quick presets), 48x48 grayscale: the study's architecture plus a label
  * embedding joined to G's first 3x3 map, a projection head, an auxiliary classifier head (ACGAN,
  * weight 0.5) and a minibatch-stddev map in D, the mode-seeking term (MSGAN, weight 0.5) and a
- * same-face term (weight 2) in G's loss.
+ * same-face term (weight 3) in G's loss.
  * Fixing z and changing the label changes the expression (samples/same-face-*.png).
  * `fer-conditional-remedies`: the same with DiffAugment and one-sided label smoothing.
  */
@@ -33,7 +33,7 @@ export const conditionalFerModel: ConditionalSpec = {
   // column (docs/editing.md, the first quick run); now z alone makes the 3x3 first map and a
   // same-face term ties the coarse face (6x6 average) of one z across expressions.
   labelAt: 'features',
-  sameFace: 2,
+  sameFace: 3,
 };
 
 export const ferConditional: ExperimentSpec = {

@@ -194,7 +194,7 @@ test("labelAt 'features': G's first map comes from z alone, the label still chan
   assert.throws(() => checkConditionalSpec({ ...small, sameFace: -1 }), /sameFace must be a number >= 0/);
 });
 
-test('the same-face term adds weight * mean |pool8(G(z, y)) - pool8(G(z, y\'))| to G\'s loss, and only G\'s', async () => {
+test('the same-face term adds weight * mean (pool8(G(z, y)) - pool8(G(z, y\')))^2 to G\'s loss, and only G\'s', async () => {
   const { real, z } = batch(50, 4);
   const labels = { real: oneHotLabels([1, 2, 3, 4], 7), fake: oneHotLabels([1, 2, 3, 4], 7) };
   const other = oneHotLabels([5, 6], 7);
@@ -218,7 +218,10 @@ test('the same-face term adds weight * mean |pool8(G(z, y)) - pool8(G(z, y\'))| 
   const img = tf.randomUniform([2, 48, 48, 1], -1, 1, 'float32', 3) as tf.Tensor4D;
   assert.equal(sameFaceLoss(img, img, 5).dataSync()[0], 0);
   const shifted = img.add(0.25) as tf.Tensor4D;
-  assert.ok(Math.abs(sameFaceLoss(img, shifted, 2).dataSync()[0] - 0.5) < 1e-5);
+  assert.ok(Math.abs(sameFaceLoss(img, shifted, 2).dataSync()[0] - 2 * 0.25 ** 2) < 1e-5);
+  // a change confined to one 8x8 cell costs 1/36 of the same change everywhere (squares, not absolute values)
+  const cell = img.add(tf.ones([1, 8, 8, 1]).pad([[0, 1], [16, 24], [16, 24], [0, 0]])) as tf.Tensor4D;
+  assert.ok(Math.abs(sameFaceLoss(img, cell, 1).dataSync()[0] - 1 / 72) < 1e-5, 'one cell of one image changed by 1: 1 / (2 images x 36 cells)');
   await assert.rejects(step({ weight: 1, labels: oneHotLabels([0, 1, 2, 3, 4, 5], 7) }), /sameFace: 6 label rows for a batch of 4/);
 });
 

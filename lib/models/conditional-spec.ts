@@ -37,7 +37,7 @@ export interface ConditionalSpec extends DcganSpec {
   labelAt?: 'z' | 'features';
   /**
    * Weight of the same-face term (0/absent = off): for a quarter of the batch G also renders the same
-   * z under another label, and G's loss gets weight * mean |low-pass(G(z, y)) - low-pass(G(z, y'))|
+   * z under another label, and G's loss gets weight * mean (low-pass(G(z, y)) - low-pass(G(z, y')))^2
    * (8x8 average pooling): changing the expression must not change the coarse face.
    */
   sameFace?: number;

@@ -72,7 +72,7 @@ export interface StepOptions {
   /**
    * Same-face term for conditional G: G also renders the first n noise vectors under `labels`
    * (other expressions, [n, classes]) in the same forward pass, and G's loss gets
-   * weight * mean |pool(G(z_i, y_i)) - pool(G(z_i, y'_i))| with 8x8 average pooling (the coarse face).
+   * weight * mean (pool(G(z_i, y_i)) - pool(G(z_i, y'_i)))^2 with 8x8 average pooling (the coarse face).
    * The extra images are not shown to D.
    */
   sameFace?: { weight: number; labels: tf.Tensor2D };
@@ -90,10 +90,15 @@ function modeSeekingLoss(fake: tf.Tensor4D, z: tf.Tensor4D, weight: number): tf.
 /** Pooling window of the same-face term: 48x48 -> 6x6, 64x64 -> 8x8. */
 export const SAME_FACE_POOL = 8;
 
-/** weight * mean |pool(a) - pool(b)|: how much the coarse face differs between two renderings. */
+/**
+ * weight * mean (pool(a) - pool(b))^2: how much the coarse face differs between two renderings.
+ * Squared, not absolute: an L1 penalty pulls every small difference to exactly zero, which kept the
+ * label from changing anything (a trial with L1, weight 2: at epoch 2 only 'surprise' differed);
+ * the square lets a few cells change (mouth, brows) and punishes a whole face that changes.
+ */
 export function sameFaceLoss(a: tf.Tensor4D, b: tf.Tensor4D, weight: number): tf.Scalar {
   const pool = (x: tf.Tensor4D) => tf.avgPool(x, SAME_FACE_POOL, SAME_FACE_POOL, 'valid');
-  return tf.abs(pool(a).sub(pool(b))).mean().mul(weight) as tf.Scalar;
+  return tf.squaredDifference(pool(a), pool(b)).mean().mul(weight) as tf.Scalar;
 }
 
 const meanSigmoid = (logits: tf.Tensor) => tf.keep(tf.sigmoid(logits).mean() as tf.Scalar);
