@@ -99,7 +99,15 @@ function setThreadEnv(threads?: number): number {
  * the value leaves it to TensorFlow's CPU check.
  */
 export function nativeOneDnn(): boolean | null {
+  if (oneDnnAtLoad !== undefined) return oneDnnAtLoad;
   if (!tf.findBackendFactory('tensorflow')) return null;
+  return oneDnnFromEnv();
+}
+
+/** TensorFlow reads the variable once, when the binding loads: loadNative records that value here. */
+let oneDnnAtLoad: boolean | null | undefined;
+
+function oneDnnFromEnv(): boolean | null {
   const v = (process.env.TF_ENABLE_ONEDNN_OPTS ?? '').toLowerCase();
   if (v === '1' || v === 'true') return true;
   if (v === '0' || v === 'false') return false;
@@ -144,7 +152,7 @@ async function loadNative(pkg: NativePackage, opts: InitBackendOptions): Promise
   if (sum[0] !== 4 || sum[1] !== 6) throw new Error(`${pkg}: a test addition returned ${Array.from(sum)}`);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const nodeVersion = (require(`${pkg}/package.json`) as { version: string }).version;
-  const oneDnn = nativeOneDnn();
+  const oneDnn = (oneDnnAtLoad ??= oneDnnFromEnv());
   const versions: Record<string, string> = { ...baseVersions(), [pkg.replace('@tensorflow/', '')]: nodeVersion, libtensorflow: String(be.binding?.TF_Version) };
   versions.onednn = oneDnn === null ? 'tensorflow default' : oneDnn ? 'on' : 'off';
   const note = pkg === '@tensorflow/tfjs-node-gpu' ? (be.isUsingGpuDevice ? 'GPU device' : 'no GPU device') : undefined;

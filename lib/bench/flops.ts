@@ -24,6 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DcganSpec, checkSpec, edgeKernel } from '../models/spec';
+import type { StepVariant } from './train-bench';
 
 /** One convolution layer of a net, as the FLOP count sees it. */
 export interface ConvLayer {
@@ -97,7 +98,7 @@ export function stepFlopsPerImage(spec: DcganSpec): number {
 }
 
 /** FLOPs per image our step executes, for each step variant of the benchmark (see file comment). */
-export function executedStepFlopsPerImage(spec: DcganSpec, variant: 'lean' | 'plain' | 'unfused' | 'eigen' = 'lean'): number {
+export function executedStepFlopsPerImage(spec: DcganSpec, variant: StepVariant = 'lean'): number {
   const f = forwardFlops(spec);
   const tutorial = stepFlopsPerImage(spec);
   if (variant === 'unfused') return tutorial + 2 * f.fwdD1;

@@ -13,6 +13,7 @@ import * as path from 'path';
 import * as aq from 'arquero';
 import { readJson } from '../runs/files';
 import { RunConfig } from '../runs/run-dir';
+import { round } from '../runs/table';
 import { EMOTIONS } from '../data/types';
 
 export interface ExpressionRow {
@@ -28,7 +29,7 @@ export interface ExpressionRow {
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const round = (v: number | null, d = 3): number | null => (v === null ? null : Math.round(v * 10 ** d) / 10 ** d);
+const round3 = (v: number | null): number | null => (v === null ? null : round(v, 3));
 
 /** The expression rows of one run directory: none, one (per-emotion run) or seven (conditional run). */
 export function expressionRows(runDir: string, label = path.basename(runDir)): ExpressionRow[] {
@@ -45,9 +46,9 @@ export function expressionRows(runDir: string, label = path.basename(runDir)): E
       emotion: e,
       model: 'conditional' as const,
       ...base,
-      hit_rate: round(num(m[`cond_hit_${e}`]))!,
-      hit_prob: round(num(perClass.find((p) => p.emotion === e)?.pTarget)),
-      hit_rate_real: round(num(m[`cond_hit_${e}_real`])),
+      hit_rate: round3(num(m[`cond_hit_${e}`]))!,
+      hit_prob: round3(num(perClass.find((p) => p.emotion === e)?.pTarget)),
+      hit_rate_real: round3(num(m[`cond_hit_${e}_real`])),
     }));
   }
   const ds = config.spec.dataset;
@@ -55,7 +56,7 @@ export function expressionRows(runDir: string, label = path.basename(runDir)): E
   if (hit === null || ds.kind !== 'fer2013' || !Array.isArray(ds.emotions) || ds.emotions.length !== 1) return [];
   return [{
     emotion: ds.emotions[0], model: 'per-emotion', ...base,
-    hit_rate: round(hit)!, hit_prob: round(num(m.hit_prob)), hit_rate_real: round(num(m.hit_rate_real)),
+    hit_rate: round3(hit)!, hit_prob: round3(num(m.hit_prob)), hit_rate_real: round3(num(m.hit_rate_real)),
   }];
 }
 

@@ -60,7 +60,8 @@ function orderColumns(columns: string[]): string[] {
   return [...new Set([...pick(BASE_COLUMNS), ...pick(METRIC_COLUMNS), ...columns])];
 }
 
-function round(x: number, digits: number): number {
+/** x rounded to `digits` decimals (the tables' number format). */
+export function round(x: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
 }
