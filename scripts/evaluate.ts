@@ -2,7 +2,9 @@
  * npm run evaluate -- RUN_DIR|FOLDER... [--n 2000] [--seed S] [--data DIR] [--kid-subsets K] [--no-classifier]
  *                     [--classifier DIR] [--backend B]
  * Computes sample-quality metrics for trained run directories and writes each run's metrics.json
- * (fd_fer, kid_fer, swd, diversity, expression hit-rate, each with its real-vs-real floor).
+ * (fd_fer, kid_fer, swd, diversity, expression hit-rate, each with its real-vs-real floor). For a
+ * conditional run it also measures the per-emotion hit-rates again (cond_hit_*, lib/edit/hit-rate.ts)
+ * with the same classifier, so every classifier number in metrics.json comes from one classifier.
  * See lib/eval/evaluate-run.ts and docs/metrics.md.
  */
 import * as path from 'path';
@@ -11,6 +13,10 @@ import { initBackend, describeBackend } from '../lib/backend';
 import { evaluateRun } from '../lib/eval/evaluate-run';
 import { loadClassifier, DEFAULT_CLASSIFIER_DIR } from '../lib/eval/classifier';
 import { resolveRunDirs } from '../lib/eval/compare';
+import { readRunConfig } from '../lib/runs/run-dir';
+import { isConditional } from '../lib/models/conditional-spec';
+import { evaluateConditionalRun } from '../lib/edit/hit-rate';
+import { loadJudge } from '../lib/edit/judge';
 
 const USAGE = `usage: npm run evaluate -- RUN_DIR... [options]     (a folder of runs, e.g. a fer-all sequence, evaluates each)
   --n N              samples and images per real set (default 2000; capped at half the real images)
@@ -45,6 +51,17 @@ runMain(async () => {
       classifier,
       inception,
     });
+    const config = readRunConfig(runDir);
+    if (classifier && isConditional(config.spec.model)) {
+      // Same images as the hit-rate at the end of training (the run's seed) unless --seed is given.
+      const { judge, reason } = await loadJudge(classifier.dir);
+      if (!judge) throw new Error(`${runDir}: conditional hit-rate: ${reason}`);
+      try {
+        await evaluateConditionalRun(runDir, { judge, seed: intOption(a, 'seed', cmd, 0) ?? config.seed, dataPath: stringOption(a, 'data') });
+      } finally {
+        judge.dispose();
+      }
+    }
     console.log(r.file);
   }
 });

@@ -133,6 +133,18 @@ test('CLI: npm run edit on a conditional smoke run writes a strip; clear errors 
   assert.equal(report.edits[0].to, 'surprise');
   assert.match(r.stderr, /reconstruction: RMSE/);
 
+  // npm run evaluate measures the conditional hit-rates again, with the classifier it was given.
+  const metricsFile = path.join(run, 'metrics.json');
+  const before = JSON.parse(fs.readFileSync(metricsFile, 'utf8'));
+  assert.ok(before.eval_conditional, 'hit-rates measured at the end of training');
+  r = cli('evaluate.ts', [run, '--n', '16', '--kid-subsets', '2']);
+  assert.equal(r.code, 0, r.stderr);
+  const after = JSON.parse(fs.readFileSync(metricsFile, 'utf8'));
+  assert.ok(after.eval_conditional.evaluatedAt > before.eval_conditional.evaluatedAt, 'cond_hit_* measured again');
+  assert.equal(after.eval_conditional.classifier, after.eval.classifier, 'one classifier for every number');
+  for (const e of EMOTIONS) assert.ok(after[`cond_hit_${e}`] >= 0 && after[`cond_hit_${e}`] <= 1, `cond_hit_${e}`);
+  assert.ok(after.fd_fer > 0 && after.swd > 0);
+
   // Bad images.
   const bad = path.join(dir, 'bad.png');
   fs.writeFileSync(bad, 'nope');
