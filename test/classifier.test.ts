@@ -185,7 +185,7 @@ test('the shipped classifier (models/fer-classifier) reaches its recorded accura
   const clf = await loadClassifier();
   const info = clf.info as { accuracy: number; test_images: number; check?: { accuracy: number } };
   assert.equal(info.test_images, 7178, 'measured on the whole FER2013 test split');
-  assert.ok(info.accuracy > 0.5, `shipped classifier test accuracy ${info.accuracy} (chance is 1/7, majority class 25%)`);
+  assert.ok(info.accuracy >= 0.65, `shipped classifier test accuracy ${info.accuracy}: below the 65% target of issue 5`);
   assert.equal(clf.featureDim, 256);
   // The check subset: a fixed, seeded selection of the bundled sample's test faces.
   const check = await classifierCheck(clf, FER_SAMPLE);

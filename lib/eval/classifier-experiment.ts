@@ -216,7 +216,7 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions = {
 }
 
 const USAGE = `usage: npm run experiment -- fer-classifier [options]
-  --preset P        paper | finetune | quick | smoke (default quick); the shipped model is paper, then finetune
+  --preset P        paper | finetune | quick | smoke (default quick); the shipped model is paper (40 epochs)
   --data DIR        FER2013 (image folders or fer2013.csv); default $FACEGAN_FER2013, else the bundled sample
   --out DIR         run directory (default ${path.relative(REPO_ROOT, RESULTS_DIR)}/fer-classifier/<time>-<preset>)
   --resume DIR      continue a stopped classifier run
