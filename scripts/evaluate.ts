@@ -16,7 +16,7 @@ import { resolveRunDirs } from '../lib/eval/compare';
 import { readRunConfig } from '../lib/runs/run-dir';
 import { isConditional } from '../lib/models/conditional-spec';
 import { evaluateConditionalRun } from '../lib/edit/hit-rate';
-import { loadJudge } from '../lib/edit/judge';
+import { loadJudge, ExpressionJudge } from '../lib/edit/judge';
 
 const USAGE = `usage: npm run evaluate -- RUN_DIR... [options]     (a folder of runs, e.g. a fer-all sequence, evaluates each)
   --n N              samples and images per real set (default 2000; capped at half the real images)
@@ -42,26 +42,31 @@ runMain(async () => {
   process.stderr.write(`backend: ${describeBackend(backend)}\n`);
   const classifier = a.options['no-classifier'] ? null : await loadClassifier(stringOption(a, 'classifier') ?? DEFAULT_CLASSIFIER_DIR);
   const inception = stringOption(a, 'inception');
-  for (const runDir of runDirs) {
-    const r = await evaluateRun(runDir, {
-      n: intOption(a, 'n', cmd, 2),
-      seed: intOption(a, 'seed', cmd, 0),
-      dataPath: stringOption(a, 'data'),
-      kidSubsets: intOption(a, 'kid-subsets', cmd, 1),
-      classifier,
-      inception,
-    });
-    const config = readRunConfig(runDir);
-    if (classifier && isConditional(config.spec.model)) {
-      // Same images as the hit-rate at the end of training (the run's seed) unless --seed is given.
-      const { judge, reason } = await loadJudge(classifier.dir);
-      if (!judge) throw new Error(`${runDir}: conditional hit-rate: ${reason}`);
-      try {
+  // The expression judge for conditional runs' per-emotion hit-rates: loaded once, on the first one.
+  let judge: ExpressionJudge | null = null;
+  try {
+    for (const runDir of runDirs) {
+      const r = await evaluateRun(runDir, {
+        n: intOption(a, 'n', cmd, 2),
+        seed: intOption(a, 'seed', cmd, 0),
+        dataPath: stringOption(a, 'data'),
+        kidSubsets: intOption(a, 'kid-subsets', cmd, 1),
+        classifier,
+        inception,
+      });
+      const config = readRunConfig(runDir);
+      if (classifier && isConditional(config.spec.model)) {
+        if (!judge) {
+          const loaded = await loadJudge(classifier.dir);
+          if (!loaded.judge) throw new Error(`${runDir}: conditional hit-rate: ${loaded.reason}`);
+          judge = loaded.judge;
+        }
+        // Same images as the hit-rate at the end of training (the run's seed) unless --seed is given.
         await evaluateConditionalRun(runDir, { judge, seed: intOption(a, 'seed', cmd, 0) ?? config.seed, dataPath: stringOption(a, 'data') });
-      } finally {
-        judge.dispose();
       }
+      console.log(r.file);
     }
-    console.log(r.file);
+  } finally {
+    judge?.dispose();
   }
 });
