@@ -11,7 +11,7 @@ import * as path from 'path';
 import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
 import { initBackend, describeBackend } from '../lib/backend';
 import { readRunConfig } from '../lib/runs/run-dir';
-import { writeJsonAtomic } from '../lib/runs/files';
+import { writeJsonAtomic } from '../lib/io/files';
 import { classIndex } from '../lib/models/conditional-spec';
 import { conditionalSpecOf, loadConditionalRun } from '../lib/edit/run';
 import { loadFace } from '../lib/edit/face-image';

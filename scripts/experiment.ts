@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { readJson } from '../lib/runs/files';
+import { readJson } from '../lib/io/files';
 import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
 import { EXPERIMENTS, getExperiment } from '../experiments';
 import { PRESETS, PresetName } from '../lib/runs/experiment';

@@ -12,7 +12,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
 import { loadFer2013 } from '../data';
-import { readJson, writeJsonAtomic } from '../runs/files';
+import { readJson, writeJsonAtomic } from '../io/files';
 import { generateLabelled } from '../models/conditional-sample';
 import { ExpressionJudge, argmaxRow, loadJudge } from './judge';
 import { loadConditionalRun } from './run';

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { loadFer2013 } from '../data';
 import { resolveDataPath } from '../runs/dataset';
 import { readRunConfig } from '../runs/run-dir';
-import { writeJsonAtomic } from '../runs/files';
+import { writeJsonAtomic } from '../io/files';
 import { generateSameFace, sameFaceGridPng } from '../models/conditional-sample';
 import { Rng } from '../rng';
 import { labelledGridPng } from '../viz/labelled';

@@ -16,7 +16,7 @@ import { initBackend, describeBackend, BackendInfo } from '../backend';
 import { parseArgs, intOption, stringOption } from '../cli/args';
 import { resolveDataPath } from '../runs/dataset';
 import { newRunDir, RESULTS_DIR } from '../runs/run-dir';
-import { writeJsonAtomic, readJson } from '../runs/files';
+import { writeJsonAtomic, readJson } from '../io/files';
 import { gitCommit, packageVersions, REPO_ROOT } from '../runs/versions';
 import { saveModelDir } from '../train/model-io';
 import { CLASSIFIER_PRESETS, CLASSIFIER_SEED, ClassifierPreset } from '../../experiments/classifier';

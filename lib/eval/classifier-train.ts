@@ -17,7 +17,7 @@ import { Rng } from '../rng';
 import { ImageSet, EMOTIONS } from '../data/types';
 import { Adam } from '../train/adam';
 import { saveModelDir, loadWeightsInto } from '../train/model-io';
-import { writeFileAtomic, writeJsonAtomic, readJson } from '../runs/files';
+import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
 import { AugmentOptions, augmentInto } from './augment';
 import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from './classifier-model';
 import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';

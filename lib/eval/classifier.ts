@@ -9,7 +9,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { loadModelDir } from '../train/model-io';
 import { REPO_ROOT } from '../runs/versions';
-import { readJson } from '../runs/files';
+import { readJson } from '../io/files';
 import { EMOTIONS } from '../data/types';
 import { Features } from './features-matrix';
 import { CLASSIFIER_CLASSES, CLASSIFIER_SIZE, featureAndLogitModel } from './classifier-model';

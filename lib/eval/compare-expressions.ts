@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as aq from 'arquero';
-import { readJson } from '../runs/files';
+import { readJson } from '../io/files';
 import { RunConfig } from '../runs/run-dir';
 import { round } from '../runs/table';
 import { EMOTIONS } from '../data/types';

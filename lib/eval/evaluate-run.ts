@@ -20,7 +20,7 @@ import { loadFer2013 } from '../data';
 import { readRunConfig } from '../runs/run-dir';
 import { loadDataset } from '../runs/dataset';
 import { loadRunGenerator } from '../runs/load-generator';
-import { readJson, writeJsonAtomic } from '../runs/files';
+import { readJson, writeJsonAtomic } from '../io/files';
 import { generateImages } from '../train/generate';
 import { noiseTensor } from '../train/noise';
 import { FerClassifier, loadClassifier, UImages } from './classifier';

@@ -14,7 +14,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { readJson } from '../runs/files';
+import { readJson } from '../io/files';
 import { loadModelDir } from '../train/model-io';
 import { Features } from './features-matrix';
 import { UImages } from './classifier';

@@ -17,7 +17,7 @@ import { ExperimentSpec } from '../runs/experiment';
 import { resolveDataPath, loadDataset } from '../runs/dataset';
 import { runExperiment, resumeExperiment, DEFAULT_SEED } from '../runs/run-experiment';
 import { newRunDir } from '../runs/run-dir';
-import { readJson, writeJsonAtomic, writeFileAtomic } from '../runs/files';
+import { readJson, writeJsonAtomic, writeFileAtomic } from '../io/files';
 import { runRow } from '../runs/table';
 import { STUDY_RUNS, STUDY_SCALES, StudyPreset, StudyRun, studySettings, STUDY_EMOTION } from '../../experiments/study-questions';
 import { FerClassifier, loadClassifier } from './classifier';

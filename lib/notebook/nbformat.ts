@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
+import { writeFileAtomic } from '../io/files';
 
 /** A string, or the list of lines Jupyter splits it into. */
 export type MultilineString = string | string[];
@@ -173,8 +174,5 @@ export function serializeNotebook(nb: Notebook): string {
 
 /** Writes `nb` to `file` atomically (temporary file + rename), creating parent folders. */
 export function writeNotebook(file: string, nb: Notebook): void {
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, serializeNotebook(nb));
-  fs.renameSync(tmp, file);
+  writeFileAtomic(path.resolve(file), serializeNotebook(nb));
 }

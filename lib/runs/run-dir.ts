@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { REPO_ROOT } from './versions';
-import { readJson } from './files';
+import { readJson } from '../io/files';
 import { ExperimentSpec, Overrides, PresetName, TrainSettings } from './experiment';
 
 export const RESULTS_DIR = process.env.FACEGAN_RESULTS ?? path.join(REPO_ROOT, 'results');

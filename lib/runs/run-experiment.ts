@@ -8,7 +8,7 @@ import { ExperimentSpec, Overrides, PresetName, resolveSettings } from './experi
 import { RunConfig, newRunDir, readRunConfig } from './run-dir';
 import { resolveDataPath, loadDataset } from './dataset';
 import { packageVersions, gitCommit } from './versions';
-import { writeJsonAtomic, readJson } from './files';
+import { writeJsonAtomic, readJson } from '../io/files';
 import { train, TrainSummary, TrainOptions } from '../train/trainer';
 import { BackendInfo } from '../backend';
 import { formatSkips } from '../data';

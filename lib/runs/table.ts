@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as aq from 'arquero';
-import { readJson } from './files';
+import { readJson } from '../io/files';
 import { RunConfig } from './run-dir';
 
 export type RunRow = Record<string, string | number | null>;

@@ -12,7 +12,7 @@ import * as path from 'path';
 import { Adam } from './adam';
 import { GanPair } from './step';
 import { saveModelDir, loadWeightsInto } from './model-io';
-import { writeFileAtomic, writeJsonAtomic, readJson } from '../runs/files';
+import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
 
 export interface TrainState {
   /** Optimizer steps completed (= iterations). */

@@ -1,6 +1,6 @@
 /** losses.csv of a run: one row per iteration, appended at each log flush. */
 import * as fs from 'fs';
-import { writeFileAtomic } from '../runs/files';
+import { writeFileAtomic } from '../io/files';
 import { LOSS_CSV_COLUMNS as LOSS_COLUMNS, LossRow } from '../viz/losses-csv';
 
 export type { LossRow };

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { writeFileAtomic, readJson } from '../runs/files';
+import { writeFileAtomic, readJson } from '../io/files';
 
 interface ModelJson {
   modelTopology: object;

@@ -28,7 +28,7 @@ import { generateImages } from './generate';
 import { ProgressBar } from './progress';
 import { gridPng } from '../viz/grid';
 import { writeLossPlot } from '../viz/losses-csv';
-import { writeFileAtomic, writeJsonAtomic, readJson } from '../runs/files';
+import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
 
 export interface TrainOptions {
   runDir: string;

@@ -10,6 +10,7 @@ import type { TopLevelSpec } from 'vega-lite';
 import { downsampleIndices, smoothEma } from './downsample';
 import { textWidth } from './fonts';
 import { svgToPng } from './svg';
+import { writeFileAtomic } from '../io/files';
 
 export { svgToPng } from './svg';
 
@@ -101,12 +102,6 @@ export async function writeChart(
   writeFileAtomic(out.svg, svg);
   writeFileAtomic(out.png, png);
   return out;
-}
-
-function writeFileAtomic(file: string, data: string | Buffer): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }
 
 const round6 = (v: number): number => (Number.isFinite(v) ? +v.toPrecision(6) : NaN);
