@@ -25,7 +25,7 @@ runMain(async () => {
   if (dirs.length === 0) throw new Error(`compare: no run directories found under ${RESULTS_DIR} (train one with npm run experiment)`);
   const out = path.resolve(stringOption(a, 'out') ?? path.join(RESULTS_DIR, 'compare'));
   const r = await compareRuns(dirs, out, { title: stringOption(a, 'title'), charts: !a.options['no-charts'] });
-  process.stderr.write(`${dirs.length} run(s) compared; ${r.charts.length} chart(s)\n`);
+  process.stderr.write(`${dirs.length - r.skipped.length} run(s) compared${r.skipped.length ? ` (${r.skipped.length} damaged, skipped)` : ""}; ${r.charts.length} chart(s)\n`);
   console.log(r.tables.md);
   console.log(r.tables.csv);
   console.log(r.tables.html);

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
 import { initBackend, describeBackend } from '../lib/backend';
 import { evaluateRun } from '../lib/eval/evaluate-run';
+import { acquireRunLock } from '../lib/io/lock';
 import { loadClassifier, DEFAULT_CLASSIFIER_DIR } from '../lib/eval/classifier';
 import { resolveRunDirs } from '../lib/eval/compare';
 import { readRunConfig } from '../lib/runs/run-dir';
@@ -46,25 +47,31 @@ runMain(async () => {
   let judge: ExpressionJudge | null = null;
   try {
     for (const runDir of runDirs) {
-      const r = await evaluateRun(runDir, {
-        n: intOption(a, 'n', cmd, 2),
-        seed: intOption(a, 'seed', cmd, 0),
-        dataPath: stringOption(a, 'data'),
-        kidSubsets: intOption(a, 'kid-subsets', cmd, 1),
-        classifier,
-        inception,
-      });
-      const config = readRunConfig(runDir);
-      if (classifier && isConditional(config.spec.model)) {
-        if (!judge) {
-          const loaded = await loadJudge(classifier.dir);
-          if (!loaded.judge) throw new Error(`${runDir}: conditional hit-rate: ${loaded.reason}`);
-          judge = loaded.judge;
+      // the run folder's lock for both writes of metrics.json (refused with exit 75 while it trains)
+      const lock = acquireRunLock(runDir);
+      try {
+        const r = await evaluateRun(runDir, {
+          n: intOption(a, 'n', cmd, 2),
+          seed: intOption(a, 'seed', cmd, 0),
+          dataPath: stringOption(a, 'data'),
+          kidSubsets: intOption(a, 'kid-subsets', cmd, 1),
+          classifier,
+          inception,
+        });
+        const config = readRunConfig(runDir);
+        if (classifier && isConditional(config.spec.model)) {
+          if (!judge) {
+            const loaded = await loadJudge(classifier.dir);
+            if (!loaded.judge) throw new Error(`${runDir}: conditional hit-rate: ${loaded.reason}`);
+            judge = loaded.judge;
+          }
+          // Same images as the hit-rate at the end of training (the run's seed) unless --seed is given.
+          await evaluateConditionalRun(runDir, { judge, seed: intOption(a, 'seed', cmd, 0) ?? config.seed, dataPath: stringOption(a, 'data') });
         }
-        // Same images as the hit-rate at the end of training (the run's seed) unless --seed is given.
-        await evaluateConditionalRun(runDir, { judge, seed: intOption(a, 'seed', cmd, 0) ?? config.seed, dataPath: stringOption(a, 'data') });
+        console.log(r.file);
+      } finally {
+        lock.release();
       }
-      console.log(r.file);
     }
   } finally {
     judge?.dispose();

@@ -8,7 +8,8 @@ import * as path from 'path';
 import { readJson } from '../lib/io/files';
 import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
 import { EXPERIMENTS, getExperiment } from '../experiments';
-import { PRESETS, PresetName } from '../lib/runs/experiment';
+import { PRESETS, PresetName, ExperimentSpec } from '../lib/runs/experiment';
+import { SIGNAL_EXIT_CODES, StopSignal } from '../lib/train/event-loop';
 import { runExperiment, resumeExperiment, runSequence } from '../lib/runs/run-experiment';
 import { initBackend, describeBackend } from '../lib/backend';
 
@@ -21,11 +22,16 @@ const USAGE = `usage: npm run experiment -- <name> [options]
   --out DIR           run directory (default results/<name>/<time>-<preset>)
   --epochs N --limit N --batch N --seed S     override the preset
   --backend B         node-gpu | node | wasm | cpu (default: fastest that loads; or $FACEGAN_BACKEND)
-  --resume RUN_DIR    continue a stopped run from its latest checkpoint
+  --resume RUN_DIR    continue a stopped run from its newest intact checkpoint, with its recorded settings
+                      (only --epochs, --max-steps and --data, which must give the same images, may be given)
   --max-steps N       stop after N iterations (with a checkpoint; continue later with --resume)
+  --spec FILE         train the experiment spec in FILE (JSON, as in config.json's "spec") instead of a named one
+  --force-unlock      take over the run folder's lock although it comes from another host (see docs/reliability.md)
   --eval-n N          images per set for the metrics written to metrics.json after training (default 1000)
   --no-eval           skip the metrics at the end of training (npm run evaluate -- RUN_DIR later)
-  --list              list experiments and presets`;
+  --list              list experiments and presets
+exit status: 0 completed (or stopped at --max-steps), 1 error/failed/diverged, 75 the run folder is in use
+  by another process (nothing changed), 130/143/129 interrupted by Ctrl-C/SIGTERM/SIGHUP (checkpoint saved)`;
 
 // --- issue 5: experiments with their own options (lib/eval): the expression classifier and the
 // study's two questions. `npm run experiment -- fer-classifier --help` / `study-questions --help`.
@@ -40,8 +46,8 @@ runMain(async () => {
   if (own) return (await own())(process.argv.slice(3));
   const cmd = 'experiment';
   const args = parseArgs(process.argv.slice(2), {
-    flags: ['list', 'help', 'no-progress', 'no-eval'],
-    options: ['preset', 'data', 'out', 'epochs', 'limit', 'batch', 'seed', 'backend', 'resume', 'max-steps', 'eval-n'],
+    flags: ['list', 'help', 'no-progress', 'no-eval', 'force-unlock'],
+    options: ['preset', 'data', 'out', 'epochs', 'limit', 'batch', 'seed', 'backend', 'resume', 'max-steps', 'eval-n', 'spec'],
   }, cmd);
   if (args.options.help) return void console.log(USAGE);
   if (args.options.list) {
@@ -53,33 +59,38 @@ runMain(async () => {
     }
     return;
   }
+  const resume = stringOption(args, 'resume');
+  if (resume) refuseChangesOnResume(args, resume);
+  const evalN = intOption(args, 'eval-n', cmd, 2) ?? 1000;
   const backend = await initBackend({ backend: stringOption(args, 'backend') });
   process.stderr.write(`backend: ${describeBackend(backend)}\n`);
   const common = {
     backend,
     maxSteps: intOption(args, 'max-steps', cmd, 1),
     progress: !args.options['no-progress'],
+    evaluate: args.options['no-eval'] ? (false as const) : { n: evalN },
+    forceUnlock: !!args.options['force-unlock'],
+    dataPath: stringOption(args, 'data'),
   };
-  const resume = stringOption(args, 'resume');
   if (resume) {
     const seqFile = path.join(resume, 'sequence.json');
     if (fs.existsSync(seqFile)) {
       const index = readJson<{ experiment: string; preset: PresetName }>(seqFile, 'sequence index');
       const spec = getExperiment(index.experiment);
       const r = await runSequence(spec, getExperiment, { ...common, preset: index.preset, parentDir: resume });
-      exitForStatus(r.runs.at(-1)?.summary.status);
+      exitForStatus(r.runs.at(-1)?.summary);
       return void console.log(r.parentDir);
     }
     const r = await resumeExperiment(resume, { ...common, epochs: intOption(args, 'epochs', cmd, 1) });
     printSummary(r.summary);
-    await evaluateAfterTraining(r.runDir, r.summary.status, args);
-    exitForStatus(r.summary.status);
+    exitForStatus(r.summary);
     return void console.log(r.runDir);
   }
   const name = args.positionals[0];
-  if (!name) throw new Error(`no experiment named\n${USAGE}`);
+  const specFile = stringOption(args, 'spec');
+  if (!name && !specFile) throw new Error(`no experiment named\n${USAGE}`);
   if (args.positionals.length > 1) throw new Error(`unexpected arguments: ${args.positionals.slice(1).join(' ')}`);
-  const spec = getExperiment(name);
+  const spec = specFile ? readSpecFile(specFile, name) : getExperiment(name);
   const preset = (stringOption(args, 'preset') ?? 'quick') as PresetName;
   if (!PRESETS.includes(preset)) throw new Error(`--preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
   const limitRaw = stringOption(args, 'limit');
@@ -92,41 +103,57 @@ runMain(async () => {
       batchSize: intOption(args, 'batch', cmd, 1),
     },
     seed: intOption(args, 'seed', cmd, 0),
-    dataPath: stringOption(args, 'data'),
   };
   if (spec.sequence) {
     const r = await runSequence(spec, getExperiment, { ...request, parentDir: stringOption(args, 'out') });
-    exitForStatus(r.runs.at(-1)?.summary.status);
+    exitForStatus(r.runs.at(-1)?.summary);
     return void console.log(r.parentDir);
   }
   const r = await runExperiment({ ...request, spec, outDir: stringOption(args, 'out') });
   printSummary(r.summary);
-  await evaluateAfterTraining(r.runDir, r.summary.status, args);
-  exitForStatus(r.summary.status);
+  exitForStatus(r.summary);
   console.log(r.runDir);
 });
 
 /**
- * Exit status for scripts: 0 when the run completed or stopped at --max-steps as asked, 130 when
- * Ctrl-C interrupted it (as shells report SIGINT), 1 when it diverged. The run directory is still
- * printed last, so `--resume $(...)` works either way.
+ * Exit status for scripts: 0 when the run completed or stopped at --max-steps as asked; 130, 143
+ * or 129 when Ctrl-C, SIGTERM or SIGHUP interrupted it (as shells report those signals; the
+ * checkpoint is saved); 1 when it diverged or failed. The run directory is still printed last, so
+ * `--resume $(...)` works either way.
  */
-function exitForStatus(status: string | undefined): void {
-  if (status === 'interrupted') process.exitCode = 130;
-  else if (status === 'diverged') process.exitCode = 1;
+function exitForStatus(summary: { status: string; signal?: string } | undefined): void {
+  if (summary?.status === 'interrupted') process.exitCode = SIGNAL_EXIT_CODES[(summary.signal ?? 'SIGINT') as StopSignal] ?? 130;
+  else if (summary?.status === 'diverged' || summary?.status === 'failed') process.exitCode = 1;
 }
 
-/** Fills metrics.json of a completed run (skipped with --no-eval); a metric failure does not fail the run. */
-async function evaluateAfterTraining(runDir: string, status: string, args: ReturnType<typeof parseArgs>): Promise<void> {
-  if (status !== 'completed' || args.options['no-eval']) return;
-  const n = intOption(args, 'eval-n', 'experiment', 2) ?? 1000;
-  try {
-    const { evaluateRun } = await import('../lib/eval/evaluate-run');
-    const r = await evaluateRun(runDir, { n });
-    process.stderr.write(`metrics: ${r.file}\n`);
-  } catch (e) {
-    process.stderr.write(`warning: metrics not computed (${(e as Error).message}); run npm run evaluate -- ${runDir}\n`);
+/** Options that would change a run being resumed are refused, each with the reason. */
+function refuseChangesOnResume(args: ReturnType<typeof parseArgs>, runDir: string): void {
+  const why: Record<string, string> = {
+    preset: 'the preset fixed its settings',
+    batch: 'the checkpoint\'s data order, RNG and optimizer state belong to its batch size',
+    seed: 'the seed fixed its initial weights, noise and data order',
+    limit: 'the image subset is part of the run (and of its dataset fingerprint)',
+    out: 'a resumed run stays in its own folder',
+    spec: 'the run keeps the spec recorded in its config.json',
+  };
+  const given = Object.keys(why).filter((k) => args.options[k] !== undefined);
+  if (args.positionals.length) given.unshift(`experiment name "${args.positionals.join(' ')}"`);
+  if (given.length === 0) return;
+  const lines = given.map((k) => (k in why ? `  --${k}: ${why[k]}` : `  ${k}: the run keeps the experiment recorded in its config.json`));
+  throw new Error(
+    `--resume ${runDir} continues a run with the settings recorded in its config.json, so these cannot change:\n${lines.join('\n')}\n` +
+      `Only --epochs, --max-steps and --data (the same images, moved) may be given; start a new run (--out) to change the others.`,
+  );
+}
+
+/** An experiment spec from a JSON file (--spec); a positional name, if given, must match its name. */
+function readSpecFile(file: string, name: string | undefined): ExperimentSpec {
+  const spec = readJson<ExperimentSpec>(file, 'experiment spec');
+  if (typeof spec.name !== 'string' || !spec.dataset || !spec.model || !spec.presets) {
+    throw new Error(`experiment spec ${file} must have name, dataset, model and presets (as in a run's config.json "spec")`);
   }
+  if (name && name !== spec.name) throw new Error(`--spec ${file} defines experiment "${spec.name}", not "${name}"`);
+  return spec;
 }
 
 function printSummary(s: import('../lib/train/trainer').TrainSummary): void {

@@ -26,13 +26,8 @@ runMain(async () => {
     );
   }
   const spec = getExperiment('fer-pooled');
-  const { runDir, summary } = await runExperiment({ spec, preset, backend });
-  try {
-    const { evaluateRun } = await import('../lib/eval/evaluate-run');
-    await evaluateRun(runDir, { n: 1000 });
-  } catch (e) {
-    process.stderr.write(`warning: metrics not computed (${(e as Error).message})\n`);
-  }
+  // finishRun (inside runExperiment) writes summary.json and metrics.json, as for npm run experiment
+  const { runDir, summary } = await runExperiment({ spec, preset, backend, evaluate: { n: 1000 } });
   const tables = writeRunTables([runDir], path.join(RESULTS_DIR, 'start'), 'npm start: default run on the bundled sample');
   process.stderr.write(
     `\n${summary.status}: ${summary.steps} iterations in ${(summary.trainSeconds / 60).toFixed(1)} min ` +

@@ -45,16 +45,18 @@ export function stringOption(args: ParsedArgs, name: string): string | undefined
 }
 
 /**
- * Runs a CLI main function: prints a clean error (no stack unless FACEGAN_DEBUG) and exits non-zero;
+ * Runs a CLI main function: prints a clean error (no stack unless FACEGAN_DEBUG) and exits non-zero
+ * (the error's `exitCode` when it has one, else 1);
  * on success exits with process.exitCode when main set one (e.g. 130 after Ctrl-C), else 0.
  */
 export function runMain(main: () => Promise<void>): void {
   main().then(
     () => process.exit(process.exitCode ?? 0),
-    (e: Error) => {
+    (e: Error & { exitCode?: number }) => {
       process.stderr.write(`\nerror: ${e.message}\n`);
       if (process.env.FACEGAN_DEBUG) process.stderr.write(`${e.stack}\n`);
-      process.exit(1);
+      // an error may carry its own status, e.g. 75 (EX_TEMPFAIL) when a run folder is locked
+      process.exit(Number.isInteger(e.exitCode) && e.exitCode! > 0 ? e.exitCode : 1);
     },
   );
 }

@@ -21,6 +21,7 @@ import { gitCommit, packageVersions, REPO_ROOT } from '../runs/versions';
 import { saveModelDir } from '../train/model-io';
 import { CLASSIFIER_PRESETS, CLASSIFIER_SEED, ClassifierPreset } from '../../experiments/classifier';
 import { ClassifierSettings, trainClassifier, evaluateClassifier } from './classifier-train';
+import { SIGNAL_EXIT_CODES } from '../train/event-loop';
 import { Confusion, confusion, confusionMarkdown } from './confusion';
 import { DEFAULT_CLASSIFIER_DIR, classifierFromModel } from './classifier';
 import { classifierCheck } from './classifier-check';
@@ -166,6 +167,7 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions = {
   const r = await trainClassifier({ runDir, train, valid, settings: s, seed: cfg.seed, resume: !!o.resume, initFrom: cfg.init?.dir, maxSteps: o.maxSteps, log });
   if (!r.completed) {
     log(`stopped at step ${r.steps}; continue with: npm run experiment -- fer-classifier --resume ${runDir}`);
+    if (r.signal) process.exitCode = SIGNAL_EXIT_CODES[r.signal];
     r.net.model.dispose();
     return { runDir, modelDir: null, completed: false, metrics: null };
   }

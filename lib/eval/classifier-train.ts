@@ -23,7 +23,7 @@ import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, bui
 import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';
 import { confusion, Confusion } from './confusion';
 import { fuseLayers } from '../kernels/fused-layers';
-import { yieldToEventLoop, catchInterrupt } from '../train/event-loop';
+import { yieldToEventLoop, catchInterrupt, StopSignal } from '../train/event-loop';
 
 /** Training settings of the classifier (presets in experiments/classifier.ts). */
 export interface ClassifierSettings {
@@ -71,6 +71,8 @@ export interface TrainClassifierResult {
   net: ClassifierNet;
   steps: number;
   completed: boolean;
+  /** The signal (Ctrl-C, SIGTERM, SIGHUP) that stopped this session early, or null. */
+  signal: StopSignal | null;
   /** Training seconds summed over sessions. */
   seconds: number;
   imagesPerSecond: number;
@@ -267,7 +269,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
   } finally {
     ctrlC.release();
   }
-  return { net, steps: step, completed: step >= total, seconds, imagesPerSecond: seconds > 0 ? (step * bs) / seconds : 0 };
+  return { net, steps: step, completed: step >= total, signal: ctrlC.signal, seconds, imagesPerSecond: seconds > 0 ? (step * bs) / seconds : 0 };
 }
 
 /** Test-split evaluation of a trained network: confusion with and without mirror averaging. */

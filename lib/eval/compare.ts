@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { runRow, writeRunTables, WrittenTables, RunRow } from '../runs/table';
+import { writeRunTables, readableRuns, WrittenTables, RunRow } from '../runs/table';
 import { findRunDirs, RESULTS_DIR } from '../runs/run-dir';
 import { barChartSpec, writeChart } from '../viz';
 import { writeExpressionTable, ExpressionRow } from './compare-expressions';
@@ -47,14 +47,15 @@ export function runLabels(rows: RunRow[]): string[] {
 
 /** Writes the tables and charts into outDir; returns their paths. */
 export async function compareRuns(
-  runDirs: string[], outDir: string, opts: { title?: string; charts?: boolean } = {},
-): Promise<{ tables: WrittenTables; charts: string[]; expressions: { md: string; csv: string; rows: ExpressionRow[] } | null }> {
-  const tables = writeRunTables(runDirs, outDir, opts.title ?? 'facegan runs');
-  const rows = runDirs.map(runRow);
+  allDirs: string[], outDir: string, opts: { title?: string; charts?: boolean } = {},
+): Promise<{ tables: WrittenTables; charts: string[]; expressions: { md: string; csv: string; rows: ExpressionRow[] } | null; skipped: { dir: string; reason: string }[] }> {
+  // a damaged run (garbled config.json / summary.json / metrics.json) is skipped with a note
+  const { dirs: runDirs, rows, skipped } = readableRuns(allDirs);
+  const tables = writeRunTables(runDirs.length ? runDirs : allDirs, outDir, opts.title ?? 'facegan runs');
   const labels = runLabels(rows);
   const expressions = writeExpressionTable(runDirs, labels, outDir);
   const charts: string[] = [];
-  if (opts.charts === false) return { tables, charts, expressions };
+  if (opts.charts === false) return { tables, charts, expressions, skipped };
   for (const [metric, title] of Object.entries(METRIC_TITLES)) {
     const data: Record<string, string | number>[] = [];
     rows.forEach((r, i) => {
@@ -66,5 +67,5 @@ export async function compareRuns(
     const out = await writeChart(spec, path.join(outDir, `chart-${metric}`));
     charts.push(out.png);
   }
-  return { tables, charts, expressions };
+  return { tables, charts, expressions, skipped };
 }

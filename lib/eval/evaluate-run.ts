@@ -21,6 +21,7 @@ import { readRunConfig } from '../runs/run-dir';
 import { loadDataset } from '../runs/dataset';
 import { loadRunGenerator } from '../runs/load-generator';
 import { readJson, writeJsonAtomic } from '../io/files';
+import { withRunLock } from '../io/lock';
 import { generateImages } from '../train/generate';
 import { noiseTensor } from '../train/noise';
 import { FerClassifier, loadClassifier, UImages } from './classifier';
@@ -69,6 +70,12 @@ export function runEmotion(dataset: { kind: string; emotions?: readonly string[]
 
 /** Evaluates one run directory; see the file comment. */
 export async function evaluateRun(runDir: string, o: EvaluateRunOptions = {}): Promise<EvaluateRunResult> {
+  // metrics.json has one writer: a run being trained (or evaluated) elsewhere is refused (LockedError, exit 75)
+  if (o.dryRun) return evaluateLocked(runDir, o);
+  return withRunLock(runDir, () => evaluateLocked(runDir, o));
+}
+
+async function evaluateLocked(runDir: string, o: EvaluateRunOptions): Promise<EvaluateRunResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const t0 = Date.now();
   const config = readRunConfig(runDir);

@@ -8,6 +8,35 @@ import * as path from 'path';
 
 let counter = 0;
 
+/**
+ * Fault injection for the reliability tests (docs/reliability.md), read once from the environment:
+ *   FACEGAN_FAULT_KILL_AT=N        the N-th write of this process (1-based, atomic writes and appends
+ *                                  alike) writes half its bytes, then the process kills itself (SIGKILL)
+ *   FACEGAN_FAULT_WRITE_FAIL_AT=N  the N-th write writes half its bytes, then fails as a full disk (ENOSPC)
+ * Unset (the normal case) they cost one comparison per write.
+ */
+const faultEnv = (name: string): number => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : 0;
+};
+const KILL_AT = faultEnv('FACEGAN_FAULT_KILL_AT');
+const FAIL_AT = faultEnv('FACEGAN_FAULT_WRITE_FAIL_AT');
+let writes = 0;
+
+/** Writes done by this process so far (atomic writes and appends), for fault-injection tests. */
+export function writeCount(): number {
+  return writes;
+}
+
+/** Applies an injected fault to this write, if one is due: half the bytes, then SIGKILL or ENOSPC. */
+function injectFault(fd: number, buf: Uint8Array): void {
+  writes += 1;
+  if (writes !== KILL_AT && writes !== FAIL_AT) return;
+  writeAll(fd, buf.subarray(0, buf.length >> 1));
+  if (writes === KILL_AT) process.kill(process.pid, 'SIGKILL');
+  throw Object.assign(new Error('no space left on device (injected fault)'), { code: 'ENOSPC' });
+}
+
 /** A write that failed, naming the file it was writing (the temporary file is already removed). */
 export class WriteError extends Error {
   constructor(readonly file: string, readonly code: string | undefined, detail: string) {
@@ -48,6 +77,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fs.mkdirSync(dir, { recursive: true });
     const fd = fs.openSync(tmp, 'w');
     try {
+      injectFault(fd, buf);
       writeAll(fd, buf);
       fs.fsyncSync(fd);
     } finally {
@@ -60,6 +90,25 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     throw new WriteError(file, err.code, err.code === 'ENOSPC' ? 'no space left on the device (ENOSPC)' : err.message);
   }
   fsyncDir(dir);
+}
+
+/**
+ * Appends `data` to `file` (a log such as losses.csv), every byte checked. Not atomic: a crash can
+ * leave a partial last line, which readers of such logs must drop (LossLog does).
+ */
+export function appendFileChecked(file: string, data: string): void {
+  const buf = Buffer.from(data, 'utf8');
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'a');
+    injectFault(fd, buf);
+    writeAll(fd, buf);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    throw new WriteError(file, err.code, err.code === 'ENOSPC' ? 'no space left on the device (ENOSPC)' : err.message);
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {

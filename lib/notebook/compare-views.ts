@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { findRunDirs, readRunConfig, RESULTS_DIR } from '../runs/run-dir';
-import { runRow, writeRunTables, type RunRow, type WrittenTables } from '../runs/table';
+import { runRow, readableRuns, writeRunTables, type RunRow, type WrittenTables } from '../runs/table';
 import { barChartSpec, lineChartSpec, readLossesCsv, downsampleIndices } from '../viz';
 import { readNotebook } from './nbformat';
 import { readScraps } from './scrap';
@@ -94,6 +94,12 @@ function label(row: RunRow): string {
 export async function showComparison(runDirs: string[], outDir?: string | null, opts: { maxCurves?: number; maxSamples?: number } = {}): Promise<{ rows: RunRow[]; files: WrittenTables | null }> {
   if (runDirs.length === 0) {
     showMarkdown('*No runs found. Train one first, e.g. `npm run experiment -- fer-happy --preset smoke`, or run notebook 01, 02 or 03.*');
+    return { rows: [], files: null };
+  }
+  // a damaged run (garbled config.json / summary.json) is left out with a note, not a failed table
+  runDirs = readableRuns(runDirs, (l) => showMarkdown(`*note: ${l}*`)).dirs;
+  if (runDirs.length === 0) {
+    showMarkdown('*No readable runs (all damaged, see the notes above).*');
     return { rows: [], files: null };
   }
   const rows = runDirs.map(compareRow);

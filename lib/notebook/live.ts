@@ -139,6 +139,8 @@ export async function train(p: NotebookTrainParams): Promise<NotebookTrainResult
     seed: p.seed ?? DEFAULT_SEED,
     dataPath: p.dataDir ?? undefined,
     backend,
+    // the same finishRun as the CLI: FD/KID/SWD after a completed run (smoke runs: hit-rates only, to stay quick)
+    evaluate: preset === 'smoke' ? ('hit-rate' as const) : { n: 1000 },
     progress: false,
     log: (line: string) => console.log(line.trim()),
   };

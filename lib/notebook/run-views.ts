@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { decodePng, imageGrid, labelledGridPng, imageStrip, animatedGif, readLossesCsv, lineChartSpec, downsampleIndices, type Picture, type GifFrame } from '../viz';
 import { readRunConfig, findRunDirs } from '../runs/run-dir';
-import { runRow } from '../runs/table';
+import { runRow, readableRuns } from '../runs/table';
 import { loadDataset } from '../runs/dataset';
 import { showPng, showGif, showMarkdown, showTable, showChart, pngSize } from './show';
 
@@ -177,8 +177,9 @@ export function showFinalSamples(dirOrDirs: string | string[], labels?: string[]
 
 /** Shows the summary table: one row per run (lib/runs/table's columns, incl. any metrics). */
 export function showSummary(dirOrDirs: string | string[]): void {
-  const dirs = Array.isArray(dirOrDirs) ? dirOrDirs : runDirsOf(dirOrDirs);
-  const rows = dirs.map(runRow);
+  // a damaged run (garbled config.json / summary.json) is left out with a note, not a failed table
+  const { dirs, rows } = readableRuns(Array.isArray(dirOrDirs) ? dirOrDirs : runDirsOf(dirOrDirs), (l) => showMarkdown(`*note: ${l}*`));
+  if (rows.length === 0) return showMarkdown('*no readable runs*');
   if (rows.length === 1) {
     showTable(Object.entries(rows[0]).map(([field, value]) => ({ field, value })), `Run summary: ${path.basename(dirs[0])}`);
   } else {

@@ -1,4 +1,5 @@
 /** Loading an experiment's training images from --data, $FACEGAN_FER2013 / $FACEGAN_CELEBA, or the bundled sample. */
+import * as crypto from 'crypto';
 import * as path from 'path';
 import { ImageSet } from '../data/types';
 import { loadFer2013, loadCelebA, toGrayscale } from '../data';
@@ -27,4 +28,16 @@ export async function loadDataset(
   }
   const set = await loadCelebA({ path: dataPath, size: opts.size, limit, seed: opts.seed });
   return dataset.grayscale ? toGrayscale(set) : set;
+}
+
+/**
+ * Fingerprint of a loaded image set: sha256 of its shape, pixels and labels. The same images give
+ * the same fingerprint wherever the folder lives, so a run's dataset can be moved and still checked.
+ */
+export function datasetFingerprint(images: ImageSet): string {
+  const h = crypto.createHash('sha256');
+  h.update(`${images.n}x${images.height}x${images.width}x${images.channels}\n`);
+  h.update(images.data);
+  if (images.labels) h.update(new Uint8Array(images.labels.buffer, images.labels.byteOffset, images.labels.byteLength));
+  return `sha256:${h.digest('hex')}`;
 }

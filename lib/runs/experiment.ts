@@ -71,11 +71,24 @@ export function resolveSettings(spec: ExperimentSpec, preset: PresetName, overri
   if (overrides.epochs !== undefined) s.epochs = overrides.epochs;
   if (overrides.limit !== undefined) s.limit = overrides.limit;
   if (overrides.batchSize !== undefined) s.batchSize = overrides.batchSize;
-  for (const k of ['epochs', 'batchSize'] as const) {
-    if (!Number.isInteger(s[k]) || s[k] < 1) throw new Error(`${spec.name}/${preset}: ${k} must be a positive integer, got ${s[k]}`);
-  }
-  if (s.limit !== null && (!Number.isInteger(s.limit) || s.limit < 1)) {
-    throw new Error(`${spec.name}/${preset}: limit must be a positive integer or null, got ${s.limit}`);
-  }
+  checkSettings(s, `${spec.name}/${preset}`);
   return s;
+}
+
+/**
+ * The checks every run's settings pass, from the command line (resolveSettings) and from a
+ * config.json being resumed alike; errors name `where` and the field.
+ */
+export function checkSettings(s: TrainSettings, where: string): void {
+  const bad = (k: string, want: string, v: unknown) => new Error(`${where}: ${k} must be ${want}, got ${JSON.stringify(v)}`);
+  for (const k of ['epochs', 'batchSize'] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < 1) throw bad(k, 'a positive integer', s[k]);
+  }
+  if (s.limit !== null && (!Number.isInteger(s.limit) || s.limit < 1)) throw bad('limit', 'a positive integer or null', s.limit);
+  if (typeof s.lr !== 'number' || !(s.lr > 0) || !Number.isFinite(s.lr)) throw bad('lr', 'a positive number', s.lr);
+  for (const k of ['beta1', 'beta2'] as const) {
+    if (typeof s[k] !== 'number' || !(s[k] >= 0 && s[k] < 1)) throw bad(k, 'a number in [0, 1)', s[k]);
+  }
+  if (!Number.isInteger(s.checkpointEvery) || s.checkpointEvery < 0) throw bad('checkpointEvery', 'an integer >= 0', s.checkpointEvery);
+  if (!Number.isInteger(s.logEvery) || s.logEvery < 1) throw bad('logEvery', 'a positive integer', s.logEvery);
 }

@@ -18,7 +18,11 @@ export interface RunConfig {
   settings: TrainSettings;
   spec: ExperimentSpec;
   seed: number;
-  data: { path: string; name: string; images: number; skipped: number };
+  /**
+   * The dataset the run was started with; `fingerprint` (sha256 of the decoded images and labels,
+   * absent in runs started before it existed) lets --resume --data check a moved copy is the same.
+   */
+  data: { path: string; name: string; images: number; skipped: number; fingerprint?: string; relocated?: { from: string; at: string }[] };
   backend: { name: string; reason: string; tfBackend?: string; [k: string]: unknown };
   versions: Record<string, string | null>;
   gitCommit: string | null;

@@ -5,15 +5,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ExperimentSpec, Overrides, PresetName, resolveSettings } from './experiment';
-import { RunConfig, newRunDir, readRunConfig } from './run-dir';
-import { resolveDataPath, loadDataset } from './dataset';
+import { RunConfig, newRunDir } from './run-dir';
+import { readCheckedRunConfig } from './config-check';
+import { resolveDataPath, loadDataset, datasetFingerprint } from './dataset';
 import { packageVersions, gitCommit } from './versions';
+import { finishRun, FinishOptions } from './finish-run';
 import { writeJsonAtomic, readJson } from '../io/files';
-import { train, TrainSummary, TrainOptions } from '../train/trainer';
+import { acquireRunLock } from '../io/lock';
+import { train, TrainSummary, TrainOptions, DivergedError } from '../train/trainer';
+import { readRunSummary } from '../train/run-summary';
 import { BackendInfo } from '../backend';
 import { formatSkips } from '../data';
-import { isConditional } from '../models/conditional-spec';
-import { evaluateConditionalRun } from '../edit/hit-rate';
 
 export interface RunRequest {
   spec: ExperimentSpec;
@@ -29,6 +31,10 @@ export interface RunRequest {
   onLog?: TrainOptions['onLog'];
   onEpoch?: TrainOptions['onEpoch'];
   log?: (line: string) => void;
+  /** Metrics after a completed run (finishRun): { n } for FD/KID/SWD too; default the conditional hit-rates only. */
+  evaluate?: FinishOptions['evaluate'];
+  /** Take over the run folder's lock even when it comes from another host (--force-unlock). */
+  forceUnlock?: boolean;
 }
 
 export interface RunResult {
@@ -38,7 +44,14 @@ export interface RunResult {
 
 export const DEFAULT_SEED = 999; // the PyTorch DCGAN tutorial's manualSeed
 
-/** Trains one experiment into a new run directory (or `outDir`). */
+/** Names in a folder that do not make it "hold files" (the lock, and what a killed takeover leaves). */
+const isLockFile = (name: string) => name === '.lock' || name.startsWith('.lock.');
+
+/**
+ * Trains one experiment into a new run directory (or `outDir`, which must be missing, empty or
+ * a run directory's parent-to-be: a folder that already holds files is refused, one that holds a
+ * run says to --resume it). The folder is locked (lib/io/lock.ts) for the whole run.
+ */
 export async function runExperiment(req: RunRequest): Promise<RunResult> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const { spec, preset } = req;
@@ -46,58 +59,113 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
   const settings = resolveSettings(spec, preset, req.overrides);
   const seed = req.seed ?? DEFAULT_SEED;
   const data = resolveDataPath(spec.dataset, req.dataPath);
-  if (data.source === 'sample' && preset === 'paper') {
-    log(`note: no --data given, so the paper preset runs on the small bundled sample (${data.path}), not the full dataset`);
-  }
-  const images = await loadDataset(spec.dataset, data.path, { limit: settings.limit, seed, size: spec.model.size });
-  log(`data: ${images.name}: ${images.n} images ${images.height}x${images.width}x${images.channels} from ${data.path}`);
-  if (images.skipped.length) log(formatSkips(images));
-
-  let runDir = req.outDir ? path.resolve(req.outDir) : newRunDir(spec.name, preset);
-  if (fs.existsSync(path.join(runDir, 'config.json'))) {
-    throw new Error(`${runDir} already holds a run (config.json); use --resume ${runDir} to continue it, or another --out`);
-  }
-  fs.mkdirSync(runDir, { recursive: true });
-  const config: RunConfig = {
-    experiment: spec.name,
-    preset,
-    overrides: req.overrides ?? {},
-    settings,
-    spec,
-    seed,
-    data: { path: data.path, name: images.name, images: images.n, skipped: images.skipped.length },
-    backend: { ...req.backend },
-    versions: packageVersions(),
-    gitCommit: gitCommit(),
-    command: process.argv.slice(1),
-    createdAt: new Date().toISOString(),
+  const runDir = req.outDir ? path.resolve(req.outDir) : newRunDir(spec.name, preset);
+  const existed = fs.existsSync(runDir);
+  if (existed && !fs.statSync(runDir).isDirectory()) throw new Error(`--out ${runDir} is a file, not a folder`);
+  const refuseNonEmpty = () => {
+    if (fs.existsSync(path.join(runDir, 'config.json'))) {
+      throw new Error(`${runDir} already holds a run (config.json); use --resume ${runDir} to continue it, or another --out`);
+    }
+    const other = existed ? fs.readdirSync(runDir).filter((n) => !isLockFile(n)) : [];
+    if (other.length) {
+      throw new Error(`--out ${runDir} is not empty and is not a run directory (it holds ${other.slice(0, 3).join(', ')}${other.length > 3 ? ', ...' : ''}); nothing was changed: give an empty or new folder`);
+    }
   };
-  writeJsonAtomic(path.join(runDir, 'config.json'), config);
-  log(`run: ${runDir}`);
-  const summary = await trainFromConfig(runDir, config, images, false, req);
-  return { runDir, summary };
+  refuseNonEmpty();
+  const lock = acquireRunLock(runDir, { force: req.forceUnlock, say: log });
+  let started = false;
+  try {
+    refuseNonEmpty(); // again under the lock: another process may have started a run meanwhile
+    if (data.source === 'sample' && preset === 'paper') {
+      log(`note: no --data given, so the paper preset runs on the small bundled sample (${data.path}), not the full dataset`);
+    }
+    const images = await loadDataset(spec.dataset, data.path, { limit: settings.limit, seed, size: spec.model.size });
+    log(`data: ${images.name}: ${images.n} images ${images.height}x${images.width}x${images.channels} from ${data.path}`);
+    if (images.skipped.length) log(formatSkips(images));
+    const config: RunConfig = {
+      experiment: spec.name,
+      preset,
+      overrides: req.overrides ?? {},
+      settings,
+      spec,
+      seed,
+      data: { path: data.path, name: images.name, images: images.n, skipped: images.skipped.length, fingerprint: datasetFingerprint(images) },
+      backend: { ...req.backend },
+      versions: packageVersions(),
+      gitCommit: gitCommit(),
+      command: process.argv.slice(1),
+      createdAt: new Date().toISOString(),
+    };
+    writeJsonAtomic(path.join(runDir, 'config.json'), config);
+    started = true;
+    log(`run: ${runDir}`);
+    const summary = await trainFromConfig(runDir, config, images, false, req);
+    await finishRun(runDir, config, summary, { evaluate: req.evaluate, backend: req.backend.name, log });
+    return { runDir, summary };
+  } finally {
+    lock.release();
+    // a run that failed before its config.json leaves no folder of its own behind
+    if (!started && !existed && fs.existsSync(runDir) && fs.readdirSync(runDir).length === 0) fs.rmSync(runDir, { recursive: true, force: true });
+  }
 }
 
-/** Continues a run from its latest checkpoint, with the settings recorded in its config.json. */
-export async function resumeExperiment(runDir: string, req: Omit<RunRequest, 'spec' | 'preset'> & { epochs?: number }): Promise<RunResult> {
+/** Options of resumeExperiment: --epochs and --max-steps may change; --data relocates the same images. */
+export type ResumeRequest = Omit<RunRequest, 'spec' | 'preset' | 'overrides' | 'seed' | 'outDir'> & { epochs?: number };
+
+/**
+ * Continues a run from its newest intact checkpoint, with the settings recorded in its config.json
+ * (validated again: a damaged field is an error naming config.json and the field). `dataPath`
+ * relocates the dataset: it must give the same images (count, and the fingerprint recorded at the
+ * start). A run stopped before its first checkpoint starts again from scratch with its recorded
+ * config. The folder is locked for the whole resume.
+ */
+export async function resumeExperiment(runDir: string, req: ResumeRequest): Promise<RunResult> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
-  const config = readRunConfig(runDir);
-  if (req.epochs !== undefined) config.settings.epochs = req.epochs;
-  const images = await loadDataset(config.spec.dataset, config.data.path, {
-    limit: config.settings.limit,
-    seed: config.seed,
-    size: config.spec.model.size,
-  });
-  if (images.n !== config.data.images) {
-    throw new Error(`cannot resume ${runDir}: its data (${config.data.path}) now gives ${images.n} images, the run was started with ${config.data.images}`);
+  runDir = path.resolve(runDir);
+  if (!fs.existsSync(path.join(runDir, 'config.json'))) throw new Error(`cannot resume ${runDir}: it is not a run directory (config.json is missing)`);
+  const lock = acquireRunLock(runDir, { force: req.forceUnlock, say: log });
+  try {
+    const config = readCheckedRunConfig(runDir);
+    const file = path.join(runDir, 'config.json');
+    if (req.epochs !== undefined) config.settings.epochs = req.epochs;
+    const dataPath = req.dataPath ? path.resolve(req.dataPath) : config.data.path;
+    if (!fs.existsSync(dataPath)) {
+      throw new Error(`cannot resume ${runDir}: its dataset ${dataPath} (config.json data.path) does not exist here; pass --data DIR pointing at the same images`);
+    }
+    const images = await loadDataset(config.spec.dataset, dataPath, {
+      limit: config.settings.limit,
+      seed: config.seed,
+      size: config.spec.model.size,
+    });
+    const moved = dataPath !== config.data.path;
+    if (images.n !== config.data.images) {
+      throw new Error(`cannot resume ${runDir}: its data (${dataPath}) now gives ${images.n} images, the run was started with ${config.data.images} (${config.data.path})`);
+    }
+    const fingerprint = datasetFingerprint(images);
+    if (config.data.fingerprint && config.data.fingerprint !== fingerprint) {
+      throw new Error(`cannot resume ${runDir}: ${dataPath} gives ${images.n} images as before, but not the same ones (their fingerprint differs from the one in ${file}); point --data at the dataset the run was started with`);
+    }
+    if (!config.data.fingerprint) {
+      log(`note: ${file} has no dataset fingerprint (an older run): the data was checked by its image count only (${images.n})`);
+    }
+    if (moved) {
+      log(`note: dataset relocated: ${config.data.path} -> ${dataPath} (${images.n} images${config.data.fingerprint ? ', same fingerprint' : ''})`);
+      config.data = { ...config.data, path: dataPath, relocated: [...(config.data.relocated ?? []), { from: config.data.path, at: new Date().toISOString() }] };
+    }
+    if (config.backend.name !== req.backend.name) {
+      log(`note: run started on backend ${config.backend.name}, resuming on ${req.backend.name}`);
+    }
+    const hasCheckpoint = fs.existsSync(path.join(runDir, 'checkpoints'))
+      && fs.readdirSync(path.join(runDir, 'checkpoints')).some((e) => /^step-\d+$/.test(e) || e === 'latest.json');
+    writeJsonAtomic(file, { ...config, resumedAt: [...((config as { resumedAt?: string[] }).resumedAt ?? []), new Date().toISOString()] });
+    if (hasCheckpoint) log(`resuming ${runDir}`);
+    else log(`${runDir} stopped before its first checkpoint: starting it again from scratch with its recorded config`);
+    const summary = await trainFromConfig(runDir, config, images, hasCheckpoint, req);
+    await finishRun(runDir, config, summary, { evaluate: req.evaluate, backend: req.backend.name, log });
+    return { runDir, summary };
+  } finally {
+    lock.release();
   }
-  if (config.backend.name !== req.backend.name) {
-    log(`note: run started on backend ${config.backend.name}, resuming on ${req.backend.name}`);
-  }
-  writeJsonAtomic(path.join(runDir, 'config.json'), { ...config, resumedAt: [...((config as { resumedAt?: string[] }).resumedAt ?? []), new Date().toISOString()] });
-  log(`resuming ${runDir}`);
-  const summary = await trainFromConfig(runDir, config, images, true, req);
-  return { runDir, summary };
 }
 
 async function trainFromConfig(
@@ -108,37 +176,31 @@ async function trainFromConfig(
   req: Pick<RunRequest, 'maxSteps' | 'progress' | 'onLog' | 'onEpoch' | 'backend' | 'log'>,
 ): Promise<TrainSummary> {
   const s = config.settings;
-  const summary = await train({
-    runDir,
-    data: images,
-    model: config.spec.model,
-    epochs: s.epochs,
-    batchSize: s.batchSize,
-    seed: config.seed,
-    adam: { lr: s.lr, beta1: s.beta1, beta2: s.beta2, eps: 1e-8 },
-    checkpointEvery: s.checkpointEvery,
-    logEvery: s.logEvery,
-    resume,
-    maxSteps: req.maxSteps,
-    progress: req.progress,
-    onLog: req.onLog,
-    onEpoch: req.onEpoch,
-    augment: config.spec.remedies?.diffAugment ?? null,
-    realLabel: config.spec.remedies?.realLabel,
-  });
-  const file = path.join(runDir, 'summary.json');
-  writeJsonAtomic(file, { ...readJson<object>(file, 'run summary'), experiment: config.experiment, preset: config.preset, backend: req.backend.name });
-  if (isConditional(config.spec.model) && summary.status === 'completed') {
-    // Expression hit-rate per target emotion (needs the FER classifier; skipped with a note without it).
-    const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
-    try {
-      const r = await evaluateConditionalRun(runDir, { nPerClass: config.preset === 'smoke' ? 8 : 200, seed: config.seed, log });
-      if (!r.values) log(`note: conditional hit-rate skipped: ${r.note}`);
-    } catch (e) {
-      log(`note: conditional hit-rate failed: ${(e as Error).message}`);
-    }
+  try {
+    return await train({
+      runDir,
+      data: images,
+      model: config.spec.model,
+      epochs: s.epochs,
+      batchSize: s.batchSize,
+      seed: config.seed,
+      adam: { lr: s.lr, beta1: s.beta1, beta2: s.beta2, eps: 1e-8 },
+      checkpointEvery: s.checkpointEvery,
+      logEvery: s.logEvery,
+      resume,
+      maxSteps: req.maxSteps,
+      progress: req.progress,
+      onLog: req.onLog,
+      onEpoch: req.onEpoch,
+      augment: config.spec.remedies?.diffAugment ?? null,
+      realLabel: config.spec.remedies?.realLabel,
+    });
+  } catch (e) {
+    // A diverged run is a result (status diverged in summary.json, exit 1 from the CLI), not a crash.
+    if (!(e instanceof DivergedError)) throw e;
+    (req.log ?? ((l: string) => process.stderr.write(l + '\n')))(e.message);
+    return readRunSummary(runDir) as unknown as TrainSummary;
   }
-  return summary;
 }
 
 /** A sequence experiment (fer-all): one run directory per member, inside one parent folder. */
@@ -149,6 +211,22 @@ export async function runSequence(
 ): Promise<{ parentDir: string; runs: RunResult[] }> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const parentDir = req.parentDir ? path.resolve(req.parentDir) : newRunDir(spec.name, req.preset);
+  // the parent folder is locked too: sequence.json and the choice of the next member have one writer
+  const lock = acquireRunLock(parentDir, { force: req.forceUnlock, say: log });
+  try {
+    return await runMembers(spec, getSpec, req, parentDir, log);
+  } finally {
+    lock.release();
+  }
+}
+
+async function runMembers(
+  spec: ExperimentSpec,
+  getSpec: (name: string) => ExperimentSpec,
+  req: Omit<RunRequest, 'spec' | 'outDir'>,
+  parentDir: string,
+  log: (line: string) => void,
+): Promise<{ parentDir: string; runs: RunResult[] }> {
   const indexFile = path.join(parentDir, 'sequence.json');
   const index = fs.existsSync(indexFile)
     ? readJson<{ experiment: string; preset: string; members: Record<string, string> }>(indexFile, 'sequence index')
@@ -157,18 +235,15 @@ export async function runSequence(
   const runs: RunResult[] = [];
   for (const name of spec.sequence ?? []) {
     const member = path.join(parentDir, name);
-    const summaryFile = path.join(member, 'summary.json');
-    if (fs.existsSync(summaryFile) && readJson<{ status: string }>(summaryFile, 'run summary').status === 'completed') {
+    const done = readRunSummary(member);
+    if (done.status === 'completed') {
       log(`${name}: already completed in ${member}, skipping`);
-      runs.push({ runDir: member, summary: readJson<TrainSummary>(summaryFile, 'run summary') });
+      runs.push({ runDir: member, summary: done as unknown as TrainSummary });
       continue;
     }
     log(`\n== ${spec.name}: ${name} (${runs.length + 1}/${spec.sequence!.length}) ==`);
-    if (fs.existsSync(path.join(member, 'config.json')) && !fs.existsSync(path.join(member, 'checkpoints', 'latest.json'))) {
-      log(`${name}: ${member} stopped before its first checkpoint; starting it again`);
-      fs.rmSync(member, { recursive: true, force: true });
-    }
-    const result = fs.existsSync(path.join(member, 'checkpoints', 'latest.json'))
+    // a member with config.json resumes (from scratch when it stopped before its first checkpoint)
+    const result = fs.existsSync(path.join(member, 'config.json'))
       ? await resumeExperiment(member, req)
       : await runExperiment({ ...req, spec: getSpec(name), outDir: member });
     index.members[name] = member;

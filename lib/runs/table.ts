@@ -42,6 +42,28 @@ export function runRow(runDir: string): RunRow {
   return row;
 }
 
+/**
+ * The run directories whose records can be read (runRow succeeds), and a note for each one skipped
+ * as damaged (garbled config.json, summary.json or metrics.json), so one broken run never fails a
+ * whole table. `note` gets each note (default: stderr).
+ */
+export function readableRuns(runDirs: string[], note: (line: string) => void = (l) => process.stderr.write(`note: ${l}\n`)): { dirs: string[]; rows: RunRow[]; skipped: { dir: string; reason: string }[] } {
+  const dirs: string[] = [];
+  const rows: RunRow[] = [];
+  const skipped: { dir: string; reason: string }[] = [];
+  for (const d of runDirs) {
+    try {
+      rows.push(runRow(d));
+      dirs.push(d);
+    } catch (e) {
+      const reason = (e as Error).message;
+      skipped.push({ dir: d, reason });
+      note(`skipping damaged run ${d}: ${reason}`);
+    }
+  }
+  return { dirs, rows, skipped };
+}
+
 /** The sample-quality metrics of lib/eval, each followed by its real-vs-real floor, in table order. */
 export const METRIC_COLUMNS = [
   'fd_fer', 'fd_fer_real', 'kid_fer', 'kid_fer_real', 'kid_fer_std', 'kid_fer_real_std', 'swd', 'swd_real',
@@ -72,11 +94,12 @@ export interface WrittenTables {
   html: string;
 }
 
-/** Writes table.md, table.csv and table.html (with thumbnails of each run's final grid) into `outDir`. */
-export function writeRunTables(runDirs: string[], outDir: string, title = 'facegan runs'): WrittenTables {
-  if (runDirs.length === 0) throw new Error('no run directories to tabulate (a run directory holds config.json)');
+/** Writes table.md, table.csv and table.html (with thumbnails of each run's final grid) into `outDir`; damaged runs are skipped with a note. */
+export function writeRunTables(allDirs: string[], outDir: string, title = 'facegan runs'): WrittenTables {
+  if (allDirs.length === 0) throw new Error('no run directories to tabulate (a run directory holds config.json)');
+  const { dirs: runDirs, rows } = readableRuns(allDirs);
+  if (runDirs.length === 0) throw new Error(`none of the ${allDirs.length} run directories can be read (all damaged; see the notes above)`);
   fs.mkdirSync(outDir, { recursive: true });
-  const rows = runDirs.map(runRow);
   const columns = orderColumns([...new Set(rows.flatMap((r) => Object.keys(r)))]);
   const full = rows.map((r) => Object.fromEntries(columns.map((c) => [c, r[c] ?? null])));
   const table = aq.from(full);

@@ -10,23 +10,38 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/** Exit status a shell reports for a process ended by each signal the loops handle (128 + number). */
+export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;
+
 /**
- * Ctrl-C for a long loop: the first SIGINT sets `interrupted` (the loop finishes its step, saves a
- * checkpoint and stops; it must await yieldToEventLoop for the handler to run), a second one exits
- * with 130. Call release() when the loop is done.
+ * Ctrl-C, SIGTERM (docker stop, Slurm/Kubernetes preemption) and SIGHUP (a closed terminal) for a
+ * long loop: the first one sets `interrupted` and `signal` (the loop finishes its step, saves a
+ * checkpoint and stops; it must await yieldToEventLoop for the handler to run); a second one exits
+ * at once with 128 + the signal number (130, 143, 129). Call release() when the loop is done.
  */
-export function catchInterrupt(say: (line: string) => void): { readonly interrupted: boolean; release(): void } {
-  let interrupted = false;
-  const onSigint = () => {
-    interrupted = true;
-    say('Interrupted: finishing this step and saving a checkpoint (Ctrl-C again to abort)');
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', onSigint);
+export function catchInterrupt(say: (line: string) => void): { readonly interrupted: boolean; readonly signal: StopSignal | null; release(): void } {
+  let signal: StopSignal | null = null;
+  const handlers = new Map<StopSignal, () => void>();
+  for (const sig of Object.keys(SIGNAL_EXIT_CODES) as StopSignal[]) {
+    const onSignal = () => {
+      if (signal) return process.exit(SIGNAL_EXIT_CODES[sig]);
+      signal = sig;
+      const how = sig === 'SIGINT' ? 'Ctrl-C again' : `${sig} again`;
+      say(`Interrupted (${sig}): finishing this step and saving a checkpoint (${how} to abort)`);
+    };
+    handlers.set(sig, onSignal);
+    process.on(sig, onSignal);
+  }
   return {
     get interrupted() {
-      return interrupted;
+      return signal !== null;
     },
-    release: () => void process.removeListener('SIGINT', onSigint),
+    get signal() {
+      return signal;
+    },
+    release: () => {
+      for (const [sig, h] of handlers) process.removeListener(sig, h);
+    },
   };
 }

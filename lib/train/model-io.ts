@@ -49,6 +49,11 @@ export function readWeights(dir: string): { json: ModelJson; weights: tf.NamedTe
     throw new Error(`weights of ${file} are truncated or corrupt: ${all.byteLength} bytes, expected ${expected}`);
   }
   const ab = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
+  if (specs.every((s) => s.dtype === undefined || s.dtype === 'float32')) {
+    const values = new Float32Array(ab);
+    const bad = values.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0) throw new Error(`weights of ${file} are damaged: value ${bad} is ${values[bad]} (not a finite number)`);
+  }
   return { json, weights: tf.io.decodeWeights(ab, specs) };
 }
 

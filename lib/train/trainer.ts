@@ -21,7 +21,7 @@ import { DiffAugmentOptions, makeAugmenter } from './augment';
 import { ConditionalSpec, isConditional, checkConditionalSpec } from '../models/conditional-spec';
 import { buildConditionalGenerator, buildConditionalDiscriminator, oneHotLabels } from '../models/conditional';
 import { generateSameFaceFixed, sameFaceGridPng, sameFacePlainGridPng } from '../models/conditional-sample';
-import { saveCheckpoint, loadCheckpoint, latestCheckpoint, TrainState } from './checkpoint';
+import { saveCheckpoint, loadNewestCheckpoint, TrainState } from './checkpoint';
 import { LossLog, LossRow } from './losses-log';
 import { FixedNoise, makeFixedNoise, fixedNoiseTensor, noiseTensor } from './noise';
 import { generateImages } from './generate';
@@ -29,6 +29,8 @@ import { ProgressBar } from './progress';
 import { gridPng } from '../viz/grid';
 import { writeLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
+import { writeRunSummary } from './run-summary';
+import type { StopSignal } from './event-loop';
 
 export interface TrainOptions {
   runDir: string;
@@ -61,7 +63,12 @@ export interface TrainOptions {
   onEpoch?: (info: { epoch: number; gridFile: string; rows: number; sameFaceFile?: string }) => void | Promise<void>;
 }
 
-export type RunStatus = 'running' | 'completed' | 'stopped' | 'interrupted' | 'diverged';
+/**
+ * How a run (session) ended: completed; stopped at --max-steps as asked; interrupted by Ctrl-C,
+ * SIGTERM or SIGHUP (`signal`); diverged (a non-finite loss); failed (any other error, `message`
+ * says why, e.g. a write error naming the file). `running` only while a process trains it.
+ */
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'interrupted' | 'diverged' | 'failed';
 
 export interface TrainSummary {
   status: RunStatus;
@@ -72,6 +79,10 @@ export interface TrainSummary {
   imagesPerSecond: number;
   final: { loss_d: number; loss_g: number; d_x: number; d_g_z1: number; d_g_z2: number } | null;
   message?: string;
+  /** The signal that interrupted the run (status interrupted). */
+  signal?: StopSignal;
+  /** Problems found on resume that did not stop it (e.g. rows missing from losses.csv). */
+  warnings?: string[];
   lastCheckpoint: string | null;
 }
 
@@ -109,10 +120,12 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
 
   const noiseFile = path.join(runDir, 'noise.json');
   let fixed: FixedNoise;
-  const ckpt = opts.resume ? latestCheckpoint(runDir) : null;
-  if (opts.resume && !ckpt) throw new Error(`cannot resume ${runDir}: it has no checkpoint (checkpoints/latest.json)`);
-  if (ckpt) {
-    state = loadCheckpoint(ckpt, pair);
+  const say = (line: string) => process.stderr.write(`note: ${line}\n`);
+  const loaded = opts.resume ? loadNewestCheckpoint(runDir, pair, say) : null;
+  if (opts.resume && !loaded) throw new Error(`cannot resume ${runDir}: it has no checkpoint (checkpoints/latest.json)`);
+  const ckpt = loaded?.dir ?? null;
+  if (loaded) {
+    state = loaded.state;
     rng = Rng.fromState(state.rng as RngState);
     batches.setState(state.batches as ReturnType<BatchStream['getState']>);
     fixed = readJson<FixedNoise>(noiseFile, 'fixed noise');
@@ -127,7 +140,9 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     ...(cond && cond.modeSeeking ? { modeSeeking: cond.modeSeeking } : {}),
   };
   const log = new LossLog(path.join(runDir, 'losses.csv'));
-  log.open(ckpt ? state.step : null);
+  const warnings: string[] = [];
+  const lossNote = log.open(ckpt ? state.step : null);
+  if (lossNote) (warnings.push(lossNote), process.stderr.write(`warning: ${lossNote}\n`));
 
   const perEpoch = batches.batchesPerEpoch;
   const totalSteps = Math.min(epochs * perEpoch, opts.maxSteps ?? Infinity);
@@ -177,7 +192,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     state.rng = rng.getState();
     state.batches = batches.getState();
     state.seconds = elapsed();
-    lastCheckpoint = await saveCheckpoint(runDir, pair, state);
+    lastCheckpoint = await saveCheckpoint(runDir, pair, state, lastCheckpoint);
     lastCheckpointStep = state.step;
   };
 
@@ -200,7 +215,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
 
   let status: RunStatus = 'completed';
   let message: string | undefined;
-  writeSummary(runDir, { status: 'running', steps: state.step, epochsCompleted: state.epoch, imagesSeen: 0, trainSeconds: elapsed(), imagesPerSecond: 0, final: null, lastCheckpoint });
+  writeRunSummary(runDir, { status: 'running', steps: state.step, epochsCompleted: state.epoch, imagesSeen: 0, trainSeconds: elapsed(), imagesPerSecond: 0, final: null, lastCheckpoint, message: undefined, signal: undefined, warnings: warnings.length ? warnings : undefined });
   let imagesThisSession = 0;
   let summary: TrainSummary | undefined;
   try {
@@ -244,7 +259,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     await writeLossPlot(runDir).catch((e) => process.stderr.write(`warning: loss plot not written: ${e.message}\n`));
   } catch (e) {
     tf.dispose(pending.map((p) => Object.values(p.t)).flat());
-    status = e instanceof DivergedError ? 'diverged' : 'stopped';
+    status = e instanceof DivergedError ? 'diverged' : 'failed';
     message = (e as Error).message;
     throw e;
   } finally {
@@ -261,9 +276,12 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       imagesPerSecond: imagesThisSession / Math.max(sessionSecs, 1e-9),
       final: meanOf(lastRows),
       message,
+      ...(status === 'interrupted' && ctrlC.signal ? { signal: ctrlC.signal } : {}),
+      ...(warnings.length ? { warnings } : {}),
       lastCheckpoint,
     };
-    writeSummary(runDir, summary);
+    // best effort: a full disk must not hide the error that stopped the run
+    writeRunSummary(runDir, { ...summary, message, signal: summary.signal, warnings: summary.warnings }, { bestEffort: true });
     G.dispose();
     D.dispose();
     pair.optG.dispose();
@@ -299,10 +317,4 @@ function conditionLabels(spec: ConditionalSpec, real: Int32Array, rng: Rng): { r
   const n = Math.max(1, Math.floor(fake.length / 4));
   const other = Int32Array.from({ length: n }, (_, i) => (fake[i] + 1 + rng.int(spec.classes - 1)) % spec.classes);
   return { ...out, other: oneHotLabels(other, spec.classes) };
-}
-
-function writeSummary(runDir: string, s: TrainSummary): void {
-  const file = path.join(runDir, 'summary.json');
-  const prev = fs.existsSync(file) ? readJson<Record<string, unknown>>(file, 'run summary') : {};
-  writeJsonAtomic(file, { ...prev, ...s, updatedAt: new Date().toISOString() });
 }
