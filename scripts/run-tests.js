@@ -3,7 +3,9 @@
  * npm test: every test file on the fastest backend that loads (native when `npm run setup:native`
  * has run), then the core subset again on the pure-JS cpu backend, so the fallback stays honest.
  *   npm test -- test/models.test.ts     run only the given files (fastest backend)
- *   FACEGAN_TEST_PHASES=main|eigen|cpu   run some phases only (eigen: a few files again on native with oneDNN off)
+ *   npm run test:faults                  only the fault-injection suite (test/faults/, docs/reliability.md)
+ *   FACEGAN_TEST_PHASES=main|eigen|cpu|faults   run some phases only (eigen: a few files again on native
+ *                                        with oneDNN off; faults: kill -9 / full disk / damage, child processes)
  */
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -19,9 +21,11 @@ const CPU_CORE = ['models.test.ts', 'train-step.test.ts', 'resume.test.ts', 'dat
  */
 const EIGEN = ['conv-transpose.test.ts', 'fused-layers.test.ts'];
 
-const given = process.argv.slice(2);
+const faultsOnly = process.argv[2] === '--faults';
+const given = process.argv.slice(faultsOnly ? 3 : 2);
 const all = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.ts')).sort();
-const phases = (process.env.FACEGAN_TEST_PHASES || 'main,eigen,cpu').split(',');
+const faultFiles = fs.readdirSync(path.join(testDir, 'faults')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join('test', 'faults', f));
+const phases = faultsOnly ? ['faults'] : (process.env.FACEGAN_TEST_PHASES || 'main,eigen,cpu,faults').split(',');
 
 function run(label, files, env) {
   if (files.length === 0) return 0;
@@ -35,7 +39,7 @@ function run(label, files, env) {
 }
 
 let status = 0;
-if (given.length) {
+if (given.length && !faultsOnly) {
   status = run('tests', given, {});
 } else {
   if (phases.includes('main')) status |= run('all tests, fastest backend', all.map((f) => path.join('test', f)), {});
@@ -46,6 +50,9 @@ if (given.length) {
   if (phases.includes('cpu')) {
     const core = CPU_CORE.filter((f) => all.includes(f)).map((f) => path.join('test', f));
     status |= run('core tests on the pure-JS cpu backend', core, { FACEGAN_BACKEND: 'cpu' });
+  }
+  if (phases.includes('faults')) {
+    status |= run('fault injection: kill -9, full disk, damaged files, rival writers (child processes)', given.length ? given : faultFiles, {});
   }
 }
 process.exit(status ? 1 : 0);

@@ -13,7 +13,12 @@ let counter = 0;
  *   FACEGAN_FAULT_KILL_AT=N        the N-th write of this process (1-based, atomic writes and appends
  *                                  alike) writes half its bytes, then the process kills itself (SIGKILL)
  *   FACEGAN_FAULT_WRITE_FAIL_AT=N  the N-th write writes half its bytes, then fails as a full disk (ENOSPC)
- * Unset (the normal case) they cost one comparison per write.
+ *   FACEGAN_FAULT_PAUSE_AT=N       before the N-th write the process stops itself (SIGSTOP), so a test
+ *                                  can act while it holds its run folder (send SIGTERM, start a rival),
+ *                                  then SIGCONT it
+ *   FACEGAN_FAULT_REPORT=1         print the number of writes on stderr at exit
+ * Each fault prints a `facegan-fault:` line on stderr naming the write and file. Unset (the normal
+ * case) they cost one comparison per write.
  */
 const faultEnv = (name: string): number => {
   const v = Number(process.env[name]);
@@ -21,7 +26,9 @@ const faultEnv = (name: string): number => {
 };
 const KILL_AT = faultEnv('FACEGAN_FAULT_KILL_AT');
 const FAIL_AT = faultEnv('FACEGAN_FAULT_WRITE_FAIL_AT');
+const PAUSE_AT = faultEnv('FACEGAN_FAULT_PAUSE_AT');
 let writes = 0;
+if (process.env.FACEGAN_FAULT_REPORT) process.on('exit', () => process.stderr.write(`facegan-fault: ${writes} writes\n`));
 
 /** Writes done by this process so far (atomic writes and appends), for fault-injection tests. */
 export function writeCount(): number {
@@ -29,10 +36,15 @@ export function writeCount(): number {
 }
 
 /** Applies an injected fault to this write, if one is due: half the bytes, then SIGKILL or ENOSPC. */
-function injectFault(fd: number, buf: Uint8Array): void {
+function injectFault(fd: number, buf: Uint8Array, file: string): void {
   writes += 1;
+  if (writes === PAUSE_AT) {
+    process.stderr.write(`facegan-fault: paused before write ${writes} (${file})\n`);
+    process.kill(process.pid, 'SIGSTOP');
+  }
   if (writes !== KILL_AT && writes !== FAIL_AT) return;
   writeAll(fd, buf.subarray(0, buf.length >> 1));
+  process.stderr.write(`facegan-fault: ${writes === KILL_AT ? 'SIGKILL' : 'ENOSPC'} at write ${writes} (${file})\n`);
   if (writes === KILL_AT) process.kill(process.pid, 'SIGKILL');
   throw Object.assign(new Error('no space left on device (injected fault)'), { code: 'ENOSPC' });
 }
@@ -77,7 +89,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     fs.mkdirSync(dir, { recursive: true });
     const fd = fs.openSync(tmp, 'w');
     try {
-      injectFault(fd, buf);
+      injectFault(fd, buf, file);
       writeAll(fd, buf);
       fs.fsyncSync(fd);
     } finally {
@@ -101,7 +113,7 @@ export function appendFileChecked(file: string, data: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'a');
-    injectFault(fd, buf);
+    injectFault(fd, buf, file);
     writeAll(fd, buf);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -109,6 +121,23 @@ export function appendFileChecked(file: string, data: string): void {
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/**
+ * Removes what killed writers left in `dir` (not recursive): temporary files of writeFileAtomic
+ * (`<name>.<pid>.<n>.tmp`) and temporary checkpoint folders (`.tmp-*`) of other processes. Call it
+ * only while holding the folder's lock (lib/io/lock.ts): then no other writer is using them.
+ */
+export function removeStaleTemps(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  const removed: string[] = [];
+  for (const name of fs.readdirSync(dir)) {
+    const m = /\.(\d+)\.\d+\.tmp$/.exec(name) ?? /^\.tmp-.*-(\d+)$/.exec(name);
+    if (!m || Number(m[1]) === process.pid) continue;
+    fs.rmSync(path.join(dir, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 export function writeJsonAtomic(file: string, value: unknown): void {

@@ -10,7 +10,7 @@ import { readCheckedRunConfig } from './config-check';
 import { resolveDataPath, loadDataset, datasetFingerprint } from './dataset';
 import { packageVersions, gitCommit } from './versions';
 import { finishRun, FinishOptions } from './finish-run';
-import { writeJsonAtomic, readJson } from '../io/files';
+import { writeJsonAtomic, readJson, removeStaleTemps } from '../io/files';
 import { acquireRunLock } from '../io/lock';
 import { train, TrainSummary, TrainOptions, DivergedError } from '../train/trainer';
 import { readRunSummary } from '../train/run-summary';
@@ -44,8 +44,8 @@ export interface RunResult {
 
 export const DEFAULT_SEED = 999; // the PyTorch DCGAN tutorial's manualSeed
 
-/** Names in a folder that do not make it "hold files" (the lock, and what a killed takeover leaves). */
-const isLockFile = (name: string) => name === '.lock' || name.startsWith('.lock.');
+/** Names in a folder that do not make it "hold files": the lock, and temporary files a killed writer left. */
+const isLockFile = (name: string) => name === '.lock' || name.startsWith('.lock.') || /\.\d+\.\d+\.tmp$/.test(name);
 
 /**
  * Trains one experiment into a new run directory (or `outDir`, which must be missing, empty or
@@ -76,6 +76,7 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
   let started = false;
   try {
     refuseNonEmpty(); // again under the lock: another process may have started a run meanwhile
+    removeStaleTemps(runDir);
     if (data.source === 'sample' && preset === 'paper') {
       log(`note: no --data given, so the paper preset runs on the small bundled sample (${data.path}), not the full dataset`);
     }
@@ -125,6 +126,8 @@ export async function resumeExperiment(runDir: string, req: ResumeRequest): Prom
   if (!fs.existsSync(path.join(runDir, 'config.json'))) throw new Error(`cannot resume ${runDir}: it is not a run directory (config.json is missing)`);
   const lock = acquireRunLock(runDir, { force: req.forceUnlock, say: log });
   try {
+    const stale = ['', 'samples', 'checkpoints'].flatMap((d) => removeStaleTemps(path.join(runDir, d)));
+    if (stale.length) log(`note: removed ${stale.length} temporary file(s) left by a killed process (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''})`);
     const config = readCheckedRunConfig(runDir);
     const file = path.join(runDir, 'config.json');
     if (req.epochs !== undefined) config.settings.epochs = req.epochs;
