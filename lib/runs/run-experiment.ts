@@ -10,10 +10,10 @@ import { readCheckedRunConfig } from './config-check';
 import { resolveDataPath, loadDataset, datasetFingerprint } from './dataset';
 import { packageVersions, gitCommit } from './versions';
 import { finishRun, FinishOptions } from './finish-run';
-import { writeJsonAtomic, readJson, removeStaleTemps } from '../io/files';
+import { writeJsonAtomic, readJson, removeStaleTemps, WriteError } from '../io/files';
 import { acquireRunLock } from '../io/lock';
 import { train, TrainSummary, TrainOptions, DivergedError } from '../train/trainer';
-import { readRunSummary } from '../train/run-summary';
+import { readRunSummary, writeRunSummary } from '../train/run-summary';
 import { BackendInfo } from '../backend';
 import { formatSkips } from '../data';
 
@@ -71,11 +71,14 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
       throw new Error(`--out ${runDir} is not empty and is not a run directory (it holds ${other.slice(0, 3).join(', ')}${other.length > 3 ? ', ...' : ''}); nothing was changed: give an empty or new folder`);
     }
   };
-  refuseNonEmpty();
+  // A folder another process is writing gets the lock's error (exit 75) first; any other folder
+  // is checked before a lock file is created in it, and again under the lock (a rival may have
+  // started a run meanwhile).
+  if (!fs.existsSync(path.join(runDir, '.lock'))) refuseNonEmpty();
   const lock = acquireRunLock(runDir, { force: req.forceUnlock, say: log });
   let started = false;
   try {
-    refuseNonEmpty(); // again under the lock: another process may have started a run meanwhile
+    refuseNonEmpty();
     removeStaleTemps(runDir);
     if (data.source === 'sample' && preset === 'paper') {
       log(`note: no --data given, so the paper preset runs on the small bundled sample (${data.path}), not the full dataset`);
@@ -200,7 +203,16 @@ async function trainFromConfig(
     });
   } catch (e) {
     // A diverged run is a result (status diverged in summary.json, exit 1 from the CLI), not a crash.
-    if (!(e instanceof DivergedError)) throw e;
+    if (!(e instanceof DivergedError)) {
+      // an error before the trainer's loop (e.g. writing noise.json on a full disk): the run is
+      // marked failed too, unless the trainer already wrote a final status or the error touched no
+      // file and the run's earlier status (e.g. interrupted) still holds
+      const status = readRunSummary(runDir).status;
+      if (e instanceof WriteError ? status !== 'failed' : status === undefined || status === 'running') {
+        writeRunSummary(runDir, { status: 'failed', message: (e as Error).message }, { bestEffort: true });
+      }
+      throw e;
+    }
     (req.log ?? ((l: string) => process.stderr.write(l + '\n')))(e.message);
     return readRunSummary(runDir) as unknown as TrainSummary;
   }

@@ -9,7 +9,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
 import { spawn, spawnSync, ChildProcess } from 'child_process';
+import { after } from 'node:test';
 import { tempDir } from '../helpers';
+
+/** Children still running when the tests end (a failed assertion while one is paused) are killed. */
+const children = new Set<ChildProcess>();
+after(() => {
+  for (const c of children) c.kill('SIGKILL');
+});
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 export const TINY_SPEC = path.join(__dirname, 'tiny-spec.json');
@@ -41,7 +48,8 @@ export function cliAsync(extra: string[], env: Record<string, string> = {}): { c
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
-  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+  children.add(child);
+  const done = new Promise<CliResult>((resolve) => child.on('close', (code, signal) => (children.delete(child), resolve({ code, signal, stdout, stderr }))));
   return { child, done };
 }
 
