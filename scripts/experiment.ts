@@ -159,7 +159,8 @@ function readSpecFile(file: string, name: string | undefined): ExperimentSpec {
 function printSummary(s: import('../lib/train/trainer').TrainSummary): void {
   const f = s.final;
   process.stderr.write(
-    `${s.status}: ${s.steps} iterations, ${s.epochsCompleted} epochs, ${s.imagesPerSecond.toFixed(1)} images/s` +
-      (f ? `, final loss_D ${f.loss_d.toFixed(3)} loss_G ${f.loss_g.toFixed(3)}` : '') + '\n',
+    `${s.status}: ${s.steps} iterations, ${s.epochsCompleted} epochs, ${Number(s.imagesPerSecond).toFixed(1)} images/s` +
+      // a diverged run's final losses are NaN (null in summary.json)
+      (f ? `, final loss_D ${Number(f.loss_d).toFixed(3)} loss_G ${Number(f.loss_g).toFixed(3)}` : '') + '\n',
   );
 }

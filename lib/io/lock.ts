@@ -252,6 +252,7 @@ function releaseFile(h: Held): void {
   held.delete(h.file);
   const info = readLock(h.file);
   if (info && info.pid === process.pid && info.host === os.hostname()) fs.rmSync(h.file, { force: true });
+  if (held.size === 0) removeHooks();
 }
 
 /** Releases every lock this process holds (exit paths). */
@@ -270,21 +271,30 @@ export async function withRunLock<T>(dir: string, fn: () => Promise<T>, opts?: P
 }
 
 const SIGNAL_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-let hooked = false;
+const hooks = new Map<string, () => void>();
 
 /**
- * On exit, release; on a signal that nothing else handles (a training loop handles its own, to
- * finish the step and checkpoint), release and exit with 128 + the signal number, as shells report.
+ * While a lock is held: on exit, release; on a signal that nothing else handles (a training loop
+ * handles its own, to finish the step and checkpoint), release and exit with 128 + the signal
+ * number, as shells report. Removed when the last lock is released, so a process holding no lock
+ * (a notebook kernel between runs) keeps its own signal behaviour.
  */
 function installHooks(): void {
-  if (hooked) return;
-  hooked = true;
+  if (hooks.size) return;
+  hooks.set('exit', releaseAllLocks);
   process.on('exit', releaseAllLocks);
   for (const [sig, code] of Object.entries(SIGNAL_CODES)) {
-    process.on(sig as NodeJS.Signals, () => {
+    const h = () => {
       if (process.listenerCount(sig) > 1) return; // a loop's own handler finishes the step first
       releaseAllLocks();
       process.exit(code);
-    });
+    };
+    hooks.set(sig, h);
+    process.on(sig as NodeJS.Signals, h);
   }
+}
+
+function removeHooks(): void {
+  for (const [ev, h] of hooks) process.removeListener(ev as NodeJS.Signals, h);
+  hooks.clear();
 }

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ExperimentSpec, Overrides, PresetName, resolveSettings } from './experiment';
+import { ExperimentSpec, Overrides, PresetName, resolveSettings, checkSettings } from './experiment';
 import { RunConfig, newRunDir } from './run-dir';
 import { readCheckedRunConfig } from './config-check';
 import { resolveDataPath, loadDataset, datasetFingerprint } from './dataset';
@@ -113,8 +113,22 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
   }
 }
 
-/** Options of resumeExperiment: --epochs and --max-steps may change; --data relocates the same images. */
-export type ResumeRequest = Omit<RunRequest, 'spec' | 'preset' | 'overrides' | 'seed' | 'outDir'> & { epochs?: number };
+/**
+ * Options of resumeExperiment: --epochs and --max-steps may change; --data relocates the same
+ * images. `seed` and `overrides` (limit, batchSize) are accepted only when they equal the recorded
+ * ones (a caller that passes its start request again); anything else is refused with the reason.
+ */
+export type ResumeRequest = Omit<RunRequest, 'spec' | 'preset' | 'outDir'> & { epochs?: number };
+
+/** Refuses a resume request that would change the recorded run (seed, image subset, batch size). */
+function refuseChanges(runDir: string, config: RunConfig, req: ResumeRequest): void {
+  const o = req.overrides ?? {};
+  const changes: string[] = [];
+  if (req.seed !== undefined && req.seed !== config.seed) changes.push(`seed ${req.seed} (recorded: ${config.seed}; it fixed the initial weights, noise and data order)`);
+  if (o.batchSize !== undefined && o.batchSize !== config.settings.batchSize) changes.push(`batch size ${o.batchSize} (recorded: ${config.settings.batchSize}; the checkpoint's data order and optimizer state belong to it)`);
+  if (o.limit !== undefined && o.limit !== config.settings.limit) changes.push(`limit ${o.limit} (recorded: ${config.settings.limit}; the image subset is part of the run)`);
+  if (changes.length) throw new Error(`cannot resume ${runDir} with ${changes.join(', ')}: start a new run to change them`);
+}
 
 /**
  * Continues a run from its newest intact checkpoint, with the settings recorded in its config.json
@@ -133,7 +147,10 @@ export async function resumeExperiment(runDir: string, req: ResumeRequest): Prom
     if (stale.length) log(`note: removed ${stale.length} temporary file(s) left by a killed process (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''})`);
     const config = readCheckedRunConfig(runDir);
     const file = path.join(runDir, 'config.json');
-    if (req.epochs !== undefined) config.settings.epochs = req.epochs;
+    refuseChanges(runDir, config, req);
+    const epochs = req.epochs ?? req.overrides?.epochs;
+    if (epochs !== undefined) config.settings.epochs = epochs;
+    checkSettings(config.settings, `resume ${runDir}`);
     const dataPath = req.dataPath ? path.resolve(req.dataPath) : config.data.path;
     if (!fs.existsSync(dataPath)) {
       throw new Error(`cannot resume ${runDir}: its dataset ${dataPath} (config.json data.path) does not exist here; pass --data DIR pointing at the same images`);

@@ -83,11 +83,12 @@ test('a run killed twice in a row before its first checkpoint resumes from scrat
   // the folder is not stuck: a new run into it says to resume, and the resume works
   const again = cli(tinyArgs(dir));
   assert.equal(again.code, 1);
+  assert.match(again.stderr, /taking over the stale lock .*process \d+ is no longer running/);
   assert.match(again.stderr, /already holds a run \(config\.json\); use --resume/);
   const r2 = cli(['--resume', dir]);
   assert.equal(r2.code, 0, r2.stderr);
+  assert.match(r2.stderr, /removed 1 temporary file\(s\) left by a killed process \(losses\.csv\.\d+\.\d+\.tmp\)/);
   assert.match(r2.stderr, /stopped before its first checkpoint: starting it again from scratch/);
-  assert.match(r2.stderr, /taking over the stale lock .*process \d+ is no longer running/);
   assert.deepEqual(checkComplete(dir), []);
   assert.deepEqual(diffRuns(dir, ref), []);
 });
