@@ -29,6 +29,7 @@ const USAGE = `usage: npm run study -- --preset P --out DIR [options]
   --backend B       node-gpu | node | wasm | cpu (default: fastest that loads)
   --no-progress     no progress bars (the campaign still prints a line per run)
   --no-charts       compare's tables without its charts
+  --dry-run         say what would be done with each run folder (train, skip, resume, restart); write nothing
   --export DEST     instead of training: copy each completed run of --out into DEST/<experiment>/
                     (config, summary, metrics, loss.png, final.png, epoch strip, samples-256.png) plus tables
 Running the same command again continues: completed runs are skipped, interrupted ones resume from
@@ -37,7 +38,7 @@ their last checkpoint. Exit status: 0 done (or stopped at --max-steps), 130 Ctrl
 runMain(async () => {
   const cmd = 'study';
   const args = parseArgs(process.argv.slice(2), {
-    flags: ['help', 'no-eval', 'no-progress', 'no-charts'],
+    flags: ['help', 'no-eval', 'no-progress', 'no-charts', 'dry-run'],
     options: ['preset', 'out', 'celeba', 'fer', 'only', 'shard', 'shards', 'eval-n', 'max-steps', 'backend', 'export'],
   }, cmd);
   if (args.options.help) return void console.log(USAGE);
@@ -78,6 +79,7 @@ runMain(async () => {
     maxSteps: intOption(args, 'max-steps', cmd, 1),
     progress: !args.options['no-progress'],
     charts: !args.options['no-charts'],
+    dryRun: !!args.options['dry-run'],
   });
   if (r.tables) {
     const fs = await import('fs');

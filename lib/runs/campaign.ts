@@ -49,6 +49,8 @@ export interface CampaignRequest {
   log?: (line: string) => void;
   /** Where the campaign line goes (default stderr). */
   stream?: NodeJS.WriteStream;
+  /** Only say what would be done with each run folder; write nothing. */
+  dryRun?: boolean;
 }
 
 export type CampaignStatus = 'completed' | 'stopped' | 'interrupted';
@@ -116,6 +118,13 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
     const remaining = done ? 0 : n === null ? null : Math.max(0, n * p.settings.epochs - step * p.settings.batchSize);
     return { name: p.name, key: speedKey(p.spec.model), pixels: p.spec.model.size ** 2 * p.spec.model.channels, remaining, done };
   });
+  if (req.dryRun) {
+    log(`${campaign.name}: preset ${preset}, ${names.length} run(s) in ${outDir}${shardNote} (dry run: nothing is written)`);
+    for (const p of plan) log(`  ${p.name.padEnd(14)} ${describeState(p.state, p.settings.epochs)}`);
+    result.status = 'stopped';
+    result.runs = plan.map((p) => ({ experiment: p.name, runDir: p.runDir, found: p.state.kind, status: 'skipped' as const }));
+    return result;
+  }
   const progress = new CampaignProgress(`${campaign.name} ${preset}${shardNote}`, items, req.stream ?? process.stderr, req.progress !== false);
   for (const p of plan) {
     if (p.state.kind === 'completed') progress.measured(speedKey(p.spec.model), p.state.summary.imagesPerSecond);
@@ -182,7 +191,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
       let r: RunResult;
       try {
         if (p.state.kind === 'resume') {
-          log(`${p.name}: resuming ${p.runDir} from step ${p.state.step} (status was ${p.state.status})`);
+          log(`${p.name}: resuming ${p.runDir} from step ${p.state.step} (status was ${p.state.status})${p.state.status === 'running' ? RUNNING_NOTE : ''}`);
           r = await resumeExperiment(p.runDir, { backend: req.backend, maxSteps: req.maxSteps, progress: req.progress, log, onLog });
         } else {
           if (p.state.kind === 'restart') {
@@ -218,6 +227,25 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
   if (stopRequested && result.status === 'completed' && result.runs.length < names.length) result.status = 'interrupted';
   result.tables = await campaignTables(campaign, outDir, preset, req.charts !== false, log);
   return result;
+}
+
+/** summary.json "running" means the process was killed, or is still training the folder elsewhere. */
+const RUNNING_NOTE = ' (summary.json says running: it was killed, or another process is training it right now; do not run both)';
+
+/** What the campaign will do with a run folder, in words (for --dry-run). */
+function describeState(s: RunFolderState, epochs: number): string {
+  switch (s.kind) {
+    case 'new':
+      return 'not started: will train from scratch';
+    case 'completed':
+      return `completed (${s.summary.epochsCompleted}/${epochs} epochs): skip${s.metrics ? '' : ', compute its missing metrics.json'}`;
+    case 'resume':
+      return `${s.status} at step ${s.step}: will resume from its latest checkpoint${s.status === 'running' ? RUNNING_NOTE : ''}`;
+    case 'restart':
+      return `${s.reason}: will start it again from scratch`;
+    case 'diverged':
+      return `diverged: the campaign will stop here (${s.message})`;
+  }
 }
 
 /** metrics.json for a completed run; a failure is a warning (the run stays completed; `npm run evaluate` later). */
