@@ -14,6 +14,7 @@ import { BackendInfo } from '../backend';
 import { formatSkips } from '../data';
 import { isConditional } from '../models/conditional-spec';
 import { evaluateConditionalRun } from '../edit/hit-rate';
+import { Shard, shardItems } from './shard';
 
 export interface RunRequest {
   spec: ExperimentSpec;
@@ -141,11 +142,14 @@ async function trainFromConfig(
   return summary;
 }
 
-/** A sequence experiment (fer-all): one run directory per member, inside one parent folder. */
+/**
+ * A sequence experiment (fer-all): one run directory per member, inside one parent folder. With a
+ * shard (lib/runs/shard.ts), only members i, i+n, ... of the sequence (n machines, same parent folder).
+ */
 export async function runSequence(
   spec: ExperimentSpec,
   getSpec: (name: string) => ExperimentSpec,
-  req: Omit<RunRequest, 'spec' | 'outDir'> & { parentDir?: string },
+  req: Omit<RunRequest, 'spec' | 'outDir'> & { parentDir?: string; shard?: Shard | null },
 ): Promise<{ parentDir: string; runs: RunResult[] }> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const parentDir = req.parentDir ? path.resolve(req.parentDir) : newRunDir(spec.name, req.preset);
@@ -155,7 +159,9 @@ export async function runSequence(
     : { experiment: spec.name, preset: req.preset, members: {} as Record<string, string> };
   writeJsonAtomic(indexFile, index);
   const runs: RunResult[] = [];
-  for (const name of spec.sequence ?? []) {
+  const members = shardItems(spec.sequence ?? [], req.shard ?? null);
+  if (req.shard) log(`${spec.name}: shard ${req.shard.index}/${req.shard.count} (${req.shard.source}): ${members.join(', ') || 'no members'}`);
+  for (const name of members) {
     const member = path.join(parentDir, name);
     const summaryFile = path.join(member, 'summary.json');
     if (fs.existsSync(summaryFile) && readJson<{ status: string }>(summaryFile, 'run summary').status === 'completed') {
@@ -163,7 +169,7 @@ export async function runSequence(
       runs.push({ runDir: member, summary: readJson<TrainSummary>(summaryFile, 'run summary') });
       continue;
     }
-    log(`\n== ${spec.name}: ${name} (${runs.length + 1}/${spec.sequence!.length}) ==`);
+    log(`\n== ${spec.name}: ${name} (${runs.length + 1}/${members.length}) ==`);
     if (fs.existsSync(path.join(member, 'config.json')) && !fs.existsSync(path.join(member, 'checkpoints', 'latest.json'))) {
       log(`${name}: ${member} stopped before its first checkpoint; starting it again`);
       fs.rmSync(member, { recursive: true, force: true });
