@@ -10,7 +10,7 @@ import * as path from 'path';
 import { tempDir } from './helpers';
 import { inspectRunFolder } from '../lib/runs/run-state';
 import { resolveSettings } from '../lib/runs/experiment';
-import { CampaignProgress } from '../lib/runs/campaign-progress';
+import { CampaignProgress, CampaignItem } from '../lib/runs/campaign-progress';
 import { getExperiment } from '../experiments';
 
 const spec = getExperiment('fer-happy');
@@ -58,7 +58,7 @@ function pick(s: ReturnType<typeof inspectRunFolder>) {
 
 test('campaign ETA: remaining images / measured speed per size; unmeasured sizes borrow by pixel count', () => {
   const sink = { write: () => true, isTTY: false } as unknown as NodeJS.WriteStream;
-  const items = [
+  const items: CampaignItem[] = [
     { name: 'celeba', key: '64x64x3', pixels: 64 * 64 * 3, remaining: 150_000, done: false },
     { name: 'fer-happy', key: '48x48x1', pixels: 48 * 48, remaining: 360_000, done: false },
     { name: 'fer-disgust', key: '48x48x1', pixels: 48 * 48, remaining: 0, done: true },

@@ -180,7 +180,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
             `Delete that folder to train it again from scratch, or leave it out with --only`,
         );
       }
-      if ('config' in p.state && p.state.config.data.path !== p.data.path && p.data.source !== 'sample') {
+      if (p.state.kind === 'resume' && p.state.config.data.path !== p.data.path && p.data.source !== 'sample') {
         log(`note: ${p.name} was started on ${p.state.config.data.path}; it continues on that data, not ${p.data.path}`);
       }
       progress.startRun(i, items[i].remaining);
