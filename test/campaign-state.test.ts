@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { tempDir } from './helpers';
-import { inspectRunFolder } from '../lib/runs/run-state';
+import { inspectRunFolder, BUSY_SECONDS } from '../lib/runs/run-state';
 import { resolveSettings } from '../lib/runs/experiment';
 import { CampaignProgress, CampaignItem } from '../lib/runs/campaign-progress';
 import { getExperiment } from '../experiments';
@@ -35,9 +35,15 @@ test('run folder states', () => {
   // completed but short of the run's epochs (e.g. resumed with fewer --epochs): continue it
   const short = folder({ 'config.json': config(), 'summary.json': { status: 'completed', epochsCompleted: 20 }, 'checkpoints/latest.json': { checkpoint: 'step-0001000', step: 1000 } });
   assert.deepEqual(pick(inspectRunFolder(short, 'fer-happy', 'paper', settings)), { kind: 'resume', step: 1000, status: 'completed' });
-  const killed = folder({ 'config.json': config(), 'summary.json': { status: 'running' }, 'checkpoints/latest.json': { checkpoint: 'step-0000400', step: 400 } });
-  assert.deepEqual(pick(inspectRunFolder(killed, 'fer-happy', 'paper', settings)), { kind: 'resume', step: 400, status: 'running' });
-  assert.equal(inspectRunFolder(folder({ 'config.json': config(), 'summary.json': { status: 'running' } }), 'fer-happy', 'paper', settings).kind, 'restart');
+  // "running" and written just now: another process is training it, leave it alone; minutes later: killed, resume
+  const live = folder({ 'config.json': config(), 'summary.json': { status: 'running' }, 'losses.csv': 'x', 'checkpoints/latest.json': { checkpoint: 'step-0000400', step: 400 } });
+  const busy = inspectRunFolder(live, 'fer-happy', 'paper', settings);
+  assert.ok(busy.kind === 'busy' && busy.seconds < BUSY_SECONDS, JSON.stringify(pick(busy)));
+  const later = Date.now() + (BUSY_SECONDS + 1) * 1000;
+  assert.deepEqual(pick(inspectRunFolder(live, 'fer-happy', 'paper', settings, later)), { kind: 'resume', step: 400, status: 'running' });
+  assert.equal(inspectRunFolder(folder({ 'config.json': config(), 'summary.json': { status: 'running' } }), 'fer-happy', 'paper', settings, later).kind, 'restart');
+  // a finished run's recent files do not make it busy
+  assert.equal(inspectRunFolder(folder({ 'config.json': config(), 'summary.json': { status: 'stopped' }, 'checkpoints/latest.json': { checkpoint: 'step-0000400', step: 400 } }), 'fer-happy', 'paper', settings).kind, 'resume');
   const diverged = inspectRunFolder(folder({ 'config.json': config(), 'summary.json': { status: 'diverged', message: 'loss NaN' } }), 'fer-happy', 'paper', settings);
   assert.equal(diverged.kind === 'diverged' && diverged.message, 'loss NaN');
 });

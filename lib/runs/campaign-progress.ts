@@ -50,7 +50,7 @@ export class CampaignProgress {
   etaSeconds(): number | null {
     let total = 0;
     for (const it of this.items) {
-      if (it.done) continue;
+      if (it.done || it.remaining === 0) continue;
       const rate = this.rateFor(it);
       if (it.remaining === null || rate === null) return null;
       total += it.remaining / rate;

@@ -115,7 +115,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
     const done = p.state.kind === 'completed';
     const n = p.state.kind === 'new' ? estimateImages(p.spec.dataset, p.data.path, p.settings.limit) : 'config' in p.state ? p.state.config.data.images : null;
     const step = p.state.kind === 'resume' ? p.state.step : 0;
-    const remaining = done ? 0 : n === null ? null : Math.max(0, n * p.settings.epochs - step * p.settings.batchSize);
+    const remaining = done || p.state.kind === 'busy' ? 0 : n === null ? null : Math.max(0, n * p.settings.epochs - step * p.settings.batchSize);
     return { name: p.name, key: speedKey(p.spec.model), pixels: p.spec.model.size ** 2 * p.spec.model.channels, remaining, done };
   });
   if (req.dryRun) {
@@ -174,6 +174,12 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
         if (evalN !== null && !p.state.metrics) await evaluate(p.runDir, evalN, log);
         continue;
       }
+      if (p.state.kind === 'busy') {
+        log(`${p.name}: ${p.runDir} is being trained by another process (summary.json says running, written ${p.state.seconds} s ago); ` +
+          `leaving it to that process (run the campaign again once it ends)`);
+        result.runs.push(record);
+        continue;
+      }
       if (p.state.kind === 'diverged') {
         throw new Error(
           `run ${p.name} diverged earlier (${p.runDir}/summary.json: ${p.state.message}); the campaign stops here. ` +
@@ -229,8 +235,8 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
   return result;
 }
 
-/** summary.json "running" means the process was killed, or is still training the folder elsewhere. */
-const RUNNING_NOTE = ' (summary.json says running: it was killed, or another process is training it right now; do not run both)';
+/** summary.json "running" with no recent write: the process that trained it was killed. */
+const RUNNING_NOTE = ' (summary.json says running, but nothing was written for minutes: its process was killed)';
 
 /** What the campaign will do with a run folder, in words (for --dry-run). */
 function describeState(s: RunFolderState, epochs: number): string {
@@ -245,6 +251,8 @@ function describeState(s: RunFolderState, epochs: number): string {
       return `${s.reason}: will start it again from scratch`;
     case 'diverged':
       return `diverged: the campaign will stop here (${s.message})`;
+    case 'busy':
+      return `being trained by another process (running, written ${s.seconds} s ago): will leave it alone`;
   }
 }
 
