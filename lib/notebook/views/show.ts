@@ -4,8 +4,8 @@
  * live displays that update in place (a loss plot during training).
  */
 import type * as vega from 'vega';
-import { renderSvg, svgToPng, type ChartSpec } from '../viz/charts';
-import { displayBundle, newDisplayId } from './tslab';
+import { renderSvg, svgToPng, type ChartSpec } from '../../viz/charts';
+import { displayBundle, newDisplayId } from '../runner/tslab';
 
 /** Width and height of a PNG, from its header. */
 export function pngSize(png: Uint8Array): { width: number; height: number } {

@@ -12,7 +12,7 @@ import { Params } from './params';
 import { CellStatus, NotebookExecution, NotebookStatus } from './execute';
 import { RUN_DIR_SCRAP, readScraps } from './scrap';
 import { CellError, installedTslabVersion } from './tslab';
-import { RESULTS_DIR } from '../runs/run-dir';
+import { RESULTS_DIR } from '../../runs/run-dir';
 
 export interface RunNotebookOptions {
   /** The notebook to run (.ipynb, tslab kernel). */

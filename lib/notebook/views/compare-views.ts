@@ -5,11 +5,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { findRunDirs, readRunConfig, RESULTS_DIR } from '../runs/run-dir';
-import { runRow, writeRunTables, type RunRow, type WrittenTables } from '../runs/table';
-import { barChartSpec, lineChartSpec, readLossesCsv, downsampleIndices } from '../viz';
-import { readNotebook } from './nbformat';
-import { readScraps } from './scrap';
+import { findRunDirs, readRunConfig, RESULTS_DIR } from '../../runs/run-dir';
+import { runRow, writeRunTables, type RunRow, type WrittenTables } from '../../runs/table';
+import { barChartSpec, lineChartSpec, readLossesCsv, downsampleIndices } from '../../viz';
+import { readNotebook } from '../runner/nbformat';
+import { readScraps } from '../runner/scrap';
 import { showChart, showMarkdown, showTable } from './show';
 import { showFinalSamples } from './run-views';
 

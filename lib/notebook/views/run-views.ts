@@ -6,10 +6,10 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { decodePng, imageGrid, labelledGridPng, imageStrip, animatedGif, readLossesCsv, lineChartSpec, downsampleIndices, type Picture, type GifFrame } from '../viz';
-import { readRunConfig, findRunDirs } from '../runs/run-dir';
-import { runRow } from '../runs/table';
-import { loadDataset } from '../runs/dataset';
+import { decodePng, imageGrid, labelledGridPng, imageStrip, animatedGif, readLossesCsv, lineChartSpec, downsampleIndices, type Picture, type GifFrame } from '../../viz';
+import { readRunConfig, findRunDirs } from '../../runs/run-dir';
+import { runRow } from '../../runs/table';
+import { loadDataset } from '../../runs/dataset';
 import { showPng, showGif, showMarkdown, showTable, showChart, pngSize } from './show';
 
 /** The run directories in `dir`: itself when it holds config.json, else those below it (a sequence, two arms). */
