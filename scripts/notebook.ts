@@ -29,6 +29,7 @@ async function main(): Promise<number> {
     params: args.params,
     output: args.output,
     prepareOnly: args.prepareOnly,
+    allowUnknown: args.allowUnknown,
     cwd: args.cwd,
     logOutput: args.logOutput,
     graceMs: args.graceMs,

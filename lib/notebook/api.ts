@@ -17,6 +17,8 @@ export { train, recordRuns, LiveTraining, type NotebookTrainParams, type Noteboo
 export { showLoss, showLossComparison, showEpochs, showRealVsFake, showFinalSamples, showSummary, runDirsOf, epochGrids, epochStripPng, epochGif, realVsFakePng, finalSamplesPng } from './views/run-views';
 export { ferCounts, countsTable, showFerCounts, showEmotionSamples, showColourVsGray, ferPath, celebaPath } from './views/dataset-views';
 export { findRuns, compareRow, metricColumns, notebookOf, showComparison } from './views/compare-views';
+export { openRun, openCampaign, runDirsIn, showRunSections, notCompleted } from './views/existing-runs';
+export { MAX_EPOCH_FRAMES } from './views/run-views';
 export { showSameFace, editTestFaces, editGridPng, showEditTable, showHitRates, type EditTestFacesOptions } from './views/edit-views';
 export { EMOTIONS } from '../data';
 export { EXPERIMENTS, getExperiment } from '../../experiments';

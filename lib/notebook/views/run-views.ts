@@ -12,8 +12,23 @@ import { runRow } from '../../runs/table';
 import { loadDataset } from '../../runs/dataset';
 import { showPng, showGif, showMarkdown, showTable, showChart, pngSize } from './show';
 
-/** The run directories in `dir`: itself when it holds config.json, else those below it (a sequence, two arms). */
-export function runDirsOf(dir: string): string[] {
+/** At most this many epochs in an epoch strip or GIF (spread evenly, first and last kept): bounded notebook size. */
+export const MAX_EPOCH_FRAMES = 12;
+
+/** Run folders shown but never written to (runs opened with `openRun`: folders of other campaigns, possibly read-only). */
+const readOnlyRuns = new Set<string>();
+
+/** Marks a run folder as shown-only: the views keep no copies of their pictures in it. */
+export function markReadOnly(runDir: string): void {
+  readOnlyRuns.add(path.resolve(runDir));
+}
+
+/**
+ * The run directories of `dir`: itself when it holds config.json, else those below it (a sequence,
+ * two arms); for a list, each entry's.
+ */
+export function runDirsOf(dir: string | readonly string[]): string[] {
+  if (typeof dir !== 'string') return dir.flatMap((d) => runDirsOf(d));
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs)) throw new Error(`${abs}: no such run directory`);
   const dirs = findRunDirs(abs);
@@ -71,7 +86,7 @@ function modelSize(runDir: string): number {
  * spread evenly, first and last kept), the first `samples` images of each epoch's grid.
  */
 export function epochStripPng(runDir: string, opts: { maxEpochs?: number; samples?: number } = {}): Buffer {
-  const grids = spread(epochGrids(runDir), opts.maxEpochs ?? 10);
+  const grids = spread(epochGrids(runDir), opts.maxEpochs ?? MAX_EPOCH_FRAMES);
   if (grids.length === 0) throw new Error(`${runDir}: no samples/epoch-NNN.png yet (no epoch finished)`);
   const size = modelSize(runDir);
   const samples = opts.samples ?? 8;
@@ -83,9 +98,9 @@ export function epochStripPng(runDir: string, opts: { maxEpochs?: number; sample
   });
 }
 
-/** Every epoch's full grid as the frames of an animated GIF. */
-export function epochGif(runDir: string, opts: { delayMs?: number } = {}): Buffer {
-  const grids = epochGrids(runDir);
+/** The epochs' full grids as the frames of an animated GIF (at most `maxEpochs`, spread evenly, first and last kept). */
+export function epochGif(runDir: string, opts: { delayMs?: number; maxEpochs?: number } = {}): Buffer {
+  const grids = spread(epochGrids(runDir), opts.maxEpochs ?? MAX_EPOCH_FRAMES);
   if (grids.length === 0) throw new Error(`${runDir}: no samples/epoch-NNN.png yet (no epoch finished)`);
   const frames = grids.map((g) => {
     const p = decodePng(fs.readFileSync(g.file));
@@ -93,7 +108,8 @@ export function epochGif(runDir: string, opts: { delayMs?: number } = {}): Buffe
     return p as GifFrame;
   });
   // hold the last frame longer so the loop's end is visible
-  return animatedGif([...frames, ...(frames.length > 1 ? [frames[frames.length - 1]] : [])], { delayMs: opts.delayMs ?? 600 });
+  const delayMs = opts.delayMs ?? 600;
+  return animatedGif(frames, { delayMs, lastDelayMs: 3 * delayMs });
 }
 
 /** `count` real training images of the run's dataset (seeded like the run) next to its final generated grid. */
@@ -119,9 +135,15 @@ export function finalSamplesPng(runDirs: string[], labels?: string[], samples = 
   });
 }
 
-function saveAndShow(file: string, png: Buffer, alt: string, halfSize = false): void {
+/** Keeps a copy of a picture in its run folder (unless the run was opened shown-only). */
+function keepCopy(runDir: string, file: string, bytes: Buffer): void {
+  if (readOnlyRuns.has(path.resolve(runDir))) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, png);
+  fs.writeFileSync(file, bytes);
+}
+
+function saveAndShow(runDir: string, file: string, png: Buffer, alt: string, halfSize = false): void {
+  keepCopy(runDir, file, png);
   showPng(png, { alt, ...(halfSize ? { width: pngSize(png).width / 2 } : {}) });
 }
 
@@ -130,7 +152,7 @@ function heading(dirs: string[], d: string): void {
 }
 
 /** Shows each run's loss plot (loss.png, written by the trainer at 2x). */
-export function showLoss(dir: string): void {
+export function showLoss(dir: string | readonly string[]): void {
   const dirs = runDirsOf(dir);
   for (const d of dirs) {
     heading(dirs, d);
@@ -145,7 +167,7 @@ export function showLoss(dir: string): void {
 }
 
 /** Shows each run's grids across epochs: the labelled strip and the animated GIF (also saved in samples/). */
-export function showEpochs(dir: string, opts: { maxEpochs?: number; samples?: number; delayMs?: number } = {}): void {
+export function showEpochs(dir: string | readonly string[], opts: { maxEpochs?: number; samples?: number; delayMs?: number } = {}): void {
   const dirs = runDirsOf(dir);
   for (const d of dirs) {
     heading(dirs, d);
@@ -153,31 +175,31 @@ export function showEpochs(dir: string, opts: { maxEpochs?: number; samples?: nu
       showMarkdown(`*${d}: no epoch finished yet*`);
       continue;
     }
-    saveAndShow(path.join(d, 'samples', 'epochs-strip.png'), epochStripPng(d, opts), `fixed-noise samples across epochs of ${path.basename(d)}`);
+    saveAndShow(d, path.join(d, 'samples', 'epochs-strip.png'), epochStripPng(d, opts), `fixed-noise samples across epochs of ${path.basename(d)}`);
     const gif = epochGif(d, opts);
-    fs.writeFileSync(path.join(d, 'samples', 'epochs.gif'), gif);
+    keepCopy(d, path.join(d, 'samples', 'epochs.gif'), gif);
     showGif(gif, { alt: `fixed-noise samples, one frame per epoch, of ${path.basename(d)}` });
   }
 }
 
 /** Shows real training images next to the final generated grid, for each run. */
-export async function showRealVsFake(dir: string, count = 64): Promise<void> {
+export async function showRealVsFake(dir: string | readonly string[], count = 64): Promise<void> {
   const dirs = runDirsOf(dir);
   for (const d of dirs) {
     heading(dirs, d);
-    saveAndShow(path.join(d, 'samples', 'real-vs-fake.png'), await realVsFakePng(d, count), `real vs generated faces of ${path.basename(d)}`);
+    saveAndShow(d, path.join(d, 'samples', 'real-vs-fake.png'), await realVsFakePng(d, count), `real vs generated faces of ${path.basename(d)}`);
   }
 }
 
 /** Shows the final samples of all runs in `dir` (or the given run directories) one row each. */
-export function showFinalSamples(dirOrDirs: string | string[], labels?: string[]): void {
-  const dirs = Array.isArray(dirOrDirs) ? dirOrDirs : runDirsOf(dirOrDirs);
+export function showFinalSamples(dirOrDirs: string | readonly string[], labels?: string[]): void {
+  const dirs = runDirsOf(dirOrDirs);
   showPng(finalSamplesPng(dirs, labels), { alt: 'final fixed-noise samples per run' });
 }
 
 /** Shows the summary table: one row per run (lib/runs/table's columns, incl. any metrics). */
-export function showSummary(dirOrDirs: string | string[]): void {
-  const dirs = Array.isArray(dirOrDirs) ? dirOrDirs : runDirsOf(dirOrDirs);
+export function showSummary(dirOrDirs: string | readonly string[]): void {
+  const dirs = runDirsOf(dirOrDirs);
   const rows = dirs.map(runRow);
   if (rows.length === 1) {
     showTable(Object.entries(rows[0]).map(([field, value]) => ({ field, value })), `Run summary: ${path.basename(dirs[0])}`);
@@ -187,7 +209,7 @@ export function showSummary(dirOrDirs: string | string[]): void {
 }
 
 /** Loss curves of several runs in one chart (loss_G and loss_D per run), e.g. the two arms of experiment 3. */
-export async function showLossComparison(runDirs: string[], labels?: string[], maxPoints = 500): Promise<void> {
+export async function showLossComparison(runDirs: readonly string[], labels?: string[], maxPoints = 500): Promise<void> {
   const rows = runDirs.flatMap((d, i) => {
     const lr = readLossesCsv(path.join(d, 'losses.csv'));
     const name = labels?.[i] ?? path.basename(d);
