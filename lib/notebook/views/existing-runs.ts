@@ -11,7 +11,7 @@ import { readJson } from '../../io/files';
 import { readRunConfig } from '../../runs/run-dir';
 import type { TrainSummary } from '../../train/trainer';
 import type { NotebookTrainResult } from './live';
-import { markReadOnly, runDirsOf, showLoss, showEpochs, showRealVsFake, showSummary } from './run-views';
+import { markReadOnly, runDirsOf, showLoss, showEpochs, showRealVsFake } from './run-views';
 import { showMarkdown } from './show';
 
 function summaryOf(runDir: string): TrainSummary | null {
@@ -80,14 +80,19 @@ export function runDirsIn(r: NotebookTrainResult): string[] {
   return r.runs.map((x) => x.runDir);
 }
 
-/** One section per run: its heading, loss plot, grids across epochs (strip and GIF), real vs generated, summary with metrics. */
+/**
+ * One section per run: its heading, loss plot, grids across epochs (strip and GIF, at most 12
+ * epochs) and real vs generated. With several runs the pictures are compact, so that a notebook of
+ * the seven FER runs stays under 10 MB: the strip at native resolution, the GIF of 8 epochs and the
+ * first 16 samples (32 gray levels for grayscale runs), 32 real and 32 generated faces.
+ */
 export async function showRunSections(r: NotebookTrainResult | readonly string[], labels?: readonly string[]): Promise<void> {
   const dirs = Array.isArray(r) ? [...(r as readonly string[])] : runDirsIn(r as NotebookTrainResult);
+  const compact = dirs.length > 1;
   for (const [i, d] of dirs.entries()) {
     showMarkdown(`### ${labels?.[i] ?? path.basename(d)}`);
     showLoss(d);
-    showEpochs(d);
-    await showRealVsFake(d);
-    showSummary(d);
+    showEpochs(d, compact ? { stripScale: 1, gif: { samples: 16, grayLevels: 32, maxEpochs: 8 } } : {});
+    await showRealVsFake(d, compact ? 32 : 64);
   }
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { decodePng, imageGrid, labelledGridPng, imageStrip, animatedGif, readLossesCsv, lineChartSpec, downsampleIndices, type Picture, type GifFrame } from '../../viz';
+import { decodePng, encodePng, imageGrid, labelledGridPng, imageStrip, animatedGif, readLossesCsv, lineChartSpec, downsampleIndices, type Picture, type GifFrame } from '../../viz';
 import { readRunConfig, findRunDirs } from '../../runs/run-dir';
 import { runRow } from '../../runs/table';
 import { loadDataset } from '../../runs/dataset';
@@ -85,7 +85,7 @@ function modelSize(runDir: string): number {
  * The fixed-noise samples across epochs as one picture: one row per epoch (at most `maxEpochs`,
  * spread evenly, first and last kept), the first `samples` images of each epoch's grid.
  */
-export function epochStripPng(runDir: string, opts: { maxEpochs?: number; samples?: number } = {}): Buffer {
+export function epochStripPng(runDir: string, opts: { maxEpochs?: number; samples?: number; scale?: number } = {}): Buffer {
   const grids = spread(epochGrids(runDir), opts.maxEpochs ?? MAX_EPOCH_FRAMES);
   if (grids.length === 0) throw new Error(`${runDir}: no samples/epoch-NNN.png yet (no epoch finished)`);
   const size = modelSize(runDir);
@@ -95,16 +95,43 @@ export function epochStripPng(runDir: string, opts: { maxEpochs?: number; sample
     cols: samples,
     rowLabels: grids.map((g) => `epoch ${g.epoch}`),
     title: `Fixed-noise samples across epochs (${path.basename(runDir)})`,
+    ...(opts.scale ? { scale: opts.scale } : {}),
   });
 }
 
-/** The epochs' full grids as the frames of an animated GIF (at most `maxEpochs`, spread evenly, first and last kept). */
-export function epochGif(runDir: string, opts: { delayMs?: number; maxEpochs?: number } = {}): Buffer {
+/** Options of the epochs GIF. */
+export interface EpochGifOptions {
+  delayMs?: number;
+  /** At most this many epochs (default MAX_EPOCH_FRAMES), spread evenly, first and last kept. */
+  maxEpochs?: number;
+  /** Only the first `samples` images of each grid, 8 per row (default: the whole grid). */
+  samples?: number;
+  /** Grayscale runs: quantise to this many gray levels (default 256): fewer compress much better. */
+  grayLevels?: number;
+}
+
+/** The epochs' grids as the frames of an animated GIF (see {@link EpochGifOptions}). */
+export function epochGif(runDir: string, opts: EpochGifOptions = {}): Buffer {
   const grids = spread(epochGrids(runDir), opts.maxEpochs ?? MAX_EPOCH_FRAMES);
   if (grids.length === 0) throw new Error(`${runDir}: no samples/epoch-NNN.png yet (no epoch finished)`);
+  const size = opts.samples ? modelSize(runDir) : 0;
   const frames = grids.map((g) => {
-    const p = decodePng(fs.readFileSync(g.file));
+    let p = decodePng(fs.readFileSync(g.file));
     if (p.channels === 4) throw new Error(`${g.file}: expected a gray or RGB grid, got RGBA`);
+    if (opts.samples) {
+      const cells = gridCells(p, size, opts.samples);
+      const px = size * size * p.channels;
+      const data = new Uint8Array(cells.length * px);
+      cells.forEach((c, i) => data.set(c.pixels, i * px));
+      p = imageGrid({ data, n: cells.length, height: size, width: size, channels: p.channels }, { nrow: 8 });
+    }
+    const levels = opts.grayLevels ?? 256;
+    if (p.channels === 1 && levels < 256) {
+      const step = 256 / levels;
+      const q = new Uint8Array(p.pixels.length);
+      for (let i = 0; i < q.length; i++) q[i] = Math.min(255, Math.floor(p.pixels[i] / step) * step + Math.floor(step / 2));
+      p = { ...p, pixels: q };
+    }
     return p as GifFrame;
   });
   // hold the last frame longer so the loop's end is visible
@@ -135,6 +162,18 @@ export function finalSamplesPng(runDirs: string[], labels?: string[], samples = 
   });
 }
 
+/** A PNG without its alpha channel when every pixel is opaque (the trainer's loss.png is RGBA): about a third smaller. */
+function opaquePng(png: Buffer): Buffer {
+  const p = decodePng(png);
+  if (p.channels !== 4) return png;
+  const n = p.width * p.height;
+  for (let i = 0; i < n; i++) if (p.pixels[i * 4 + 3] !== 255) return png;
+  const rgb = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) rgb.set(p.pixels.subarray(i * 4, i * 4 + 3), i * 3);
+  const out = encodePng(rgb, p.width, p.height, 3);
+  return out.length < png.length ? out : png;
+}
+
 /** Keeps a copy of a picture in its run folder (unless the run was opened shown-only). */
 function keepCopy(runDir: string, file: string, bytes: Buffer): void {
   if (readOnlyRuns.has(path.resolve(runDir))) return;
@@ -161,13 +200,16 @@ export function showLoss(dir: string | readonly string[]): void {
       showMarkdown(`*${d}: no loss.png (no epoch finished yet)*`);
       continue;
     }
-    const png = fs.readFileSync(file);
+    const png = opaquePng(fs.readFileSync(file));
     showPng(png, { alt: `loss plot of ${path.basename(d)}`, width: pngSize(png).width / 2 });
   }
 }
 
 /** Shows each run's grids across epochs: the labelled strip and the animated GIF (also saved in samples/). */
-export function showEpochs(dir: string | readonly string[], opts: { maxEpochs?: number; samples?: number; delayMs?: number } = {}): void {
+export function showEpochs(
+  dir: string | readonly string[],
+  opts: { maxEpochs?: number; samples?: number; delayMs?: number; stripScale?: number; gif?: EpochGifOptions } = {},
+): void {
   const dirs = runDirsOf(dir);
   for (const d of dirs) {
     heading(dirs, d);
@@ -175,10 +217,11 @@ export function showEpochs(dir: string | readonly string[], opts: { maxEpochs?: 
       showMarkdown(`*${d}: no epoch finished yet*`);
       continue;
     }
-    saveAndShow(d, path.join(d, 'samples', 'epochs-strip.png'), epochStripPng(d, opts), `fixed-noise samples across epochs of ${path.basename(d)}`);
-    const gif = epochGif(d, opts);
+    saveAndShow(d, path.join(d, 'samples', 'epochs-strip.png'), epochStripPng(d, { ...opts, scale: opts.stripScale }), `fixed-noise samples across epochs of ${path.basename(d)}`);
+    const gif = epochGif(d, { delayMs: opts.delayMs, maxEpochs: opts.maxEpochs, ...opts.gif });
     keepCopy(d, path.join(d, 'samples', 'epochs.gif'), gif);
-    showGif(gif, { alt: `fixed-noise samples, one frame per epoch, of ${path.basename(d)}` });
+    const frames = Math.min(epochGrids(d).length, opts.gif?.maxEpochs ?? opts.maxEpochs ?? MAX_EPOCH_FRAMES);
+    showGif(gif, { alt: `fixed-noise samples across epochs (${frames} frames) of ${path.basename(d)}` });
   }
 }
 
