@@ -94,8 +94,8 @@ export interface FaceganNotebook {
 
   // views of runs (a run folder, a folder of runs, or a list of run folders)
   showLoss: (dir: string | readonly string[]) => void;
-  showEpochs: (dir: string | readonly string[], opts?: { maxEpochs?: number; samples?: number; delayMs?: number }) => void;
-  showRealVsFake: (dir: string | readonly string[], count?: number) => Promise<void>;
+  showEpochs: (dir: string | readonly string[], opts?: { maxEpochs?: number; samples?: number; delayMs?: number; stripScale?: number; runs?: number }) => void;
+  showRealVsFake: (dir: string | readonly string[], count?: number, runs?: number) => Promise<void>;
   showFinalSamples: (dirOrDirs: string | readonly string[], labels?: string[]) => void;
   showSummary: (dirOrDirs: string | readonly string[]) => void;
   showLossComparison: (runDirs: readonly string[], labels?: string[], maxPoints?: number) => Promise<void>;

@@ -82,17 +82,14 @@ export function runDirsIn(r: NotebookTrainResult): string[] {
 
 /**
  * One section per run: its heading, loss plot, grids across epochs (strip and GIF, at most 12
- * epochs) and real vs generated. With several runs the pictures are compact, so that a notebook of
- * the seven FER runs stays under 10 MB: the strip at native resolution, the GIF of 8 epochs and the
- * first 16 samples (32 gray levels for grayscale runs), 32 real and 32 generated faces.
+ * epochs) and real vs generated, at the sizes of `pictureBudget(number of runs)` (run-views.ts).
  */
 export async function showRunSections(r: NotebookTrainResult | readonly string[], labels?: readonly string[]): Promise<void> {
   const dirs = Array.isArray(r) ? [...(r as readonly string[])] : runDirsIn(r as NotebookTrainResult);
-  const compact = dirs.length > 1;
   for (const [i, d] of dirs.entries()) {
     showMarkdown(`### ${labels?.[i] ?? path.basename(d)}`);
     showLoss(d);
-    showEpochs(d, compact ? { stripScale: 1, gif: { samples: 16, grayLevels: 32, maxEpochs: 8 } } : {});
-    await showRealVsFake(d, compact ? 32 : 64);
+    showEpochs(d, { runs: dirs.length });
+    await showRealVsFake(d, undefined, dirs.length);
   }
 }

@@ -174,6 +174,29 @@ function opaquePng(png: Buffer): Buffer {
   return out.length < png.length ? out : png;
 }
 
+/** What the views show of `runs` runs in one notebook: sizes that keep the notebook well under 10 MB. */
+export interface PictureBudget {
+  /** Upscaling of the epoch strip (undefined: the automatic one, 2x for 48 px faces). */
+  stripScale?: number;
+  /** Epochs in the strip (default MAX_EPOCH_FRAMES). */
+  stripEpochs?: number;
+  gif: EpochGifOptions;
+  /** Real and generated faces in `real vs generated`. */
+  realVsFake: number;
+}
+
+/**
+ * One run: the GIF of the first 32 samples (4 rows), 64 real + 64 generated faces. Several runs
+ * in one notebook (the seven FER runs, the two arms of experiment 3): 8 epochs in the strip (at
+ * native size) and in the GIF (16 samples, 32 gray levels for grayscale runs), 32 + 32 faces.
+ * Measured: one 25-epoch CelebA run ~7.3 MB of notebook, seven 50-epoch FER runs ~8 MB.
+ */
+export function pictureBudget(runs: number): PictureBudget {
+  return runs <= 1
+    ? { gif: { samples: 32 }, realVsFake: 64 }
+    : { stripScale: 1, stripEpochs: 8, gif: { samples: 16, grayLevels: 32, maxEpochs: 8 }, realVsFake: 32 };
+}
+
 /** Keeps a copy of a picture in its run folder (unless the run was opened shown-only). */
 function keepCopy(runDir: string, file: string, bytes: Buffer): void {
   if (readOnlyRuns.has(path.resolve(runDir))) return;
@@ -208,16 +231,19 @@ export function showLoss(dir: string | readonly string[]): void {
 /** Shows each run's grids across epochs: the labelled strip and the animated GIF (also saved in samples/). */
 export function showEpochs(
   dir: string | readonly string[],
-  opts: { maxEpochs?: number; samples?: number; delayMs?: number; stripScale?: number; gif?: EpochGifOptions } = {},
+  opts: { maxEpochs?: number; samples?: number; delayMs?: number; stripScale?: number; gif?: EpochGifOptions; runs?: number } = {},
 ): void {
   const dirs = runDirsOf(dir);
+  const budget = pictureBudget(opts.runs ?? dirs.length);
+  opts = { stripScale: budget.stripScale, maxEpochs: budget.stripEpochs, ...opts, gif: { ...budget.gif, ...opts.gif } };
   for (const d of dirs) {
     heading(dirs, d);
     if (epochGrids(d).length === 0) {
       showMarkdown(`*${d}: no epoch finished yet*`);
       continue;
     }
-    saveAndShow(d, path.join(d, 'samples', 'epochs-strip.png'), epochStripPng(d, { ...opts, scale: opts.stripScale }), `fixed-noise samples across epochs of ${path.basename(d)}`);
+    const stripScale = opts.stripScale ?? (modelSize(d) >= 64 ? 1 : undefined); // 64 px faces are readable as they are
+    saveAndShow(d, path.join(d, 'samples', 'epochs-strip.png'), epochStripPng(d, { ...opts, scale: stripScale }), `fixed-noise samples across epochs of ${path.basename(d)}`);
     const gif = epochGif(d, { delayMs: opts.delayMs, maxEpochs: opts.maxEpochs, ...opts.gif });
     keepCopy(d, path.join(d, 'samples', 'epochs.gif'), gif);
     const frames = Math.min(epochGrids(d).length, opts.gif?.maxEpochs ?? opts.maxEpochs ?? MAX_EPOCH_FRAMES);
@@ -226,8 +252,9 @@ export function showEpochs(
 }
 
 /** Shows real training images next to the final generated grid, for each run. */
-export async function showRealVsFake(dir: string | readonly string[], count = 64): Promise<void> {
+export async function showRealVsFake(dir: string | readonly string[], count?: number, runs?: number): Promise<void> {
   const dirs = runDirsOf(dir);
+  count ??= pictureBudget(runs ?? dirs.length).realVsFake;
   for (const d of dirs) {
     heading(dirs, d);
     saveAndShow(d, path.join(d, 'samples', 'real-vs-fake.png'), await realVsFakePng(d, count), `real vs generated faces of ${path.basename(d)}`);
