@@ -33,7 +33,7 @@ function outputsOf(nb: Notebook, mime: string): string[] {
   return nb.cells
     .filter((c): c is CodeCell => c.cell_type === 'code')
     .flatMap((c) => c.outputs)
-    .flatMap((o) => (o.output_type === 'display_data' && typeof o.data[mime] === 'string' ? [o.data[mime] as string] : []));
+    .flatMap((o) => (o.output_type === 'display_data' && o.data[mime] !== undefined ? [joinText(o.data[mime] as string | string[])] : []));
 }
 
 /** Frames of a GIF (image descriptors), walking its block structure. */
