@@ -29,7 +29,7 @@ test('metric chart rows: names in words, each value beside its floor, spreads an
   const metrics = [...new Set(rows.map((r) => r.metric))];
   assert.deepEqual(metrics, [
     'Fréchet distance (FER classifier features), lower is better',
-    'Kernel inception distance x1000 (FER features), lower is better',
+    'Kernel distance KID x1000 (FER classifier features), lower is better',
     "Expression hit-rate (classifier agrees with the run's emotion)",
   ]);
   const fd = rows.filter((r) => r.metric === metrics[0]);

@@ -361,7 +361,7 @@ export function facetedBarChartSpec(rows: readonly Row[], opts: XYChartOptions &
     config: { ...CHART_CONFIG, header: { labelFontSize: 13, labelFontWeight: 'bold', labelLimit: 0, title: null } },
     data: { values: rows.map((r) => ({ ...r })) },
     columns: opts.columns ?? 3,
-    facet: { field: opts.facet, type: 'nominal', sort: null, header: { title: null } },
+    facet: { field: opts.facet, type: 'nominal', sort: distinct(rows, opts.facet).map(String), header: { title: null } },
     resolve: { scale: { y: 'independent' } },
     spec: {
       width,

@@ -5,10 +5,10 @@
  */
 const WORDS: Record<string, string> = {
   fd_fer: 'Fréchet distance (FER classifier features), lower is better',
-  kid_fer: 'Kernel inception distance x1000 (FER features), lower is better',
+  kid_fer: 'Kernel distance KID x1000 (FER classifier features), lower is better',
   fd_inception: 'Fréchet inception distance, lower is better',
   kid_inception: 'Kernel inception distance x1000 (Inception), lower is better',
-  swd: 'Sliced Wasserstein distance, lower is better',
+  swd: 'Sliced Wasserstein distance x1000 (image patches), lower is better',
   hit_rate: "Expression hit-rate (classifier agrees with the run's emotion)",
   hit_prob: "Classifier's probability of the run's emotion",
   cond_hit_rate: 'Conditional hit-rate, mean over the seven emotions',
