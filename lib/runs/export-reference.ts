@@ -21,7 +21,7 @@ import { Rng } from '../rng';
 import { noiseTensor } from '../train/noise';
 import { generateImages } from '../train/generate';
 import { gridPng } from '../viz/grid';
-import { epochStripPng } from '../notebook/run-views';
+import { epochStripPng } from '../notebook/views/run-views';
 import type { TrainSummary } from '../train/trainer';
 
 export interface ExportRequest {

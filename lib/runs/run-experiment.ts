@@ -15,6 +15,7 @@ import { formatSkips } from '../data';
 import { isConditional } from '../models/conditional-spec';
 import { evaluateConditionalRun } from '../edit/hit-rate';
 import { Shard, shardItems } from './shard';
+import { tensorboardMetrics } from '../train/tb-run';
 
 export interface RunRequest {
   spec: ExperimentSpec;
@@ -135,6 +136,7 @@ async function trainFromConfig(
     try {
       const r = await evaluateConditionalRun(runDir, { nPerClass: config.preset === 'smoke' ? 8 : 200, seed: config.seed, log });
       if (!r.values) log(`note: conditional hit-rate skipped: ${r.note}`);
+      else tensorboardMetrics(runDir, r.values, log);
     } catch (e) {
       log(`note: conditional hit-rate failed: ${(e as Error).message}`);
     }

@@ -29,6 +29,7 @@ import { ProgressBar } from './progress';
 import { gridPng } from '../viz/grid';
 import { writeLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
+import { RunTensorBoard } from './tb-run';
 
 export interface TrainOptions {
   runDir: string;
@@ -59,6 +60,8 @@ export interface TrainOptions {
   onLog?: (rows: LossRow[]) => void | Promise<void>;
   /** Called after each epoch with the grid that was written (and, for conditional runs, the labelled same-face grid). */
   onEpoch?: (info: { epoch: number; gridFile: string; rows: number; sameFaceFile?: string }) => void | Promise<void>;
+  /** Write TensorBoard event files into `<runDir>/tb/` (lib/train/tb-run.ts; default true). */
+  tensorboard?: boolean;
 }
 
 export type RunStatus = 'running' | 'completed' | 'stopped' | 'interrupted' | 'diverged';
@@ -128,6 +131,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   };
   const log = new LossLog(path.join(runDir, 'losses.csv'));
   log.open(ckpt ? state.step : null);
+  const tb = opts.tensorboard === false ? null : RunTensorBoard.open(runDir, { batchSize, resumeStep: ckpt ? state.step : undefined });
 
   const perEpoch = batches.batchesPerEpoch;
   const totalSteps = Math.min(epochs * perEpoch, opts.maxSteps ?? Infinity);
@@ -157,6 +161,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     pending = [];
     const bad = rows.find((r) => ![r.loss_d, r.loss_g, r.d_x, r.d_g_z1, r.d_g_z2].every(Number.isFinite));
     log.append(rows);
+    tb?.losses(rows);
     epochRows += rows.length;
     if (rows.length) lastRows = rows;
     if (bad) {
@@ -226,6 +231,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       if (epochDone) {
         const gridFile = path.join(runDir, 'samples', `epoch-${String(state.epoch + 1).padStart(3, '0')}.png`);
         const sameFaceFile = await renderGrid(gridFile);
+        tb?.grid(state.step - 1, gridFile, sameFaceFile);
         state.epoch += 1;
         state.iterInEpoch = 0;
         await checkpoint();
@@ -250,6 +256,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   } finally {
     ctrlC.release();
     bar?.done();
+    tb?.close();
     const secs = elapsed();
     const sessionSecs = (Date.now() - sessionStart) / 1000;
     summary = {
