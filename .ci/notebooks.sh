@@ -23,9 +23,10 @@ node_modules/.bin/tslab install --python="$PWD/$VENV/bin/python" --sys-prefix --
 "$VENV/bin/jupyter" kernelspec list | grep -E '^\s*tslab\s' || { echo "tslab kernel not registered" >&2; exit 1; }
 
 work="$(mktemp -d)"
-# The kernel runs in the notebook's folder (where ./facegan resolves), so the prepared copy sits there.
-prepared="notebooks/.ci-02-fer-per-emotion.ipynb"
-trap 'rm -rf "$work" "$prepared"' EXIT
+# The prepared copy sits outside the project: the kernel runs in its folder, where `import fg from
+# 'facegan'` resolves through the link the runner makes (lib/notebook/runner/link.ts).
+prepared="$work/02-fer-per-emotion.ipynb"
+trap 'rm -rf "$work"' EXIT
 
 echo "== notebooks: inject smoke parameters (runner, --prepare-only)"
 npx tsx scripts/notebook.ts notebooks/02-fer-per-emotion.ipynb --prepare-only \
@@ -58,5 +59,11 @@ scraps = {o.data["application/scrapbook.scrap.json+json"]["name"]: o.data["appli
 assert scraps.get("run_dir") == run_dir, f"run_dir scrap {scraps.get('run_dir')} != {run_dir}"
 for f in ["config.json", "losses.csv", "samples/epoch-001.png", "samples/final.png", "samples/epochs.gif"]:
     assert os.path.exists(os.path.join(run_dir, f)), f"{f} missing in {run_dir}"
+gif_html = [o.data["text/html"] for o in outs if o.output_type == "display_data" and "image/gif" in o.data]
+assert gif_html and "".join(gif_html[0]).startswith('<img src="data:image/gif;base64,'), "the GIF output also carries text/html"
 print(f"ok: {path}: {len(nb.cells)} cells, {len(pngs)} PNG + {len(gifs)} GIF outputs, run {run_dir}")
 PY
+
+echo "== notebooks: nbconvert --to html shows the animated GIF"
+"$VENV/bin/jupyter" nbconvert --to html --output-dir "$work" --output executed.html "$work/executed.ipynb"
+grep -q '<img[^>]*src="data:image/gif;base64,R0lGOD' "$work/executed.html" || { echo "no GIF in the HTML export" >&2; exit 1; }

@@ -1,14 +1,7 @@
 /**
- * The facegan library for these notebooks: `import fg from './facegan';` in a notebook's first
- * cell, then `fg.train(...)`, `fg.showEpochs(...)`, ... (see lib/notebook/api.ts for all of it).
- *
- * Why a loader rather than `import ... from '../lib/...'`: tslab compiles cells with its own
- * TypeScript and only files below the kernel's folder (this one), and the library is TypeScript
- * meant for tsx. So the library is loaded at run time, through tsx, registered here unless the
- * process already runs under it (the headless runner does; the JupyterLab kernel does not).
+ * For notebooks written before the API became the package `facegan`: `import fg from './facegan';`
+ * still works in this folder. New notebooks write `import fg from 'facegan';` (lib/notebook/facegan.d.ts),
+ * which also resolves from run folders and copies elsewhere (lib/notebook/runner/link.ts).
  */
-declare const require: { (id: string): unknown; extensions: Record<string, unknown> };
-if (!require.extensions['.ts']) require('tsx/cjs');
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const fg: any = require('../lib/notebook/api');
+import fg from 'facegan';
 export default fg;

@@ -12,6 +12,7 @@ import { PRESETS, PresetName, ExperimentSpec } from '../lib/runs/experiment';
 import { SIGNAL_EXIT_CODES, StopSignal } from '../lib/train/event-loop';
 import { runExperiment, resumeExperiment, runSequence } from '../lib/runs/run-experiment';
 import { initBackend, describeBackend } from '../lib/backend';
+import { resolveShard } from '../lib/runs/shard';
 
 const USAGE = `usage: npm run experiment -- <name> [options]
   <name>              ${Object.keys(EXPERIMENTS).join(', ')},
@@ -29,6 +30,8 @@ const USAGE = `usage: npm run experiment -- <name> [options]
   --force-unlock      take over the run folder's lock although it comes from another host (see docs/reliability.md)
   --eval-n N          images per set for the metrics written to metrics.json after training (default 1000)
   --no-eval           skip the metrics at the end of training (npm run evaluate -- RUN_DIR later)
+  --shard i/n         sequences (fer-all, fer-remedies): this machine runs members i, i+n, ... into the
+                      same --out (also from SLURM_ARRAY_TASK_ID/COUNT, or JOB_COMPLETION_INDEX + --shards N)
   --list              list experiments and presets
 exit status: 0 completed (or stopped at --max-steps), 1 error/failed/diverged, 75 the run folder is in use
   by another process (nothing changed), 130/143/129 interrupted by Ctrl-C/SIGTERM/SIGHUP (checkpoint saved)`;
@@ -47,7 +50,7 @@ runMain(async () => {
   const cmd = 'experiment';
   const args = parseArgs(process.argv.slice(2), {
     flags: ['list', 'help', 'no-progress', 'no-eval', 'force-unlock'],
-    options: ['preset', 'data', 'out', 'epochs', 'limit', 'batch', 'seed', 'backend', 'resume', 'max-steps', 'eval-n', 'spec'],
+    options: ['preset', 'data', 'out', 'epochs', 'limit', 'batch', 'seed', 'backend', 'resume', 'max-steps', 'eval-n', 'spec', 'shard', 'shards'],
   }, cmd);
   if (args.options.help) return void console.log(USAGE);
   if (args.options.list) {
@@ -77,7 +80,7 @@ runMain(async () => {
     if (fs.existsSync(seqFile)) {
       const index = readJson<{ experiment: string; preset: PresetName }>(seqFile, 'sequence index');
       const spec = getExperiment(index.experiment);
-      const r = await runSequence(spec, getExperiment, { ...common, preset: index.preset, parentDir: resume });
+      const r = await runSequence(spec, getExperiment, { ...common, preset: index.preset, parentDir: resume, shard: sequenceShard(args) });
       exitForStatus(r.runs.at(-1)?.summary);
       return void console.log(r.parentDir);
     }
@@ -91,6 +94,9 @@ runMain(async () => {
   if (!name && !specFile) throw new Error(`no experiment named\n${USAGE}`);
   if (args.positionals.length > 1) throw new Error(`unexpected arguments: ${args.positionals.slice(1).join(' ')}`);
   const spec = specFile ? readSpecFile(specFile, name) : getExperiment(name);
+  if (!spec.sequence && (args.options.shard !== undefined || args.options.shards !== undefined)) {
+    throw new Error(`--shard applies to sequences of experiments (e.g. fer-all); ${spec.name} is one run (see npm run study for the study's campaign)`);
+  }
   const preset = (stringOption(args, 'preset') ?? 'quick') as PresetName;
   if (!PRESETS.includes(preset)) throw new Error(`--preset must be one of ${PRESETS.join(', ')}, got "${preset}"`);
   const limitRaw = stringOption(args, 'limit');
@@ -105,7 +111,7 @@ runMain(async () => {
     seed: intOption(args, 'seed', cmd, 0),
   };
   if (spec.sequence) {
-    const r = await runSequence(spec, getExperiment, { ...request, parentDir: stringOption(args, 'out') });
+    const r = await runSequence(spec, getExperiment, { ...request, parentDir: stringOption(args, 'out'), shard: sequenceShard(args) });
     exitForStatus(r.runs.at(-1)?.summary);
     return void console.log(r.parentDir);
   }
@@ -114,6 +120,11 @@ runMain(async () => {
   exitForStatus(r.summary);
   console.log(r.runDir);
 });
+
+/** The shard of a sequence: --shard i/n, or a Slurm / Kubernetes array index (lib/runs/shard.ts). */
+function sequenceShard(args: ReturnType<typeof parseArgs>) {
+  return resolveShard({ shard: stringOption(args, 'shard'), shards: intOption(args, 'shards', 'experiment', 1) });
+}
 
 /**
  * Exit status for scripts: 0 when the run completed or stopped at --max-steps as asked; 130, 143

@@ -1,13 +1,13 @@
 /**
  * npm run notebook -- <notebook.ipynb> [-p name value ...] [-f params.json|yaml] [-o out.ipynb]
- * Runs a tslab notebook headlessly with papermill semantics (see lib/notebook/args.ts for all
+ * Runs a tslab notebook headlessly with papermill semantics (see lib/notebook/runner/args.ts for all
  * options) and prints where the executed notebook was written as the last line of stdout.
  */
-import { NOTEBOOK_USAGE, parseNotebookArgs } from '../lib/notebook/args';
-import { EXIT_INTERRUPTED, runNotebook } from '../lib/notebook/run';
-import { readNotebook } from '../lib/notebook/nbformat';
-import { notebookParameters } from '../lib/notebook/inject';
-import { validateNotebook } from '../lib/notebook/validate';
+import { NOTEBOOK_USAGE, parseNotebookArgs } from '../lib/notebook/runner/args';
+import { EXIT_INTERRUPTED, runNotebook } from '../lib/notebook/runner/run';
+import { readNotebook } from '../lib/notebook/runner/nbformat';
+import { notebookParameters } from '../lib/notebook/runner/inject';
+import { validateNotebook } from '../lib/notebook/runner/validate';
 
 async function main(): Promise<number> {
   const args = parseNotebookArgs(process.argv.slice(2));
@@ -29,6 +29,7 @@ async function main(): Promise<number> {
     params: args.params,
     output: args.output,
     prepareOnly: args.prepareOnly,
+    allowUnknown: args.allowUnknown,
     cwd: args.cwd,
     logOutput: args.logOutput,
     graceMs: args.graceMs,

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * npm postinstall (runs on every `npm ci` / `npm install`): best-effort native TensorFlow setup.
+ * npm postinstall (runs on every `npm ci` / `npm install`): links node_modules/facegan to the
+ * project (the package name notebooks import), then a best-effort native TensorFlow setup.
  *
  * Runs `scripts/setup-native.ts --postinstall` (see docs/native.md), which prints one line saying
  * what happened and how to retry. Plain JS on purpose, and it never exits non-zero: a failed native
@@ -38,6 +39,22 @@ function main() {
   const err = (r.stderr || '').trim().split('\n').pop() || '';
   return `facegan native: setup did not finish (${why}${err ? `: ${err}` : ''}); using the pure-JS backend; ${retry}.`;
 }
+
+/**
+ * node_modules/facegan -> .. : notebooks import the project as the package `facegan` (its
+ * "main"/"types": lib/notebook/facegan.js/.d.ts), resolved from any folder inside the project.
+ */
+function linkPackage() {
+  const link = path.join(root, 'node_modules', 'facegan');
+  try {
+    if (fs.existsSync(path.join(link, 'package.json'))) return;
+    fs.rmSync(link, { force: true, recursive: false });
+    fs.symlinkSync('..', link, 'dir');
+  } catch (e) {
+    console.log(`facegan: could not link node_modules/facegan (${e && e.message}); notebooks that import 'facegan' need it: ln -s .. node_modules/facegan`);
+  }
+}
+linkPackage();
 
 let msg;
 try {

@@ -10,10 +10,10 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { tempDir } from './helpers';
 import { findNbformatPython, pythonValidate } from './notebook-python';
-import { CodeCell, Notebook, readNotebook } from '../lib/notebook/nbformat';
-import { notebookParameters } from '../lib/notebook/inject';
-import { validateNotebook } from '../lib/notebook/validate';
-import { readScraps } from '../lib/notebook/scrap';
+import { CodeCell, Notebook, readNotebook } from '../lib/notebook/runner/nbformat';
+import { notebookParameters } from '../lib/notebook/runner/inject';
+import { validateNotebook } from '../lib/notebook/runner/validate';
+import { readScraps } from '../lib/notebook/runner/scrap';
 import { decodePng } from '../lib/viz';
 
 const ROOT = path.resolve(__dirname, '..');

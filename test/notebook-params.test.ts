@@ -7,12 +7,12 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
-import { typeParamValue, readParamsFile, parseParamsText, tsLiteral } from '../lib/notebook/params';
-import { parseNotebookArgs } from '../lib/notebook/args';
-import { declaredParameters, injectParameters, parametersSource, findTaggedCell, INJECTED_TAG, PARAMETERS_TAG } from '../lib/notebook/inject';
-import { Notebook, cellTags, joinText, newCodeCell, newMarkdownCell, parseNotebook, readNotebook, serializeNotebook, TSLAB_KERNELSPEC } from '../lib/notebook/nbformat';
-import { validateNotebook, assertValidNotebook } from '../lib/notebook/validate';
-import { explainParameterError } from '../lib/notebook/run';
+import { typeParamValue, readParamsFile, parseParamsText, tsLiteral } from '../lib/notebook/runner/params';
+import { parseNotebookArgs } from '../lib/notebook/runner/args';
+import { declaredParameters, injectParameters, parametersSource, findTaggedCell, INJECTED_TAG, PARAMETERS_TAG } from '../lib/notebook/runner/inject';
+import { Notebook, cellTags, joinText, newCodeCell, newMarkdownCell, parseNotebook, readNotebook, serializeNotebook, TSLAB_KERNELSPEC } from '../lib/notebook/runner/nbformat';
+import { validateNotebook, assertValidNotebook } from '../lib/notebook/runner/validate';
+import { explainParameterError } from '../lib/notebook/runner/run';
 import { tempDir } from './helpers';
 import { findNbformatPython, pythonValidate } from './notebook-python';
 

@@ -10,9 +10,9 @@ import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { tempDir } from './helpers';
 import { findNbformatPython, pythonValidate } from './notebook-python';
-import { validateNotebook } from '../lib/notebook/validate';
-import { CodeCell, Notebook, Output, cellTags, joinText, readNotebook } from '../lib/notebook/nbformat';
-import { readScraps } from '../lib/notebook/scrap';
+import { validateNotebook } from '../lib/notebook/runner/validate';
+import { CodeCell, Notebook, Output, cellTags, joinText, readNotebook } from '../lib/notebook/runner/nbformat';
+import { readScraps } from '../lib/notebook/runner/scrap';
 
 const ROOT = path.resolve(__dirname, '..');
 const FIX = path.join(ROOT, 'test', 'fixtures', 'notebooks');

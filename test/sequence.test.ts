@@ -33,3 +33,16 @@ test('a sequence stops at a member that did not complete, and --resume finishes 
   assert.equal(second.runs[0].runDir, path.join(parentDir, 'fer-disgust'));
   assert.equal(second.runs[0].summary.steps, 2, 'the resumed member continues from its checkpoint to the end');
 });
+
+test('a sharded sequence runs only its members (i, i+n, ...) into the shared parent folder', async () => {
+  const spec = getExperiment('fer-remedies-disgust');
+  const parentDir = path.join(tempDir(), 'seq');
+  const lines: string[] = [];
+  const r = await runSequence(spec, getExperiment, {
+    preset: 'smoke', backend, progress: false, log: (l: string) => lines.push(l), parentDir, shard: { index: 1, count: 2, source: '--shard' },
+  });
+  assert.deepEqual(r.runs.map((x) => path.basename(x.runDir)), ['fer-disgust-remedies']);
+  assert.equal(r.runs[0].summary.status, 'completed');
+  assert.ok(!fs.existsSync(path.join(parentDir, 'fer-disgust')), 'the other shard\'s member is left to it');
+  assert.ok(lines.includes('fer-remedies-disgust: shard 1/2 (--shard): fer-disgust-remedies'), lines.join('\n'));
+});

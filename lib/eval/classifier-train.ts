@@ -24,6 +24,7 @@ import { checkClassifierInput, classify, classifierFromModel, FerClassifier } fr
 import { confusion, Confusion } from './confusion';
 import { fuseLayers } from '../kernels/fused-layers';
 import { yieldToEventLoop, catchInterrupt, StopSignal } from '../train/event-loop';
+import { openTensorBoard } from '../train/tensorboard';
 
 /** Training settings of the classifier (presets in experiments/classifier.ts). */
 export interface ClassifierSettings {
@@ -65,6 +66,8 @@ export interface TrainClassifierOptions {
   /** Stop after this many steps in total (with a checkpoint), to continue later. */
   maxSteps?: number;
   log?: (line: string) => void;
+  /** Write TensorBoard event files into `<runDir>/tb/` (default true). */
+  tensorboard?: boolean;
 }
 
 export interface TrainClassifierResult {
@@ -207,6 +210,8 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
   const y = new Float32Array(bs * k);
   // Ctrl-C: finish the step, save a checkpoint, stop (continue with --resume); twice: abort.
   const ctrlC = catchInterrupt(log);
+  // TensorBoard (<runDir>/tb/): the progress.csv numbers at every epoch end, tagged classifier/*
+  const tb = o.tensorboard === false ? null : openTensorBoard(path.join(o.runDir, 'tb'), { resumeStep: step > 0 ? step : undefined, warn: log });
   try {
     while (step < stopAt && !ctrlC.interrupted) {
       const epoch = Math.floor(step / spe);
@@ -255,6 +260,12 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
           const row = [epoch + 1, step, opt.config.lr.toExponential(3), (lossSum / counted).toFixed(4), (accSum / counted).toFixed(4),
             Number.isNaN(valid) ? '' : valid.toFixed(4), seconds.toFixed(1), ips.toFixed(1)];
           fs.appendFileSync(progressFile, row.join(',') + '\n');
+          if (tb) {
+            const scalars: Record<string, number> = { train_loss: lossSum / counted, train_acc: accSum / counted, lr: opt.config.lr, images_per_s: ips };
+            if (!Number.isNaN(valid)) scalars.valid_acc = valid;
+            for (const [k2, v] of Object.entries(scalars)) tb.scalar(`classifier/${k2}`, v, step);
+            tb.flush();
+          }
           log(
             `epoch ${epoch + 1}/${s.epochs}: loss ${(lossSum / counted).toFixed(4)}, train acc ${(accSum / counted).toFixed(3)}` +
               (Number.isNaN(valid) ? '' : `, valid acc ${valid.toFixed(4)}`) + `, ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s`,
@@ -268,6 +279,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
     }
   } finally {
     ctrlC.release();
+    tb?.close();
   }
   return { net, steps: step, completed: step >= total, signal: ctrlC.signal, seconds, imagesPerSecond: seconds > 0 ? (step * bs) / seconds : 0 };
 }

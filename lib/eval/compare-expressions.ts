@@ -11,7 +11,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as aq from 'arquero';
-import { readJson } from '../io/files';
+import { readJson, writeFileAtomic } from '../io/files';
 import { RunConfig } from '../runs/run-dir';
 import { round } from '../runs/table';
 import { EMOTIONS } from '../data/types';
@@ -74,7 +74,7 @@ export function writeExpressionTable(runDirs: string[], labels: string[], outDir
   const csv = path.join(outDir, 'expressions.csv');
   const blank = Object.fromEntries(Object.keys(rows[0]).map((c) => [c, (v: unknown) => (v == null ? '' : String(v))]));
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(
+  writeFileAtomic(
     md,
     '# Expression hit-rate: per-emotion vs conditional models\n\n' +
       'hit_rate: share of the run\'s samples of the emotion that the FER classifier assigns to it; hit_prob: its mean ' +
@@ -82,6 +82,6 @@ export function writeExpressionTable(runDirs: string[], labels: string[], outDir
       'training faces; conditional runs: FER2013 test faces), the ceiling with this judge.\n\n' +
       `${table.toMarkdown({ format: blank })}\n`,
   );
-  fs.writeFileSync(csv, table.toCSV());
+  writeFileAtomic(csv, table.toCSV());
   return { md, csv, rows };
 }

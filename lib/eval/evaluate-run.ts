@@ -22,6 +22,7 @@ import { loadDataset } from '../runs/dataset';
 import { loadRunGenerator } from '../runs/load-generator';
 import { readJson, writeJsonAtomic } from '../io/files';
 import { withRunLock } from '../io/lock';
+import { tensorboardMetrics } from '../train/tb-run';
 import { generateImages } from '../train/generate';
 import { noiseTensor } from '../train/noise';
 import { FerClassifier, loadClassifier, UImages } from './classifier';
@@ -156,7 +157,10 @@ async function evaluateLocked(runDir: string, o: EvaluateRunOptions): Promise<Ev
     },
     eval_details: m.details,
   };
-  if (!o.dryRun) writeJsonAtomic(file, metrics);
+  if (!o.dryRun) {
+    writeJsonAtomic(file, metrics);
+    tensorboardMetrics(runDir, m.values, log);
+  }
   log(`metrics: ${Object.entries(m.values).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
   return { file, values: m.values, metrics };
 }

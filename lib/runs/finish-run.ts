@@ -10,6 +10,7 @@ import { writeRunSummary } from '../train/run-summary';
 import { isConditional } from '../models/conditional-spec';
 import { evaluateConditionalRun } from '../edit/hit-rate';
 import type { RunConfig } from './run-dir';
+import { tensorboardMetrics } from '../train/tb-run';
 
 export interface FinishOptions {
   /**
@@ -30,6 +31,7 @@ export async function finishRun(runDir: string, config: RunConfig, summary: Trai
     try {
       const r = await evaluateConditionalRun(runDir, { nPerClass: config.preset === 'smoke' ? 8 : 200, seed: config.seed, log: o.log });
       if (!r.values) o.log(`note: conditional hit-rate skipped: ${r.note}`);
+      else tensorboardMetrics(runDir, r.values, o.log);
     } catch (e) {
       o.log(`note: conditional hit-rate failed: ${(e as Error).message}`);
     }

@@ -16,6 +16,7 @@ import { train, TrainSummary, TrainOptions, DivergedError } from '../train/train
 import { readRunSummary, writeRunSummary } from '../train/run-summary';
 import { BackendInfo } from '../backend';
 import { formatSkips } from '../data';
+import { Shard, shardItems } from './shard';
 
 export interface RunRequest {
   spec: ExperimentSpec;
@@ -235,27 +236,31 @@ async function trainFromConfig(
   }
 }
 
-/** A sequence experiment (fer-all): one run directory per member, inside one parent folder. */
+/**
+ * A sequence experiment (fer-all): one run directory per member, inside one parent folder. With a
+ * shard (lib/runs/shard.ts), only members i, i+n, ... of the sequence (n machines, same parent folder).
+ */
 export async function runSequence(
   spec: ExperimentSpec,
   getSpec: (name: string) => ExperimentSpec,
-  req: Omit<RunRequest, 'spec' | 'outDir'> & { parentDir?: string },
+  req: Omit<RunRequest, 'spec' | 'outDir'> & { parentDir?: string; shard?: Shard | null },
 ): Promise<{ parentDir: string; runs: RunResult[] }> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const parentDir = req.parentDir ? path.resolve(req.parentDir) : newRunDir(spec.name, req.preset);
-  // the parent folder is locked too: sequence.json and the choice of the next member have one writer
-  const lock = acquireRunLock(parentDir, { force: req.forceUnlock, say: log });
+  // Unsharded, the parent folder is locked too (sequence.json and the choice of the next member have
+  // one writer). Shards on several machines share the parent by design: each member is locked.
+  const lock = req.shard ? null : acquireRunLock(parentDir, { force: req.forceUnlock, say: log });
   try {
     return await runMembers(spec, getSpec, req, parentDir, log);
   } finally {
-    lock.release();
+    lock?.release();
   }
 }
 
 async function runMembers(
   spec: ExperimentSpec,
   getSpec: (name: string) => ExperimentSpec,
-  req: Omit<RunRequest, 'spec' | 'outDir'>,
+  req: Omit<RunRequest, 'spec' | 'outDir'> & { shard?: Shard | null },
   parentDir: string,
   log: (line: string) => void,
 ): Promise<{ parentDir: string; runs: RunResult[] }> {
@@ -265,7 +270,9 @@ async function runMembers(
     : { experiment: spec.name, preset: req.preset, members: {} as Record<string, string> };
   writeJsonAtomic(indexFile, index);
   const runs: RunResult[] = [];
-  for (const name of spec.sequence ?? []) {
+  const members = shardItems(spec.sequence ?? [], req.shard ?? null);
+  if (req.shard) log(`${spec.name}: shard ${req.shard.index}/${req.shard.count} (${req.shard.source}): ${members.join(', ') || 'no members'}`);
+  for (const name of members) {
     const member = path.join(parentDir, name);
     const done = readRunSummary(member);
     if (done.status === 'completed') {
@@ -273,7 +280,7 @@ async function runMembers(
       runs.push({ runDir: member, summary: done as unknown as TrainSummary });
       continue;
     }
-    log(`\n== ${spec.name}: ${name} (${runs.length + 1}/${spec.sequence!.length}) ==`);
+    log(`\n== ${spec.name}: ${name} (${runs.length + 1}/${members.length}) ==`);
     // a member with config.json resumes (from scratch when it stopped before its first checkpoint)
     const result = fs.existsSync(path.join(member, 'config.json'))
       ? await resumeExperiment(member, req)

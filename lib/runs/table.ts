@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as aq from 'arquero';
-import { readJson } from '../io/files';
+import { readJson, writeFileAtomic } from '../io/files';
 import { RunConfig } from './run-dir';
 
 export type RunRow = Record<string, string | number | null>;
@@ -94,7 +94,11 @@ export interface WrittenTables {
   html: string;
 }
 
-/** Writes table.md, table.csv and table.html (with thumbnails of each run's final grid) into `outDir`; damaged runs are skipped with a note. */
+/**
+ * Writes table.md, table.csv and table.html (with thumbnails of each run's final grid) into `outDir`,
+ * each replaced atomically (shards of a campaign finishing together leave whole files); damaged runs
+ * are skipped with a note.
+ */
 export function writeRunTables(allDirs: string[], outDir: string, title = 'facegan runs'): WrittenTables {
   if (allDirs.length === 0) throw new Error('no run directories to tabulate (a run directory holds config.json)');
   const { dirs: runDirs, rows } = readableRuns(allDirs);
@@ -108,14 +112,15 @@ export function writeRunTables(allDirs: string[], outDir: string, title = 'faceg
   const html = path.join(outDir, 'table.html');
   // Missing values as empty cells (not "null"); numbers as rounded by runRow.
   const plain = Object.fromEntries(columns.map((c) => [c, (v: unknown) => (v == null ? '' : String(v))]));
-  fs.writeFileSync(md, `# ${title}\n\n${table.toMarkdown({ format: plain })}\n`);
-  fs.writeFileSync(csv, table.toCSV());
+  writeFileAtomic(md, `# ${title}\n\n${table.toMarkdown({ format: plain })}\n`);
+  writeFileAtomic(csv, table.toCSV());
   const thumbs = runDirs.map((d) => {
-    const grid = path.join(d, 'samples', 'final.png');
-    return fs.existsSync(grid) ? `<img src="${path.relative(outDir, grid)}" width="160" alt="final samples">` : '';
+    // samples/final.png in a run folder; final.png beside config.json in an exported reference run
+    const grid = [path.join(d, 'samples', 'final.png'), path.join(d, 'final.png')].find((f) => fs.existsSync(f));
+    return grid ? `<img src="${path.relative(outDir, grid)}" width="160" alt="final samples">` : '';
   });
   const htmlRows = full.map((r, i) => `<tr><td>${thumbs[i]}</td>${columns.map((c) => `<td>${escapeHtml(String(r[c] ?? ''))}</td>`).join('')}</tr>`);
-  fs.writeFileSync(
+  writeFileAtomic(
     html,
     `<!doctype html><meta charset="utf-8"><title>${escapeHtml(title)}</title>
 <style>body{font-family:sans-serif}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 6px;font-size:13px}</style>

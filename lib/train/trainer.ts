@@ -31,6 +31,7 @@ import { writeLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
 import { writeRunSummary } from './run-summary';
 import type { StopSignal } from './event-loop';
+import { RunTensorBoard } from './tb-run';
 
 export interface TrainOptions {
   runDir: string;
@@ -61,6 +62,8 @@ export interface TrainOptions {
   onLog?: (rows: LossRow[]) => void | Promise<void>;
   /** Called after each epoch with the grid that was written (and, for conditional runs, the labelled same-face grid). */
   onEpoch?: (info: { epoch: number; gridFile: string; rows: number; sameFaceFile?: string }) => void | Promise<void>;
+  /** Write TensorBoard event files into `<runDir>/tb/` (lib/train/tb-run.ts; default true). */
+  tensorboard?: boolean;
 }
 
 /**
@@ -143,6 +146,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const warnings: string[] = [];
   const lossNote = log.open(ckpt ? state.step : null);
   if (lossNote) (warnings.push(lossNote), process.stderr.write(`warning: ${lossNote}\n`));
+  const tb = opts.tensorboard === false ? null : RunTensorBoard.open(runDir, { batchSize, resumeStep: ckpt ? state.step : undefined });
 
   const perEpoch = batches.batchesPerEpoch;
   const totalSteps = Math.min(epochs * perEpoch, opts.maxSteps ?? Infinity);
@@ -172,6 +176,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     pending = [];
     const bad = rows.find((r) => ![r.loss_d, r.loss_g, r.d_x, r.d_g_z1, r.d_g_z2].every(Number.isFinite));
     log.append(rows);
+    tb?.losses(rows);
     epochRows += rows.length;
     if (rows.length) lastRows = rows;
     if (bad) {
@@ -241,6 +246,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       if (epochDone) {
         const gridFile = path.join(runDir, 'samples', `epoch-${String(state.epoch + 1).padStart(3, '0')}.png`);
         const sameFaceFile = await renderGrid(gridFile);
+        tb?.grid(state.step - 1, gridFile, sameFaceFile);
         state.epoch += 1;
         state.iterInEpoch = 0;
         await checkpoint();
@@ -265,6 +271,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   } finally {
     ctrlC.release();
     bar?.done();
+    tb?.close();
     const secs = elapsed();
     const sessionSecs = (Date.now() - sessionStart) / 1000;
     summary = {

@@ -259,7 +259,15 @@ export function barChartSpec(rows: readonly Row[], opts: XYChartOptions & { labe
   if (!isNumeric(rows, opts.y)) throw new Error(`barChartSpec: expected numbers in y field "${opts.y}"`);
   const cats = distinct(rows, opts.x).map(String);
   const groups = opts.color ? distinct(rows, opts.color).length : 1;
-  const band = Math.max(16, Math.min(60, 36 * groups));
+  const labels = opts.labels ?? rows.length <= 40;
+  // value labels: whole numbers as they are with thousands separators (7,215), others to 3 significant digits
+  const ys = rows.map((r) => r[opts.y]).filter((v): v is number => typeof v === 'number');
+  const whole = ys.every((v) => Number.isInteger(v));
+  const format = whole ? ',d' : ',.3~r';
+  const shown = (v: number) => (whole ? v.toLocaleString('en-US') : v.toLocaleString('en-US', { maximumSignificantDigits: 3 }));
+  // each bar at least as wide as its label, so that labels of neighbouring bars do not overlap
+  const labelWidth = labels && ys.length ? Math.max(...ys.map((v) => textWidth(shown(v), 10))) + 4 : 0;
+  const band = Math.max(16, Math.min(60, 36 * groups), groups * labelWidth);
   const width = opts.width ?? Math.max(200, cats.length * band);
   const longest = Math.max(...cats.map((c) => textWidth(c, 12)));
   const labelAngle = longest > width / cats.length - 4 ? -35 : 0;
@@ -277,7 +285,6 @@ export function barChartSpec(rows: readonly Row[], opts: XYChartOptions & { labe
         xOffset: { field: opts.color, type: 'nominal', sort: null },
       }
     : {};
-  const labels = opts.labels ?? rows.length <= 40;
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
     ...(opts.title ? { title: opts.title } : {}),
@@ -289,7 +296,7 @@ export function barChartSpec(rows: readonly Row[], opts: XYChartOptions & { labe
     layer: [
       { mark: { type: 'bar', ...(opts.color ? {} : { color: '#4c78a8' }) } },
       ...(labels
-        ? [{ mark: { type: 'text', dy: -6, fontSize: 10, color: '#333' }, encoding: { text: { field: opts.y, type: 'quantitative', format: '.3~g' } } }]
+        ? [{ mark: { type: 'text', dy: -6, fontSize: 10, color: '#333' }, encoding: { text: { field: opts.y, type: 'quantitative', format } } }]
         : []),
     ],
   } as unknown as ChartSpec;
@@ -333,6 +340,46 @@ export function lineChartSpec(rows: readonly Row[], opts: XYChartOptions & { max
       ...(opts.color
         ? { color: { field: opts.color, type: 'nominal', sort: null, legend: { title: opts.color } } }
         : {}),
+    },
+  } as unknown as ChartSpec;
+}
+
+/**
+ * Small multiples: one bar chart per value of `facet` (its title the facet value), `columns` per
+ * row, each with its own y scale; bars of the same x grouped side by side by `color`.
+ */
+export function facetedBarChartSpec(rows: readonly Row[], opts: XYChartOptions & { facet: string; columns?: number }): ChartSpec {
+  checkFields('facetedBarChartSpec', rows, [opts.facet, opts.x, opts.y, opts.color]);
+  if (!isNumeric(rows, opts.y)) throw new Error(`facetedBarChartSpec: expected numbers in y field "${opts.y}"`);
+  const cats = distinct(rows, opts.x).map(String);
+  const groups = opts.color ? distinct(rows, opts.color).length : 1;
+  const longest = Math.max(...cats.map((c) => textWidth(c, 11)));
+  const width = opts.width ?? Math.max(160, cats.length * Math.max(14, 10 * groups));
+  return {
+    $schema: 'https://vega.github.io/schema/vega-lite/v5.json',
+    ...(opts.title ? { title: opts.title } : {}),
+    config: { ...CHART_CONFIG, header: { labelFontSize: 13, labelFontWeight: 'bold', labelLimit: 0, title: null } },
+    data: { values: rows.map((r) => ({ ...r })) },
+    columns: opts.columns ?? 3,
+    facet: { field: opts.facet, type: 'nominal', sort: distinct(rows, opts.facet).map(String), header: { title: null } },
+    resolve: { scale: { y: 'independent' } },
+    spec: {
+      width,
+      height: opts.height ?? 160,
+      mark: { type: 'bar', ...(opts.color ? {} : { color: '#4c78a8' }) },
+      encoding: {
+        x: {
+          field: opts.x, type: 'nominal', sort: null, title: opts.xTitle ?? null,
+          axis: { labelAngle: longest > width / Math.max(1, cats.length) - 4 ? -40 : 0, labelAlign: 'right', labelLimit: 0, labelFontSize: 11 },
+        },
+        y: { field: opts.y, type: 'quantitative', title: opts.yTitle ?? null },
+        ...(opts.color
+          ? {
+              color: { field: opts.color, type: 'nominal', sort: null, legend: { title: null, orient: 'top' } },
+              xOffset: { field: opts.color, type: 'nominal', sort: null },
+            }
+          : {}),
+      },
     },
   } as unknown as ChartSpec;
 }

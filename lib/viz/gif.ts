@@ -23,6 +23,8 @@ export type GifFrame = Picture & { channels: 1 | 3 };
 export interface GifOptions {
   /** Time each frame is shown, in ms (GIF stores 1/100 s), default 500. */
   delayMs?: number;
+  /** Time the last frame is shown, in ms (default delayMs): a longer pause marks the loop's end. */
+  lastDelayMs?: number;
   /** Loop forever (true, default) or play once. */
   loop?: boolean;
   /**
@@ -79,17 +81,20 @@ export function animatedGif(frames: readonly GifFrame[], opts: GifOptions = {}):
   });
   const delay = opts.delayMs ?? 500;
   if (!(delay >= 0 && delay <= 655350)) throw new Error(`animatedGif: expected delayMs in [0, 655350], got ${delay}`);
+  const lastDelay = opts.lastDelayMs ?? delay;
+  if (!(lastDelay >= 0 && lastDelay <= 655350)) throw new Error(`animatedGif: expected lastDelayMs in [0, 655350], got ${lastDelay}`);
+  const delayOf = (i: number) => (i === frames.length - 1 ? lastDelay : delay);
   const repeat = opts.loop === false ? -1 : 0;
   const gif = gifenc.GIFEncoder();
   if (frames.every((f) => f.channels === 1)) {
-    frames.forEach((f, i) => gif.writeFrame(f.pixels, width, height, { delay, repeat, ...(i === 0 ? { palette: GRAYS } : {}) }));
+    frames.forEach((f, i) => gif.writeFrame(f.pixels, width, height, { delay: delayOf(i), repeat, ...(i === 0 ? { palette: GRAYS } : {}) }));
   } else {
     const rgbas = frames.map(toRgba);
     const global = opts.palette !== 'per-frame' ? gifenc.quantize(samplePixels(rgbas), 256) : undefined;
     rgbas.forEach((rgba, i) => {
       const palette = global ?? gifenc.quantize(rgba, 256);
       const index = gifenc.applyPalette(rgba, palette);
-      gif.writeFrame(index, width, height, { delay, repeat, ...(i === 0 || !global ? { palette } : {}) });
+      gif.writeFrame(index, width, height, { delay: delayOf(i), repeat, ...(i === 0 || !global ? { palette } : {}) });
     });
   }
   gif.finish();

@@ -13,6 +13,7 @@ export {
   lossChartSpec,
   barChartSpec,
   lineChartSpec,
+  facetedBarChartSpec,
   renderSvg,
   writeChart,
   svgToPng,

@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { randomBytes } from 'crypto';
-import { writeFileAtomic } from '../io/files';
+import { writeFileAtomic } from '../../io/files';
 
 /** A string, or the list of lines Jupyter splits it into. */
 export type MultilineString = string | string[];

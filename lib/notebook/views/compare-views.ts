@@ -5,11 +5,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { findRunDirs, readRunConfig, RESULTS_DIR } from '../runs/run-dir';
-import { runRow, readableRuns, writeRunTables, type RunRow, type WrittenTables } from '../runs/table';
-import { barChartSpec, lineChartSpec, readLossesCsv, downsampleIndices } from '../viz';
-import { readNotebook } from './nbformat';
-import { readScraps } from './scrap';
+import { findRunDirs, readRunConfig, RESULTS_DIR } from '../../runs/run-dir';
+import { runRow, readableRuns, writeRunTables, type RunRow, type WrittenTables } from '../../runs/table';
+import { barChartSpec, facetedBarChartSpec, lineChartSpec, readLossesCsv, downsampleIndices } from '../../viz';
+import { metricTitle, metricOrder, isAuxiliaryMetric } from './metric-names';
+import { readNotebook } from '../runner/nbformat';
+import { readScraps } from '../runner/scrap';
 import { showChart, showMarkdown, showTable } from './show';
 import { showFinalSamples } from './run-views';
 
@@ -77,6 +78,27 @@ export function compareRow(runDir: string): RunRow {
 /** Columns runRow always has; any other numeric column is a metric. */
 const BASE_COLUMNS = new Set(['run', 'experiment', 'dataset', 'selection', 'colour', 'size', 'images', 'preset', 'epochs', 'iterations', 'backend', 'images_per_s', 'wall_min', 'loss_d', 'loss_g', 'status', 'notebook', 'notebook_status', 'notebook_s', 'notebook_preset']);
 
+/**
+ * The rows of the faceted metric chart: per metric (in words) and run, the generated samples' value
+ * and, where the run has it, the floor (`<metric>_real`).
+ */
+export function metricChartRows(rows: RunRow[]): { metric: string; run: string; 'measured on': string; value: number }[] {
+  const cols = metricColumns(rows);
+  return metricOrder(cols)
+    .filter((m) => !isAuxiliaryMetric(m, cols))
+    .flatMap((m) =>
+      rows.flatMap((r) => {
+        const v = r[m];
+        if (typeof v !== 'number') return [];
+        const floor = r[`${m}_real`];
+        return [
+          { metric: metricTitle(m), run: label(r), 'measured on': 'generated faces', value: v },
+          ...(typeof floor === 'number' ? [{ metric: metricTitle(m), run: label(r), 'measured on': 'real faces (floor)', value: floor }] : []),
+        ];
+      }),
+    );
+}
+
 /** The metric columns among `rows` (numeric, not one of the base columns). */
 export function metricColumns(rows: RunRow[]): string[] {
   const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))];
@@ -84,7 +106,7 @@ export function metricColumns(rows: RunRow[]): string[] {
 }
 
 function label(row: RunRow): string {
-  return `${row.experiment}/${row.run}`;
+  return row.run === row.experiment ? String(row.run) : `${row.experiment}/${row.run}`;
 }
 
 /**
@@ -116,9 +138,12 @@ export async function showComparison(runDirs: string[], outDir?: string | null, 
   if (losses.length) {
     await showChart(barChartSpec(losses, { x: 'run', y: 'value', color: 'loss', title: 'Final losses (mean of the last logged iterations)', yTitle: 'loss' }), { alt: 'final losses per run' });
   }
-  for (const m of metricColumns(rows)) {
-    const vals = rows.filter((r) => typeof r[m] === 'number').map((r) => ({ run: label(r), [m]: r[m] }));
-    await showChart(barChartSpec(vals, { x: 'run', y: m, title: m }), { alt: `${m} per run` });
+  const metrics = metricChartRows(rows);
+  if (metrics.length) {
+    const n = new Set(metrics.map((r) => r.metric)).size;
+    await showChart(facetedBarChartSpec(metrics, { facet: 'metric', x: 'run', y: 'value', color: 'measured on', columns: n >= 3 ? 3 : n, title: 'Metrics per run, each beside its floor (the same measure on real faces)' }), {
+      alt: `metrics per run: ${[...new Set(metrics.map((r) => r.metric))].join('; ')}`,
+    });
   }
   const curves = runDirs.slice(0, opts.maxCurves ?? 8).flatMap((d, i) => {
     const file = path.join(d, 'losses.csv');

@@ -12,7 +12,8 @@ import { Params } from './params';
 import { CellStatus, NotebookExecution, NotebookStatus } from './execute';
 import { RUN_DIR_SCRAP, readScraps } from './scrap';
 import { CellError, installedTslabVersion } from './tslab';
-import { RESULTS_DIR } from '../runs/run-dir';
+import { RESULTS_DIR } from '../../runs/run-dir';
+import { ensureFaceganResolves, PROJECT_ROOT } from './link';
 
 export interface RunNotebookOptions {
   /** The notebook to run (.ipynb, tslab kernel). */
@@ -23,6 +24,8 @@ export interface RunNotebookOptions {
   output?: string;
   /** Only inject the parameters and write the notebook (to `output`), without executing it. */
   prepareOnly?: boolean;
+  /** Inject parameters the parameters cell does not declare (default: an error naming the declared ones). */
+  allowUnknown?: boolean;
   /** Folder the cells run in (default: the folder recorded by an earlier run, else the notebook's). */
   cwd?: string;
   /** Echo cell outputs (text; a note for images) to stderr while running. */
@@ -101,8 +104,20 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<RunNotebook
   checkKernel(nb, input);
   const params = opts.params ?? {};
   const inj = injectParameters(nb, params);
-  for (const name of inj?.unknown ?? []) log(`warning: parameter "${name}" is not declared in the notebook's parameters cell (injected anyway)`);
+  const unknown = inj?.unknown ?? [];
+  if (unknown.length && !opts.allowUnknown) {
+    const declared = Object.keys(inj!.defaults);
+    throw new Error(
+      `${input}: unknown parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n}"`).join(', ')}; ` +
+        `the notebook's parameters are ${declared.length ? declared.join(', ') : '(none: no cell tagged "parameters")'} ` +
+        `(--allow-unknown injects ${unknown.length > 1 ? 'them' : 'it'} anyway)`,
+    );
+  }
+  for (const name of unknown) log(`warning: parameter "${name}" is not declared in the notebook's parameters cell (injected anyway)`);
   const cwd = cellsFolder(nb, input, opts.cwd);
+  // `import fg from 'facegan'` must resolve where the cells run (and where Jupyter will run a prepared copy)
+  const linked = ensureFaceganResolves(opts.prepareOnly && opts.output ? path.dirname(path.resolve(opts.output)) : cwd, nb);
+  if (linked) log(`note: linked ${linked} -> ${PROJECT_ROOT} so that the notebook's \`import ... from 'facegan'\` resolves there`);
   const injectedCell = nb.cells.find((c) => (c.metadata.tags ?? []).includes(INJECTED_TAG));
   nb.metadata.papermill = {
     ...(nb.metadata.papermill as object | undefined),

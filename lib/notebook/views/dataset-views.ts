@@ -4,12 +4,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { EMOTIONS, loadFer2013, loadCelebA, resolveFer2013, toGrayscale, USAGES, type ImageSet } from '../data';
-import { listFer2013Folder } from '../data/fer2013-folder';
-import { readFer2013Csv } from '../data/fer2013-csv';
-import type { CountTable } from '../data/fer2013-options';
-import { resolveDataPath } from '../runs/dataset';
-import { barChartSpec, labelledGridPng, imageAt, type Picture } from '../viz';
+import { EMOTIONS, loadFer2013, loadCelebA, resolveFer2013, toGrayscale, USAGES, type ImageSet } from '../../data';
+import { listFer2013Folder } from '../../data/fer2013-folder';
+import { readFer2013Csv } from '../../data/fer2013-csv';
+import type { CountTable } from '../../data/fer2013-options';
+import { resolveDataPath } from '../../runs/dataset';
+import { barChartSpec, labelledGridPng, imageAt, type Picture } from '../../viz';
 import { showChart, showPng, showTable } from './show';
 
 /** One count: images of `emotion` in `split` (Training, PublicTest, PrivateTest, or a folder). */

@@ -15,6 +15,7 @@ export const NOTEBOOK_USAGE = `usage: npm run notebook -- <notebook.ipynb> [opti
                                 (default: into the run directory the notebook records)
   --prepare-only                inject the parameters and write -o without executing
                                 (for running the notebook in Jupyter, e.g. jupyter nbconvert --execute)
+  --allow-unknown               inject parameters the notebook does not declare (default: an error)
   --cwd DIR                     folder the cells run in (default: the notebook's folder)
   --log-output                  echo cell outputs to stderr while running
   --grace-s S                   after Ctrl-C, let the running cell finish for S seconds (default 30)
@@ -26,6 +27,8 @@ export interface NotebookArgs {
   params: Params;
   output?: string;
   prepareOnly: boolean;
+  /** Inject parameters the notebook does not declare (default: an error naming the declared ones). */
+  allowUnknown: boolean;
   cwd?: string;
   logOutput: boolean;
   graceMs?: number;
@@ -37,7 +40,7 @@ const SHORT: Record<string, string> = { '-p': '--parameters', '-r': '--parameter
 
 /** Parses the runner's arguments (see {@link NOTEBOOK_USAGE}); errors name the option. */
 export function parseNotebookArgs(argv: string[]): NotebookArgs {
-  const out: NotebookArgs = { params: {}, prepareOnly: false, logOutput: false, helpNotebook: false, help: false };
+  const out: NotebookArgs = { params: {}, prepareOnly: false, allowUnknown: false, logOutput: false, helpNotebook: false, help: false };
   const files: string[] = [];
   const yamls: string[] = [];
   const typed: [string, string][] = [];
@@ -101,6 +104,9 @@ export function parseNotebookArgs(argv: string[]): NotebookArgs {
       }
       case '--prepare-only':
         out.prepareOnly = true;
+        break;
+      case '--allow-unknown':
+        out.allowUnknown = true;
         break;
       case '--log-output':
         out.logOutput = true;

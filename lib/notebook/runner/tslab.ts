@@ -88,7 +88,7 @@ function checkVersion(): void {
   versionChecked = true;
   const v = installedTslabVersion();
   if (v !== TSLAB_VERSION) {
-    process.stderr.write(`facegan: warning: tslab ${v} is installed; lib/notebook/tslab.ts was written for ${TSLAB_VERSION}\n`);
+    process.stderr.write(`facegan: warning: tslab ${v} is installed; lib/notebook/runner/tslab.ts was written for ${TSLAB_VERSION}\n`);
   }
 }
 

@@ -6,16 +6,16 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { getExperiment } from '../../experiments';
-import { PRESETS, PresetName, resolveSettings, type Overrides } from '../runs/experiment';
-import { runExperiment, runSequence, DEFAULT_SEED, type RunResult } from '../runs/run-experiment';
-import { newRunDir } from '../runs/run-dir';
-import { initBackend } from '../backend';
-import { lossChartSpec } from '../viz/charts';
-import type { LossRow } from '../viz/losses-csv';
-import type { TrainSummary } from '../train/trainer';
+import { getExperiment } from '../../../experiments';
+import { PRESETS, PresetName, resolveSettings, type Overrides } from '../../runs/experiment';
+import { runExperiment, runSequence, DEFAULT_SEED, type RunResult } from '../../runs/run-experiment';
+import { newRunDir } from '../../runs/run-dir';
+import { initBackend } from '../../backend';
+import { lossChartSpec } from '../../viz/charts';
+import type { LossRow } from '../../viz/losses-csv';
+import type { TrainSummary } from '../../train/trainer';
 import { LiveDisplay } from './show';
-import { glue, RUN_DIR_SCRAP } from './scrap';
+import { glue, RUN_DIR_SCRAP } from '../runner/scrap';
 
 /** What a training notebook passes (its parameters cell, mostly). */
 export interface NotebookTrainParams {

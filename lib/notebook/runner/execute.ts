@@ -1,5 +1,5 @@
 /**
- * Executing a notebook's cells in order through tslab (lib/notebook/tslab.ts), recording what
+ * Executing a notebook's cells in order through tslab (lib/notebook/runner/tslab.ts), recording what
  * papermill and nbclient record: outputs (streams merged, displays updatable by id), execution
  * counts, per-cell `metadata.papermill` {start_time, end_time, duration, status, exception} and
  * `metadata.execution` timings, and per-notebook start/end/duration/status. A failing cell stops

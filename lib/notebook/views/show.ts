@@ -4,8 +4,8 @@
  * live displays that update in place (a loss plot during training).
  */
 import type * as vega from 'vega';
-import { renderSvg, svgToPng, type ChartSpec } from '../viz/charts';
-import { displayBundle, newDisplayId } from './tslab';
+import { renderSvg, svgToPng, type ChartSpec } from '../../viz/charts';
+import { displayBundle, newDisplayId } from '../runner/tslab';
 
 /** Width and height of a PNG, from its header. */
 export function pngSize(png: Uint8Array): { width: number; height: number } {
@@ -44,9 +44,16 @@ export function showPng(png: Uint8Array, opts: ImageOptions = {}): void {
   displayBundle(b.data, b.metadata);
 }
 
-/** Shows a GIF (animated GIFs play in JupyterLab and in nbconvert's HTML). */
+/**
+ * Shows a GIF. The output also carries text/html (an `<img>` with the GIF as a data URI), because
+ * nbconvert's HTML export and GitHub's notebook view render no image/gif output; JupyterLab shows
+ * the HTML one (it ranks text/html first), so the animation plays everywhere.
+ */
 export function showGif(gif: Uint8Array, opts: ImageOptions = {}): void {
   const b = imageBundle('image/gif', gif, opts);
+  const alt = (opts.alt ?? 'animation').replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const width = opts.width ? ` width="${Math.round(opts.width)}"` : '';
+  b.data['text/html'] = `<img src="data:image/gif;base64,${b.data['image/gif'] as string}" alt="${alt}"${width}/>`;
   displayBundle(b.data, b.metadata);
 }
 

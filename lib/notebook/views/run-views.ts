@@ -6,14 +6,29 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { decodePng, imageGrid, labelledGridPng, imageStrip, animatedGif, readLossesCsv, lineChartSpec, downsampleIndices, type Picture, type GifFrame } from '../viz';
-import { readRunConfig, findRunDirs } from '../runs/run-dir';
-import { runRow, readableRuns } from '../runs/table';
-import { loadDataset } from '../runs/dataset';
+import { decodePng, encodePng, imageGrid, labelledGridPng, imageStrip, animatedGif, readLossesCsv, lineChartSpec, downsampleIndices, type Picture, type GifFrame } from '../../viz';
+import { readRunConfig, findRunDirs } from '../../runs/run-dir';
+import { runRow, readableRuns } from '../../runs/table';
+import { loadDataset } from '../../runs/dataset';
 import { showPng, showGif, showMarkdown, showTable, showChart, pngSize } from './show';
 
-/** The run directories in `dir`: itself when it holds config.json, else those below it (a sequence, two arms). */
-export function runDirsOf(dir: string): string[] {
+/** At most this many epochs in an epoch strip or GIF (spread evenly, first and last kept): bounded notebook size. */
+export const MAX_EPOCH_FRAMES = 12;
+
+/** Run folders shown but never written to (runs opened with `openRun`: folders of other campaigns, possibly read-only). */
+const readOnlyRuns = new Set<string>();
+
+/** Marks a run folder as shown-only: the views keep no copies of their pictures in it. */
+export function markReadOnly(runDir: string): void {
+  readOnlyRuns.add(path.resolve(runDir));
+}
+
+/**
+ * The run directories of `dir`: itself when it holds config.json, else those below it (a sequence,
+ * two arms); for a list, each entry's.
+ */
+export function runDirsOf(dir: string | readonly string[]): string[] {
+  if (typeof dir !== 'string') return dir.flatMap((d) => runDirsOf(d));
   const abs = path.resolve(dir);
   if (!fs.existsSync(abs)) throw new Error(`${abs}: no such run directory`);
   const dirs = findRunDirs(abs);
@@ -70,8 +85,8 @@ function modelSize(runDir: string): number {
  * The fixed-noise samples across epochs as one picture: one row per epoch (at most `maxEpochs`,
  * spread evenly, first and last kept), the first `samples` images of each epoch's grid.
  */
-export function epochStripPng(runDir: string, opts: { maxEpochs?: number; samples?: number } = {}): Buffer {
-  const grids = spread(epochGrids(runDir), opts.maxEpochs ?? 10);
+export function epochStripPng(runDir: string, opts: { maxEpochs?: number; samples?: number; scale?: number } = {}): Buffer {
+  const grids = spread(epochGrids(runDir), opts.maxEpochs ?? MAX_EPOCH_FRAMES);
   if (grids.length === 0) throw new Error(`${runDir}: no samples/epoch-NNN.png yet (no epoch finished)`);
   const size = modelSize(runDir);
   const samples = opts.samples ?? 8;
@@ -80,20 +95,48 @@ export function epochStripPng(runDir: string, opts: { maxEpochs?: number; sample
     cols: samples,
     rowLabels: grids.map((g) => `epoch ${g.epoch}`),
     title: `Fixed-noise samples across epochs (${path.basename(runDir)})`,
+    ...(opts.scale ? { scale: opts.scale } : {}),
   });
 }
 
-/** Every epoch's full grid as the frames of an animated GIF. */
-export function epochGif(runDir: string, opts: { delayMs?: number } = {}): Buffer {
-  const grids = epochGrids(runDir);
+/** Options of the epochs GIF. */
+export interface EpochGifOptions {
+  delayMs?: number;
+  /** At most this many epochs (default MAX_EPOCH_FRAMES), spread evenly, first and last kept. */
+  maxEpochs?: number;
+  /** Only the first `samples` images of each grid, 8 per row (default: the whole grid). */
+  samples?: number;
+  /** Grayscale runs: quantise to this many gray levels (default 256): fewer compress much better. */
+  grayLevels?: number;
+}
+
+/** The epochs' grids as the frames of an animated GIF (see {@link EpochGifOptions}). */
+export function epochGif(runDir: string, opts: EpochGifOptions = {}): Buffer {
+  const grids = spread(epochGrids(runDir), opts.maxEpochs ?? MAX_EPOCH_FRAMES);
   if (grids.length === 0) throw new Error(`${runDir}: no samples/epoch-NNN.png yet (no epoch finished)`);
+  const size = opts.samples ? modelSize(runDir) : 0;
   const frames = grids.map((g) => {
-    const p = decodePng(fs.readFileSync(g.file));
+    let p = decodePng(fs.readFileSync(g.file));
     if (p.channels === 4) throw new Error(`${g.file}: expected a gray or RGB grid, got RGBA`);
+    if (opts.samples) {
+      const cells = gridCells(p, size, opts.samples);
+      const px = size * size * p.channels;
+      const data = new Uint8Array(cells.length * px);
+      cells.forEach((c, i) => data.set(c.pixels, i * px));
+      p = imageGrid({ data, n: cells.length, height: size, width: size, channels: p.channels }, { nrow: 8 });
+    }
+    const levels = opts.grayLevels ?? 256;
+    if (p.channels === 1 && levels < 256) {
+      const step = 256 / levels;
+      const q = new Uint8Array(p.pixels.length);
+      for (let i = 0; i < q.length; i++) q[i] = Math.min(255, Math.floor(p.pixels[i] / step) * step + Math.floor(step / 2));
+      p = { ...p, pixels: q };
+    }
     return p as GifFrame;
   });
   // hold the last frame longer so the loop's end is visible
-  return animatedGif([...frames, ...(frames.length > 1 ? [frames[frames.length - 1]] : [])], { delayMs: opts.delayMs ?? 600 });
+  const delayMs = opts.delayMs ?? 600;
+  return animatedGif(frames, { delayMs, lastDelayMs: 3 * delayMs });
 }
 
 /** `count` real training images of the run's dataset (seeded like the run) next to its final generated grid. */
@@ -119,9 +162,50 @@ export function finalSamplesPng(runDirs: string[], labels?: string[], samples = 
   });
 }
 
-function saveAndShow(file: string, png: Buffer, alt: string, halfSize = false): void {
+/** A PNG without its alpha channel when every pixel is opaque (the trainer's loss.png is RGBA): about a third smaller. */
+function opaquePng(png: Buffer): Buffer {
+  const p = decodePng(png);
+  if (p.channels !== 4) return png;
+  const n = p.width * p.height;
+  for (let i = 0; i < n; i++) if (p.pixels[i * 4 + 3] !== 255) return png;
+  const rgb = new Uint8Array(n * 3);
+  for (let i = 0; i < n; i++) rgb.set(p.pixels.subarray(i * 4, i * 4 + 3), i * 3);
+  const out = encodePng(rgb, p.width, p.height, 3);
+  return out.length < png.length ? out : png;
+}
+
+/** What the views show of `runs` runs in one notebook: sizes that keep the notebook well under 10 MB. */
+export interface PictureBudget {
+  /** Upscaling of the epoch strip (undefined: the automatic one, 2x for 48 px faces). */
+  stripScale?: number;
+  /** Epochs in the strip (default MAX_EPOCH_FRAMES). */
+  stripEpochs?: number;
+  gif: EpochGifOptions;
+  /** Real and generated faces in `real vs generated`. */
+  realVsFake: number;
+}
+
+/**
+ * One run: the GIF of the first 32 samples (4 rows), 64 real + 64 generated faces. Several runs
+ * in one notebook (the seven FER runs, the two arms of experiment 3): 8 epochs in the strip (at
+ * native size) and in the GIF (16 samples, 32 gray levels for grayscale runs), 32 + 32 faces.
+ * Measured: one 25-epoch CelebA run ~7.3 MB of notebook, seven 50-epoch FER runs ~8 MB.
+ */
+export function pictureBudget(runs: number): PictureBudget {
+  return runs <= 1
+    ? { gif: { samples: 32 }, realVsFake: 64 }
+    : { stripScale: 1, stripEpochs: 8, gif: { samples: 16, grayLevels: 32, maxEpochs: 8 }, realVsFake: 32 };
+}
+
+/** Keeps a copy of a picture in its run folder (unless the run was opened shown-only). */
+function keepCopy(runDir: string, file: string, bytes: Buffer): void {
+  if (readOnlyRuns.has(path.resolve(runDir))) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, png);
+  fs.writeFileSync(file, bytes);
+}
+
+function saveAndShow(runDir: string, file: string, png: Buffer, alt: string, halfSize = false): void {
+  keepCopy(runDir, file, png);
   showPng(png, { alt, ...(halfSize ? { width: pngSize(png).width / 2 } : {}) });
 }
 
@@ -130,7 +214,7 @@ function heading(dirs: string[], d: string): void {
 }
 
 /** Shows each run's loss plot (loss.png, written by the trainer at 2x). */
-export function showLoss(dir: string): void {
+export function showLoss(dir: string | readonly string[]): void {
   const dirs = runDirsOf(dir);
   for (const d of dirs) {
     heading(dirs, d);
@@ -139,46 +223,54 @@ export function showLoss(dir: string): void {
       showMarkdown(`*${d}: no loss.png (no epoch finished yet)*`);
       continue;
     }
-    const png = fs.readFileSync(file);
+    const png = opaquePng(fs.readFileSync(file));
     showPng(png, { alt: `loss plot of ${path.basename(d)}`, width: pngSize(png).width / 2 });
   }
 }
 
 /** Shows each run's grids across epochs: the labelled strip and the animated GIF (also saved in samples/). */
-export function showEpochs(dir: string, opts: { maxEpochs?: number; samples?: number; delayMs?: number } = {}): void {
+export function showEpochs(
+  dir: string | readonly string[],
+  opts: { maxEpochs?: number; samples?: number; delayMs?: number; stripScale?: number; gif?: EpochGifOptions; runs?: number } = {},
+): void {
   const dirs = runDirsOf(dir);
+  const budget = pictureBudget(opts.runs ?? dirs.length);
+  opts = { stripScale: budget.stripScale, maxEpochs: budget.stripEpochs, ...opts, gif: { ...budget.gif, ...opts.gif } };
   for (const d of dirs) {
     heading(dirs, d);
     if (epochGrids(d).length === 0) {
       showMarkdown(`*${d}: no epoch finished yet*`);
       continue;
     }
-    saveAndShow(path.join(d, 'samples', 'epochs-strip.png'), epochStripPng(d, opts), `fixed-noise samples across epochs of ${path.basename(d)}`);
-    const gif = epochGif(d, opts);
-    fs.writeFileSync(path.join(d, 'samples', 'epochs.gif'), gif);
-    showGif(gif, { alt: `fixed-noise samples, one frame per epoch, of ${path.basename(d)}` });
+    const stripScale = opts.stripScale ?? (modelSize(d) >= 64 ? 1 : undefined); // 64 px faces are readable as they are
+    saveAndShow(d, path.join(d, 'samples', 'epochs-strip.png'), epochStripPng(d, { ...opts, scale: stripScale }), `fixed-noise samples across epochs of ${path.basename(d)}`);
+    const gif = epochGif(d, { delayMs: opts.delayMs, maxEpochs: opts.maxEpochs, ...opts.gif });
+    keepCopy(d, path.join(d, 'samples', 'epochs.gif'), gif);
+    const frames = Math.min(epochGrids(d).length, opts.gif?.maxEpochs ?? opts.maxEpochs ?? MAX_EPOCH_FRAMES);
+    showGif(gif, { alt: `fixed-noise samples across epochs (${frames} frames) of ${path.basename(d)}` });
   }
 }
 
 /** Shows real training images next to the final generated grid, for each run. */
-export async function showRealVsFake(dir: string, count = 64): Promise<void> {
+export async function showRealVsFake(dir: string | readonly string[], count?: number, runs?: number): Promise<void> {
   const dirs = runDirsOf(dir);
+  count ??= pictureBudget(runs ?? dirs.length).realVsFake;
   for (const d of dirs) {
     heading(dirs, d);
-    saveAndShow(path.join(d, 'samples', 'real-vs-fake.png'), await realVsFakePng(d, count), `real vs generated faces of ${path.basename(d)}`);
+    saveAndShow(d, path.join(d, 'samples', 'real-vs-fake.png'), await realVsFakePng(d, count), `real vs generated faces of ${path.basename(d)}`);
   }
 }
 
 /** Shows the final samples of all runs in `dir` (or the given run directories) one row each. */
-export function showFinalSamples(dirOrDirs: string | string[], labels?: string[]): void {
-  const dirs = Array.isArray(dirOrDirs) ? dirOrDirs : runDirsOf(dirOrDirs);
+export function showFinalSamples(dirOrDirs: string | readonly string[], labels?: string[]): void {
+  const dirs = runDirsOf(dirOrDirs);
   showPng(finalSamplesPng(dirs, labels), { alt: 'final fixed-noise samples per run' });
 }
 
 /** Shows the summary table: one row per run (lib/runs/table's columns, incl. any metrics). */
-export function showSummary(dirOrDirs: string | string[]): void {
+export function showSummary(dirOrDirs: string | readonly string[]): void {
   // a damaged run (garbled config.json / summary.json) is left out with a note, not a failed table
-  const { dirs, rows } = readableRuns(Array.isArray(dirOrDirs) ? dirOrDirs : runDirsOf(dirOrDirs), (l) => showMarkdown(`*note: ${l}*`));
+  const { dirs, rows } = readableRuns(runDirsOf(dirOrDirs), (l) => showMarkdown(`*note: ${l}*`));
   if (rows.length === 0) return showMarkdown('*no readable runs*');
   if (rows.length === 1) {
     showTable(Object.entries(rows[0]).map(([field, value]) => ({ field, value })), `Run summary: ${path.basename(dirs[0])}`);
@@ -188,7 +280,7 @@ export function showSummary(dirOrDirs: string | string[]): void {
 }
 
 /** Loss curves of several runs in one chart (loss_G and loss_D per run), e.g. the two arms of experiment 3. */
-export async function showLossComparison(runDirs: string[], labels?: string[], maxPoints = 500): Promise<void> {
+export async function showLossComparison(runDirs: readonly string[], labels?: string[], maxPoints = 500): Promise<void> {
   const rows = runDirs.flatMap((d, i) => {
     const lr = readLossesCsv(path.join(d, 'losses.csv'));
     const name = labels?.[i] ?? path.basename(d);

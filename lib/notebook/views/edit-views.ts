@@ -1,25 +1,25 @@
 /**
  * Notebook 05 (expression editing) in a few calls: same-face grids of a conditional run, editing
  * FER2013 test faces of every emotion, the table of reconstruction errors and verdicts, and the
- * per-emotion hit-rate. Loaded in the notebook next to `fg` (notebooks/facegan.ts), e.g.
- * `const ed = require('../lib/edit/notebook');`.
+ * per-emotion hit-rate. Part of the notebook API (`fg.showSameFace`, `fg.editTestFaces`, ...),
+ * lib/notebook/api.ts.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { loadFer2013 } from '../data';
-import { resolveDataPath } from '../runs/dataset';
-import { readRunConfig } from '../runs/run-dir';
-import { writeJsonAtomic } from '../io/files';
-import { generateSameFace, sameFaceGridPng } from '../models/conditional-sample';
-import { Rng } from '../rng';
-import { labelledGridPng } from '../viz/labelled';
-import { showPng, showMarkdown, showTable } from '../notebook/show';
-import { glue } from '../notebook/scrap';
-import { conditionalSpecOf, loadConditionalRun } from './run';
-import { faceFromBytes } from './face-image';
-import { editFaces, EditResult } from './edit-faces';
-import { loadJudge } from './judge';
-import { evaluateConditionalRun } from './hit-rate';
+import { loadFer2013 } from '../../data';
+import { resolveDataPath } from '../../runs/dataset';
+import { readRunConfig } from '../../runs/run-dir';
+import { writeJsonAtomic } from '../../io/files';
+import { generateSameFace, sameFaceGridPng } from '../../models/conditional-sample';
+import { Rng } from '../../rng';
+import { labelledGridPng } from '../../viz/labelled';
+import { showPng, showMarkdown, showTable } from './show';
+import { glue } from '../runner/scrap';
+import { conditionalSpecOf, loadConditionalRun } from '../../edit/run';
+import { faceFromBytes } from '../../edit/face-image';
+import { editFaces, EditResult } from '../../edit/edit-faces';
+import { loadJudge } from '../../edit/judge';
+import { evaluateConditionalRun } from '../../edit/hit-rate';
 
 /** Shows the run's final same-face grid (from training) and a fresh one from `rows` new noise vectors. */
 export async function showSameFace(runDir: string, opts: { rows?: number; seed?: number } = {}): Promise<void> {

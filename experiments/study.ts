@@ -1,0 +1,19 @@
+/**
+ * The study campaign (`npm run study`): the nine runs of the study, each in its own run folder
+ * `<out>/<experiment>/`: experiment 1 (CelebA colour, 25 epochs), experiment 3 (the same CelebA
+ * images in grayscale, 25 epochs) and experiment 2 (one DCGAN per FER2013 emotion, 50 epochs each).
+ */
+import { CampaignSpec } from '../lib/runs/campaign-spec';
+import { EMOTIONS } from '../lib/data/types';
+
+export const studyCampaign: CampaignSpec = {
+  name: 'study',
+  description: 'The study\'s nine runs: celeba, celeba-gray and the seven fer-<emotion> models',
+  runs: ['celeba', 'celeba-gray', ...EMOTIONS.map((e) => `fer-${e}`)],
+  // metrics.json after each run: 2000 samples and 2000 real images per set at the study's settings
+  // (capped at half the real images where the data has fewer), as `npm run experiment` otherwise
+  evalN: { paper: 2000, default: 1000 },
+  export: { samples: 256, samplesPerRow: 16, gap: 2, seed: 256, stripEpochs: 12, stripSamples: 8 },
+};
+
+export const CAMPAIGNS: Record<string, CampaignSpec> = { study: studyCampaign };

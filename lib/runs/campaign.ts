@@ -1,0 +1,284 @@
+/**
+ * Running a campaign (`npm run study`): the campaign's experiments, each trained into
+ * `<out>/<experiment>/`, one after another; running it again continues it. For each run folder
+ * (lib/runs/run-state.ts): completed ones are skipped (their metrics computed if missing),
+ * interrupted or partial ones resume from their last checkpoint (resumeExperiment), one with no
+ * checkpoint starts again, a missing one starts; nothing is trained twice. A folder started by hand
+ * (`npm run experiment -- fer-happy --preset paper --out <out>/fer-happy`) is adopted as is.
+ *
+ * Every folder is checked before anything trains (a folder of another experiment or preset stops
+ * the campaign before it starts). A run that stops (Ctrl-C, --max-steps) stops the campaign; a run
+ * that fails stops it with the run's name. At the end: compare's table of all the campaign's runs
+ * present in `<out>` (table.md/.csv/.html, expressions.md when FER runs have hit-rates).
+ *
+ * Shards (`shard`): this process takes runs i, i+n, ... of the list (after `only`), so n machines
+ * given the same `<out>` split the campaign disjointly (lib/runs/shard.ts).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CampaignSpec } from './campaign-spec';
+import { ExperimentSpec, PresetName, resolveSettings } from './experiment';
+import { resolveDataPath } from './dataset';
+import { inspectRunFolder, RunFolderState } from './run-state';
+import { runExperiment, resumeExperiment, RunResult } from './run-experiment';
+import { Shard, shardItems } from './shard';
+import { estimateImages, speedKey } from './estimate';
+import { CampaignProgress, CampaignItem } from './campaign-progress';
+import { BackendInfo } from '../backend';
+import type { RunStatus } from '../train/trainer';
+
+export interface CampaignRequest {
+  campaign: CampaignSpec;
+  getSpec: (name: string) => ExperimentSpec;
+  preset: PresetName;
+  outDir: string;
+  /** Dataset folders by kind (else $FACEGAN_CELEBA / $FACEGAN_FER2013, else the bundled sample). */
+  data: { celeba?: string; fer2013?: string };
+  /** Only these experiments of the campaign (in campaign order). */
+  only?: string[];
+  shard?: Shard | null;
+  backend: BackendInfo;
+  /** Images per set for metrics.json after each run (default: the campaign's evalN for the preset); false: no metrics. */
+  evalN?: number | false;
+  /** Stop each run after this many iterations in total (checkpointed); the campaign stops there. */
+  maxSteps?: number;
+  /** The run's own progress bar (default true). */
+  progress?: boolean;
+  /** Compare's charts besides the tables (default true). */
+  charts?: boolean;
+  log?: (line: string) => void;
+  /** Where the campaign line goes (default stderr). */
+  stream?: NodeJS.WriteStream;
+  /** Only say what would be done with each run folder; write nothing. */
+  dryRun?: boolean;
+}
+
+export type CampaignStatus = 'completed' | 'stopped' | 'interrupted';
+
+export interface CampaignRunRecord {
+  experiment: string;
+  runDir: string;
+  /** What the campaign found: new, completed (skipped), resume, restart. */
+  found: RunFolderState['kind'];
+  status: RunStatus | 'skipped';
+}
+
+export interface CampaignResult {
+  status: CampaignStatus;
+  /** This process's runs (after --only and the shard), in order; the ones it did not reach are absent. */
+  planned: string[];
+  runs: CampaignRunRecord[];
+  /** table.md etc. in outDir, when any run of the campaign exists there. */
+  tables: { md: string; csv: string; html: string; expressions?: string } | null;
+}
+
+/** The experiments this process runs: the campaign's list, filtered by `only`, then its shard. */
+export function campaignRuns(campaign: CampaignSpec, only?: string[], shard?: Shard | null): string[] {
+  let names = [...campaign.runs];
+  if (only && only.length) {
+    const unknown = only.filter((n) => !campaign.runs.includes(n));
+    if (unknown.length) throw new Error(`--only: ${unknown.join(', ')} not in the ${campaign.name} campaign (its runs: ${campaign.runs.join(', ')})`);
+    names = names.filter((n) => only.includes(n));
+  }
+  return shardItems(names, shard ?? null);
+}
+
+function dataFlag(req: CampaignRequest, spec: ExperimentSpec): string | undefined {
+  return spec.dataset.kind === 'celeba' ? req.data.celeba : req.data.fer2013;
+}
+
+export async function runCampaign(req: CampaignRequest): Promise<CampaignResult> {
+  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const { campaign, preset } = req;
+  const outDir = path.resolve(req.outDir);
+  const names = campaignRuns(campaign, req.only, req.shard);
+  const shardNote = req.shard ? ` (shard ${req.shard.index}/${req.shard.count} from ${req.shard.source})` : '';
+  const result: CampaignResult = { status: 'completed', planned: names, runs: [], tables: null };
+  if (names.length === 0) {
+    log(`${campaign.name}${shardNote}: no runs for this shard (the campaign has ${campaign.runs.length}); nothing to do`);
+    return result;
+  }
+
+  // Check every folder first: a folder of another experiment or preset stops the campaign before anything trains.
+  const plan = names.map((name) => {
+    const spec = req.getSpec(name);
+    if (spec.sequence) throw new Error(`campaign ${campaign.name}: ${name} is a sequence; list its members instead`);
+    const settings = resolveSettings(spec, preset);
+    const runDir = path.join(outDir, name);
+    const state = inspectRunFolder(runDir, name, preset, settings);
+    const data = resolveDataPath(spec.dataset, dataFlag(req, spec));
+    return { name, spec, settings, runDir, state, data };
+  });
+  const evalN = req.evalN === false ? null : (req.evalN ?? campaign.evalN[preset] ?? campaign.evalN.default);
+
+  const items: CampaignItem[] = plan.map((p) => {
+    const done = p.state.kind === 'completed';
+    const n = p.state.kind === 'new' ? estimateImages(p.spec.dataset, p.data.path, p.settings.limit) : 'config' in p.state ? p.state.config.data.images : null;
+    const step = p.state.kind === 'resume' ? p.state.step : 0;
+    const remaining = done || p.state.kind === 'busy' ? 0 : n === null ? null : Math.max(0, n * p.settings.epochs - step * p.settings.batchSize);
+    return { name: p.name, key: speedKey(p.spec.model), pixels: p.spec.model.size ** 2 * p.spec.model.channels, remaining, done };
+  });
+  if (req.dryRun) {
+    log(`${campaign.name}: preset ${preset}, ${names.length} run(s) in ${outDir}${shardNote} (dry run: nothing is written)`);
+    for (const p of plan) log(`  ${p.name.padEnd(14)} ${describeState(p.state, p.settings.epochs)}`);
+    result.status = 'stopped';
+    result.runs = plan.map((p) => ({ experiment: p.name, runDir: p.runDir, found: p.state.kind, status: 'skipped' as const }));
+    return result;
+  }
+  const progress = new CampaignProgress(`${campaign.name} ${preset}${shardNote}`, items, req.stream ?? process.stderr, req.progress !== false);
+  for (const p of plan) {
+    if (p.state.kind === 'completed') progress.measured(speedKey(p.spec.model), p.state.summary.imagesPerSecond);
+  }
+  log(`${campaign.name}: preset ${preset}, ${names.length} run(s) into ${outDir}${shardNote}: ${names.join(', ')}`);
+
+  // Ctrl-C: during training the trainer's own handler finishes the step, checkpoints and stops the
+  // run (lib/train/event-loop.ts), and the campaign stops after it. Outside training (loading data,
+  // metrics) the campaign stops before the next run; a Ctrl-C while a run loads its data is passed
+  // on to the trainer as soon as it listens, so no run trains on after Ctrl-C. A second Ctrl-C aborts.
+  let stopRequested = false;
+  let passOn = false;
+  let passing = false;
+  const onSigint = () => {
+    if (passing) return;
+    const trainerListens = process.listenerCount('SIGINT') > 1;
+    if (stopRequested && !trainerListens) process.exit(130);
+    if (stopRequested) return;
+    stopRequested = true;
+    if (!trainerListens) {
+      passOn = true;
+      log('\nInterrupted: the campaign stops at the next safe point (Ctrl-C again to abort)');
+    }
+  };
+  const passOnInterrupt = () => {
+    if (!passOn) return;
+    passOn = false;
+    passing = true;
+    try {
+      process.emit('SIGINT', 'SIGINT');
+    } finally {
+      passing = false;
+    }
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    for (let i = 0; i < plan.length; i++) {
+      const p = plan[i];
+      if (stopRequested) {
+        result.status = 'interrupted';
+        break;
+      }
+      const record: CampaignRunRecord = { experiment: p.name, runDir: p.runDir, found: p.state.kind, status: 'skipped' };
+      if (p.state.kind === 'completed') {
+        log(`${p.name}: already completed (${p.state.summary.epochsCompleted} epochs) in ${p.runDir}, skipping`);
+        result.runs.push(record);
+        if (evalN !== null && !p.state.metrics) await evaluate(p.runDir, evalN, log);
+        continue;
+      }
+      if (p.state.kind === 'busy') {
+        log(`${p.name}: ${p.runDir} is being trained by another process (summary.json says running, written ${p.state.seconds} s ago); ` +
+          `leaving it to that process (run the campaign again once it ends)`);
+        result.runs.push(record);
+        continue;
+      }
+      if (p.state.kind === 'diverged') {
+        throw new Error(
+          `run ${p.name} diverged earlier (${p.runDir}/summary.json: ${p.state.message}); the campaign stops here. ` +
+            `Delete that folder to train it again from scratch, or leave it out with --only`,
+        );
+      }
+      if (p.state.kind === 'resume' && p.state.config.data.path !== p.data.path && p.data.source !== 'sample') {
+        log(`note: ${p.name} was started on ${p.state.config.data.path}; it continues on that data, not ${p.data.path}`);
+      }
+      progress.startRun(i, items[i].remaining);
+      const onLog = (rows: unknown[]) => {
+        passOnInterrupt();
+        progress.trained(rows.length * p.settings.batchSize);
+      };
+      let r: RunResult;
+      try {
+        if (p.state.kind === 'resume') {
+          log(`${p.name}: resuming ${p.runDir} from step ${p.state.step} (status was ${p.state.status})${p.state.status === 'running' ? RUNNING_NOTE : ''}`);
+          r = await resumeExperiment(p.runDir, { backend: req.backend, maxSteps: req.maxSteps, progress: req.progress, log, onLog });
+        } else {
+          if (p.state.kind === 'restart') {
+            log(`${p.name}: ${p.runDir} ${p.state.reason}; starting it again from scratch`);
+            fs.rmSync(p.runDir, { recursive: true, force: true });
+          }
+          r = await runExperiment({
+            spec: p.spec, preset, dataPath: dataFlag(req, p.spec), outDir: p.runDir,
+            backend: req.backend, maxSteps: req.maxSteps, progress: req.progress, log, onLog,
+          });
+        }
+      } catch (e) {
+        progress.endRun(false);
+        throw new Error(`run ${p.name} failed (${p.runDir}): ${(e as Error).message}`);
+      }
+      const s = r.summary;
+      record.status = s.status;
+      result.runs.push(record);
+      if (s.status === 'completed') progress.measured(items[i].key, s.imagesPerSecond);
+      progress.endRun(s.status === 'completed');
+      log(`${p.name}: ${s.status}: ${s.steps} iterations, ${s.epochsCompleted} epochs, ${s.imagesPerSecond.toFixed(1)} images/s`);
+      if (s.status === 'completed') {
+        if (evalN !== null) await evaluate(p.runDir, evalN, log);
+        continue;
+      }
+      result.status = s.status === 'interrupted' ? 'interrupted' : 'stopped';
+      log(`${campaign.name}: ${p.name} ${s.status}; the campaign stops here (run the same command again to continue)`);
+      break;
+    }
+  } finally {
+    process.removeListener('SIGINT', onSigint);
+  }
+  if (stopRequested && result.status === 'completed' && result.runs.length < names.length) result.status = 'interrupted';
+  result.tables = await campaignTables(campaign, outDir, preset, req.charts !== false, log);
+  return result;
+}
+
+/** summary.json "running" with no recent write: the process that trained it was killed. */
+const RUNNING_NOTE = ' (summary.json says running, but nothing was written for minutes: its process was killed)';
+
+/** What the campaign will do with a run folder, in words (for --dry-run). */
+function describeState(s: RunFolderState, epochs: number): string {
+  switch (s.kind) {
+    case 'new':
+      return 'not started: will train from scratch';
+    case 'completed':
+      return `completed (${s.summary.epochsCompleted}/${epochs} epochs): skip${s.metrics ? '' : ', compute its missing metrics.json'}`;
+    case 'resume':
+      return `${s.status} at step ${s.step}: will resume from its latest checkpoint${s.status === 'running' ? RUNNING_NOTE : ''}`;
+    case 'restart':
+      return `${s.reason}: will start it again from scratch`;
+    case 'diverged':
+      return `diverged: the campaign will stop here (${s.message})`;
+    case 'busy':
+      return `being trained by another process (running, written ${s.seconds} s ago): will leave it alone`;
+  }
+}
+
+/** metrics.json for a completed run; a failure is a warning (the run stays completed; `npm run evaluate` later). */
+async function evaluate(runDir: string, n: number, log: (l: string) => void): Promise<void> {
+  try {
+    const { evaluateRun } = await import('../eval/evaluate-run');
+    const r = await evaluateRun(runDir, { n, log });
+    log(`metrics: ${r.file}`);
+  } catch (e) {
+    log(`warning: metrics not computed (${(e as Error).message}); run npm run evaluate -- ${runDir}`);
+  }
+}
+
+/**
+ * Compare's tables over every run of the campaign present in outDir (also those other shards
+ * wrote), written into outDir. Each file is replaced atomically, so shards finishing together
+ * leave one complete table (the last writer's).
+ */
+export async function campaignTables(
+  campaign: CampaignSpec, outDir: string, preset: string, charts: boolean, log: (l: string) => void,
+): Promise<CampaignResult['tables']> {
+  const dirs = campaign.runs.map((n) => path.join(outDir, n)).filter((d) => fs.existsSync(path.join(d, 'config.json')));
+  if (dirs.length === 0) return null;
+  const { compareRuns } = await import('../eval/compare');
+  const r = await compareRuns(dirs, outDir, { title: `${campaign.name} campaign, preset ${preset}`, charts });
+  log(`table of ${dirs.length} run(s): ${r.tables.md}${r.expressions ? `, ${r.expressions.md}` : ''}`);
+  return { ...r.tables, ...(r.expressions ? { expressions: r.expressions.md } : {}) };
+}

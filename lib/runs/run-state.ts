@@ -1,0 +1,75 @@
+/**
+ * What a campaign finds in a run folder `<out>/<experiment>/`, and what it will do with it:
+ * train it (no folder, or an empty one), skip it (completed with its epochs), resume it from its
+ * latest checkpoint, start it again (a config.json but no checkpoint yet: nothing to keep), leave
+ * it to the process that is training it right now (busy), or stop (it diverged: the user decides). A folder holding another experiment or preset, or the same one
+ * at other settings, is refused: the campaign never trains over someone else's run.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { readJson } from '../io/files';
+import { RunConfig, readRunConfig } from './run-dir';
+import { PresetName, TrainSettings } from './experiment';
+import { latestCheckpoint } from '../train/checkpoint';
+import type { TrainSummary } from '../train/trainer';
+
+export type RunFolderState =
+  | { kind: 'new' }
+  | { kind: 'completed'; config: RunConfig; summary: TrainSummary; metrics: boolean }
+  | { kind: 'resume'; config: RunConfig; step: number; status: string }
+  | { kind: 'restart'; config: RunConfig; reason: string }
+  | { kind: 'diverged'; config: RunConfig; message: string }
+  | { kind: 'busy'; config: RunConfig; seconds: number };
+
+/**
+ * A folder whose summary.json says "running" and whose losses.csv or summary.json changed this
+ * recently is taken to be training in another process right now (the trainer appends losses every
+ * few seconds): the campaign leaves it alone. Older ones were killed and are resumed.
+ */
+export const BUSY_SECONDS = 180;
+
+/** The settings a campaign run must have been started with (a different one is not its run). */
+const SETTING_KEYS = ['epochs', 'batchSize', 'limit'] as const;
+
+/**
+ * Inspects `dir` as the run folder of `experiment` at `preset` with `settings`; throws (naming the
+ * folder and what it holds) when it belongs to another experiment, preset or settings.
+ */
+export function inspectRunFolder(dir: string, experiment: string, preset: PresetName, settings: TrainSettings, now = Date.now()): RunFolderState {
+  if (!fs.existsSync(path.join(dir, 'config.json'))) {
+    if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new Error(`${dir} is a file, expected the run folder of ${experiment}`);
+    return { kind: 'new' };
+  }
+  const config = readRunConfig(dir);
+  if (config.experiment !== experiment || config.preset !== preset) {
+    throw new Error(
+      `${dir} holds a run of ${config.experiment} at preset ${config.preset} (config.json), but this campaign puts ` +
+        `${experiment} at preset ${preset} there; move that folder away or use another --out`,
+    );
+  }
+  const differ = SETTING_KEYS.filter((k) => config.settings?.[k] !== settings[k]);
+  if (differ.length) {
+    const what = differ.map((k) => `${k} ${config.settings?.[k]} (campaign: ${settings[k]})`).join(', ');
+    throw new Error(`${dir} holds ${experiment} at preset ${preset} but with other settings: ${what}; move that folder away or use another --out`);
+  }
+  const sumFile = path.join(dir, 'summary.json');
+  const summary = fs.existsSync(sumFile) ? readJson<TrainSummary>(sumFile, 'run summary') : null;
+  if (summary?.status === 'completed' && summary.epochsCompleted >= config.settings.epochs) {
+    return { kind: 'completed', config, summary, metrics: fs.existsSync(path.join(dir, 'metrics.json')) };
+  }
+  if (summary?.status === 'diverged') {
+    return { kind: 'diverged', config, message: summary.message ?? 'a loss became NaN/Inf' };
+  }
+  if (summary?.status === 'running') {
+    const ages = ['losses.csv', 'summary.json']
+      .map((f) => path.join(dir, f))
+      .filter((f) => fs.existsSync(f))
+      .map((f) => (now - fs.statSync(f).mtimeMs) / 1000);
+    const age = Math.min(...ages);
+    if (age < BUSY_SECONDS) return { kind: 'busy', config, seconds: Math.max(0, Math.round(age)) };
+  }
+  const ckpt = latestCheckpoint(dir);
+  if (!ckpt) return { kind: 'restart', config, reason: 'it stopped before its first checkpoint' };
+  const latest = readJson<{ step: number }>(path.join(dir, 'checkpoints', 'latest.json'), 'checkpoint index');
+  return { kind: 'resume', config, step: latest.step, status: summary?.status ?? 'no summary.json' };
+}
