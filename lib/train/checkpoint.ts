@@ -228,12 +228,18 @@ export function findCheckpoint(runDir: string): FoundCheckpoint | null {
   throw new Error(`${runDir} has no intact checkpoint: ${notes.join('; ') || 'checkpoints/ holds no step-NNNNNNN folder'}`);
 }
 
-/** Path of the newest intact checkpoint of a run (notes about skipped ones on stderr), or null when it has none. */
+/**
+ * Path of the checkpoint latest.json names (cheap: not verified; null when the run has no
+ * latest.json). A broken latest.json falls back to the newest intact checkpoint, with a note on
+ * `say`. Loading goes through loadNewestCheckpoint / findCheckpoint, which verify.
+ */
 export function latestCheckpoint(runDir: string, say: (line: string) => void = (l) => process.stderr.write(`note: ${l}\n`)): string | null {
+  const latest = readLatest(runDir);
+  if (!latest) return null;
+  if (latest.checkpoint) return path.join(runDir, 'checkpoints', latest.checkpoint);
   const found = findCheckpoint(runDir);
-  if (!found) return null;
-  for (const n of found.notes) say(n);
-  return found.dir;
+  for (const n of found?.notes ?? []) say(n);
+  return found?.dir ?? null;
 }
 
 /**
