@@ -2,7 +2,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type * as tf from '@tensorflow/tfjs';
 import { initBackend, BackendInfo } from '../lib/backend';
+import { Kernels, DEFAULT_KERNELS, useKernels } from '../lib/kernels/kernels';
+import { GanPair, makeGanPair } from '../lib/train/gan-pair';
 
 let info: BackendInfo | undefined;
 
@@ -16,4 +19,10 @@ export const hasShared = (sub: string) => fs.existsSync(path.join(SHARED, sub));
 
 export function tempDir(prefix = 'facegan-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** G and D with their optimizers, on the given kernels (the trainer's default: 'fused'), as the trainer sets them up. */
+export function ganPair(G: tf.LayersModel, D: tf.LayersModel, kernels: Kernels = DEFAULT_KERNELS): GanPair {
+  useKernels(kernels, [G, D]);
+  return makeGanPair(G, D);
 }

@@ -11,6 +11,7 @@ import { packageVersions, gitCommit } from './versions';
 import { writeJsonAtomic, readJson } from '../io/files';
 import { train, TrainSummary, TrainOptions } from '../train/trainer';
 import { BackendInfo } from '../backend';
+import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import { formatSkips } from '../data';
 import { isConditional } from '../models/conditional-spec';
 import { evaluateConditionalRun } from '../edit/hit-rate';
@@ -25,6 +26,8 @@ export interface RunRequest {
   backend: BackendInfo;
   /** Stop after this many iterations in total (the run can be resumed later). */
   maxSteps?: number;
+  /** Layer kernels (default 'fused'), recorded in config.json. */
+  kernels?: Kernels;
   progress?: boolean;
   onLog?: TrainOptions['onLog'];
   onEpoch?: TrainOptions['onEpoch'];
@@ -71,6 +74,7 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
     gitCommit: gitCommit(),
     command: process.argv.slice(1),
     createdAt: new Date().toISOString(),
+    kernels: req.kernels ?? DEFAULT_KERNELS,
   };
   writeJsonAtomic(path.join(runDir, 'config.json'), config);
   log(`run: ${runDir}`);
@@ -125,6 +129,7 @@ async function trainFromConfig(
     onEpoch: req.onEpoch,
     augment: config.spec.remedies?.diffAugment ?? null,
     realLabel: config.spec.remedies?.realLabel,
+    kernels: config.kernels ?? DEFAULT_KERNELS,
   });
   const file = path.join(runDir, 'summary.json');
   writeJsonAtomic(file, { ...readJson<object>(file, 'run summary'), experiment: config.experiment, preset: config.preset, backend: req.backend.name });
