@@ -19,7 +19,7 @@ import { trainStep, readSteps, StepTensors, StepValues } from '../train/step';
 import { GanPair, makeGanPair } from '../train/gan-pair';
 import { useKernels } from '../kernels/kernels';
 import { bceWithLogits } from '../train/loss';
-import { noiseTensor } from '../train/noise';
+import { noiseTensor } from '../sample/noise';
 import { syntheticImageSet } from './synthetic';
 import { median } from './machine';
 

@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConditionalSpec } from '../models/conditional-spec';
-import { GeneratedImages } from '../train/generate';
+import { GeneratedImages } from '../sample/generate';
 import { imageStrip } from '../viz/labelled';
 import { FaceImage } from './face-image';
 import { ConditionalRenderer, RendererOptions } from './renderer';
