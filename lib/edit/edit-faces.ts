@@ -14,7 +14,7 @@ import { imageStrip } from '../viz/labelled';
 import { FaceImage } from './face-image';
 import { ConditionalRenderer, RendererOptions } from './renderer';
 import { InvertOptions, InversionResult, invertFaces } from './invert';
-import { ExpressionJudge, argmaxRow } from './judge';
+import { ExpressionJudge, argmaxRow } from '../eval/judge';
 import { ChangeStats, changeByRegion, rmseAndPsnr } from './regions';
 
 export interface EditOptions {

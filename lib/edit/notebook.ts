@@ -18,8 +18,8 @@ import { glue } from '../notebook/scrap';
 import { conditionalSpecOf, loadConditionalRun } from '../runs/load-conditional';
 import { faceFromBytes } from './face-image';
 import { editFaces, EditResult } from './edit-faces';
-import { loadJudge } from './judge';
-import { evaluateConditionalRun } from './hit-rate';
+import { loadJudge } from '../eval/judge';
+import { evaluateConditionalRun } from '../eval/hit-rate';
 
 /** Shows the run's final same-face grid (from training) and a fresh one from `rows` new noise vectors. */
 export async function showSameFace(runDir: string, opts: { rows?: number; seed?: number } = {}): Promise<void> {

@@ -14,7 +14,7 @@ import { BackendInfo } from '../backend';
 import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import { formatSkips } from '../data';
 import { isConditional } from '../models/conditional-spec';
-import { evaluateConditionalRun } from '../edit/hit-rate';
+import { evaluateConditionalRun } from '../eval/hit-rate';
 
 export interface RunRequest {
   spec: ExperimentSpec;
