@@ -30,8 +30,8 @@ const USAGE = `usage: npm run experiment -- <name> [options]
 // --- issue 5: experiments with their own options (lib/eval): the expression classifier and the
 // study's two questions. `npm run experiment -- fer-classifier --help` / `study-questions --help`.
 const OWN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
-  'fer-classifier': async () => (await import('../lib/eval/classifier-experiment')).classifierCli,
-  'study-questions': async () => (await import('../lib/eval/study-questions')).studyQuestionsCli,
+  'fer-classifier': async () => (await import('./cli/fer-classifier')).classifierCli,
+  'study-questions': async () => (await import('./cli/study-questions')).studyQuestionsCli,
 };
 // --- end issue 5
 

@@ -18,7 +18,7 @@ import { trainClassifier, evaluateClassifier, learningRate, ClassifierSettings }
 import { classify, loadClassifier, checkClassifierInput, expressionHits, DEFAULT_CLASSIFIER_DIR } from '../lib/eval/classifier';
 import { toClassifierInput } from '../lib/eval/classifier-input';
 import { classifierCheck, CLASSIFIER_CHECK } from '../lib/eval/classifier-check';
-import { CLASSIFIER_PRESETS } from '../experiments/classifier';
+import { CLASSIFIER_PRESETS, CLASSIFIER_EXPERIMENT } from '../experiments/classifier';
 import { runClassifierExperiment } from '../lib/eval/classifier-experiment';
 import { readWeights } from '../lib/train/model-io';
 import { setupBackend, tempDir, hasShared, SHARED } from './helpers';
@@ -148,7 +148,7 @@ test('a classifier run stopped mid-epoch and resumed ends with the same weights'
 
 test('--init: a second stage starts from a trained classifier, and its metrics.json lists the stages', async () => {
   const backend = await setupBackend();
-  const quiet = { log: () => {}, backend, dataPath: FER_SAMPLE, preset: 'smoke' as const };
+  const quiet = { log: () => {}, backend, dataPath: FER_SAMPLE, preset: 'smoke' as const, experiment: CLASSIFIER_EXPERIMENT };
   const first = await runClassifierExperiment({ ...quiet, outDir: path.join(tempDir(), 'stage1') });
   assert.ok(first.modelDir && first.metrics);
   // Zero steps of a second stage = exactly the first stage's network: it really starts from those weights.
