@@ -19,19 +19,8 @@ import { stepFlopsPerImage, executedStepFlopsPerImage, sampleFlopsPerImage } fro
 import { syntheticImageSet } from './synthetic';
 import { cpuSnapshot, cpuShare, loadAverage1, median } from './machine';
 import { nativeOneDnn } from '../backend';
+import { StepVariant, STEP_VARIANTS } from './variants';
 
-/**
- * Which training step is measured: 'lean' is the trainer's (one G forward, fused layers);
- * 'plain' computes G(z) twice; 'unfused' is lean with tfjs's stock layers (the trainer's step
- * before lib/kernels/fused-layers.ts was adopted).
- */
-/**
- * Steps the bench can time: 'lean' (the trainer's), 'plain' (G forward twice), 'unfused' (tfjs's
- * stock layers), 'eigen' (the trainer's step with libtensorflow's oneDNN kernels off,
- * TF_ENABLE_ONEDNN_OPTS=0, i.e. what TensorFlow's default gives on CPUs without AVX512_VNNI).
- */
-export type StepVariant = 'lean' | 'plain' | 'unfused' | 'eigen';
-export const STEP_VARIANTS: readonly StepVariant[] = ['lean', 'plain', 'unfused', 'eigen'];
 
 /** What to measure. */
 export interface TrainBenchOptions {
