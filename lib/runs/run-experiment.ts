@@ -28,6 +28,8 @@ export interface RunRequest {
   maxSteps?: number;
   /** Layer kernels (default 'fused'), recorded in config.json. */
   kernels?: Kernels;
+  /** The command line that started the run, recorded in config.json (default: none recorded). */
+  command?: string[];
   progress?: boolean;
   onLog?: TrainOptions['onLog'];
   onEpoch?: TrainOptions['onEpoch'];
@@ -72,7 +74,7 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
     backend: { ...req.backend },
     versions: packageVersions(),
     gitCommit: gitCommit(),
-    command: process.argv.slice(1),
+    command: req.command ?? [],
     createdAt: new Date().toISOString(),
     kernels: req.kernels ?? DEFAULT_KERNELS,
   };

@@ -32,7 +32,7 @@ export async function studyQuestionsCli(argv: string[]): Promise<void> {
     preset: stringOption(a, 'preset') as StudyPreset | undefined,
     celebaPath: stringOption(a, 'celeba'), ferPath: stringOption(a, 'fer'),
     outDir: stringOption(a, 'out'), resume: stringOption(a, 'resume'),
-    n: intOption(a, 'n', cmd, 2), only: stringOption(a, 'only')?.split(','), backend,
+    n: intOption(a, 'n', cmd, 2), only: stringOption(a, 'only')?.split(','), backend, command: process.argv.slice(1),
   });
   console.log(r.files.md);
 }
