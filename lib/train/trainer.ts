@@ -28,7 +28,7 @@ import { saveCheckpoint, loadCheckpoint, latestCheckpoint, TrainState } from './
 import { LossLog, LossRow } from './losses-log';
 import { FixedNoise, makeFixedNoise, fixedNoiseTensor, noiseTensor } from '../sample/noise';
 import { generateImages } from '../sample/generate';
-import { ProgressBar } from './progress';
+import { ProgressBar } from '../cli/progress';
 import { gridPng } from '../viz/grid';
 import { writeLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
