@@ -14,8 +14,15 @@ export async function setupBackend(): Promise<BackendInfo> {
   return info;
 }
 
-export const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'data');
+/**
+ * The full datasets (FER2013 image folders, CelebA subset) for tests that use them when present:
+ * $FACEGAN_SHARED_DATA, else <repo>/../shared/data. Tests that need them skip with a message
+ * without them; everything else runs on the bundled sample (data/sample/, lib/data/sample.ts).
+ */
+export const SHARED = process.env.FACEGAN_SHARED_DATA ? path.resolve(process.env.FACEGAN_SHARED_DATA) : path.resolve(__dirname, '..', '..', 'shared', 'data');
 export const hasShared = (sub: string) => fs.existsSync(path.join(SHARED, sub));
+/** The skip message of a test that needs shared data `sub` (false when it is there). */
+export const needsShared = (sub: string): string | false => (hasShared(sub) ? false : `no ${path.join(SHARED, sub)} (set FACEGAN_SHARED_DATA to the full data)`);
 
 export function tempDir(prefix = 'facegan-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
