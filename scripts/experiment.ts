@@ -30,13 +30,12 @@ const USAGE = `usage: npm run experiment -- <name> [options]
                       same --out (also from SLURM_ARRAY_TASK_ID/COUNT, or JOB_COMPLETION_INDEX + --shards N)
   --list              list experiments and presets`;
 
-// --- issue 5: experiments with their own options (lib/eval): the expression classifier and the
+// Experiments with their own options (scripts/cli/): the expression classifier and the
 // study's two questions. `npm run experiment -- fer-classifier --help` / `study-questions --help`.
 const OWN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
-  'fer-classifier': async () => (await import('../lib/eval/classifier-experiment')).classifierCli,
-  'study-questions': async () => (await import('../lib/eval/study-questions')).studyQuestionsCli,
+  'fer-classifier': async () => (await import('./cli/fer-classifier')).classifierCli,
+  'study-questions': async () => (await import('./cli/study-questions')).studyQuestionsCli,
 };
-// --- end issue 5
 
 runMain(async () => {
   const own = OWN_COMMANDS[process.argv[2]];
@@ -62,6 +61,7 @@ runMain(async () => {
     backend,
     maxSteps: intOption(args, 'max-steps', cmd, 1),
     progress: !args.options['no-progress'],
+    command: process.argv.slice(1),
   };
   const resume = stringOption(args, 'resume');
   if (resume) {

@@ -26,7 +26,7 @@ runMain(async () => {
     );
   }
   const spec = getExperiment('fer-pooled');
-  const { runDir, summary } = await runExperiment({ spec, preset, backend });
+  const { runDir, summary } = await runExperiment({ spec, preset, backend, command: process.argv.slice(1) });
   try {
     const { evaluateRun } = await import('../lib/eval/evaluate-run');
     await evaluateRun(runDir, { n: 1000 });

@@ -11,9 +11,10 @@ import { packageVersions, gitCommit } from './versions';
 import { writeJsonAtomic, readJson } from '../io/files';
 import { train, TrainSummary, TrainOptions } from '../train/trainer';
 import { BackendInfo } from '../backend';
+import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import { formatSkips } from '../data';
 import { isConditional } from '../models/conditional-spec';
-import { evaluateConditionalRun } from '../edit/hit-rate';
+import { evaluateConditionalRun } from '../eval/hit-rate';
 import { Shard, shardItems } from './shard';
 import { tensorboardMetrics } from '../train/tb-run';
 
@@ -27,6 +28,10 @@ export interface RunRequest {
   backend: BackendInfo;
   /** Stop after this many iterations in total (the run can be resumed later). */
   maxSteps?: number;
+  /** Layer kernels (default 'fused'), recorded in config.json. */
+  kernels?: Kernels;
+  /** The command line that started the run, recorded in config.json (default: none recorded). */
+  command?: string[];
   progress?: boolean;
   onLog?: TrainOptions['onLog'];
   onEpoch?: TrainOptions['onEpoch'];
@@ -71,8 +76,9 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
     backend: { ...req.backend },
     versions: packageVersions(),
     gitCommit: gitCommit(),
-    command: process.argv.slice(1),
+    command: req.command ?? [],
     createdAt: new Date().toISOString(),
+    kernels: req.kernels ?? DEFAULT_KERNELS,
   };
   writeJsonAtomic(path.join(runDir, 'config.json'), config);
   log(`run: ${runDir}`);
@@ -127,6 +133,7 @@ async function trainFromConfig(
     onEpoch: req.onEpoch,
     augment: config.spec.remedies?.diffAugment ?? null,
     realLabel: config.spec.remedies?.realLabel,
+    kernels: config.kernels ?? DEFAULT_KERNELS,
   });
   const file = path.join(runDir, 'summary.json');
   writeJsonAtomic(file, { ...readJson<object>(file, 'run summary'), experiment: config.experiment, preset: config.preset, backend: req.backend.name });

@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Adam } from './adam';
-import { GanPair } from './step';
+import { GanPair } from './gan-pair';
 import { saveModelDir, loadWeightsInto } from './model-io';
 import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
 
