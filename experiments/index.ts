@@ -58,7 +58,7 @@ export const ferPooled: ExperimentSpec = {
 export const EXPERIMENTS: Record<string, ExperimentSpec> = Object.fromEntries(
   [
     celeba, celebaGray, ...EMOTIONS.map(ferEmotion), ferAll, ferPooled,
-    // issue 6: conditional DCGAN and small-data remedies (experiments/conditional.ts, remedies.ts)
+    // conditional DCGAN and small-data remedies (experiments/conditional.ts, remedies.ts)
     ferConditional, ferConditionalRemedies,
     ...EMOTIONS.map((e) => withRemedies(ferEmotion(e))),
     remediesComparison('fer-remedies', EMOTIONS, ferEmotion),

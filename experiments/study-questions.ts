@@ -17,33 +17,9 @@
  * `quick` fits ~30-40 minutes on 2 CPU cores (128 iterations of 32 images per run: about a tenth of
  * one paper run, so early-training behaviour only); `smoke` is for tests (bundled sample data).
  */
-import { ExperimentSpec, TrainSettings, STUDY_TRAINING, PresetName } from '../lib/runs/experiment';
+import { ExperimentSpec, TrainSettings, STUDY_TRAINING } from '../lib/runs/experiment';
+import { StudyDesign, StudyPreset, StudyRun, StudyScale } from '../lib/eval/study-design';
 import { celeba, celebaGray, ferEmotion, ferPooled } from './index';
-
-/** One run of the study questions. */
-export interface StudyRun {
-  /** Folder name inside the study directory, and the row label. */
-  key: string;
-  /** Which question it answers; one run may serve several. */
-  questions: ('a' | 'b-celeba' | 'b-fer')[];
-  spec: ExperimentSpec;
-  /** 'celeba' or 'fer2013': which --data folder it reads. */
-  data: 'celeba' | 'fer2013';
-  /** Distinct training images per preset (null = all the selection has). */
-  limit: Record<StudyPreset, number | null>;
-}
-
-export type StudyPreset = Extract<PresetName, 'paper' | 'quick' | 'smoke'>;
-
-/** Iteration budget, batch, evaluation size per preset. */
-export interface StudyScale {
-  steps: number;
-  batchSize: number;
-  /** Samples / real images per set for the metrics. */
-  evalN: number;
-  /** Words for the caveat in the table. */
-  scale: string;
-}
 
 export const STUDY_SCALES: Record<StudyPreset, StudyScale> = {
   paper: { steps: 1175, batchSize: 128, evalN: 2000, scale: 'the study\'s scale (1,175 iterations of 128 images per run, as 25 CelebA epochs of 6,000)' },
@@ -106,3 +82,6 @@ export function studySettings(preset: StudyPreset, images: number): TrainSetting
     logEvery: preset === 'smoke' ? 1 : 10,
   };
 }
+
+/** The design runStudyQuestions (lib/eval/study-questions.ts) runs. */
+export const STUDY_DESIGN: StudyDesign = { runs: STUDY_RUNS, scales: STUDY_SCALES, settings: studySettings, emotion: STUDY_EMOTION };

@@ -15,7 +15,7 @@ import { benchMarkdown, mainTable, soakSection } from '../lib/bench/report';
 import { runJob } from '../lib/bench/jobs';
 import { NET_NAMES, netSpec, NetName } from '../lib/bench/nets';
 import { SoakResult } from '../lib/bench/soak';
-import { STEP_VARIANTS, StepVariant } from '../lib/bench/train-bench';
+import { STEP_VARIANTS, StepVariant } from '../lib/bench/variants';
 import { BACKEND_ORDER } from '../lib/backend';
 import { REPO_ROOT } from '../lib/native/paths';
 

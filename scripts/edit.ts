@@ -13,9 +13,9 @@ import { initBackend, describeBackend } from '../lib/backend';
 import { readRunConfig } from '../lib/runs/run-dir';
 import { writeJsonAtomic } from '../lib/io/files';
 import { classIndex } from '../lib/models/conditional-spec';
-import { conditionalSpecOf, loadConditionalRun } from '../lib/edit/run';
+import { conditionalSpecOf, loadConditionalRun } from '../lib/runs/load-conditional';
 import { loadFace } from '../lib/edit/face-image';
-import { loadJudge } from '../lib/edit/judge';
+import { loadJudge } from '../lib/eval/judge';
 import { editFaces, editStripPng, formatEdit } from '../lib/edit/edit-faces';
 
 const USAGE = `usage: npm run edit -- IMAGE --run RUN_DIR [options]

@@ -3,7 +3,7 @@
  *                     [--classifier DIR] [--backend B]
  * Computes sample-quality metrics for trained run directories and writes each run's metrics.json
  * (fd_fer, kid_fer, swd, diversity, expression hit-rate, each with its real-vs-real floor). For a
- * conditional run it also measures the per-emotion hit-rates again (cond_hit_*, lib/edit/hit-rate.ts)
+ * conditional run it also measures the per-emotion hit-rates again (cond_hit_*, lib/eval/hit-rate.ts)
  * with the same classifier, so every classifier number in metrics.json comes from one classifier.
  * See lib/eval/evaluate-run.ts and docs/metrics.md.
  */
@@ -16,8 +16,8 @@ import { loadClassifier, DEFAULT_CLASSIFIER_DIR } from '../lib/eval/classifier';
 import { resolveRunDirs } from '../lib/eval/compare';
 import { readRunConfig } from '../lib/runs/run-dir';
 import { isConditional } from '../lib/models/conditional-spec';
-import { evaluateConditionalRun } from '../lib/edit/hit-rate';
-import { loadJudge, ExpressionJudge } from '../lib/edit/judge';
+import { evaluateConditionalRun } from '../lib/eval/hit-rate';
+import { loadJudge, ExpressionJudge } from '../lib/eval/judge';
 
 const USAGE = `usage: npm run evaluate -- RUN_DIR... [options]     (a folder of runs, e.g. a fer-all sequence, evaluates each)
   --n N              samples and images per real set (default 2000; capped at half the real images)
@@ -48,7 +48,7 @@ runMain(async () => {
   try {
     for (const runDir of runDirs) {
       // the run folder's lock for both writes of metrics.json (refused with exit 75 while it trains)
-      const lock = acquireRunLock(runDir);
+      const lock = acquireRunLock(runDir, { command: process.argv.slice(1).join(' ') });
       try {
         const r = await evaluateRun(runDir, {
           n: intOption(a, 'n', cmd, 2),

@@ -36,13 +36,12 @@ const USAGE = `usage: npm run experiment -- <name> [options]
 exit status: 0 completed (or stopped at --max-steps), 1 error/failed/diverged, 75 the run folder is in use
   by another process (nothing changed), 130/143/129 interrupted by Ctrl-C/SIGTERM/SIGHUP (checkpoint saved)`;
 
-// --- issue 5: experiments with their own options (lib/eval): the expression classifier and the
+// Experiments with their own options (scripts/cli/): the expression classifier and the
 // study's two questions. `npm run experiment -- fer-classifier --help` / `study-questions --help`.
 const OWN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
-  'fer-classifier': async () => (await import('../lib/eval/classifier-experiment')).classifierCli,
-  'study-questions': async () => (await import('../lib/eval/study-questions')).studyQuestionsCli,
+  'fer-classifier': async () => (await import('./cli/fer-classifier')).classifierCli,
+  'study-questions': async () => (await import('./cli/study-questions')).studyQuestionsCli,
 };
-// --- end issue 5
 
 runMain(async () => {
   const own = OWN_COMMANDS[process.argv[2]];
@@ -74,6 +73,7 @@ runMain(async () => {
     evaluate: args.options['no-eval'] ? (false as const) : { n: evalN },
     forceUnlock: !!args.options['force-unlock'],
     dataPath: stringOption(args, 'data'),
+    command: process.argv.slice(1),
   };
   if (resume) {
     const seqFile = path.join(resume, 'sequence.json');

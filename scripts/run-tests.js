@@ -3,6 +3,7 @@
  * npm test: every test file on the fastest backend that loads (native when `npm run setup:native`
  * has run), then the core subset again on the pure-JS cpu backend, so the fallback stays honest.
  *   npm test -- test/models.test.ts     run only the given files (fastest backend)
+ *   npm run test:unit                    the fast files only (every file not in END_TO_END; fastest backend, under two minutes)
  *   npm run test:faults                  only the fault-injection suite (test/faults/, docs/reliability.md)
  *   FACEGAN_TEST_PHASES=main|eigen|cpu|faults   run some phases only (eigen: a few files again on native
  *                                        with oneDNN off; faults: kill -9 / full disk / damage, child processes)
@@ -20,9 +21,20 @@ const CPU_CORE = ['models.test.ts', 'train-step.test.ts', 'resume.test.ts', 'dat
  * TensorFlow's default takes on CPUs without AVX512_VNNI and where the sub-pixel transposed conv runs.
  */
 const EIGEN = ['conv-transpose.test.ts', 'fused-layers.test.ts'];
+/**
+ * End-to-end files: they train, evaluate or execute notebooks through the real programs (seconds to
+ * minutes each). `npm run test:unit` leaves them out; `npm test` runs them. A new test file is a
+ * unit file unless it is listed here.
+ */
+const END_TO_END = [
+  'backend.test.ts', 'bench-cli.test.ts', 'classifier.test.ts', 'cli-experiment.test.ts', 'conditional.test.ts',
+  'data-real.test.ts', 'edit.test.ts', 'eval.test.ts', 'notebook-live.test.ts', 'notebook-notebooks.test.ts',
+  'notebook-runner.test.ts', 'sequence.test.ts',
+];
 
-const faultsOnly = process.argv[2] === '--faults';
-const given = process.argv.slice(faultsOnly ? 3 : 2);
+const unit = process.argv.includes('--unit');
+const faultsOnly = process.argv.includes('--faults');
+const given = process.argv.slice(2).filter((a) => a !== '--unit' && a !== '--faults');
 const all = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.ts')).sort();
 const faultFiles = fs.readdirSync(path.join(testDir, 'faults')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join('test', 'faults', f));
 const phases = faultsOnly ? ['faults'] : (process.env.FACEGAN_TEST_PHASES || 'main,eigen,cpu,faults').split(',');
@@ -41,6 +53,10 @@ function run(label, files, env) {
 let status = 0;
 if (given.length && !faultsOnly) {
   status = run('tests', given, {});
+} else if (unit) {
+  const missing = END_TO_END.filter((f) => !all.includes(f));
+  if (missing.length) console.warn(`run-tests: END_TO_END lists files that do not exist: ${missing.join(', ')}`);
+  status = run('unit tests, fastest backend', all.filter((f) => !END_TO_END.includes(f)).map((f) => path.join('test', f)), {});
 } else {
   if (phases.includes('main')) status |= run('all tests, fastest backend', all.map((f) => path.join('test', f)), {});
   if (phases.includes('eigen')) {

@@ -10,16 +10,16 @@ import * as path from 'path';
 import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
 import { initBackend, describeBackend } from '../lib/backend';
 import { loadRunGenerator } from '../lib/runs/load-generator';
-import { generateImages } from '../lib/train/generate';
-import { noiseTensor } from '../lib/train/noise';
+import { generateImages } from '../lib/sample/generate';
+import { noiseTensor } from '../lib/sample/noise';
 import { Rng } from '../lib/rng';
 import { encodePng } from '../lib/viz/png';
 import { gridPng } from '../lib/viz/grid';
 import { isConditional, classIndex } from '../lib/models/conditional-spec';
-import { generateClass, generateLabelled, generateSameFace, sameFaceGridPng } from '../lib/models/conditional-sample';
-import { conditionalSpecOf } from '../lib/edit/run';
+import { generateClass, generateLabelled, generateSameFace, sameFaceGridPng } from '../lib/sample/conditional';
+import { conditionalSpecOf } from '../lib/runs/load-conditional';
 import { readRunConfig } from '../lib/runs/run-dir';
-import { GeneratedImages } from '../lib/train/generate';
+import { GeneratedImages } from '../lib/sample/generate';
 
 runMain(async () => {
   const cmd = 'sample';

@@ -27,7 +27,7 @@ runMain(async () => {
   }
   const spec = getExperiment('fer-pooled');
   // finishRun (inside runExperiment) writes summary.json and metrics.json, as for npm run experiment
-  const { runDir, summary } = await runExperiment({ spec, preset, backend, evaluate: { n: 1000 } });
+  const { runDir, summary } = await runExperiment({ spec, preset, backend, command: process.argv.slice(1), evaluate: { n: 1000 } });
   const tables = writeRunTables([runDir], path.join(RESULTS_DIR, 'start'), 'npm start: default run on the bundled sample');
   process.stderr.write(
     `\n${summary.status}: ${summary.steps} iterations in ${(summary.trainSeconds / 60).toFixed(1)} min ` +

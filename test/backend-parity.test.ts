@@ -15,8 +15,8 @@ import { BatchStream } from '../lib/data/batches';
 import { ImageSet } from '../lib/data/types';
 import { DcganSpec } from '../lib/models/spec';
 import { buildGenerator, buildDiscriminator } from '../lib/models/dcgan';
-import { makeGanPair, trainStep, readSteps, StepValues } from '../lib/train/step';
-import { tempDir } from './helpers';
+import { trainStep, readSteps, StepValues } from '../lib/train/step';
+import { tempDir, ganPair } from './helpers';
 
 // The study's layer layout with narrow widths, so the pure-JS step takes seconds.
 const FER: DcganSpec = { size: 48, channels: 1, nz: 100, ngf: 8, ndf: 8 };
@@ -51,7 +51,7 @@ async function stepOn(backend: string, spec: DcganSpec, data: ImageSet, init?: F
   const all = () => [...G.weights, ...D.weights];
   if (init) all().forEach((w, i) => w.write(tf.tensor(init[i], w.shape as number[])));
   const start = all().map((w) => w.read().dataSync() as Float32Array).map((a) => a.slice());
-  const pair = makeGanPair(G, D);
+  const pair = ganPair(G, D);
   const b = new BatchStream(data, { batchSize: BATCH, seed: 3 }).next();
   const real = tf.tensor4d(b.data, b.shape);
   const z = tf.tensor4d(new Rng(4).normals(BATCH * spec.nz), [BATCH, 1, 1, spec.nz]);

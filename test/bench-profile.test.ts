@@ -6,14 +6,14 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildGenerator, buildDiscriminator } from '../lib/models/dcgan';
-import { makeGanPair, trainStep, readSteps } from '../lib/train/step';
+import { trainStep, readSteps } from '../lib/train/step';
 import { phasedStep, profileStep, PHASES, timedStep } from '../lib/bench/profile';
 import { DcganSpec } from '../lib/models/spec';
 import { loadFer2013 } from '../lib/data/fer2013';
 import { SAMPLE_FER2013_DIR } from '../lib/data/sample';
 import { BatchStream } from '../lib/data/batches';
 import { Rng } from '../lib/rng';
-import { setupBackend } from './helpers';
+import { setupBackend, ganPair } from './helpers';
 
 test.before(setupBackend);
 
@@ -22,7 +22,7 @@ const small: DcganSpec = { size: 48, channels: 1, nz: 100, ngf: 4, ndf: 4 };
 test('the phased step gives the same losses and weights as trainStep, over 3 steps on real faces', async () => {
   const data = await loadFer2013({ path: SAMPLE_FER2013_DIR, split: 'train', limit: 24, seed: 2 });
   const run = async (phased: boolean) => {
-    const pair = makeGanPair(buildGenerator(small, 5), buildDiscriminator(small, 6));
+    const pair = ganPair(buildGenerator(small, 5), buildDiscriminator(small, 6));
     const stream = new BatchStream(data, { batchSize: 8, seed: 1 });
     const rng = new Rng(9);
     const values = [];
@@ -47,7 +47,7 @@ test('the phased step gives the same losses and weights as trainStep, over 3 ste
 });
 
 test('timedStep reports every phase, and they add up to the step', async () => {
-  const pair = makeGanPair(buildGenerator(small, 1), buildDiscriminator(small, 2));
+  const pair = ganPair(buildGenerator(small, 1), buildDiscriminator(small, 2));
   const rng = new Rng(3);
   const makeBatch = () => ({
     real: tf.tensor4d(Float32Array.from(rng.normals(4 * 48 * 48), (x) => Math.tanh(x)), [4, 48, 48, 1]),

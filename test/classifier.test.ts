@@ -18,7 +18,7 @@ import { trainClassifier, evaluateClassifier, learningRate, ClassifierSettings }
 import { classify, loadClassifier, checkClassifierInput, expressionHits, DEFAULT_CLASSIFIER_DIR } from '../lib/eval/classifier';
 import { toClassifierInput } from '../lib/eval/classifier-input';
 import { classifierCheck, CLASSIFIER_CHECK } from '../lib/eval/classifier-check';
-import { CLASSIFIER_PRESETS } from '../experiments/classifier';
+import { CLASSIFIER_PRESETS, CLASSIFIER_EXPERIMENT } from '../experiments/classifier';
 import { runClassifierExperiment } from '../lib/eval/classifier-experiment';
 import { readWeights } from '../lib/train/model-io';
 import { setupBackend, tempDir, hasShared, SHARED } from './helpers';
@@ -148,7 +148,7 @@ test('a classifier run stopped mid-epoch and resumed ends with the same weights'
 
 test('--init: a second stage starts from a trained classifier, and its metrics.json lists the stages', async () => {
   const backend = await setupBackend();
-  const quiet = { log: () => {}, backend, dataPath: FER_SAMPLE, preset: 'smoke' as const };
+  const quiet = { log: () => {}, backend, dataPath: FER_SAMPLE, preset: 'smoke' as const, experiment: CLASSIFIER_EXPERIMENT };
   const first = await runClassifierExperiment({ ...quiet, outDir: path.join(tempDir(), 'stage1') });
   assert.ok(first.modelDir && first.metrics);
   // Zero steps of a second stage = exactly the first stage's network: it really starts from those weights.
@@ -180,12 +180,10 @@ test('classifier input: 48x48x1 passes through, CelebA colour becomes 48x48 luma
   assert.throws(() => toClassifierInput({ data: new Uint8Array(2 * 3), n: 1, height: 2, width: 3, channels: 1 }), /expected square images/);
 });
 
-test('the shipped classifier (models/fer-classifier) reaches its recorded accuracy and reproduces its check subset', { skip: !fs.existsSync(path.join(DEFAULT_CLASSIFIER_DIR, 'model.json')) && 'no shipped classifier' }, async () => {
+test('the shipped classifier (models/fer-classifier) reaches its recorded accuracy and reproduces its check subset', { skip: !fs.existsSync(path.join(DEFAULT_CLASSIFIER_DIR, 'model.json')) && 'no shipped classifier' }, async (t) => {
   await setupBackend();
   const clf = await loadClassifier();
   const info = clf.info as { accuracy: number; test_images: number; check?: { accuracy: number } };
-  assert.equal(info.test_images, 7178, 'measured on the whole FER2013 test split');
-  assert.ok(info.accuracy >= 0.65, `shipped classifier test accuracy ${info.accuracy}: below the 65% target of issue 5`);
   assert.equal(clf.featureDim, 256);
   // The check subset: a fixed, seeded selection of the bundled sample's test faces.
   const check = await classifierCheck(clf, FER_SAMPLE);
@@ -193,10 +191,15 @@ test('the shipped classifier (models/fer-classifier) reaches its recorded accura
   assert.ok(Math.abs(check.accuracy - info.check!.accuracy) < 1e-9, `check accuracy ${check.accuracy} vs recorded ${info.check!.accuracy}`);
   assert.equal(check.images, CLASSIFIER_CHECK.limit);
   if (hasShared('fer2013')) {
-    const test = await loadFer2013({ path: path.join(SHARED, 'fer2013'), split: 'test', limit: 700, seed: 7 });
-    const { probs } = await classify(clf, test);
-    const acc = confusion(test.labels!, probs).accuracy;
-    assert.ok(Math.abs(acc - info.accuracy) < 0.05, `accuracy on 700 FER2013 test faces ${acc} vs ${info.accuracy} on all 7,178`);
+    // The recorded test accuracy, measured again on the whole FER2013 test split: the number in
+    // metrics.json must be what these weights compute, and reach the 65% target.
+    const test = await loadFer2013({ path: path.join(SHARED, 'fer2013'), split: 'test', seed: 7 });
+    assert.equal(test.n, info.test_images, 'metrics.json was measured on the whole FER2013 test split');
+    const acc = confusion(test.labels!, (await classify(clf, test)).probs).accuracy;
+    assert.ok(Math.abs(acc - info.accuracy) < 0.002, `accuracy on all ${test.n} FER2013 test faces ${acc} vs recorded ${info.accuracy}`);
+    assert.ok(acc >= 0.65, `shipped classifier test accuracy ${acc}: below the 65% target`);
+  } else {
+    t.diagnostic(`test accuracy not measured again: no ${path.join(SHARED, 'fer2013')} (set FACEGAN_SHARED_DATA)`);
   }
   clf.model.dispose();
   assert.equal(CLASSIFIER_SIZE, 48);

@@ -12,7 +12,7 @@ import { compareRuns, resolveRunDirs, runLabels } from '../lib/eval/compare';
 import { runRow } from '../lib/runs/table';
 import { comparePair, metricScore, verdictFor } from '../lib/eval/study-verdict';
 import { studyVerdicts } from '../lib/eval/study-questions';
-import { studySettings, STUDY_SCALES } from '../experiments/study-questions';
+import { studySettings, STUDY_SCALES, STUDY_EMOTION } from '../experiments/study-questions';
 import { tempDir } from './helpers';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'runs');
@@ -74,10 +74,10 @@ test('verdict scores: fd_fer and swd relative to their floor, kid_fer above its 
   assert.deepEqual(o.comparisons.map((c) => [c.metric, c.better]), [['fd_fer', 'A'], ['kid_fer', 'A'], ['swd', 'tie']]);
   assert.equal(o.better, 'A');
   // The fixtures' gray run is closer to real data: that contradicts "grayscale made it worse".
-  const v = studyVerdicts({ 'celeba-gray-6k': gray, 'celeba-colour-6k': colour })[0];
+  const v = studyVerdicts({ 'celeba-gray-6k': gray, 'celeba-colour-6k': colour }, STUDY_EMOTION)[0];
   assert.equal(v.finding, 'contradicts');
   assert.match(v.text, /the numbers contradict "grayscale images made the samples worse": gray is closer to real data than colour/);
-  assert.equal(studyVerdicts({})[1].finding, 'no data');
+  assert.equal(studyVerdicts({}, STUDY_EMOTION)[1].finding, 'no data');
 });
 
 test('verdict rule: one deciding metric out of three is not enough; KID differences within noise tie', () => {

@@ -5,9 +5,12 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { buildConditionalGenerator, buildConditionalDiscriminator, oneHotLabels } from '../lib/models/conditional';
 import { ConditionalSpec, checkConditionalSpec, isConditional, classIndex } from '../lib/models/conditional-spec';
-import { generateSameFace, generateClass } from '../lib/models/conditional-sample';
-import { generateImages } from '../lib/train/generate';
-import { makeGanPair, trainStep, readSteps, bceWithLogitsTarget, sameFaceLoss } from '../lib/train/step';
+import { generateSameFace, generateClass } from '../lib/sample/conditional';
+import { generateImages } from '../lib/sample/generate';
+import { trainStep, readSteps } from '../lib/train/step';
+import { extendedStep } from '../lib/train/extensions/extended-step';
+import { bceWithLogitsTarget } from '../lib/train/extensions/label-smoothing';
+import { sameFaceLoss } from '../lib/train/extensions/same-face';
 import { bceWithLogits } from '../lib/train/loss';
 import { makeAugmenter } from '../lib/train/augment';
 import { saveModelDir, loadModelDir } from '../lib/train/model-io';
@@ -17,7 +20,7 @@ import { loadFer2013, EMOTIONS } from '../lib/data';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
 import { decodePng } from '../lib/viz/png';
 import { Rng } from '../lib/rng';
-import { setupBackend, tempDir } from './helpers';
+import { setupBackend, tempDir, ganPair } from './helpers';
 
 test.before(setupBackend);
 
@@ -111,12 +114,12 @@ test('BCE against a smoothed target: -mean(y log s + (1 - y) log(1 - s)), and ex
 });
 
 test('a conditional step (labels, ACGAN head, DiffAugment, label smoothing, mode seeking) updates every weight; no tensor leak', async () => {
-  const pair = makeGanPair(buildConditionalGenerator(small, 1), buildConditionalDiscriminator(small, 2));
+  const pair = ganPair(buildConditionalGenerator(small, 1), buildConditionalDiscriminator(small, 2));
   const rng = new Rng(9);
   const opts = { auxWeight: 1, realLabel: 0.9, modeSeeking: 1, augment: makeAugmenter(() => rng, { policies: ['color', 'translation', 'cutout'] }) };
   const before = [...pair.optG.params, ...pair.optD.params].map((v) => v.dataSync().slice());
   const { real, z, labels } = batch(3);
-  const [vals] = await readSteps([trainStep(pair, real, z, true, { ...opts, labels })]);
+  const [vals] = await readSteps([trainStep(pair, real, z, { parts: extendedStep({ ...opts, labels }) })]);
   [...pair.optG.params, ...pair.optD.params].forEach((v, i) => {
     assert.ok(v.dataSync().some((x, j) => x !== before[i][j]), `${v.name} did not change`);
   });
@@ -125,7 +128,7 @@ test('a conditional step (labels, ACGAN head, DiffAugment, label smoothing, mode
   assert.ok(Math.abs(vals.lossD - (2 * Math.log(2) + Math.log(7))) < 1, `loss_D ${vals.lossD}`);
   let at2 = -1;
   for (let i = 1; i <= 6; i++) {
-    await readSteps([trainStep(pair, real, z, true, { ...opts, labels })]);
+    await readSteps([trainStep(pair, real, z, { parts: extendedStep({ ...opts, labels }) })]);
     if (i === 2) at2 = tf.memory().numTensors;
   }
   assert.equal(tf.memory().numTensors, at2);
@@ -133,13 +136,13 @@ test('a conditional step (labels, ACGAN head, DiffAugment, label smoothing, mode
 
 test('lean and plain conditional steps with augmentation give the same losses and weights', async () => {
   const run = async (lean: boolean) => {
-    const pair = makeGanPair(buildConditionalGenerator(small, 11), buildConditionalDiscriminator(small, 12));
+    const pair = ganPair(buildConditionalGenerator(small, 11), buildConditionalDiscriminator(small, 12));
     const rng = new Rng(77);
     const augment = makeAugmenter(() => rng, { policies: ['color', 'translation', 'cutout'] });
     const out = [];
     for (let i = 0; i < 2; i++) {
       const { real, z, labels } = batch(20 + i);
-      out.push(...(await readSteps([trainStep(pair, real, z, lean, { labels, augment, auxWeight: 1, realLabel: 0.9, modeSeeking: 1 })])));
+      out.push(...(await readSteps([trainStep(pair, real, z, { parts: extendedStep({ labels, augment, auxWeight: 1, realLabel: 0.9, modeSeeking: 1 }), gForward: lean ? 'once' : 'twice' })])));
       tf.dispose([real, z, labels.real, labels.fake]);
     }
     return { out, w: [...pair.optG.params, ...pair.optD.params].map((v) => v.dataSync().slice()) };
@@ -157,8 +160,8 @@ test('mode seeking adds weight / (image distance / noise distance) to G\'s loss'
   const labels = { real: oneHotLabels([1, 2, 1, 2], 7), fake: oneHotLabels([1, 2, 1, 2], 7) };
   const lossG = async (modeSeeking: number) => {
     // plain step: G's loss is computed with D after its update; same start weights each time
-    const pair = makeGanPair(buildConditionalGenerator(small, 31), buildConditionalDiscriminator({ ...small, aux: 0 }, 32));
-    const [v] = await readSteps([trainStep(pair, real, z, false, { labels, modeSeeking })]);
+    const pair = ganPair(buildConditionalGenerator(small, 31), buildConditionalDiscriminator({ ...small, aux: 0 }, 32));
+    const [v] = await readSteps([trainStep(pair, real, z, { parts: extendedStep({ labels, modeSeeking }), gForward: 'twice' })]);
     return v;
   };
   const a = await lossG(0);
@@ -199,8 +202,8 @@ test('the same-face term adds weight * mean (pool8(G(z, y)) - pool8(G(z, y\')))^
   const labels = { real: oneHotLabels([1, 2, 3, 4], 7), fake: oneHotLabels([1, 2, 3, 4], 7) };
   const other = oneHotLabels([5, 6], 7);
   const step = async (sameFace?: { weight: number; labels: tf.Tensor2D }) => {
-    const pair = makeGanPair(buildConditionalGenerator(small, 51), buildConditionalDiscriminator({ ...small, aux: 0 }, 52));
-    const [v] = await readSteps([trainStep(pair, real, z, true, { labels, ...(sameFace ? { sameFace } : {}) })]);
+    const pair = ganPair(buildConditionalGenerator(small, 51), buildConditionalDiscriminator({ ...small, aux: 0 }, 52));
+    const [v] = await readSteps([trainStep(pair, real, z, { parts: extendedStep({ labels, ...(sameFace ? { sameFace } : {}) }) })]);
     return v;
   };
   const none = await step();

@@ -1,6 +1,6 @@
 /**
- * The fused training layers (lib/kernels/fused-layers.ts, applied by makeGanPair unless
- * { fuse: false }): on native TensorFlow, training with
+ * The fused training layers (lib/kernels/fused-layers.ts, set up by useKernels('fused', ...),
+ * the trainer's default kernels): on native TensorFlow, training with
  * TensorFlow's fused BatchNorm / ReLU / LeakyReLU kernels gives the same losses, weights and
  * BatchNorm moving statistics as tfjs's own layers, with far fewer kernels and uploads; on other
  * backends the patched layers run unchanged.
@@ -10,7 +10,11 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../lib/backend';
 import { buildGenerator, buildDiscriminator } from '../lib/models/dcgan';
-import { makeGanPair, trainStep, readSteps } from '../lib/train/step';
+import { trainStep, readSteps } from '../lib/train/step';
+import { makeGanPair } from '../lib/train/gan-pair';
+import { extendedStep } from '../lib/train/extensions/extended-step';
+import { useKernels } from '../lib/kernels/kernels';
+import { ganPair } from './helpers';
 import { DcganSpec } from '../lib/models/spec';
 import { fuseLayers } from '../lib/kernels/fused-layers';
 import { profileStep } from '../lib/bench/profile';
@@ -49,7 +53,7 @@ test('on native, 3 training steps with fused layers = stock layers (losses, weig
   const run = async (fused: boolean) => {
     const G = buildGenerator(small, 11);
     const D = buildDiscriminator(small, 12);
-    const pair = makeGanPair(G, D, undefined, { fuse: fused });
+    const pair = ganPair(G, D, fused ? 'fused' : 'stock');
     const stream = new BatchStream(data, { batchSize: 8, seed: 4 });
     const rng = new Rng(5);
     const values = [];
@@ -86,13 +90,13 @@ test('on native, the class-conditional nets (ACGAN head) train the same with fus
   const run = async (fused: boolean) => {
     const G = buildConditionalGenerator(spec, 1);
     const D = buildConditionalDiscriminator(spec, 2);
-    if (fused) assert.ok(fuseLayers(G) + fuseLayers(D) > 0);
-    const pair = makeGanPair(G, D, undefined, { fuse: false });
+    if (fused) assert.ok(useKernels('fused', [G, D]) > 0);
+    const pair = makeGanPair(G, D);
     const b = new BatchStream(data, { batchSize: 7, seed: 1 }).next();
     const real = tf.tensor4d(b.data, b.shape);
     const z = tf.tensor4d(new Rng(7).normals(7 * 100), [7, 1, 1, 100]);
     const labels = oneHotLabels(b.labels!, 7);
-    const [v] = await readSteps([trainStep(pair, real, z, true, { labels: { real: labels, fake: labels }, auxWeight: 1 })]);
+    const [v] = await readSteps([trainStep(pair, real, z, { parts: extendedStep({ labels: { real: labels, fake: labels }, auxWeight: 1 }) })]);
     const weights = [...G.weights, ...D.weights].map((w) => w.read().dataSync().slice());
     tf.dispose([real, z, labels]);
     [G, D, pair.optG, pair.optD].forEach((x) => x.dispose());
@@ -125,10 +129,13 @@ test('on native, the fused step runs far fewer kernels, no unneeded conv gradien
   assert.equal(fused.tensor_growth, 0);
 });
 
-test('makeGanPair fuses by default and leaves nets stock with { fuse: false }', () => {
+test("useKernels('fused') patches both nets, 'stock' and makeGanPair alone leave them as built", () => {
   const patched = (m: tf.LayersModel) => m.layers.filter((l) => (l as unknown as { __faceganFused?: boolean }).__faceganFused).length;
-  const a = makeGanPair(buildGenerator(small, 1), buildDiscriminator(small, 2));
-  const b = makeGanPair(buildGenerator(small, 1), buildDiscriminator(small, 2), undefined, { fuse: false });
+  const a = ganPair(buildGenerator(small, 1), buildDiscriminator(small, 2), 'fused');
+  const b = ganPair(buildGenerator(small, 1), buildDiscriminator(small, 2), 'stock');
+  const c = makeGanPair(buildGenerator(small, 1), buildDiscriminator(small, 2));
+  assert.deepEqual([patched(c.G), patched(c.D)], [0, 0]);
+  [c.G, c.D, c.optG, c.optD].forEach((x) => x.dispose());
   assert.deepEqual([patched(a.G), patched(a.D)], [12, 12]);
   assert.deepEqual([patched(b.G), patched(b.D)], [0, 0]);
   [a.G, a.D, a.optG, a.optD, b.G, b.D, b.optG, b.optD].forEach((x) => x.dispose());

@@ -2,7 +2,10 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type * as tf from '@tensorflow/tfjs';
 import { initBackend, BackendInfo } from '../lib/backend';
+import { Kernels, DEFAULT_KERNELS, useKernels } from '../lib/kernels/kernels';
+import { GanPair, makeGanPair } from '../lib/train/gan-pair';
 
 let info: BackendInfo | undefined;
 
@@ -11,9 +14,22 @@ export async function setupBackend(): Promise<BackendInfo> {
   return info;
 }
 
-export const SHARED = path.resolve(__dirname, '..', '..', 'shared', 'data');
+/**
+ * The full datasets (FER2013 image folders, CelebA subset) for tests that use them when present:
+ * $FACEGAN_SHARED_DATA, else <repo>/../shared/data. Tests that need them skip with a message
+ * without them; everything else runs on the bundled sample (data/sample/, lib/data/sample.ts).
+ */
+export const SHARED = process.env.FACEGAN_SHARED_DATA ? path.resolve(process.env.FACEGAN_SHARED_DATA) : path.resolve(__dirname, '..', '..', 'shared', 'data');
 export const hasShared = (sub: string) => fs.existsSync(path.join(SHARED, sub));
+/** The skip message of a test that needs shared data `sub` (false when it is there). */
+export const needsShared = (sub: string): string | false => (hasShared(sub) ? false : `no ${path.join(SHARED, sub)} (set FACEGAN_SHARED_DATA to the full data)`);
 
 export function tempDir(prefix = 'facegan-test-'): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/** G and D with their optimizers, on the given kernels (the trainer's default: 'fused'), as the trainer sets them up. */
+export function ganPair(G: tf.LayersModel, D: tf.LayersModel, kernels: Kernels = DEFAULT_KERNELS): GanPair {
+  useKernels(kernels, [G, D]);
+  return makeGanPair(G, D);
 }

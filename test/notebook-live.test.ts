@@ -15,9 +15,9 @@ import { ferCounts, countsTable } from '../lib/notebook/views/dataset-views';
 import { pngSize, tableBundle } from '../lib/notebook/views/show';
 import { decodePng, imageGrid } from '../lib/viz';
 import { EMOTIONS } from '../lib/data';
+import { runExperiment } from '../lib/runs/run-experiment';
+import { getExperiment } from '../experiments';
 import { setupBackend, tempDir } from './helpers';
-
-let liveRunDir = '';
 
 test('train() shows a live loss plot, status and grid that update in place, and records the run', async () => {
   await setupBackend();
@@ -28,7 +28,6 @@ test('train() shows a live loss plot, status and grid that update in place, and 
   );
   assert.equal(r.runDir, outDir);
   assert.equal(r.runs[0].summary.steps, 2);
-  liveRunDir = r.runDir;
   const byId = new Map<string, { msg: DisplayMessage; update: boolean }[]>();
   for (const m of msgs) {
     const id = m.msg.transient?.display_id;
@@ -67,8 +66,10 @@ test('gridCells takes back exactly the images imageGrid tiled', () => {
   assert.deepEqual(spread([1, 2], 5), [1, 2]);
 });
 
-test('run pictures from the smoke run: epochs strip, GIF, final samples, run directories', () => {
-  assert.ok(liveRunDir, 'the training test ran first');
+test('run pictures from a smoke run: epochs strip, GIF, final samples, run directories', async () => {
+  const backend = await setupBackend();
+  const outDir = path.join(tempDir('facegan-pictures-'), 'run');
+  const { runDir: liveRunDir } = await runExperiment({ spec: getExperiment('fer-happy'), preset: 'smoke', backend, outDir, progress: false, log: () => {} });
   assert.deepEqual(runDirsOf(path.dirname(liveRunDir)), [liveRunDir]);
   const strip = decodePng(epochStripPng(liveRunDir));
   assert.ok(strip.width > 8 * 48 && strip.height > 48, `${strip.width}x${strip.height}`);

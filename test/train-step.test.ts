@@ -2,11 +2,12 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildGenerator, buildDiscriminator } from '../lib/models/dcgan';
-import { makeGanPair, trainStep, readSteps, outsideTape } from '../lib/train/step';
+import { trainStep, readSteps } from '../lib/train/step';
+import { outsideTape } from '../lib/kernels/outside-tape';
 import { bceWithLogits } from '../lib/train/loss';
 import { Adam } from '../lib/train/adam';
 import { DcganSpec } from '../lib/models/spec';
-import { setupBackend } from './helpers';
+import { setupBackend, ganPair } from './helpers';
 
 test.before(setupBackend);
 
@@ -52,7 +53,7 @@ test('Adam follows the PyTorch update rule', () => {
 });
 
 test('one training step changes every trainable weight of G and D and reports sane values', async () => {
-  const pair = makeGanPair(buildGenerator(small, 1), buildDiscriminator(small, 2));
+  const pair = ganPair(buildGenerator(small, 1), buildDiscriminator(small, 2));
   const before = [...pair.optG.params, ...pair.optD.params].map((v) => v.dataSync().slice());
   const { real, z } = batch(3);
   const [vals] = await readSteps([trainStep(pair, real, z)]);
@@ -68,7 +69,7 @@ test('one training step changes every trainable weight of G and D and reports sa
 });
 
 test('tf.memory().numTensors is the same after step 2 and step 20', async () => {
-  const pair = makeGanPair(buildGenerator(small, 1), buildDiscriminator(small, 2));
+  const pair = ganPair(buildGenerator(small, 1), buildDiscriminator(small, 2));
   const { real, z } = batch(5, 2);
   let at2 = -1;
   for (let i = 1; i <= 20; i++) {
@@ -80,11 +81,11 @@ test('tf.memory().numTensors is the same after step 2 and step 20', async () => 
 
 test('the lean step (one G forward) gives the same losses and trainable weights as the plain step', async () => {
   const run = async (lean: boolean) => {
-    const pair = makeGanPair(buildGenerator(small, 11), buildDiscriminator(small, 12));
+    const pair = ganPair(buildGenerator(small, 11), buildDiscriminator(small, 12));
     const out = [];
     for (let i = 0; i < 3; i++) {
       const { real, z } = batch(20 + i);
-      out.push(...(await readSteps([trainStep(pair, real, z, lean)])));
+      out.push(...(await readSteps([trainStep(pair, real, z, { gForward: lean ? 'once' : 'twice' })])));
       tf.dispose([real, z]);
     }
     return { out, w: [...pair.optG.params, ...pair.optD.params].map((v) => v.dataSync().slice()) };

@@ -23,12 +23,12 @@ import { animatedGif, GifFrame } from '../lib/viz/gif';
 import { readLossesCsv, writeLossPlot, LOSS_CSV_COLUMNS } from '../lib/viz/losses-csv';
 import { ImageBatch } from '../lib/viz/types';
 import { Rng } from '../lib/rng';
+import { SAMPLE_FER2013_DIR } from '../lib/data/sample';
 
 // ---------------------------------------------------------------------------------------------
 // Real data: a few FER2013 faces (48x48 grayscale JPEGs) from the bundled sample, decoded with jpeg-js.
 
-const SAMPLE = path.join(__dirname, '..', 'data', 'sample', 'fer2013', 'train');
-const FER = fs.existsSync(SAMPLE) ? SAMPLE : '/work/shared/data/fer2013/train';
+const FER = path.join(SAMPLE_FER2013_DIR, 'train');
 const S = 48;
 
 function ferFaces(emotion: string, count: number): Uint8Array[] {

@@ -24,7 +24,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DcganSpec, checkSpec, edgeKernel } from '../models/spec';
-import type { StepVariant } from './train-bench';
+import type { StepVariant } from './variants';
 
 /** One convolution layer of a net, as the FLOP count sees it. */
 export interface ConvLayer {

@@ -7,7 +7,8 @@ import { exec } from '../native/exec';
 import { REPO_ROOT } from '../native/paths';
 import type { BackendInfo } from '../backend';
 import type { NetName } from './nets';
-import type { TrainBenchResult, StepVariant } from './train-bench';
+import type { TrainBenchResult } from './train-bench';
+import type { StepVariant } from './variants';
 import type { MatMulResult } from './matmul';
 import type { StepProfile } from './profile';
 import type { SoakResult } from './soak';
@@ -32,6 +33,8 @@ export type JobResult = { [K in keyof ResultOf]: { kind: K; result: ResultOf[K] 
 export type WorkerOutput = ({ ok: true; backend: BackendInfo } & JobResult) | { ok: false; error: string };
 
 export const RESULT_PREFIX = 'FACEGAN_BENCH ';
+/** The environment variable that hands a job (JSON) to lib/bench/worker.ts. */
+export const JOB_ENV = 'FACEGAN_BENCH_JOB';
 
 /** Runs a job in a child process and returns its result; throws with the child's reason on failure. */
 export async function runJob<K extends keyof ResultOf>(
@@ -39,9 +42,9 @@ export async function runJob<K extends keyof ResultOf>(
   opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<{ backend: BackendInfo; result: ResultOf[K] }> {
   const worker = path.join(__dirname, 'worker.ts');
-  const r = await exec(process.execPath, ['--import', 'tsx', worker, JSON.stringify(job)], {
+  const r = await exec(process.execPath, ['--import', 'tsx', worker], {
     cwd: REPO_ROOT,
-    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...opts.env },
+    env: { ...process.env, TF_CPP_MIN_LOG_LEVEL: '2', ...opts.env, [JOB_ENV]: JSON.stringify(job) },
     timeoutMs: opts.timeoutMs ?? 3_600_000,
   });
   const line = r.stdout.split('\n').reverse().find((l) => l.startsWith(RESULT_PREFIX));

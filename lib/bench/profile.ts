@@ -1,6 +1,6 @@
 /**
  * Where the time of one training step goes, on the active backend:
- *  - phases: a step written out like lib/train/step.ts's lean step (no options), with a clock
+ *  - phases: the study's step of lib/train/step.ts (G forward once) written out, with a clock
  *    reading between phases (data -> tensor, G forward, D forward, D backward, D Adam, D on the
  *    fake batch for G's loss, G backward, G Adam, sync). CPU backends run each op synchronously,
  *    so the readings are the phases' times; test/bench-profile.test.ts checks that this step gives
@@ -15,9 +15,11 @@ import { Rng } from '../rng';
 import { BatchStream } from '../data/batches';
 import { DcganSpec } from '../models/spec';
 import { buildGenerator, buildDiscriminator } from '../models/dcgan';
-import { GanPair, makeGanPair, trainStep, readSteps, StepTensors, StepValues } from '../train/step';
+import { trainStep, readSteps, StepTensors, StepValues } from '../train/step';
+import { GanPair, makeGanPair } from '../train/gan-pair';
+import { useKernels } from '../kernels/kernels';
 import { bceWithLogits } from '../train/loss';
-import { noiseTensor } from '../train/noise';
+import { noiseTensor } from '../sample/noise';
 import { syntheticImageSet } from './synthetic';
 import { median } from './machine';
 
@@ -27,7 +29,7 @@ export type Phase = (typeof PHASES)[number];
 const meanSigmoid = (logits: tf.Tensor) => tf.keep(tf.sigmoid(logits).mean() as tf.Scalar);
 
 /**
- * The lean step of lib/train/step.ts (plain case: no labels, augmentation or smoothing), with
+ * The study's step of lib/train/step.ts (DCGAN_STEP, G forward once), written out with
  * `mark(phase)` called at the end of each phase. Returns the step's scalars, like trainStep.
  */
 export function phasedStep(pair: GanPair, real: tf.Tensor4D, z: tf.Tensor4D, mark: (p: Phase) => void): StepTensors {
@@ -192,7 +194,8 @@ function uploadCost(): number {
 export async function profileStep(spec: DcganSpec, batch: number, steps = 2, seed = 0, fused = false): Promise<StepProfile> {
   const G = buildGenerator(spec, seed * 2 + 1);
   const D = buildDiscriminator(spec, seed * 2 + 2);
-  const pair = makeGanPair(G, D, undefined, { fuse: fused });
+  useKernels(fused ? 'fused' : 'stock', [G, D]);
+  const pair = makeGanPair(G, D);
   const stream = new BatchStream(syntheticImageSet(spec, batch * 2, seed), { batchSize: batch, seed, dropLast: true });
   const rng = new Rng(seed);
   const makeBatch = () => {

@@ -9,27 +9,18 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
 import { BatchStream } from '../data/batches';
 import { buildGenerator, buildDiscriminator } from '../models/dcgan';
-import { makeGanPair, trainStep, readSteps } from '../train/step';
-import { noiseTensor } from '../train/noise';
-import { generateImages } from '../train/generate';
+import { trainStep, readSteps } from '../train/step';
+import { makeGanPair } from '../train/gan-pair';
+import { useKernels } from '../kernels/kernels';
+import { noiseTensor } from '../sample/noise';
+import { generateImages } from '../sample/generate';
 import { netSpec, NetName } from './nets';
 import { stepFlopsPerImage, executedStepFlopsPerImage, sampleFlopsPerImage } from './flops';
 import { syntheticImageSet } from './synthetic';
 import { cpuSnapshot, cpuShare, loadAverage1, median } from './machine';
 import { nativeOneDnn } from '../backend';
+import { StepVariant, STEP_VARIANTS } from './variants';
 
-/**
- * Which training step is measured: 'lean' is the trainer's (one G forward, fused layers);
- * 'plain' computes G(z) twice; 'unfused' is lean with tfjs's stock layers (the trainer's step
- * before lib/kernels/fused-layers.ts was adopted).
- */
-/**
- * Steps the bench can time: 'lean' (the trainer's), 'plain' (G forward twice), 'unfused' (tfjs's
- * stock layers), 'eigen' (the trainer's step with libtensorflow's oneDNN kernels off,
- * TF_ENABLE_ONEDNN_OPTS=0, i.e. what TensorFlow's default gives on CPUs without AVX512_VNNI).
- */
-export type StepVariant = 'lean' | 'plain' | 'unfused' | 'eigen';
-export const STEP_VARIANTS: readonly StepVariant[] = ['lean', 'plain', 'unfused', 'eigen'];
 
 /** What to measure. */
 export interface TrainBenchOptions {
@@ -102,7 +93,8 @@ export async function benchTraining(opts: TrainBenchOptions): Promise<TrainBench
   const D = buildDiscriminator(spec, seed * 2 + 2);
   const variant = opts.variant ?? 'lean';
   if (!STEP_VARIANTS.includes(variant)) throw new Error(`bench: unknown step variant "${variant}", expected one of ${STEP_VARIANTS.join(', ')}`);
-  const pair = makeGanPair(G, D, undefined, { fuse: variant !== 'unfused' });
+  useKernels(variant === 'unfused' ? 'stock' : 'fused', [G, D]);
+  const pair = makeGanPair(G, D);
   const stream = new BatchStream(syntheticImageSet(spec, batch * 4, seed), { batchSize: batch, seed, dropLast: true });
   const rng = new Rng(seed);
   const times: number[] = [];
@@ -122,7 +114,7 @@ export async function benchTraining(opts: TrainBenchOptions): Promise<TrainBench
     const real = tf.tensor4d(b.data, b.shape);
     const z = noiseTensor(rng, batch, spec.nz);
     const t1 = performance.now();
-    const out = trainStep(pair, real, z, variant !== 'plain');
+    const out = trainStep(pair, real, z, { gForward: variant === 'plain' ? 'twice' : 'once' });
     tf.dispose([real, z]);
     const [v] = await readSteps([out]);
     const t2 = performance.now();

@@ -1,9 +1,10 @@
 /**
- * Child process of the benchmark: `node --import tsx lib/bench/worker.ts '<job json>'` loads the
- * job's backend, runs the job and prints one `FACEGAN_BENCH {json}` line (see jobs.ts).
+ * Child process of the benchmark: `FACEGAN_BENCH_JOB='<job json>' node --import tsx lib/bench/worker.ts`
+ * loads the job's backend, runs the job and prints one `FACEGAN_BENCH {json}` line (see jobs.ts).
+ * The job comes in the environment (JOB_ENV), not on the command line: lib/ parses no command lines.
  */
 import { initBackend } from '../backend';
-import { Job, JobResult, RESULT_PREFIX, WorkerOutput } from './jobs';
+import { Job, JobResult, JOB_ENV, RESULT_PREFIX, WorkerOutput } from './jobs';
 import { benchTraining } from './train-bench';
 import { benchMatMul } from './matmul';
 import { profileStep } from './profile';
@@ -26,7 +27,7 @@ async function run(job: Job): Promise<JobResult> {
 async function main(): Promise<void> {
   let out: WorkerOutput;
   try {
-    const job = JSON.parse(process.argv[2] ?? '') as Job;
+    const job = JSON.parse(process.env[JOB_ENV] ?? '') as Job;
     const backend = await initBackend({ backend: job.backend, quiet: true });
     out = { ok: true, backend, ...(await run(job)) };
   } catch (e) {

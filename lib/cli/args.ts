@@ -1,4 +1,11 @@
-/** A small, strict command-line parser: --name value, --name=value, --flag, and positionals. */
+/**
+ * The scripts' command-line parser, on node's util.parseArgs: --name value, --name=value, --flag,
+ * and positionals; `--` ends the options. Strict in the scripts' way: an unknown option, or a
+ * value option without a value (or followed by another --option), is an error naming the command.
+ * A single-dash word (e.g. -5) is a positional, not a short option.
+ */
+import { parseArgs as nodeParseArgs } from 'util';
+
 export interface ParsedArgs {
   positionals: string[];
   options: Record<string, string | true>;
@@ -7,24 +14,27 @@ export interface ParsedArgs {
 export function parseArgs(argv: string[], spec: { flags?: string[]; options?: string[] }, command: string): ParsedArgs {
   const flags = new Set(spec.flags ?? []);
   const options = new Set(spec.options ?? []);
+  const config = Object.fromEntries([
+    ...[...flags].map((n) => [n, { type: 'boolean' as const }]),
+    ...[...options].map((n) => [n, { type: 'string' as const }]),
+  ]);
+  const { tokens } = nodeParseArgs({ args: argv, options: config, strict: false, allowPositionals: true, tokens: true });
   const out: ParsedArgs = { positionals: [], options: {} };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('--')) {
-      out.positionals.push(a);
-      continue;
-    }
-    const eq = a.indexOf('=');
-    const name = eq > 0 ? a.slice(2, eq) : a.slice(2);
-    if (flags.has(name)) {
-      out.options[name] = true;
-    } else if (options.has(name)) {
-      const value = eq > 0 ? a.slice(eq + 1) : argv[++i];
-      if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new Error(`${command}: --${name} needs a value`);
-      out.options[name] = value;
-    } else {
+  const shortSeen = new Set<number>();
+  for (const t of tokens) {
+    if (t.kind === 'positional') out.positionals.push(t.value);
+    else if (t.kind === 'option' && !t.rawName.startsWith('--')) {
+      // a single-dash word: kept whole as a positional, as the scripts always took it
+      if (!shortSeen.has(t.index)) out.positionals.push(argv[t.index]);
+      shortSeen.add(t.index);
+    } else if (t.kind === 'option' && flags.has(t.name)) {
+      out.options[t.name] = true;
+    } else if (t.kind === 'option' && options.has(t.name)) {
+      if (t.value === undefined || (!t.inlineValue && t.value.startsWith('--'))) throw new Error(`${command}: --${t.name} needs a value`);
+      out.options[t.name] = t.value;
+    } else if (t.kind === 'option') {
       const known = [...flags, ...options].map((n) => `--${n}`).join(' ');
-      throw new Error(`${command}: unknown option --${name} (known: ${known})`);
+      throw new Error(`${command}: unknown option --${t.name} (known: ${known})`);
     }
   }
   return out;

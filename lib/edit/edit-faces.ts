@@ -9,12 +9,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { ConditionalSpec } from '../models/conditional-spec';
-import { GeneratedImages } from '../train/generate';
+import { GeneratedImages } from '../sample/generate';
 import { imageStrip } from '../viz/labelled';
 import { FaceImage } from './face-image';
 import { ConditionalRenderer, RendererOptions } from './renderer';
 import { InvertOptions, InversionResult, invertFaces } from './invert';
-import { ExpressionJudge, argmaxRow } from './judge';
+import { ExpressionJudge, argmaxRow } from '../eval/judge';
 import { ChangeStats, changeByRegion, rmseAndPsnr } from './regions';
 
 export interface EditOptions {

@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
 import { ConditionalSpec } from '../models/conditional-spec';
 import { oneHotLabels } from '../models/conditional';
-import { GeneratedImages } from '../train/generate';
+import { GeneratedImages } from '../sample/generate';
 
 export interface RendererOptions {
   /** Reference batch size (default 32); 0 = inference-mode BatchNorm. */

@@ -1,6 +1,6 @@
 /**
- * `npm run experiment -- fer-classifier [--preset paper|quick|smoke] [--data DIR] [--out DIR]
- *   [--resume DIR] [--init MODEL_DIR] [--epochs N] [--seed S] [--max-steps N] [--backend B] [--install]`
+ * The expression classifier experiment (command line: `npm run experiment -- fer-classifier`,
+ * scripts/cli/fer-classifier.ts; presets: experiments/classifier.ts, passed in).
  *
  * Trains the expression classifier into results/fer-classifier/<time>-<preset>/ (classifier.json,
  * progress.csv, checkpoints/latest/, model/ with metrics.json), then measures it on the FER2013
@@ -13,13 +13,11 @@ import * as path from 'path';
 import { loadFer2013 } from '../data';
 import { ImageSet } from '../data/types';
 import { initBackend, describeBackend, BackendInfo } from '../backend';
-import { parseArgs, intOption, stringOption } from '../cli/args';
 import { resolveDataPath } from '../runs/dataset';
 import { newRunDir, RESULTS_DIR } from '../runs/run-dir';
 import { writeJsonAtomic, readJson } from '../io/files';
 import { gitCommit, packageVersions, REPO_ROOT } from '../runs/versions';
 import { saveModelDir } from '../train/model-io';
-import { CLASSIFIER_PRESETS, CLASSIFIER_SEED, ClassifierPreset } from '../../experiments/classifier';
 import { ClassifierSettings, trainClassifier, evaluateClassifier } from './classifier-train';
 import { SIGNAL_EXIT_CODES } from '../train/event-loop';
 import { Confusion, confusion, confusionMarkdown } from './confusion';
@@ -27,7 +25,10 @@ import { DEFAULT_CLASSIFIER_DIR, classifierFromModel } from './classifier';
 import { classifierCheck } from './classifier-check';
 
 export interface ClassifierExperimentOptions {
-  preset?: ClassifierPreset;
+  /** The experiment (experiments/classifier.ts CLASSIFIER_EXPERIMENT): presets by name and the default seed. */
+  experiment: ClassifierExperiment;
+  /** Preset name (default quick). */
+  preset?: string;
   /** FER2013 folder or csv (default $FACEGAN_FER2013, else the bundled sample). */
   dataPath?: string;
   /** Run directory (default results/fer-classifier/<time>-<preset>). */
@@ -36,6 +37,7 @@ export interface ClassifierExperimentOptions {
   resume?: string;
   /** Start from this trained classifier (model.json + weights.bin [+ metrics.json]): a second stage. */
   init?: string;
+  /** Seed of a new run (default: the experiment's). */
   seed?: number;
   epochs?: number;
   maxSteps?: number;
@@ -45,6 +47,12 @@ export interface ClassifierExperimentOptions {
   /** The command-line arguments, recorded in classifier.json. */
   argv?: string[];
   log?: (line: string) => void;
+}
+
+/** The classifier experiment's design: every number of it lives in experiments/classifier.ts. */
+export interface ClassifierExperiment {
+  presets: Record<string, ClassifierSettings>;
+  seed: number;
 }
 
 export interface ClassifierExperimentResult {
@@ -93,7 +101,7 @@ export interface ClassifierStage {
 
 interface ClassifierRunConfig {
   kind: 'fer-classifier';
-  preset: ClassifierPreset;
+  preset: string;
   settings: ClassifierSettings;
   seed: number;
   data: { path: string; train: string; test: string; valid: string };
@@ -129,7 +137,7 @@ function accuracyByUsage(test: ImageSet, probsConf: (idx: number[]) => Confusion
 }
 
 /** Trains and measures the classifier; see the file comment. */
-export async function runClassifierExperiment(o: ClassifierExperimentOptions = {}): Promise<ClassifierExperimentResult> {
+export async function runClassifierExperiment(o: ClassifierExperimentOptions): Promise<ClassifierExperimentResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const backend = o.backend ?? (await initBackend());
   let runDir: string;
@@ -139,14 +147,14 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions = {
     cfg = readJson<ClassifierRunConfig>(path.join(runDir, 'classifier.json'), 'classifier run config');
   } else {
     const preset = o.preset ?? 'quick';
-    const base = CLASSIFIER_PRESETS[preset];
-    if (!base) throw new Error(`fer-classifier: unknown preset "${preset}", expected one of ${Object.keys(CLASSIFIER_PRESETS).join(', ')}`);
+    const base = o.experiment.presets[preset];
+    if (!base) throw new Error(`fer-classifier: unknown preset "${preset}", expected one of ${Object.keys(o.experiment.presets).join(', ')}`);
     const settings: ClassifierSettings = { ...base, epochs: o.epochs ?? base.epochs };
     const data = resolveDataPath({ kind: 'fer2013', split: 'train', emotions: 'all' }, o.dataPath);
     runDir = o.outDir ? path.resolve(o.outDir) : newRunDir('fer-classifier', preset);
     if (fs.existsSync(path.join(runDir, 'classifier.json'))) throw new Error(`${runDir} already holds a classifier run; use --resume ${runDir}`);
     cfg = {
-      kind: 'fer-classifier', preset, settings, seed: o.seed ?? CLASSIFIER_SEED,
+      kind: 'fer-classifier', preset, settings, seed: o.seed ?? o.experiment.seed,
       data: { path: data.path, train: '', test: '', valid: '' },
       backend: backend.name, versions: packageVersions(), gitCommit: gitCommit(),
       command: ['npm', 'run', 'experiment', '--', 'fer-classifier', ...(o.argv ?? [])], createdAt: new Date().toISOString(),
@@ -197,7 +205,7 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions = {
     settings: s,
     backend: backend.name,
     git_commit: cfg.gitCommit,
-    command: `npm run experiment -- fer-classifier --preset ${cfg.preset} --data <FER2013 folder>${cfg.seed !== CLASSIFIER_SEED ? ` --seed ${cfg.seed}` : ''}${s.epochs !== CLASSIFIER_PRESETS[cfg.preset].epochs ? ` --epochs ${s.epochs}` : ''}${cfg.init ? ' --init <the previous stage\'s model>' : ''} --install`,
+    command: `npm run experiment -- fer-classifier --preset ${cfg.preset} --data <FER2013 folder>${cfg.seed !== o.experiment.seed ? ` --seed ${cfg.seed}` : ''}${s.epochs !== o.experiment.presets[cfg.preset]?.epochs ? ` --epochs ${s.epochs}` : ''}${cfg.init ? ' --init <the previous stage\'s model>' : ''} --install`,
     ...(cfg.init ? { stages: cfg.init.stages } : {}),
     created_at: new Date().toISOString(),
   };
@@ -215,30 +223,4 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions = {
   }
   r.net.model.dispose();
   return { runDir, modelDir, completed: true, metrics };
-}
-
-const USAGE = `usage: npm run experiment -- fer-classifier [options]
-  --preset P        paper | finetune | quick | smoke (default quick); the shipped model is paper (40 epochs)
-  --data DIR        FER2013 (image folders or fer2013.csv); default $FACEGAN_FER2013, else the bundled sample
-  --out DIR         run directory (default ${path.relative(REPO_ROOT, RESULTS_DIR)}/fer-classifier/<time>-<preset>)
-  --resume DIR      continue a stopped classifier run
-  --init DIR        start from a trained classifier (e.g. models/fer-classifier) instead of fresh weights:
-                    a second stage (use --preset finetune); its stages are recorded in metrics.json
-  --epochs N --seed S --max-steps N --backend B
-  --install         copy the trained model to models/fer-classifier/ (or $FACEGAN_CLASSIFIER)`;
-
-/** Command-line entry (argv after the experiment name). Prints the run directory last. */
-export async function classifierCli(argv: string[]): Promise<void> {
-  const cmd = 'experiment fer-classifier';
-  const a = parseArgs(argv, { flags: ['install', 'help'], options: ['preset', 'data', 'out', 'resume', 'init', 'epochs', 'seed', 'max-steps', 'backend'] }, cmd);
-  if (a.options.help) return void console.log(USAGE);
-  if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments ${a.positionals.join(' ')}\n${USAGE}`);
-  const preset = stringOption(a, 'preset') as ClassifierPreset | undefined;
-  const backend = await initBackend({ backend: stringOption(a, 'backend') });
-  const r = await runClassifierExperiment({
-    preset, dataPath: stringOption(a, 'data'), outDir: stringOption(a, 'out'), resume: stringOption(a, 'resume'), init: stringOption(a, 'init'),
-    seed: intOption(a, 'seed', cmd, 0), epochs: intOption(a, 'epochs', cmd, 1), maxSteps: intOption(a, 'max-steps', cmd, 1),
-    installDir: a.options.install ? DEFAULT_CLASSIFIER_DIR : undefined, backend, argv,
-  });
-  console.log(r.runDir);
 }

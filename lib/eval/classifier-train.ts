@@ -22,7 +22,7 @@ import { AugmentOptions, augmentInto } from './augment';
 import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from './classifier-model';
 import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';
 import { confusion, Confusion } from './confusion';
-import { fuseLayers } from '../kernels/fused-layers';
+import { useKernels } from '../kernels/kernels';
 import { yieldToEventLoop, catchInterrupt, StopSignal } from '../train/event-loop';
 import { openTensorBoard } from '../train/tensorboard';
 
@@ -176,7 +176,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
   fs.mkdirSync(o.runDir, { recursive: true });
 
   const net = buildClassifier(s.arch, o.seed);
-  fuseLayers(net.model); // TensorFlow's fused BatchNorm/ReLU kernels on native (lib/kernels/fused-layers.ts)
+  useKernels('fused', [net.model]); // TensorFlow's fused BatchNorm/ReLU kernels on native (lib/kernels/fused-layers.ts)
   const vars = net.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const adamCfg = { lr: s.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   const opt = new Adam(vars, adamCfg);

@@ -23,8 +23,8 @@ import { loadRunGenerator } from '../runs/load-generator';
 import { readJson, writeJsonAtomic } from '../io/files';
 import { withRunLock } from '../io/lock';
 import { tensorboardMetrics } from '../train/tb-run';
-import { generateImages } from '../train/generate';
-import { noiseTensor } from '../train/noise';
+import { generateImages } from '../sample/generate';
+import { noiseTensor } from '../sample/noise';
 import { FerClassifier, loadClassifier, UImages } from './classifier';
 import { computeSampleMetrics, SampleMetricOptions } from './sample-metrics';
 import { mixSeed } from './classifier-train';
@@ -73,7 +73,7 @@ export function runEmotion(dataset: { kind: string; emotions?: readonly string[]
 export async function evaluateRun(runDir: string, o: EvaluateRunOptions = {}): Promise<EvaluateRunResult> {
   // metrics.json has one writer: a run being trained (or evaluated) elsewhere is refused (LockedError, exit 75)
   if (o.dryRun) return evaluateLocked(runDir, o);
-  return withRunLock(runDir, () => evaluateLocked(runDir, o));
+  return withRunLock(runDir, () => evaluateLocked(runDir, o), { command: 'evaluate', say: o.log });
 }
 
 async function evaluateLocked(runDir: string, o: EvaluateRunOptions): Promise<EvaluateRunResult> {

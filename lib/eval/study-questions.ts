@@ -1,8 +1,7 @@
 /**
- * `npm run experiment -- study-questions [--preset quick|paper|smoke] [--celeba DIR] [--fer DIR]
- *   [--out DIR | --resume DIR] [--n N] [--only KEY,KEY] [--backend B]`
+ * The study questions (command line: `npm run experiment -- study-questions`, scripts/cli/study-questions.ts).
  *
- * Trains the runs of experiments/study-questions.ts (runExperiment, into <study>/<key>/), evaluates
+ * Trains the runs of a StudyDesign (experiments/study-questions.ts) (runExperiment, into <study>/<key>/), evaluates
  * each (evaluateRun: fd_fer, kid_fer, swd, diversity, hit-rate, each with its real-vs-real floor),
  * and writes <study>/study.md (verdicts, caveat, table), study.csv, study.json and compare/ (the
  * common table with thumbnails and charts). Every step is skipped when already done, so
@@ -12,20 +11,21 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as aq from 'arquero';
 import { BackendInfo, initBackend, describeBackend } from '../backend';
-import { parseArgs, intOption, stringOption } from '../cli/args';
 import { ExperimentSpec } from '../runs/experiment';
 import { resolveDataPath, loadDataset } from '../runs/dataset';
 import { runExperiment, resumeExperiment, DEFAULT_SEED } from '../runs/run-experiment';
 import { newRunDir } from '../runs/run-dir';
 import { readJson, writeJsonAtomic, writeFileAtomic } from '../io/files';
 import { runRow } from '../runs/table';
-import { STUDY_RUNS, STUDY_SCALES, StudyPreset, StudyRun, studySettings, STUDY_EMOTION } from '../../experiments/study-questions';
+import { StudyDesign, StudyPreset, StudyRun } from './study-design';
 import { FerClassifier, loadClassifier } from './classifier';
 import { evaluateRun } from './evaluate-run';
 import { compareRuns } from './compare';
 import { Verdict, verdictFor, MetricRow } from './study-verdict';
 
 export interface StudyOptions {
+  /** The runs, scales and settings (experiments/study-questions.ts STUDY_DESIGN). */
+  design: StudyDesign;
   preset?: StudyPreset;
   /** CelebA folder (default $FACEGAN_CELEBA, else the bundled sample: smoke only). */
   celebaPath?: string;
@@ -40,6 +40,8 @@ export interface StudyOptions {
   /** Only these run keys (default all). */
   only?: string[];
   backend?: BackendInfo;
+  /** The command line, recorded in each run's config.json. */
+  command?: string[];
   /** Default: models/fer-classifier (classifier metrics skipped with a note when absent). */
   classifier?: FerClassifier | null;
   log?: (line: string) => void;
@@ -68,11 +70,13 @@ function summaryOf(runDir: string): { status?: string; steps?: number; trainSeco
 }
 
 /** Trains one study run unless it already reached the preset's iteration budget. */
-async function trainStudyRun(run: StudyRun, runDir: string, preset: StudyPreset, dataPath: string, backend: BackendInfo, log: (l: string) => void): Promise<void> {
-  const steps = STUDY_SCALES[preset].steps;
+async function trainStudyRun(
+  design: StudyDesign, run: StudyRun, runDir: string, preset: StudyPreset, dataPath: string, backend: BackendInfo, log: (l: string) => void, command?: string[],
+): Promise<void> {
+  const steps = design.scales[preset].steps;
   const s = summaryOf(runDir);
   if (s && (s.steps ?? 0) >= steps) return log(`${run.key}: already trained (${s.steps} iterations), skipping`);
-  const common = { backend, maxSteps: steps, progress: false, log };
+  const common = { backend, maxSteps: steps, progress: false, log, command };
   if (fs.existsSync(path.join(runDir, 'checkpoints', 'latest.json'))) {
     await resumeExperiment(runDir, common);
     return;
@@ -83,7 +87,7 @@ async function trainStudyRun(run: StudyRun, runDir: string, preset: StudyPreset,
   if (limit !== null && probe.n < limit && preset !== 'smoke') {
     throw new Error(`study-questions: ${run.key} needs ${limit} training images, ${dataPath} has ${probe.n} (${probe.name})`);
   }
-  const spec: ExperimentSpec = { ...run.spec, presets: { [preset]: { ...studySettings(preset, probe.n), limit } } };
+  const spec: ExperimentSpec = { ...run.spec, presets: { [preset]: { ...design.settings(preset, probe.n), limit } } };
   await runExperiment({ ...common, spec, preset, outDir: runDir, dataPath });
 }
 
@@ -110,26 +114,27 @@ function studyRow(run: StudyRun, runDir: string): Record<string, string | number
 }
 
 /** The three verdicts from the runs' metrics (study-verdict.ts). */
-export function studyVerdicts(rows: Record<string, MetricRow>): Verdict[] {
+/** The verdicts of the study's questions from the runs' metric rows; `emotion`: question (b)'s one-emotion FER2013 run. */
+export function studyVerdicts(rows: Record<string, MetricRow>, emotion: string): Verdict[] {
   const get = (k: string, name: string) => (rows[k] ? { name, row: rows[k] } : undefined);
   return [
     verdictFor('(a) grayscale vs colour (same CelebA images)', 'grayscale images made the samples worse',
       get('celeba-gray-6k', 'gray'), get('celeba-colour-6k', 'colour')),
     verdictFor('(b) CelebA 1,000 vs 6,000 images', 'too few training images made the samples worse',
       get('celeba-colour-1k', '1,000 images'), get('celeba-colour-6k', '6,000 images')),
-    verdictFor(`(b) FER2013 one emotion (${STUDY_EMOTION}) vs all 28,709 faces`, 'too few training images made the samples worse',
-      get(`fer-${STUDY_EMOTION}`, `${STUDY_EMOTION} only`), get('fer-pooled', 'all faces')),
+    verdictFor(`(b) FER2013 one emotion (${emotion}) vs all 28,709 faces`, 'too few training images made the samples worse',
+      get(`fer-${emotion}`, `${emotion} only`), get('fer-pooled', 'all faces')),
   ];
 }
 
 /** study.md: verdicts, caveat, table, and how the verdicts are reached. */
-function studyMarkdown(preset: StudyPreset, table: aq.ColumnTable, verdicts: Verdict[], idx: StudyIndex, command: string): string {
+function studyMarkdown(design: StudyDesign, preset: StudyPreset, table: aq.ColumnTable, verdicts: Verdict[], idx: StudyIndex, command: string): string {
   const lines = [
     `# The study's two explanations, tested (${preset} preset)`,
     '',
     `Command: \`${command}\``,
     '',
-    `Scale: ${STUDY_SCALES[preset].scale}.`,
+    `Scale: ${design.scales[preset].scale}.`,
     '',
     'Every run gets the same number of iterations (equal training compute), so the data-size runs differ only in the number of',
     'distinct images. Every metric is shown beside its real-vs-real floor (two disjoint real sets of the same size).',
@@ -138,7 +143,7 @@ function studyMarkdown(preset: StudyPreset, table: aq.ColumnTable, verdicts: Ver
     '',
     ...verdicts.flatMap((v) => [`- **${v.text}.**`, `  Evidence (score vs real data: fd_fer and swd as multiples of their floor, kid_fer x1e3 minus its floor): ${v.evidence}.`]),
     '',
-    `Caveat: ${caveat(preset)}. The FER pair is measured against different real sets (one emotion vs all faces); the floors`,
+    `Caveat: ${caveat(design, preset)}. The FER pair is measured against different real sets (one emotion vs all faces); the floors`,
     'put them on one scale, but a blurry average face is nearer to the varied set of all faces than to one expression.',
     '',
     '## Runs',
@@ -155,7 +160,8 @@ function studyMarkdown(preset: StudyPreset, table: aq.ColumnTable, verdicts: Ver
 }
 
 /** Trains, evaluates and tabulates the study questions; see the file comment. */
-export async function runStudyQuestions(o: StudyOptions = {}): Promise<StudyResult> {
+export async function runStudyQuestions(o: StudyOptions): Promise<StudyResult> {
+  const { design } = o;
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const t0 = Date.now();
   const backend = o.backend ?? (await initBackend());
@@ -166,7 +172,7 @@ export async function runStudyQuestions(o: StudyOptions = {}): Promise<StudyResu
     idx = readJson<StudyIndex>(path.join(dir, 'study.json'), 'study index');
   } else {
     const preset = o.preset ?? 'quick';
-    if (!STUDY_SCALES[preset]) throw new Error(`study-questions: unknown preset "${preset}", expected one of ${Object.keys(STUDY_SCALES).join(', ')}`);
+    if (!design.scales[preset]) throw new Error(`study-questions: unknown preset "${preset}", expected one of ${Object.keys(design.scales).join(', ')}`);
     const celeba = resolveDataPath({ kind: 'celeba', grayscale: false }, o.celebaPath);
     const fer = resolveDataPath({ kind: 'fer2013', split: 'train', emotions: 'all' }, o.ferPath);
     if (preset !== 'smoke' && (celeba.source === 'sample' || fer.source === 'sample')) {
@@ -176,7 +182,7 @@ export async function runStudyQuestions(o: StudyOptions = {}): Promise<StudyResu
       );
     }
     dir = o.outDir ? path.resolve(o.outDir) : newRunDir('study-questions', preset);
-    idx = { preset, data: { celeba: celeba.path, fer2013: fer.path }, n: o.n ?? STUDY_SCALES[preset].evalN, startedAt: new Date().toISOString(), seconds: 0, runs: {} };
+    idx = { preset, data: { celeba: celeba.path, fer2013: fer.path }, n: o.n ?? design.scales[preset].evalN, startedAt: new Date().toISOString(), seconds: 0, runs: {} };
   }
   const preset = idx.preset;
   fs.mkdirSync(dir, { recursive: true });
@@ -192,15 +198,15 @@ export async function runStudyQuestions(o: StudyOptions = {}): Promise<StudyResu
       log(`note: ${(e as Error).message}; only SWD is computed`);
     }
   }
-  const runs = STUDY_RUNS.filter((r) => !o.only || o.only.includes(r.key));
-  if (runs.length === 0) throw new Error(`study-questions: --only matched no run; runs are ${STUDY_RUNS.map((r) => r.key).join(', ')}`);
+  const runs = design.runs.filter((r) => !o.only || o.only.includes(r.key));
+  if (runs.length === 0) throw new Error(`study-questions: --only matched no run; runs are ${design.runs.map((r) => r.key).join(', ')}`);
   const prior = idx.seconds;
   for (const run of runs) {
     const runDir = path.join(dir, run.key);
     idx.runs[run.key] = { ...idx.runs[run.key], dir: runDir };
     log(`\n== ${run.key} (${run.questions.join(', ')}) ==`);
     const t1 = Date.now();
-    await trainStudyRun(run, runDir, preset, idx.data[run.data], backend, log);
+    await trainStudyRun(design, run, runDir, preset, idx.data[run.data], backend, log, o.command);
     idx.runs[run.key].trainSeconds = (idx.runs[run.key].trainSeconds ?? 0) + (Date.now() - t1) / 1000;
     save();
     const mf = path.join(runDir, 'metrics.json');
@@ -213,18 +219,18 @@ export async function runStudyQuestions(o: StudyOptions = {}): Promise<StudyResu
     idx.seconds = prior + (Date.now() - t0) / 1000;
     save();
   }
-  const present = STUDY_RUNS.filter((r) => idx.runs[r.key] && fs.existsSync(path.join(idx.runs[r.key].dir, 'config.json')));
+  const present = design.runs.filter((r) => idx.runs[r.key] && fs.existsSync(path.join(idx.runs[r.key].dir, 'config.json')));
   const rows = present.map((r) => studyRow(r, idx.runs[r.key].dir));
   const metricRows = Object.fromEntries(present.map((r) => [r.key, runRow(idx.runs[r.key].dir) as MetricRow]));
-  const verdicts = studyVerdicts(metricRows);
+  const verdicts = studyVerdicts(metricRows, design.emotion);
   const table = aq.from(rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? round(v) : v]))));
   idx.seconds = prior + (Date.now() - t0) / 1000;
   save();
   const command = `npm run experiment -- study-questions --preset ${preset} --celeba ${idx.data.celeba} --fer ${idx.data.fer2013}`;
   const files = { md: path.join(dir, 'study.md'), csv: path.join(dir, 'study.csv'), json: path.join(dir, 'verdicts.json') };
-  writeFileAtomic(files.md, studyMarkdown(preset, table, verdicts, idx, command));
+  writeFileAtomic(files.md, studyMarkdown(design, preset, table, verdicts, idx, command));
   writeFileAtomic(files.csv, table.toCSV());
-  writeJsonAtomic(files.json, { preset, scale: STUDY_SCALES[preset].scale, verdicts, rows });
+  writeJsonAtomic(files.json, { preset, scale: design.scales[preset].scale, verdicts, rows });
   await compareRuns(present.map((r) => idx.runs[r.key].dir), path.join(dir, 'compare'), { title: `study questions (${preset})` });
   for (const v of verdicts) log(v.text);
   log(`study table: ${files.md} (${(idx.seconds / 60).toFixed(1)} min)`);
@@ -232,9 +238,9 @@ export async function runStudyQuestions(o: StudyOptions = {}): Promise<StudyResu
 }
 
 /** The scale caveat of a preset, relative to the paper preset's training length. */
-function caveat(preset: StudyPreset): string {
+function caveat(design: StudyDesign, preset: StudyPreset): string {
   if (preset === 'paper') return 'one seed per run; differences of a few percent are within noise';
-  const p = STUDY_SCALES.paper, s = STUDY_SCALES[preset];
+  const p = design.scales.paper, s = design.scales[preset];
   const ratio = (p.steps * p.batchSize) / (s.steps * s.batchSize);
   return `at this scale (${s.scale}) the runs show how fast each setting starts to learn, not where it ends; the paper preset ` +
     `trains on ${Math.round(ratio)}x more images. One seed per run. Rerun with \`--preset paper\` for the study's scale`;
@@ -242,30 +248,4 @@ function caveat(preset: StudyPreset): string {
 
 function round(v: number): number {
   return Math.abs(v) >= 100 ? Math.round(v * 10) / 10 : Math.round(v * 1000) / 1000;
-}
-
-const USAGE = `usage: npm run experiment -- study-questions [options]
-  --preset P       quick | paper | smoke (default quick; smoke runs on the bundled sample)
-  --celeba DIR     CelebA folder (default $FACEGAN_CELEBA)
-  --fer DIR        FER2013 folder (default $FACEGAN_FER2013)
-  --out DIR        study directory (default results/study-questions/<time>-<preset>)
-  --resume DIR     continue a study (skips what is done)
-  --n N            samples per evaluation (default: quick 1000, paper 2000)
-  --only K,K       only these runs: ${STUDY_RUNS.map((r) => r.key).join(', ')}
-  --backend B`;
-
-/** Command-line entry (argv after the experiment name). Prints study.md's path last. */
-export async function studyQuestionsCli(argv: string[]): Promise<void> {
-  const cmd = 'experiment study-questions';
-  const a = parseArgs(argv, { flags: ['help'], options: ['preset', 'celeba', 'fer', 'out', 'resume', 'n', 'only', 'backend'] }, cmd);
-  if (a.options.help) return void console.log(USAGE);
-  if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments ${a.positionals.join(' ')}\n${USAGE}`);
-  const backend = await initBackend({ backend: stringOption(a, 'backend') });
-  const r = await runStudyQuestions({
-    preset: stringOption(a, 'preset') as StudyPreset | undefined,
-    celebaPath: stringOption(a, 'celeba'), ferPath: stringOption(a, 'fer'),
-    outDir: stringOption(a, 'out'), resume: stringOption(a, 'resume'),
-    n: intOption(a, 'n', cmd, 2), only: stringOption(a, 'only')?.split(','), backend,
-  });
-  console.log(r.files.md);
 }

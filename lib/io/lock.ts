@@ -185,7 +185,7 @@ export function acquireRunLock(
     pid: process.pid,
     host: os.hostname(),
     startedAt: new Date().toISOString(),
-    command: opts.command ?? process.argv.slice(1).map((a) => path.basename(a) === a ? a : path.relative(process.cwd(), a) || a).join(' '),
+    command: opts.command ?? '(command not given)',
   };
   for (let attempt = 0; ; attempt++) {
     if (createLock(file, info)) break;

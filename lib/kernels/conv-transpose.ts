@@ -21,7 +21,7 @@
  * channels (G's last layer) TensorFlow's kernel is faster: so only inputs of at most
  * FAST_MAX_CELLS cells and outputs of at least FAST_MIN_CHANNELS channels take this path.
  *
- * Two places use it (installed by fuseLayers, lib/kernels/fused-layers.ts):
+ * Two places use it (installed by useKernels('fused', ...), lib/kernels/kernels.ts):
  * - G's Conv2DTranspose layers: forward through `fastConvTranspose`, backward through TensorFlow's
  *   own kernels (the input gradient is a plain conv2d, the filter gradient Conv2DBackpropFilter);
  * - the input gradient of D's stride-2 convolutions (conv2d's registered gradient, wrapped so that

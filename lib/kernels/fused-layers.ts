@@ -1,6 +1,6 @@
 /**
- * Faster training layers, used by every GAN and the classifier (makeGanPair in lib/train/step.ts,
- * trainClassifier in lib/eval/classifier-train.ts): on the native backend, the training-mode
+ * Faster training layers, used by every GAN and the classifier (through useKernels('fused', ...),
+ * lib/kernels/kernels.ts: the trainer and trainClassifier call it): on the native backend, the training-mode
  * BatchNorm, ReLU and LeakyReLU of a model run as TensorFlow's own fused kernels instead of tfjs's
  * generic composition, and (on every backend) bias-free linear Conv2D layers run through
  * tf.conv2d instead of tf.fused.conv2d, whose gradient always computes both the input and the
@@ -26,7 +26,7 @@
  * (lib/kernels/conv-transpose.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { convTransposeFast, fastConvTransposeApplies, installFastConv2dInputGradient } from './conv-transpose';
+import { convTransposeFast, fastConvTransposeApplies } from './conv-transpose';
 
 /** The parts of tfjs-node's backend this file uses. */
 interface NativeBackend {
@@ -154,10 +154,11 @@ function movingAverage(v: { read(): tf.Tensor; write(t: tf.Tensor): void }, valu
 
 /**
  * Patches `model`'s BatchNormalization (channels-last, with gamma and beta), ReLU, LeakyReLU,
- * plain Conv2D and 4x4 stride-2 Conv2DTranspose layers; returns how many were patched. Idempotent. See the file comment.
+ * plain Conv2D and 4x4 stride-2 Conv2DTranspose layers; returns how many were patched. Idempotent.
+ * See the file comment. The process-wide conv2d input gradient that goes with it is registered by
+ * useKernels (lib/kernels/kernels.ts), not here.
  */
 export function fuseLayers(model: tf.LayersModel): number {
-  installFastConv2dInputGradient();
   let patched = 0;
   for (const layer of model.layers as unknown as PatchableLayer[]) {
     if (layer.__faceganFused) continue;

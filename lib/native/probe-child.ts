@@ -1,6 +1,7 @@
 /**
  * Child-process half of {@link probeNative} (lib/native/probe.ts). Run as
- * `node --import tsx lib/native/probe-child.ts <package> [--bench]` from the repository root.
+ * `FACEGAN_PROBE_PACKAGE=<package> [FACEGAN_PROBE_BENCH=1] node --import tsx lib/native/probe-child.ts`
+ * from the repository root (its input comes in the environment: lib/ parses no command lines).
  *
  * Loads the tfjs-node package in a fresh engine, runs conv2d + matMul on its 'tensorflow' backend
  * and again on the pure-JS 'cpu' backend, and prints one line `FACEGAN_PROBE {json}` (a
@@ -84,7 +85,7 @@ function bench(tf: typeof tfType, minMs: number): { matmul: number; conv: number
 }
 
 async function main(): Promise<void> {
-  const pkg = process.argv[2];
+  const pkg = process.env.FACEGAN_PROBE_PACKAGE;
   if (pkg !== '@tensorflow/tfjs-node' && pkg !== '@tensorflow/tfjs-node-gpu') {
     report({ ok: false, error: `probe-child: expected @tensorflow/tfjs-node or -node-gpu, got ${pkg}` });
     return;
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
     return;
   }
   const native = compute(tf);
-  const doBench = process.argv.includes('--bench');
+  const doBench = process.env.FACEGAN_PROBE_BENCH === '1';
   const nb = doBench ? bench(tf, 1500) : null;
   await tf.setBackend('cpu');
   const cpu = compute(tf);

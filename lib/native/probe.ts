@@ -38,8 +38,8 @@ export async function probeNative(pkg: NativePackage, opts: ProbeOptions = {}): 
     return { ok: false, error: `native binding not built (no ${path.relative(REPO_ROOT, binding)})` };
   }
   const child = path.join(__dirname, 'probe-child.ts');
-  const args = ['--import', 'tsx', child, pkg, ...(opts.bench ? ['--bench'] : [])];
-  const env = { TF_CPP_MIN_LOG_LEVEL: '2', ...process.env, ...opts.env };
+  const args = ['--import', 'tsx', child];
+  const env = { TF_CPP_MIN_LOG_LEVEL: '2', ...process.env, ...opts.env, FACEGAN_PROBE_PACKAGE: pkg, FACEGAN_PROBE_BENCH: opts.bench ? '1' : '0' };
   const r = await exec(process.execPath, args, {
     cwd: REPO_ROOT,
     env,

@@ -2,10 +2,10 @@
  * The campaign's own progress line: runs done / total, the current run, and the campaign's ETA
  * from measured speed (images/s per model size, from finished runs' summary.json and the current
  * run's live rate; a size not measured yet borrows a measured one scaled by pixel count). On a
- * terminal the line sits above the run's own progress bar (lib/train/progress.ts) and is redrawn
+ * terminal the line sits above the run's own progress bar (lib/cli/progress.ts) and is redrawn
  * in place; otherwise it is printed once per run start and end.
  */
-import { formatSeconds } from '../train/progress';
+import { formatSeconds } from '../cli/progress';
 
 export interface CampaignItem {
   name: string;

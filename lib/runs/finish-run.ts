@@ -1,14 +1,14 @@
 /**
  * The one step after training, for every caller (npm run experiment, npm start, notebooks, the
  * study campaign): what the run was goes into summary.json (beside the status the trainer wrote),
- * then, for a completed run, the metrics: the conditional per-emotion hit-rates (lib/edit/hit-rate.ts)
+ * then, for a completed run, the metrics: the conditional per-emotion hit-rates (lib/eval/hit-rate.ts)
  * and FD/KID/SWD/diversity via evaluateRun into metrics.json. A metric that fails is a note; it
  * never changes the run's status.
  */
 import { TrainSummary } from '../train/trainer';
 import { writeRunSummary } from '../train/run-summary';
 import { isConditional } from '../models/conditional-spec';
-import { evaluateConditionalRun } from '../edit/hit-rate';
+import { evaluateConditionalRun } from '../eval/hit-rate';
 import type { RunConfig } from './run-dir';
 import { tensorboardMetrics } from '../train/tb-run';
 

@@ -8,6 +8,7 @@ import * as path from 'path';
 import { REPO_ROOT } from './versions';
 import { readJson } from '../io/files';
 import { ExperimentSpec, Overrides, PresetName, TrainSettings } from './experiment';
+import type { Kernels } from '../kernels/kernels';
 
 export const RESULTS_DIR = process.env.FACEGAN_RESULTS ?? path.join(REPO_ROOT, 'results');
 
@@ -28,6 +29,8 @@ export interface RunConfig {
   gitCommit: string | null;
   command: string[];
   createdAt: string;
+  /** Layer kernels the run trains with (lib/kernels/kernels.ts); absent in runs from before it was recorded: 'fused'. */
+  kernels?: Kernels;
 }
 
 function timestamp(d = new Date()): string {

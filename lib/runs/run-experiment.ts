@@ -15,6 +15,7 @@ import { acquireRunLock } from '../io/lock';
 import { train, TrainSummary, TrainOptions, DivergedError } from '../train/trainer';
 import { readRunSummary, writeRunSummary } from '../train/run-summary';
 import { BackendInfo } from '../backend';
+import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import { formatSkips } from '../data';
 import { Shard, shardItems } from './shard';
 
@@ -28,6 +29,10 @@ export interface RunRequest {
   backend: BackendInfo;
   /** Stop after this many iterations in total (the run can be resumed later). */
   maxSteps?: number;
+  /** Layer kernels (default 'fused'), recorded in config.json. */
+  kernels?: Kernels;
+  /** The command line that started the run, recorded in config.json (default: none recorded). */
+  command?: string[];
   progress?: boolean;
   onLog?: TrainOptions['onLog'];
   onEpoch?: TrainOptions['onEpoch'];
@@ -42,6 +47,9 @@ export interface RunResult {
   runDir: string;
   summary: TrainSummary;
 }
+
+/** What the run lock records as its holder's command: the CLI's command line, else what the library does. */
+const lockCommand = (req: { command?: string[] }, what: string) => (req.command?.length ? req.command.join(' ') : what);
 
 export const DEFAULT_SEED = 999; // the PyTorch DCGAN tutorial's manualSeed
 
@@ -76,7 +84,7 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
   // is checked before a lock file is created in it, and again under the lock (a rival may have
   // started a run meanwhile).
   if (!fs.existsSync(path.join(runDir, '.lock'))) refuseNonEmpty();
-  const lock = acquireRunLock(runDir, { force: req.forceUnlock, say: log });
+  const lock = acquireRunLock(runDir, { force: req.forceUnlock, say: log, command: lockCommand(req, `train ${spec.name}`) });
   let started = false;
   try {
     refuseNonEmpty();
@@ -98,8 +106,9 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
       backend: { ...req.backend },
       versions: packageVersions(),
       gitCommit: gitCommit(),
-      command: process.argv.slice(1),
+      command: req.command ?? [],
       createdAt: new Date().toISOString(),
+      kernels: req.kernels ?? DEFAULT_KERNELS,
     };
     writeJsonAtomic(path.join(runDir, 'config.json'), config);
     started = true;
@@ -142,7 +151,7 @@ export async function resumeExperiment(runDir: string, req: ResumeRequest): Prom
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   runDir = path.resolve(runDir);
   if (!fs.existsSync(path.join(runDir, 'config.json'))) throw new Error(`cannot resume ${runDir}: it is not a run directory (config.json is missing)`);
-  const lock = acquireRunLock(runDir, { force: req.forceUnlock, say: log });
+  const lock = acquireRunLock(runDir, { force: req.forceUnlock, say: log, command: lockCommand(req, 'resume') });
   try {
     const stale = ['', 'samples', 'checkpoints'].flatMap((d) => removeStaleTemps(path.join(runDir, d)));
     if (stale.length) log(`note: removed ${stale.length} temporary file(s) left by a killed process (${stale.slice(0, 3).join(', ')}${stale.length > 3 ? ', ...' : ''})`);
@@ -218,6 +227,7 @@ async function trainFromConfig(
       onEpoch: req.onEpoch,
       augment: config.spec.remedies?.diffAugment ?? null,
       realLabel: config.spec.remedies?.realLabel,
+      kernels: config.kernels ?? DEFAULT_KERNELS,
     });
   } catch (e) {
     // A diverged run is a result (status diverged in summary.json, exit 1 from the CLI), not a crash.
@@ -249,7 +259,7 @@ export async function runSequence(
   const parentDir = req.parentDir ? path.resolve(req.parentDir) : newRunDir(spec.name, req.preset);
   // Unsharded, the parent folder is locked too (sequence.json and the choice of the next member have
   // one writer). Shards on several machines share the parent by design: each member is locked.
-  const lock = req.shard ? null : acquireRunLock(parentDir, { force: req.forceUnlock, say: log });
+  const lock = req.shard ? null : acquireRunLock(parentDir, { force: req.forceUnlock, say: log, command: lockCommand(req, `sequence ${spec.name}`) });
   try {
     return await runMembers(spec, getSpec, req, parentDir, log);
   } finally {

@@ -137,8 +137,8 @@ export function diffAugment(x: tf.Tensor4D, rng: Rng, opts: DiffAugmentOptions):
 }
 
 /**
- * An augmenter for StepOptions.augment drawing from `rng()` (a getter, so the trainer can swap in
- * the Rng restored from a checkpoint).
+ * An augmenter for StepExtensions.augment (lib/train/extensions/extended-step.ts) drawing from
+ * `rng()` (a getter, so the trainer can swap in the Rng restored from a checkpoint).
  */
 export function makeAugmenter(rng: () => Rng, opts: DiffAugmentOptions): (x: tf.Tensor4D) => tf.Tensor4D {
   checkAugmentOptions(opts);

@@ -13,7 +13,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Adam } from './adam';
-import { GanPair } from './step';
+import { GanPair } from './gan-pair';
 import { saveModelDir, loadWeightsInto } from './model-io';
 import * as crypto from 'crypto';
 import { writeFileAtomic, writeJsonAtomic, readJson, fsyncDir } from '../io/files';

@@ -16,16 +16,19 @@ import { DcganSpec } from '../models/spec';
 import { buildGenerator, buildDiscriminator } from '../models/dcgan';
 import { AdamConfig, DCGAN_ADAM } from './adam';
 import { yieldToEventLoop, catchInterrupt } from './event-loop';
-import { GanPair, makeGanPair, trainStep, readSteps, StepTensors, StepOptions } from './step';
+import { trainStep, readSteps, StepTensors } from './step';
+import { GanPair, makeGanPair } from './gan-pair';
+import { extendedStep, StepExtensions } from './extensions/extended-step';
+import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import { DiffAugmentOptions, makeAugmenter } from './augment';
 import { ConditionalSpec, isConditional, checkConditionalSpec } from '../models/conditional-spec';
 import { buildConditionalGenerator, buildConditionalDiscriminator, oneHotLabels } from '../models/conditional';
-import { generateSameFaceFixed, sameFaceGridPng, sameFacePlainGridPng } from '../models/conditional-sample';
+import { generateSameFaceFixed, sameFaceGridPng, sameFacePlainGridPng } from '../sample/conditional';
 import { saveCheckpoint, loadNewestCheckpoint, TrainState } from './checkpoint';
 import { LossLog, LossRow } from './losses-log';
-import { FixedNoise, makeFixedNoise, fixedNoiseTensor, noiseTensor } from './noise';
-import { generateImages } from './generate';
-import { ProgressBar } from './progress';
+import { FixedNoise, makeFixedNoise, fixedNoiseTensor, noiseTensor } from '../sample/noise';
+import { generateImages } from '../sample/generate';
+import { ProgressBar } from '../cli/progress';
 import { gridPng } from '../viz/grid';
 import { writeLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
@@ -52,6 +55,8 @@ export interface TrainOptions {
   maxSteps?: number;
   /** Use the plain step (G forward twice) instead of the lean one. Same trainable weights. */
   plainStep?: boolean;
+  /** Layer kernels: 'fused' (default; lib/kernels/fused-layers.ts) or 'stock' (tfjs-layers as shipped). */
+  kernels?: Kernels;
   /** Small-data remedy: DiffAugment of every batch D sees (null/absent: none). */
   augment?: DiffAugmentOptions | null;
   /** Small-data remedy: one-sided label smoothing, the target of real images in D's loss (default 1). */
@@ -116,6 +121,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
 
   const G = cond ? buildConditionalGenerator(cond, seed * 2 + 1) : buildGenerator(model, seed * 2 + 1);
   const D = cond ? buildConditionalDiscriminator(cond, seed * 2 + 2) : buildDiscriminator(model, seed * 2 + 2);
+  useKernels(opts.kernels ?? DEFAULT_KERNELS, [G, D]);
   const pair: GanPair = makeGanPair(G, D, opts.adam ?? DCGAN_ADAM);
   const batches = new BatchStream(data, { batchSize, seed });
   let rng = new Rng(seed);
@@ -136,7 +142,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     fixed = makeFixedNoise(seed, model.nz);
     writeJsonAtomic(noiseFile, fixed);
   }
-  const baseStepOptions: StepOptions = {
+  const baseStepOptions: StepExtensions = {
     ...(opts.augment ? { augment: makeAugmenter(() => rng, opts.augment) } : {}),
     ...(realLabel !== 1 ? { realLabel } : {}),
     ...(cond && cond.aux > 0 ? { auxWeight: cond.aux } : {}),
@@ -230,10 +236,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       const real = tf.tensor4d(b.data, b.shape);
       const z = noiseTensor(rng, b.shape[0], model.nz);
       const labels = cond ? conditionLabels(cond, b.labels!, rng) : undefined;
-      const stepOptions: StepOptions = !labels
+      const extensions: StepExtensions = !labels
         ? baseStepOptions
         : { ...baseStepOptions, labels, ...(labels.other ? { sameFace: { weight: cond!.sameFace!, labels: labels.other } } : {}) };
-      const t = trainStep(pair, real, z, !opts.plainStep, stepOptions);
+      const t = trainStep(pair, real, z, { parts: extendedStep(extensions), gForward: opts.plainStep ? 'twice' : 'once' });
       tf.dispose([real, z]);
       if (labels) tf.dispose([labels.real, labels.fake, ...(labels.other ? [labels.other] : [])]);
       imagesThisSession += b.shape[0];

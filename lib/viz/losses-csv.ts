@@ -30,6 +30,10 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?Infinity$|^NaN$/;
  * numbers since a diverging run logs them). A missing column, a row with the wrong number of
  * fields, a value that is not a number or a non-integer epoch/iter throws an error naming the
  * file and line.
+ *
+ * Hand-written rather than arquero's fromCSV (a dependency already): fromCSV drops extra fields,
+ * turns a blank line into a row of nulls and a short row into undefined values without saying
+ * which line, so the checks above would need this line scan anyway.
  */
 export function readLossesCsv(file: string): LossRow[] {
   let text: string;

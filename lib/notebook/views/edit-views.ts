@@ -10,16 +10,16 @@ import { loadFer2013 } from '../../data';
 import { resolveDataPath } from '../../runs/dataset';
 import { readRunConfig } from '../../runs/run-dir';
 import { writeJsonAtomic } from '../../io/files';
-import { generateSameFace, sameFaceGridPng } from '../../models/conditional-sample';
+import { generateSameFace, sameFaceGridPng } from '../../sample/conditional';
 import { Rng } from '../../rng';
 import { labelledGridPng } from '../../viz/labelled';
 import { showPng, showMarkdown, showTable } from './show';
 import { glue } from '../runner/scrap';
-import { conditionalSpecOf, loadConditionalRun } from '../../edit/run';
+import { conditionalSpecOf, loadConditionalRun } from '../../runs/load-conditional';
 import { faceFromBytes } from '../../edit/face-image';
 import { editFaces, EditResult } from '../../edit/edit-faces';
-import { loadJudge } from '../../edit/judge';
-import { evaluateConditionalRun } from '../../edit/hit-rate';
+import { loadJudge } from '../../eval/judge';
+import { evaluateConditionalRun } from '../../eval/hit-rate';
 
 /** Shows the run's final same-face grid (from training) and a fresh one from `rows` new noise vectors. */
 export async function showSameFace(runDir: string, opts: { rows?: number; seed?: number } = {}): Promise<void> {

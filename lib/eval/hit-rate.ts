@@ -13,9 +13,9 @@ import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
 import { loadFer2013 } from '../data';
 import { readJson, writeJsonAtomic } from '../io/files';
-import { generateLabelled } from '../models/conditional-sample';
+import { generateLabelled } from '../sample/conditional';
 import { ExpressionJudge, argmaxRow, loadJudge } from './judge';
-import { loadConditionalRun } from './run';
+import { loadConditionalRun } from '../runs/load-conditional';
 
 export interface HitRateOptions {
   /** Generated images per class (default 200). */

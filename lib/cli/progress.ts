@@ -1,4 +1,7 @@
-/** A terminal progress bar with ETA and current losses (redrawn in place on a TTY, else a line every ~5%). */
+/**
+ * The one terminal progress bar (training, classifier, image decoding): `label [####----] done/total
+ * pct% elapsed, ETA | info`, redrawn in place on a TTY, else a line every ~5%.
+ */
 export class ProgressBar {
   private start = Date.now();
   private lastLine = 0;
@@ -44,4 +47,33 @@ export function formatSeconds(s: number): string {
   if (s < 60) return `${s.toFixed(0)}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m${String(Math.floor(s % 60)).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+/** A bar for counted work (e.g. decoding files) that reports items per second; silent when disabled. */
+export interface Progress {
+  tick(done: number): void;
+  done(): void;
+}
+
+/**
+ * A ProgressBar on stderr for `total` items, updated at most every `every` items, with the rate
+ * (`unit`/s) as its info; does nothing when `enabled` is false.
+ */
+export function progress(label: string, total: number, enabled: boolean, every = 1000, unit = 'img'): Progress {
+  if (!enabled) return { tick: () => {}, done: () => {} };
+  const bar = new ProgressBar(total, label, process.stderr);
+  const t0 = Date.now();
+  let last = 0;
+  const info = (done: number) => `${(done / Math.max((Date.now() - t0) / 1000, 1e-9)).toFixed(0)} ${unit}/s`;
+  return {
+    tick(done: number) {
+      if (done - last < every) return;
+      last = done;
+      bar.update(done, info(done));
+    },
+    done() {
+      bar.update(total, info(total));
+      bar.done();
+    },
+  };
 }

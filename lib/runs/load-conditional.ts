@@ -3,7 +3,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { latestCheckpoint } from '../train/checkpoint';
 import { loadModelDir } from '../train/model-io';
-import { readRunConfig, RunConfig } from '../runs/run-dir';
+import { readRunConfig, RunConfig } from './run-dir';
 import { ConditionalSpec, isConditional, checkConditionalSpec } from '../models/conditional-spec';
 
 export interface ConditionalRun {

@@ -5,12 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../rng';
-import { GeneratedImages, generateImages } from '../train/generate';
-import { FixedNoise } from '../train/noise';
+import { GeneratedImages, generateImages } from './generate';
+import { FixedNoise } from './noise';
 import { gridPng } from '../viz/grid';
 import { labelledGridPng } from '../viz/labelled';
-import { ConditionalSpec } from './conditional-spec';
-import { oneHotLabels } from './conditional';
+import { ConditionalSpec } from '../models/conditional-spec';
+import { oneHotLabels } from '../models/conditional';
 
 /** Rows of the same-face grids drawn during training (the first rows of the run's fixed noise). */
 export const SAME_FACE_ROWS = 8;

@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * The import graph of lib/ (and of scripts/, test/ into lib/), from the source text: every
+ * `import ... from '<relative>'`, `export ... from`, `import('<relative>')` and `require('<relative>')`.
+ * Prints the folder-to-folder edges of lib/, then the checks of docs/architecture.md:
+ *   - import cycles between lib files (type-only imports included),
+ *   - lib files that import experiments/ or scripts/,
+ *   - lib files that read process.argv,
+ *   - require() of a computed path (not a string literal) in lib/, except the few in
+ *     ALLOWED_REQUIRES that load npm packages or bootstrap a worker thread.
+ * Exit status 1 when any check fails.
+ *   node scripts/import-graph.js            edges and checks
+ *   node scripts/import-graph.js --files    also every file-level edge
+ */
+const fs = require('fs');
+const path = require('path');
+
+const root = path.resolve(__dirname, '..');
+const exts = ['.ts', '.tsx', '.js'];
+
+function walk(dir) {
+  const out = [];
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...walk(p));
+    else if (exts.includes(path.extname(e.name)) && !e.name.endsWith('.d.ts')) out.push(p);
+  }
+  return out;
+}
+
+/** Strips comments (so a commented-out import is no edge), keeping strings. */
+function stripComments(src) {
+  return src.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+}
+
+function resolveImport(from, spec) {
+  const base = path.resolve(path.dirname(from), spec);
+  for (const c of [base, ...exts.map((x) => base + x), ...exts.map((x) => path.join(base, 'index' + x))]) {
+    if (fs.existsSync(c) && fs.statSync(c).isFile()) return c;
+  }
+  return null;
+}
+
+const rel = (p) => path.relative(root, p).split(path.sep).join('/');
+/**
+ * Computed require()s that load no project file: optional npm packages chosen at run time, and
+ * the bootstrap source of a worker thread (tsx's loader, then the worker file, run by new Worker).
+ */
+const ALLOWED_REQUIRES = new Set([
+  'lib/backend.ts: require(pkg',
+  'lib/native/probe-child.ts: require(pkg',
+  'lib/data/decode-pool.ts: require(${JSON.stringify(tsx',
+  'lib/data/decode-pool.ts: require(${JSON.stringify(file',
+]);
+const libFiles = walk(path.join(root, 'lib'));
+const edges = new Map(); // file -> Set(file)
+const problems = { cycles: [], upward: [], argv: [], computedRequire: [] };
+
+for (const f of libFiles) {
+  const src = stripComments(fs.readFileSync(f, 'utf8'));
+  const deps = new Set();
+  const re = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)(['"])(\.{1,2}\/[^'"]+)\1/g;
+  let m;
+  while ((m = re.exec(src))) {
+    const target = resolveImport(f, m[2]);
+    if (!target) continue;
+    const r = rel(target);
+    if (!r.startsWith('lib/')) problems.upward.push(`${rel(f)} -> ${r}`);
+    else deps.add(target);
+  }
+  if (/process\.argv/.test(src)) problems.argv.push(rel(f));
+  const req = /require\s*\(\s*([^)'"`\s][^)]*)\)/g;
+  while ((m = req.exec(src))) {
+    const what = `${rel(f)}: require(${m[1].trim()}`;
+    if (!ALLOWED_REQUIRES.has(what)) problems.computedRequire.push(what + ')');
+  }
+  edges.set(f, deps);
+}
+
+// Cycles: strongly connected components with more than one file (or a self-import).
+let index = 0;
+const idx = new Map();
+const low = new Map();
+const stack = [];
+const on = new Set();
+function strong(v) {
+  idx.set(v, index);
+  low.set(v, index++);
+  stack.push(v);
+  on.add(v);
+  for (const w of edges.get(v) ?? []) {
+    if (!idx.has(w)) {
+      strong(w);
+      low.set(v, Math.min(low.get(v), low.get(w)));
+    } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+  }
+  if (low.get(v) === idx.get(v)) {
+    const comp = [];
+    let w;
+    do {
+      w = stack.pop();
+      on.delete(w);
+      comp.push(w);
+    } while (w !== v);
+    if (comp.length > 1 || (edges.get(v) ?? new Set()).has(v)) problems.cycles.push(comp.map(rel).sort().join(' <-> '));
+  }
+}
+for (const f of libFiles) if (!idx.has(f)) strong(f);
+
+const folder = (f) => {
+  const parts = rel(f).split('/');
+  return parts.length > 2 ? parts.slice(0, 2).join('/') : parts[0] + '/' + '(top)';
+};
+const folderEdges = new Map();
+for (const [f, deps] of edges) {
+  for (const d of deps) {
+    if (folder(f) === folder(d)) continue;
+    const k = `${folder(f)} -> ${folder(d)}`;
+    folderEdges.set(k, (folderEdges.get(k) ?? 0) + 1);
+  }
+}
+// Folder-level cycles: folder pairs that import each other.
+const folderCycles = [...folderEdges.keys()]
+  .map((k) => k.split(' -> '))
+  .filter(([a, b]) => a < b && folderEdges.has(`${b} -> ${a}`))
+  .map(([a, b]) => `${a} <-> ${b}`);
+
+console.log(`lib/: ${libFiles.length} files, ${[...edges.values()].reduce((a, s) => a + s.size, 0)} imports between them`);
+console.log('\nfolder -> folder (number of file imports):');
+for (const k of [...folderEdges.keys()].sort()) console.log(`  ${k} (${folderEdges.get(k)})`);
+if (process.argv.includes('--files')) {
+  console.log('\nfile -> file:');
+  for (const [f, deps] of [...edges].sort()) for (const d of [...deps].sort()) console.log(`  ${rel(f)} -> ${rel(d)}`);
+}
+const report = (title, list) => console.log(`\n${title}: ${list.length ? '\n  ' + list.join('\n  ') : 'none'}`);
+report('file import cycles', problems.cycles);
+report('folders importing each other', folderCycles);
+report('lib files importing outside lib/ (experiments/, scripts/)', problems.upward);
+report('lib files reading process.argv', problems.argv);
+report('require() of a computed path in lib/', problems.computedRequire);
+const failed = problems.cycles.length + problems.upward.length + problems.argv.length + problems.computedRequire.length;
+process.exit(failed ? 1 : 0);
