@@ -42,7 +42,7 @@ function main() {
 
 /**
  * node_modules/facegan -> .. : notebooks import the project as the package `facegan` (its
- * "main"/"types": lib/notebook/facegan.js/.d.ts), resolved from any folder inside the project.
+ * "main"/"types": notebooks/api/facegan.js/.d.ts), resolved from any folder inside the project.
  */
 function linkPackage() {
   const link = path.join(root, 'node_modules', 'facegan');

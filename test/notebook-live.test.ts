@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { withDisplayHandler, DisplayMessage } from '../lib/notebook/runner/tslab';
-import { train } from '../lib/notebook/views/live';
+import { train } from '../notebooks/api/api';
 import { SCRAP_MIME } from '../lib/notebook/runner/scrap';
 import { gridCells, spread, epochStripPng, epochGif, finalSamplesPng, runDirsOf } from '../lib/notebook/views/run-views';
 import { ferCounts, countsTable } from '../lib/notebook/views/dataset-views';

@@ -2,7 +2,7 @@
  * Notebook 05 (expression editing) in a few calls: same-face grids of a conditional run, editing
  * FER2013 test faces of every emotion, the table of reconstruction errors and verdicts, and the
  * per-emotion hit-rate. Part of the notebook API (`fg.showSameFace`, `fg.editTestFaces`, ...),
- * lib/notebook/api.ts.
+ * notebooks/api/api.ts.
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -6,8 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { getExperiment } from '../../../experiments';
-import { PRESETS, PresetName, resolveSettings, type Overrides } from '../../runs/experiment';
+import { PRESETS, PresetName, resolveSettings, type Overrides, type ExperimentSpec } from '../../runs/experiment';
 import { runExperiment, runSequence, DEFAULT_SEED, type RunResult } from '../../runs/run-experiment';
 import { newRunDir } from '../../runs/run-dir';
 import { initBackend } from '../../backend';
@@ -128,8 +127,10 @@ export class LiveTraining {
  * Trains `experiment` at `preset` with live displays and records the run (scraps run_dir,
  * experiment, preset, status, steps, images_per_s, loss_d, loss_g). A sequence experiment
  * (fer-all) trains its members one after another into one folder, each with its own displays.
+ * `getExperiment` looks an experiment up by name (the application passes experiments/' lookup:
+ * notebooks/api/api.ts binds it, so notebooks call `train(params)`).
  */
-export async function train(p: NotebookTrainParams): Promise<NotebookTrainResult> {
+export async function train(p: NotebookTrainParams, getExperiment: (name: string) => ExperimentSpec): Promise<NotebookTrainResult> {
   const spec = getExperiment(p.experiment);
   const { preset, overrides } = checkParams(p);
   const backend = await initBackend({ backend: p.backend ?? undefined, quiet: true });

@@ -1,6 +1,6 @@
 /**
  * The `facegan` package entry (package.json "main"; types in facegan.d.ts): the notebook API of
- * lib/notebook/api.ts, for `import fg from 'facegan';` in a notebook cell. Plain JavaScript so
+ * notebooks/api/api.ts, for `import fg from 'facegan';` in a notebook cell. Plain JavaScript so
  * that a JupyterLab kernel (tslab, not running under tsx) can load it: it registers tsx for the
  * TypeScript library first unless the process already runs under it (the headless runner does).
  */

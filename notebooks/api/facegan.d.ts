@@ -1,8 +1,8 @@
 /**
  * The typed notebook API: what `import fg from 'facegan';` gives a notebook cell (implemented by
- * lib/notebook/api.ts, loaded through lib/notebook/facegan.js). Self-contained on purpose: tslab
+ * notebooks/api/api.ts, loaded through notebooks/api/facegan.js). Self-contained on purpose: tslab
  * compiles cells with its own TypeScript and only accepts declaration files from outside the
- * notebook's folder, so this file imports nothing. lib/notebook/api-check.ts makes `npm run
+ * notebook's folder, so this file imports nothing. notebooks/api/api-check.ts makes `npm run
  * typecheck` fail when api.ts and this declaration drift apart.
  */
 
