@@ -166,5 +166,5 @@ test('the notebooks use the typed package API: no relative ./facegan import, no 
   }
   // the package entry resolves to the notebook API from inside the project
   const main = require.resolve('facegan');
-  assert.equal(main, path.join(ROOT, 'lib', 'notebook', 'facegan.js'));
+  assert.equal(main, path.join(ROOT, 'notebooks', 'api', 'facegan.js'));
 });
