@@ -1,6 +1,6 @@
 /**
  * The study blamed its blurry, distorted samples on two causes it never tested. These runs test
- * them (`npm run experiment -- study-questions --preset quick`, lib/eval/study-questions.ts):
+ * them (`npm run experiment -- study-questions --preset quick`, lib/orchestrate/study-questions.ts):
  *
  * (a) colour mode: the same CelebA images (same subset, same order, same seed) in colour and in
  *     grayscale (BT.601 luma), equal settings otherwise;
@@ -83,5 +83,5 @@ export function studySettings(preset: StudyPreset, images: number): TrainSetting
   };
 }
 
-/** The design runStudyQuestions (lib/eval/study-questions.ts) runs. */
+/** The design runStudyQuestions (lib/orchestrate/study-questions.ts) runs. */
 export const STUDY_DESIGN: StudyDesign = { runs: STUDY_RUNS, scales: STUDY_SCALES, settings: studySettings, emotion: STUDY_EMOTION };

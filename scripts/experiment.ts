@@ -10,7 +10,7 @@ import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
 import { EXPERIMENTS, getExperiment } from '../experiments';
 import { PRESETS, PresetName, ExperimentSpec } from '../lib/runs/experiment';
 import { SIGNAL_EXIT_CODES, StopSignal } from '../lib/train/event-loop';
-import { runExperiment, resumeExperiment, runSequence } from '../lib/runs/run-experiment';
+import { runExperiment, resumeExperiment, runSequence } from '../lib/orchestrate/run-experiment';
 import { initBackend, describeBackend } from '../lib/backend';
 import { resolveShard } from '../lib/runs/shard';
 

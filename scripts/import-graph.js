@@ -4,6 +4,8 @@
  * `import ... from '<relative>'`, `export ... from`, `import('<relative>')` and `require('<relative>')`.
  * Prints the folder-to-folder edges of lib/, then the checks of docs/architecture.md:
  *   - import cycles between lib files (type-only imports included),
+ *   - import cycles between lib's folders (layers point one way: a folder never imports, directly
+ *     or through others, a folder that imports it),
  *   - lib files that import experiments/ or scripts/,
  *   - lib files that read process.argv,
  *   - require() of a computed path (not a string literal) in lib/, except the few in
@@ -78,35 +80,44 @@ for (const f of libFiles) {
   edges.set(f, deps);
 }
 
-// Cycles: strongly connected components with more than one file (or a self-import).
-let index = 0;
-const idx = new Map();
-const low = new Map();
-const stack = [];
-const on = new Set();
-function strong(v) {
-  idx.set(v, index);
-  low.set(v, index++);
-  stack.push(v);
-  on.add(v);
-  for (const w of edges.get(v) ?? []) {
-    if (!idx.has(w)) {
-      strong(w);
-      low.set(v, Math.min(low.get(v), low.get(w)));
-    } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+/** Strongly connected components of a graph (Map node -> Set of nodes), each a list of nodes. */
+function components(graph) {
+  let index = 0;
+  const idx = new Map();
+  const low = new Map();
+  const stack = [];
+  const on = new Set();
+  const out = [];
+  function strong(v) {
+    idx.set(v, index);
+    low.set(v, index++);
+    stack.push(v);
+    on.add(v);
+    for (const w of graph.get(v) ?? []) {
+      if (!idx.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v), low.get(w)));
+      } else if (on.has(w)) low.set(v, Math.min(low.get(v), idx.get(w)));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const comp = [];
+      let w;
+      do {
+        w = stack.pop();
+        on.delete(w);
+        comp.push(w);
+      } while (w !== v);
+      out.push(comp);
+    }
   }
-  if (low.get(v) === idx.get(v)) {
-    const comp = [];
-    let w;
-    do {
-      w = stack.pop();
-      on.delete(w);
-      comp.push(w);
-    } while (w !== v);
-    if (comp.length > 1 || (edges.get(v) ?? new Set()).has(v)) problems.cycles.push(comp.map(rel).sort().join(' <-> '));
-  }
+  for (const v of graph.keys()) if (!idx.has(v)) strong(v);
+  return out;
 }
-for (const f of libFiles) if (!idx.has(f)) strong(f);
+
+// File cycles: strongly connected components with more than one file (or a self-import).
+for (const comp of components(edges)) {
+  if (comp.length > 1 || (edges.get(comp[0]) ?? new Set()).has(comp[0])) problems.cycles.push(comp.map(rel).sort().join(' <-> '));
+}
 
 const folder = (f) => {
   const parts = rel(f).split('/');
@@ -120,11 +131,15 @@ for (const [f, deps] of edges) {
     folderEdges.set(k, (folderEdges.get(k) ?? 0) + 1);
   }
 }
-// Folder-level cycles: folder pairs that import each other.
-const folderCycles = [...folderEdges.keys()]
-  .map((k) => k.split(' -> '))
-  .filter(([a, b]) => a < b && folderEdges.has(`${b} -> ${a}`))
-  .map(([a, b]) => `${a} <-> ${b}`);
+// Folder-level cycles: groups of folders that reach each other through imports (a pair that imports
+// each other, or a longer circle), the strongly connected components of the folder graph.
+const folderGraph = new Map();
+for (const k of folderEdges.keys()) {
+  const [a, b] = k.split(' -> ');
+  if (!folderGraph.has(a)) folderGraph.set(a, new Set());
+  folderGraph.get(a).add(b);
+}
+const folderCycles = components(folderGraph).filter((c) => c.length > 1).map((c) => c.sort().join(' <-> '));
 
 console.log(`lib/: ${libFiles.length} files, ${[...edges.values()].reduce((a, s) => a + s.size, 0)} imports between them`);
 console.log('\nfolder -> folder (number of file imports):');
@@ -139,5 +154,5 @@ report('folders importing each other', folderCycles);
 report('lib files importing outside lib/ (experiments/, scripts/)', problems.upward);
 report('lib files reading process.argv', problems.argv);
 report('require() of a computed path in lib/', problems.computedRequire);
-const failed = problems.cycles.length + problems.upward.length + problems.argv.length + problems.computedRequire.length;
+const failed = problems.cycles.length + folderCycles.length + problems.upward.length + problems.argv.length + problems.computedRequire.length;
 process.exit(failed ? 1 : 0);

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { runMain, parseArgs, stringOption } from '../lib/cli/args';
 import { initBackend, describeBackend } from '../lib/backend';
 import { getExperiment } from '../experiments';
-import { runExperiment } from '../lib/runs/run-experiment';
+import { runExperiment } from '../lib/orchestrate/run-experiment';
 import { writeRunTables } from '../lib/runs/table';
 import { RESULTS_DIR } from '../lib/runs/run-dir';
 

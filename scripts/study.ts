@@ -10,7 +10,7 @@ import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
 import { getExperiment } from '../experiments';
 import { studyCampaign } from '../experiments/study';
 import { PRESETS, PresetName } from '../lib/runs/experiment';
-import { runCampaign } from '../lib/runs/campaign';
+import { runCampaign } from '../lib/orchestrate/campaign';
 import { resolveShard } from '../lib/runs/shard';
 import { initBackend, describeBackend } from '../lib/backend';
 
@@ -53,7 +53,7 @@ runMain(async () => {
 
   const exportTo = stringOption(args, 'export');
   if (exportTo) {
-    const { exportReference } = await import('../lib/runs/export-reference');
+    const { exportReference } = await import('../lib/orchestrate/export-reference');
     const backend = await initBackend({ backend: stringOption(args, 'backend') });
     process.stderr.write(`backend: ${describeBackend(backend)}\n`);
     const r = await exportReference({ campaign: studyCampaign, from: out, to: exportTo, only, preset: presetRaw as PresetName | undefined });

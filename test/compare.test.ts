@@ -11,7 +11,7 @@ import { execFileSync } from 'child_process';
 import { compareRuns, resolveRunDirs, runLabels } from '../lib/eval/compare';
 import { runRow } from '../lib/runs/table';
 import { comparePair, metricScore, verdictFor } from '../lib/eval/study-verdict';
-import { studyVerdicts } from '../lib/eval/study-questions';
+import { studyVerdicts } from '../lib/orchestrate/study-questions';
 import { studySettings, STUDY_SCALES, STUDY_EMOTION } from '../experiments/study-questions';
 import { tempDir } from './helpers';
 

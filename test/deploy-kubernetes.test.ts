@@ -13,7 +13,7 @@ import { parseAllDocuments } from 'yaml';
 import { Job } from 'kubernetes-models/batch/v1/Job';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { resolveShard } from '../lib/runs/shard';
-import { campaignRuns } from '../lib/runs/campaign';
+import { campaignRuns } from '../lib/orchestrate/campaign';
 import { studyCampaign } from '../experiments/study';
 
 const FILE = path.resolve(__dirname, '..', 'deploy', 'kubernetes', 'study-job.yaml');

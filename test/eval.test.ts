@@ -11,7 +11,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { loadFer2013 } from '../lib/data';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
-import { runExperiment } from '../lib/runs/run-experiment';
+import { runExperiment } from '../lib/orchestrate/run-experiment';
 import { ExperimentSpec } from '../lib/runs/experiment';
 import { smoke } from '../experiments/presets';
 import { Rng } from '../lib/rng';

@@ -5,7 +5,7 @@ import * as path from 'path';
 import { useKernels, Kernels } from '../lib/kernels/kernels';
 import { buildGenerator } from '../lib/models/dcgan';
 import { DcganSpec } from '../lib/models/spec';
-import { runExperiment } from '../lib/runs/run-experiment';
+import { runExperiment } from '../lib/orchestrate/run-experiment';
 import { readRunConfig } from '../lib/runs/run-dir';
 import { getExperiment } from '../experiments';
 import { setupBackend, tempDir } from './helpers';

@@ -14,8 +14,8 @@ import { spawnSync } from 'child_process';
 import { setupBackend, tempDir } from './helpers';
 import { CodeCell, Notebook, joinText, readNotebook } from '../lib/notebook/runner/nbformat';
 import { getExperiment } from '../experiments';
-import { runExperiment } from '../lib/runs/run-experiment';
-import { epochGrids, epochStripPng } from '../lib/notebook/views/run-views';
+import { runExperiment } from '../lib/orchestrate/run-experiment';
+import { epochGrids, epochStripPng } from '../lib/runs/run-pictures';
 import { decodePng } from '../lib/viz';
 
 const ROOT = path.resolve(__dirname, '..');

@@ -10,12 +10,14 @@ import * as path from 'path';
 import { withDisplayHandler, DisplayMessage } from '../lib/notebook/runner/tslab';
 import { train } from '../notebooks/api/api';
 import { SCRAP_MIME } from '../lib/notebook/runner/scrap';
-import { gridCells, spread, epochStripPng, epochGif, finalSamplesPng, runDirsOf } from '../lib/notebook/views/run-views';
+import { runDirsOf } from '../lib/notebook/views/run-views';
+import { epochStripPng, epochGif, finalSamplesPng } from '../lib/runs/run-pictures';
+import { gridCells, spread } from '../lib/viz/grid-cells';
 import { ferCounts, countsTable } from '../lib/notebook/views/dataset-views';
 import { pngSize, tableBundle } from '../lib/notebook/views/show';
 import { decodePng, imageGrid } from '../lib/viz';
 import { EMOTIONS } from '../lib/data';
-import { runExperiment } from '../lib/runs/run-experiment';
+import { runExperiment } from '../lib/orchestrate/run-experiment';
 import { getExperiment } from '../experiments';
 import { setupBackend, tempDir } from './helpers';
 

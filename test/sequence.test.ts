@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { setupBackend, tempDir } from './helpers';
-import { runSequence } from '../lib/runs/run-experiment';
+import { runSequence } from '../lib/orchestrate/run-experiment';
 import { getExperiment } from '../experiments';
 
 let backend: Awaited<ReturnType<typeof setupBackend>>;

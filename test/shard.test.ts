@@ -6,7 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { parseShard, resolveShard, shardItems } from '../lib/runs/shard';
-import { campaignRuns } from '../lib/runs/campaign';
+import { campaignRuns } from '../lib/orchestrate/campaign';
 import { studyCampaign } from '../experiments/study';
 
 test('the study campaign is the nine runs of the study', () => {

@@ -14,7 +14,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { tempDir } from './helpers';
 import { studyCampaign } from '../experiments/study';
-import { campaignRuns } from '../lib/runs/campaign';
+import { campaignRuns } from '../lib/orchestrate/campaign';
 
 const ROOT = path.resolve(__dirname, '..');
 const SBATCH = path.join(ROOT, 'deploy', 'slurm', 'study.sbatch');

@@ -1,6 +1,6 @@
 /**
  * A campaign: a fixed list of experiments trained into one results folder, one run folder per
- * experiment (`<out>/<experiment>/`), stoppable and continued at any time (lib/runs/campaign.ts).
+ * experiment (`<out>/<experiment>/`), stoppable and continued at any time (lib/orchestrate/campaign.ts).
  * The list and its numbers are an experiment-level spec (experiments/study.ts); lib/ only runs it.
  */
 import type { PresetName } from './experiment';
@@ -13,7 +13,7 @@ export interface CampaignSpec {
   runs: readonly string[];
   /** Images per set for the metrics after each run, per preset (the experiment CLI's --eval-n). */
   evalN: Partial<Record<PresetName, number>> & { default: number };
-  /** What `--export` writes for each completed run (lib/runs/export-reference.ts). */
+  /** What `--export` writes for each completed run (lib/orchestrate/export-reference.ts). */
   export: ExportSpec;
 }
 

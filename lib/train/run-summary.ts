@@ -1,7 +1,7 @@
 /**
  * summary.json of a run: the one function that writes it. Every write merges into what is there
  * (fields of earlier sessions stay) and stamps updatedAt. The trainer writes `running` at the start
- * and the final status at the end; finishRun (lib/runs/finish-run.ts) adds what the run was.
+ * and the final status at the end; finishRun (lib/orchestrate/finish-run.ts) adds what the run was.
  */
 import * as fs from 'fs';
 import * as path from 'path';

@@ -1,12 +1,12 @@
 /**
  * `npm run experiment -- study-questions [--preset quick|paper|smoke] [--celeba DIR] [--fer DIR]
  *   [--out DIR | --resume DIR] [--n N] [--only KEY,KEY] [--backend B]`
- * The command line of runStudyQuestions (lib/eval/study-questions.ts) with the study's design
+ * The command line of runStudyQuestions (lib/orchestrate/study-questions.ts) with the study's design
  * (experiments/study-questions.ts). Prints study.md's path last.
  */
 import { initBackend } from '../../lib/backend';
 import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
-import { runStudyQuestions } from '../../lib/eval/study-questions';
+import { runStudyQuestions } from '../../lib/orchestrate/study-questions';
 import { StudyPreset } from '../../lib/eval/study-design';
 import { STUDY_DESIGN, STUDY_RUNS } from '../../experiments/study-questions';
 

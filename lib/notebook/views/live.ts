@@ -2,12 +2,12 @@
  * Training from a notebook with live feedback: a status line, the loss plot redrawn during
  * training and the latest fixed-noise grid, each an updatable display (in JupyterLab they change
  * while the cell runs; the saved notebook keeps the final state). The run itself is
- * lib/runs/run-experiment's: the notebook holds no training logic.
+ * lib/orchestrate/run-experiment's: the notebook holds no training logic.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { PRESETS, PresetName, resolveSettings, type Overrides, type ExperimentSpec } from '../../runs/experiment';
-import { runExperiment, runSequence, DEFAULT_SEED, type RunResult } from '../../runs/run-experiment';
+import { runExperiment, runSequence, DEFAULT_SEED, type RunResult } from '../../orchestrate/run-experiment';
 import { newRunDir } from '../../runs/run-dir';
 import { initBackend } from '../../backend';
 import { lossChartSpec } from '../../viz/charts';

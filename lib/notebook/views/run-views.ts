@@ -1,19 +1,17 @@
 /**
- * Pictures and tables of finished runs, built from run directories only: the loss plot, the
- * fixed-noise grids across epochs (a labelled strip and an animated GIF), real vs generated
- * side by side, final samples of several runs, and the run's summary table. `show*` functions
- * display them in the notebook (and keep a copy in the run directory's samples/ folder).
+ * Views of finished runs, built from run directories only: the loss plot, the fixed-noise grids
+ * across epochs (a labelled strip and an animated GIF), real vs generated side by side, final
+ * samples of several runs, and the run's summary table. `show*` functions display them in the
+ * notebook (and keep a copy in the run directory's samples/ folder); the pictures themselves are
+ * lib/runs/run-pictures.ts.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { decodePng, encodePng, imageGrid, labelledGridPng, imageStrip, animatedGif, readLossesCsv, lineChartSpec, downsampleIndices, type Picture, type GifFrame } from '../../viz';
-import { readRunConfig, findRunDirs } from '../../runs/run-dir';
+import { decodePng, encodePng, readLossesCsv, lineChartSpec, downsampleIndices } from '../../viz';
+import { findRunDirs } from '../../runs/run-dir';
 import { runRow, readableRuns } from '../../runs/table';
-import { loadDataset } from '../../runs/dataset';
+import { MAX_EPOCH_FRAMES, epochGrids, epochStripPng, epochGif, realVsFakePng, finalSamplesPng, modelSize, type EpochGifOptions } from '../../runs/run-pictures';
 import { showPng, showGif, showMarkdown, showTable, showChart, pngSize } from './show';
-
-/** At most this many epochs in an epoch strip or GIF (spread evenly, first and last kept): bounded notebook size. */
-export const MAX_EPOCH_FRAMES = 12;
 
 /** Run folders shown but never written to (runs opened with `openRun`: folders of other campaigns, possibly read-only). */
 const readOnlyRuns = new Set<string>();
@@ -36,131 +34,6 @@ export function runDirsOf(dir: string | readonly string[]): string[] {
   return dirs;
 }
 
-/** The per-epoch grids of a run (samples/epoch-NNN.png), in epoch order. */
-export function epochGrids(runDir: string): { epoch: number; file: string }[] {
-  const dir = path.join(runDir, 'samples');
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .map((f) => ({ m: /^epoch-(\d+)\.png$/.exec(f), f }))
-    .filter((x) => x.m)
-    .map((x) => ({ epoch: Number(x.m![1]), file: path.join(dir, x.f) }))
-    .sort((a, b) => a.epoch - b.epoch);
-}
-
-/** At most `max` items spread evenly, always keeping the first and the last. */
-export function spread<T>(items: readonly T[], max: number): T[] {
-  if (items.length <= max) return [...items];
-  if (max <= 1) return [items[items.length - 1]];
-  return Array.from({ length: max }, (_, k) => items[Math.round((k * (items.length - 1)) / (max - 1))]);
-}
-
-/**
- * The first `count` images of a grid picture laid out as lib/viz's `imageGrid` does (torchvision
- * layout, `padding` px around `size` x `size` images).
- */
-export function gridCells(grid: Picture, size: number, count: number, padding = 2): Picture[] {
-  const cols = Math.floor((grid.width - padding) / (size + padding));
-  const rows = Math.floor((grid.height - padding) / (size + padding));
-  if (cols < 1 || rows < 1) throw new Error(`gridCells: a ${grid.width}x${grid.height} grid holds no ${size}x${size} image`);
-  const n = Math.min(count, cols * rows);
-  const ch = grid.channels;
-  return Array.from({ length: n }, (_, i) => {
-    const x0 = padding + (i % cols) * (size + padding);
-    const y0 = padding + Math.floor(i / cols) * (size + padding);
-    const pixels = new Uint8Array(size * size * ch);
-    for (let y = 0; y < size; y++) {
-      const from = ((y0 + y) * grid.width + x0) * ch;
-      pixels.set(grid.pixels.subarray(from, from + size * ch), y * size * ch);
-    }
-    return { pixels, width: size, height: size, channels: ch };
-  });
-}
-
-function modelSize(runDir: string): number {
-  return readRunConfig(runDir).spec.model.size;
-}
-
-/**
- * The fixed-noise samples across epochs as one picture: one row per epoch (at most `maxEpochs`,
- * spread evenly, first and last kept), the first `samples` images of each epoch's grid.
- */
-export function epochStripPng(runDir: string, opts: { maxEpochs?: number; samples?: number; scale?: number } = {}): Buffer {
-  const grids = spread(epochGrids(runDir), opts.maxEpochs ?? MAX_EPOCH_FRAMES);
-  if (grids.length === 0) throw new Error(`${runDir}: no samples/epoch-NNN.png yet (no epoch finished)`);
-  const size = modelSize(runDir);
-  const samples = opts.samples ?? 8;
-  const cells = grids.flatMap((g) => gridCells(decodePng(fs.readFileSync(g.file)), size, samples));
-  return labelledGridPng(cells, {
-    cols: samples,
-    rowLabels: grids.map((g) => `epoch ${g.epoch}`),
-    title: `Fixed-noise samples across epochs (${path.basename(runDir)})`,
-    ...(opts.scale ? { scale: opts.scale } : {}),
-  });
-}
-
-/** Options of the epochs GIF. */
-export interface EpochGifOptions {
-  delayMs?: number;
-  /** At most this many epochs (default MAX_EPOCH_FRAMES), spread evenly, first and last kept. */
-  maxEpochs?: number;
-  /** Only the first `samples` images of each grid, 8 per row (default: the whole grid). */
-  samples?: number;
-  /** Grayscale runs: quantise to this many gray levels (default 256): fewer compress much better. */
-  grayLevels?: number;
-}
-
-/** The epochs' grids as the frames of an animated GIF (see {@link EpochGifOptions}). */
-export function epochGif(runDir: string, opts: EpochGifOptions = {}): Buffer {
-  const grids = spread(epochGrids(runDir), opts.maxEpochs ?? MAX_EPOCH_FRAMES);
-  if (grids.length === 0) throw new Error(`${runDir}: no samples/epoch-NNN.png yet (no epoch finished)`);
-  const size = opts.samples ? modelSize(runDir) : 0;
-  const frames = grids.map((g) => {
-    let p = decodePng(fs.readFileSync(g.file));
-    if (p.channels === 4) throw new Error(`${g.file}: expected a gray or RGB grid, got RGBA`);
-    if (opts.samples) {
-      const cells = gridCells(p, size, opts.samples);
-      const px = size * size * p.channels;
-      const data = new Uint8Array(cells.length * px);
-      cells.forEach((c, i) => data.set(c.pixels, i * px));
-      p = imageGrid({ data, n: cells.length, height: size, width: size, channels: p.channels }, { nrow: 8 });
-    }
-    const levels = opts.grayLevels ?? 256;
-    if (p.channels === 1 && levels < 256) {
-      const step = 256 / levels;
-      const q = new Uint8Array(p.pixels.length);
-      for (let i = 0; i < q.length; i++) q[i] = Math.min(255, Math.floor(p.pixels[i] / step) * step + Math.floor(step / 2));
-      p = { ...p, pixels: q };
-    }
-    return p as GifFrame;
-  });
-  // hold the last frame longer so the loop's end is visible
-  const delayMs = opts.delayMs ?? 600;
-  return animatedGif(frames, { delayMs, lastDelayMs: 3 * delayMs });
-}
-
-/** `count` real training images of the run's dataset (seeded like the run) next to its final generated grid. */
-export async function realVsFakePng(runDir: string, count = 64): Promise<Buffer> {
-  const config = readRunConfig(runDir);
-  const finalFile = path.join(runDir, 'samples', 'final.png');
-  if (!fs.existsSync(finalFile)) throw new Error(`${finalFile} is missing (the run has not finished)`);
-  const fake = decodePng(fs.readFileSync(finalFile));
-  const real = await loadDataset(config.spec.dataset, config.data.path, { limit: count, seed: config.seed, size: config.spec.model.size });
-  const realGrid = imageGrid(real, { nrow: 8 });
-  return imageStrip([realGrid, fake], [`real (${real.n} training images)`, `generated (final, ${path.basename(runDir)})`]);
-}
-
-/** The final samples of several runs, one row each (the first `samples` images), labelled. */
-export function finalSamplesPng(runDirs: string[], labels?: string[], samples = 8): Buffer {
-  const rows = runDirs.filter((d) => fs.existsSync(path.join(d, 'samples', 'final.png')));
-  if (rows.length === 0) throw new Error('finalSamplesPng: none of the runs has samples/final.png');
-  const cells = rows.flatMap((d) => gridCells(decodePng(fs.readFileSync(path.join(d, 'samples', 'final.png'))), modelSize(d), samples));
-  return labelledGridPng(cells, {
-    cols: samples,
-    rowLabels: labels ?? rows.map((d) => path.basename(d)),
-    title: 'Final fixed-noise samples',
-  });
-}
 
 /** A PNG without its alpha channel when every pixel is opaque (the trainer's loss.png is RGBA): about a third smaller. */
 function opaquePng(png: Buffer): Buffer {

@@ -9,7 +9,7 @@ import { TrainSummary } from '../train/trainer';
 import { writeRunSummary } from '../train/run-summary';
 import { isConditional } from '../models/conditional-spec';
 import { evaluateConditionalRun } from '../eval/hit-rate';
-import type { RunConfig } from './run-dir';
+import type { RunConfig } from '../runs/run-dir';
 import { tensorboardMetrics } from '../train/tb-run';
 
 export interface FinishOptions {

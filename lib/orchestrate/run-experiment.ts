@@ -4,11 +4,11 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ExperimentSpec, Overrides, PresetName, resolveSettings, checkSettings } from './experiment';
-import { RunConfig, newRunDir } from './run-dir';
-import { readCheckedRunConfig } from './config-check';
-import { resolveDataPath, loadDataset, datasetFingerprint } from './dataset';
-import { packageVersions, gitCommit } from './versions';
+import { ExperimentSpec, Overrides, PresetName, resolveSettings, checkSettings } from '../runs/experiment';
+import { RunConfig, newRunDir } from '../runs/run-dir';
+import { readCheckedRunConfig } from '../runs/config-check';
+import { resolveDataPath, loadDataset, datasetFingerprint } from '../runs/dataset';
+import { packageVersions, gitCommit } from '../runs/versions';
 import { finishRun, FinishOptions } from './finish-run';
 import { writeJsonAtomic, readJson, removeStaleTemps, WriteError } from '../io/files';
 import { acquireRunLock } from '../io/lock';
@@ -17,7 +17,7 @@ import { readRunSummary, writeRunSummary } from '../train/run-summary';
 import { BackendInfo } from '../backend';
 import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import { formatSkips } from '../data';
-import { Shard, shardItems } from './shard';
+import { Shard, shardItems } from '../runs/shard';
 
 export interface RunRequest {
   spec: ExperimentSpec;

@@ -10,18 +10,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CampaignSpec, ExportSpec } from './campaign-spec';
-import { PresetName } from './experiment';
-import { RunConfig, readRunConfig } from './run-dir';
-import { REPO_ROOT } from './versions';
-import { loadRunGenerator } from './load-generator';
-import { portableJson, PathRoot } from './portable-paths';
+import { CampaignSpec, ExportSpec } from '../runs/campaign-spec';
+import { PresetName } from '../runs/experiment';
+import { RunConfig, readRunConfig } from '../runs/run-dir';
+import { REPO_ROOT } from '../runs/versions';
+import { loadRunGenerator } from '../runs/load-generator';
+import { portableJson, PathRoot } from '../runs/portable-paths';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { Rng } from '../rng';
 import { noiseTensor } from '../sample/noise';
 import { generateImages } from '../sample/generate';
 import { gridPng } from '../viz/grid';
-import { epochStripPng } from '../notebook/views/run-views';
+import { epochStripPng } from '../runs/run-pictures';
 import type { TrainSummary } from '../train/trainer';
 
 export interface ExportRequest {

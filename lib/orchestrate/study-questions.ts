@@ -13,15 +13,15 @@ import * as aq from 'arquero';
 import { BackendInfo, initBackend, describeBackend } from '../backend';
 import { ExperimentSpec } from '../runs/experiment';
 import { resolveDataPath, loadDataset } from '../runs/dataset';
-import { runExperiment, resumeExperiment, DEFAULT_SEED } from '../runs/run-experiment';
+import { runExperiment, resumeExperiment, DEFAULT_SEED } from './run-experiment';
 import { newRunDir } from '../runs/run-dir';
 import { readJson, writeJsonAtomic, writeFileAtomic } from '../io/files';
 import { runRow } from '../runs/table';
-import { StudyDesign, StudyPreset, StudyRun } from './study-design';
-import { FerClassifier, loadClassifier } from './classifier';
-import { evaluateRun } from './evaluate-run';
-import { compareRuns } from './compare';
-import { Verdict, verdictFor, MetricRow } from './study-verdict';
+import { StudyDesign, StudyPreset, StudyRun } from '../eval/study-design';
+import { FerClassifier, loadClassifier } from '../eval/classifier';
+import { evaluateRun } from '../eval/evaluate-run';
+import { compareRuns } from '../eval/compare';
+import { Verdict, verdictFor, MetricRow } from '../eval/study-verdict';
 
 export interface StudyOptions {
   /** The runs, scales and settings (experiments/study-questions.ts STUDY_DESIGN). */

@@ -16,14 +16,14 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CampaignSpec } from './campaign-spec';
-import { ExperimentSpec, PresetName, resolveSettings } from './experiment';
-import { resolveDataPath } from './dataset';
-import { inspectRunFolder, RunFolderState } from './run-state';
+import { CampaignSpec } from '../runs/campaign-spec';
+import { ExperimentSpec, PresetName, resolveSettings } from '../runs/experiment';
+import { resolveDataPath } from '../runs/dataset';
+import { inspectRunFolder, RunFolderState } from '../runs/run-state';
 import { runExperiment, resumeExperiment, RunResult } from './run-experiment';
-import { Shard, shardItems } from './shard';
-import { estimateImages, speedKey } from './estimate';
-import { CampaignProgress, CampaignItem } from './campaign-progress';
+import { Shard, shardItems } from '../runs/shard';
+import { estimateImages, speedKey } from '../runs/estimate';
+import { CampaignProgress, CampaignItem } from '../runs/campaign-progress';
 import { BackendInfo } from '../backend';
 import type { RunStatus } from '../train/trainer';
 
