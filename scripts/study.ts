@@ -13,6 +13,7 @@ import { PRESETS, PresetName } from '../lib/runs/experiment';
 import { runCampaign } from '../lib/orchestrate/campaign';
 import { resolveShard } from '../lib/runs/shard';
 import { initBackend, describeBackend } from '../lib/backend';
+import { LOCKED_EXIT_CODE } from '../lib/io/lock';
 
 const USAGE = `usage: npm run study -- --preset P --out DIR [options]
   --preset P        ${PRESETS.filter((p) => p !== 'sample').join(' | ')} (paper: the study's settings)
@@ -33,7 +34,9 @@ const USAGE = `usage: npm run study -- --preset P --out DIR [options]
   --export DEST     instead of training: copy each completed run of --out into DEST/<experiment>/
                     (config, summary, metrics, loss.png, final.png, epoch strip, samples-256.png) plus tables
 Running the same command again continues: completed runs are skipped, interrupted ones resume from
-their last checkpoint. Exit status: 0 done (or stopped at --max-steps), 130 Ctrl-C, 1 a run failed.`;
+their last checkpoint; a run folder another process holds (its run lock) is left to it, untouched.
+Exit status: 0 done (or stopped at --max-steps), 75 done except runs left to other processes (run
+again once they end), 130 Ctrl-C, 1 a run failed.`;
 
 runMain(async () => {
   const cmd = 'study';
@@ -86,5 +89,9 @@ runMain(async () => {
     console.log(fs.readFileSync(r.tables.md, 'utf8'));
   }
   if (r.status === 'interrupted') process.exitCode = 130;
+  else if (r.leftToOthers.length) {
+    process.stderr.write(`${r.leftToOthers.length} run(s) left to other processes that hold them: ${r.leftToOthers.join(', ')}; run the same command again once they end\n`);
+    process.exitCode = LOCKED_EXIT_CODE;
+  }
   console.log(path.resolve(out));
 });

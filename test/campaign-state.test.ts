@@ -1,12 +1,16 @@
 /**
  * What the campaign makes of a run folder (without training): new, completed, resume, restart,
- * diverged; refused when it holds another experiment, preset or settings. And the campaign ETA:
+ * diverged, busy (its run lock held by a live process; without a lock file, the fallback for
+ * older folders: "running" and written minutes ago); refused when it holds another experiment,
+ * preset or settings. And the campaign ETA:
  * remaining images over measured images/s per image size, borrowed across sizes by pixel count.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { spawn } from 'child_process';
 import { tempDir } from './helpers';
 import { inspectRunFolder, BUSY_SECONDS } from '../lib/runs/run-state';
 import { resolveSettings } from '../lib/runs/experiment';
@@ -35,10 +39,11 @@ test('run folder states', () => {
   // completed but short of the run's epochs (e.g. resumed with fewer --epochs): continue it
   const short = folder({ 'config.json': config(), 'summary.json': { status: 'completed', epochsCompleted: 20 }, 'checkpoints/latest.json': { checkpoint: 'step-0001000', step: 1000 } });
   assert.deepEqual(pick(inspectRunFolder(short, 'fer-happy', 'paper', settings)), { kind: 'resume', step: 1000, status: 'completed' });
-  // "running" and written just now: another process is training it, leave it alone; minutes later: killed, resume
+  // no lock file (a folder of an older version), "running" and written just now: another process may be
+  // training it, leave it alone; minutes later: killed, resume
   const live = folder({ 'config.json': config(), 'summary.json': { status: 'running' }, 'losses.csv': 'x', 'checkpoints/latest.json': { checkpoint: 'step-0000400', step: 400 } });
   const busy = inspectRunFolder(live, 'fer-happy', 'paper', settings);
-  assert.ok(busy.kind === 'busy' && busy.seconds < BUSY_SECONDS, JSON.stringify(pick(busy)));
+  assert.ok(busy.kind === 'busy' && /without a run lock .* written \d+ s ago/.test(busy.by), JSON.stringify(busy));
   const later = Date.now() + (BUSY_SECONDS + 1) * 1000;
   assert.deepEqual(pick(inspectRunFolder(live, 'fer-happy', 'paper', settings, later)), { kind: 'resume', step: 400, status: 'running' });
   assert.equal(inspectRunFolder(folder({ 'config.json': config(), 'summary.json': { status: 'running' } }), 'fer-happy', 'paper', settings, later).kind, 'restart');
@@ -46,6 +51,33 @@ test('run folder states', () => {
   assert.equal(inspectRunFolder(folder({ 'config.json': config(), 'summary.json': { status: 'stopped' }, 'checkpoints/latest.json': { checkpoint: 'step-0000400', step: 400 } }), 'fer-happy', 'paper', settings).kind, 'resume');
   const diverged = inspectRunFolder(folder({ 'config.json': config(), 'summary.json': { status: 'diverged', message: 'loss NaN' } }), 'fer-happy', 'paper', settings);
   assert.equal(diverged.kind === 'diverged' && diverged.message, 'loss NaN');
+});
+
+test('a folder whose run lock a live process holds is busy; a stale lock is not (and no mtime guess is made)', async () => {
+  // a live process on this host: a child that sleeps; the lock written as lib/io/lock.ts writes it
+  const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    const lock = (pid: number) => ({ pid, host: os.hostname(), startedAt: new Date().toISOString(), command: 'resume (test)' });
+    const files = { 'config.json': config(), 'summary.json': { status: 'stopped' }, 'checkpoints/latest.json': { checkpoint: 'step-0000400', step: 400 } };
+    const held = folder({ ...files, '.lock': lock(holder.pid!) });
+    const before = fs.readFileSync(path.join(held, '.lock'), 'utf8');
+    const s = inspectRunFolder(held, 'fer-happy', 'paper', settings);
+    assert.ok(s.kind === 'busy' && s.by.includes(`pid ${holder.pid} on ${os.hostname()}`) && s.by.includes('resume (test)'), JSON.stringify(s));
+    assert.equal(fs.readFileSync(path.join(held, '.lock'), 'utf8'), before, 'inspecting leaves the lock as it was');
+    // a folder being created (a lock, no config.json yet) is busy too, not new
+    const starting = folder({ '.lock': lock(holder.pid!) });
+    assert.equal(inspectRunFolder(starting, 'fer-happy', 'paper', settings).kind, 'busy');
+    // a lock left by a process that is gone: resumed (the resume takes the stale lock over), even
+    // though summary.json says running and was written just now
+    holder.kill();
+    await new Promise((r) => holder.once('exit', r));
+    const stale = folder({ ...files, 'summary.json': { status: 'running' }, 'losses.csv': 'x', '.lock': lock(holder.pid!) });
+    assert.deepEqual(pick(inspectRunFolder(stale, 'fer-happy', 'paper', settings)), { kind: 'resume', step: 400, status: 'running' });
+    assert.equal(inspectRunFolder(folder({ '.lock': lock(holder.pid!) }), 'fer-happy', 'paper', settings).kind, 'new');
+  } finally {
+    holder.kill();
+  }
 });
 
 test('a folder of another experiment, preset or settings is refused, naming it', () => {

@@ -3,17 +3,21 @@
  * 130) continues in two shards without training any finished run again, the shards split the nine
  * runs disjointly and together cover them, and the table lists all nine; a run folder started with
  * `npm run experiment --out` is adopted and resumed; a folder of another experiment or preset is
- * refused before anything trains; --export writes the reference files with no absolute paths.
+ * refused before anything trains; a run stopped before its first checkpoint starts again through
+ * the library's resume; a folder whose run lock a live process holds is left untouched (exit 75);
+ * --export writes the reference files with no absolute paths.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { setupBackend, tempDir } from './helpers';
 import { runCampaign, CampaignRequest } from '../lib/orchestrate/campaign';
 import { exportReference } from '../lib/orchestrate/export-reference';
+import { runExperiment } from '../lib/orchestrate/run-experiment';
 import { resolveRunDirs } from '../lib/eval/compare';
 import { evaluateRun } from '../lib/eval/evaluate-run';
 import { decodePng } from '../lib/viz';
@@ -113,8 +117,11 @@ test('adopts a folder started by npm run experiment, refuses another experiment 
   await assert.rejects(runCampaign(campaign(out, lines, { only: ['fer-sad'] })), /holds a run of fer-sad at preset quick/);
   assert.equal(readJson(path.join(happy, 'summary.json')).steps, 1, 'nothing trained by a refused campaign');
 
-  // a config.json without a checkpoint (stopped while loading data): started again from scratch
-  fs.writeFileSync(path.join(sad, 'config.json'), JSON.stringify({ ...happyConfig, experiment: 'fer-sad' }));
+  // a run stopped before its first checkpoint (its checkpoints removed after one iteration, as if
+  // killed before the first was written): started again from scratch by the library's resume
+  fs.rmSync(sad, { recursive: true, force: true });
+  await runExperiment({ spec: getExperiment('fer-sad'), preset: 'smoke', outDir: sad, backend, maxSteps: 1, progress: false, log: () => {} });
+  fs.rmSync(path.join(sad, 'checkpoints'), { recursive: true, force: true });
   const res = await runCampaign(campaign(out, lines, { only: ['fer-happy', 'fer-sad', 'fer-angry'] }));
   assert.equal(res.status, 'completed');
   assert.deepEqual(res.runs.map((x) => [x.experiment, x.found, x.status]), [
@@ -125,6 +132,8 @@ test('adopts a folder started by npm run experiment, refuses another experiment 
   assert.deepEqual(lossIters(happy), [0, 1], 'the adopted run continued from its checkpoint, no iteration twice');
   assert.equal(readJson(path.join(happy, 'config.json')).command[0], happyConfig.command[0], 'the adopted folder keeps its own record');
   assert.equal(readJson(path.join(sad, 'config.json')).data.name.startsWith('fer2013 train/sad'), true, 'restarted with its own data');
+  assert.equal(readJson(path.join(sad, 'config.json')).resumedAt.length, 1, 'restarted in place by resume (the folder was not deleted)');
+  assert.deepEqual(lossIters(sad), lossIters(sad).map((_, i) => i), 'losses.csv holds each iteration once, from 0');
 
   // --export: the completed runs' reference files, tables, and no absolute path of this machine
   await runCampaign(campaign(out, lines, { only: ['fer-fear'], maxSteps: 1 }));
@@ -164,6 +173,44 @@ test('adopts a folder started by npm run experiment, refuses another experiment 
   const cfg = readJson(path.join(ref, 'fer-happy', 'config.json'));
   assert.equal(cfg.data.path, 'fer2013', 'the data path becomes the dataset folder name');
   assert.equal(readJson(path.join(ref, 'fer-happy', 'summary.json')).lastCheckpoint, 'checkpoints/step-0000002');
+});
+
+/** Every file below `dir` with its content hash and modification time. */
+function snapshot(dir: string): Record<string, string> {
+  return Object.fromEntries(walk(dir).map((f) => [path.relative(dir, f), `${hash(f)} ${fs.statSync(f).mtimeMs}`]));
+}
+
+test('a run folder whose lock a live process holds is left to it untouched (npm run study exits 75); once that process is gone it resumes', async () => {
+  const out = path.join(tempDir('facegan-study-'), 'study');
+  const happy = path.join(out, 'fer-happy');
+  await runExperiment({ spec: getExperiment('fer-happy'), preset: 'smoke', outDir: happy, backend, maxSteps: 1, progress: false, log: () => {} });
+  // another live process on this host holds the folder (its lock as lib/io/lock.ts writes it)
+  const holder = spawn('sleep', ['120'], { stdio: 'ignore' });
+  const gone = new Promise((r) => holder.once('exit', r));
+  try {
+    await new Promise((r) => setTimeout(r, 50));
+    fs.writeFileSync(path.join(happy, '.lock'), JSON.stringify({ pid: holder.pid, host: os.hostname(), startedAt: new Date().toISOString(), command: 'resume (another shell)' }) + '\n');
+    const before = snapshot(happy);
+    const lines: string[] = [];
+    const r = await runCampaign(campaign(out, lines, { only: ['fer-happy', 'fer-sad'], maxSteps: 1 }));
+    assert.deepEqual(r.runs.map((x) => [x.experiment, x.found, x.status]), [['fer-happy', 'busy', 'skipped'], ['fer-sad', 'new', 'stopped']]);
+    assert.deepEqual(r.leftToOthers, ['fer-happy']);
+    assert.ok(lines.some((l) => l.startsWith(`fer-happy: ${happy} is in use by pid ${holder.pid} on ${os.hostname()}`) && l.includes('untouched')), lines.join('\n'));
+    const cli = spawnSync(process.execPath, ['--import', 'tsx', 'scripts/study.ts', '--preset', 'smoke', '--out', out, '--only', 'fer-happy', '--no-eval', '--no-progress', '--no-charts'], { cwd: ROOT, encoding: 'utf8' });
+    assert.equal(cli.status, 75, cli.stderr);
+    assert.match(cli.stderr, /1 run\(s\) left to other processes that hold them: fer-happy/);
+    assert.deepEqual(snapshot(happy), before, 'nothing in the held folder changed, its lock included');
+  } finally {
+    holder.kill();
+  }
+  await gone;
+  const lines: string[] = [];
+  const r = await runCampaign(campaign(out, lines, { only: ['fer-happy'] }));
+  assert.deepEqual(r.runs.map((x) => [x.experiment, x.found, x.status]), [['fer-happy', 'resume', 'completed']]);
+  assert.deepEqual(r.leftToOthers, []);
+  assert.ok(lines.some((l) => /taking over the stale lock of .*fer-happy: process \d+ is no longer running/.test(l)), lines.join('\n'));
+  assert.equal(fs.existsSync(path.join(happy, '.lock')), false, 'the lock is released');
+  assert.deepEqual(lossIters(happy), lossIters(happy).map((_, i) => i), 'resumed after the holder: each iteration once');
 });
 
 function walk(dir: string): string[] {

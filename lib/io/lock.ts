@@ -255,6 +255,38 @@ function releaseFile(h: Held): void {
   if (held.size === 0) removeHooks();
 }
 
+/** What the lock file of a run folder says, read only (nothing is taken, refreshed or removed). */
+export type RunLockState =
+  | { state: 'none' }
+  | { state: 'live'; holder: LockInfo | null; by: string }
+  | { state: 'stale'; reason: string };
+
+/**
+ * Whether run folder `dir` is held by a live process, judged as acquireRunLock judges it (same
+ * host: the pid is alive and not reused; another host: a recent heartbeat): 'none' when there is
+ * no lock file, 'stale' when its holder is gone (the next writer takes it over).
+ */
+export function runLockState(dir: string): RunLockState {
+  const file = lockFile(dir);
+  let text: string;
+  let mtimeMs: number;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+    mtimeMs = fs.statSync(file).mtimeMs;
+  } catch {
+    return { state: 'none' };
+  }
+  let holder: LockInfo | null = null;
+  try {
+    const v = JSON.parse(text) as LockInfo;
+    holder = typeof v.pid === 'number' && typeof v.host === 'string' ? v : null;
+  } catch {
+    holder = null;
+  }
+  const reason = staleReason(holder, mtimeMs, false);
+  return reason === null ? { state: 'live', holder, by: describe(holder) } : { state: 'stale', reason };
+}
+
 /** Releases every lock this process holds (exit paths). */
 export function releaseAllLocks(): void {
   for (const h of [...held.values()]) releaseFile(h);

@@ -3,7 +3,10 @@
  * `<out>/<experiment>/`, one after another; running it again continues it. For each run folder
  * (lib/runs/run-state.ts): completed ones are skipped (their metrics computed if missing),
  * interrupted or partial ones resume from their last checkpoint (resumeExperiment), one with no
- * checkpoint starts again, a missing one starts; nothing is trained twice. A folder started by hand
+ * checkpoint starts again (resumeExperiment too: from scratch, with its recorded config), a missing
+ * one starts; nothing is trained twice. A folder whose run lock a live process holds (training,
+ * resuming or evaluating it) is left to that process with a message, untouched; the result lists it
+ * in `leftToOthers` (`npm run study` then exits 75: run it again once they end). A folder started by hand
  * (`npm run experiment -- fer-happy --preset paper --out <out>/fer-happy`) is adopted as is.
  *
  * Every folder is checked before anything trains (a folder of another experiment or preset stops
@@ -25,6 +28,7 @@ import { Shard, shardItems } from '../runs/shard';
 import { estimateImages, speedKey } from '../runs/estimate';
 import { CampaignProgress, CampaignItem } from '../runs/campaign-progress';
 import { BackendInfo } from '../backend';
+import { LockedError } from '../io/lock';
 import type { RunStatus } from '../train/trainer';
 
 export interface CampaignRequest {
@@ -58,7 +62,7 @@ export type CampaignStatus = 'completed' | 'stopped' | 'interrupted';
 export interface CampaignRunRecord {
   experiment: string;
   runDir: string;
-  /** What the campaign found: new, completed (skipped), resume, restart. */
+  /** What the campaign found: new, completed (skipped), resume, restart, busy (left to another process). */
   found: RunFolderState['kind'];
   status: RunStatus | 'skipped';
 }
@@ -68,6 +72,8 @@ export interface CampaignResult {
   /** This process's runs (after --only and the shard), in order; the ones it did not reach are absent. */
   planned: string[];
   runs: CampaignRunRecord[];
+  /** Runs skipped because another live process holds their folder's lock (run the campaign again once it ends). */
+  leftToOthers: string[];
   /** table.md etc. in outDir, when any run of the campaign exists there. */
   tables: { md: string; csv: string; html: string; expressions?: string } | null;
 }
@@ -93,7 +99,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
   const outDir = path.resolve(req.outDir);
   const names = campaignRuns(campaign, req.only, req.shard);
   const shardNote = req.shard ? ` (shard ${req.shard.index}/${req.shard.count} from ${req.shard.source})` : '';
-  const result: CampaignResult = { status: 'completed', planned: names, runs: [], tables: null };
+  const result: CampaignResult = { status: 'completed', planned: names, runs: [], leftToOthers: [], tables: null };
   if (names.length === 0) {
     log(`${campaign.name}${shardNote}: no runs for this shard (the campaign has ${campaign.runs.length}); nothing to do`);
     return result;
@@ -113,7 +119,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
 
   const items: CampaignItem[] = plan.map((p) => {
     const done = p.state.kind === 'completed';
-    const n = p.state.kind === 'new' ? estimateImages(p.spec.dataset, p.data.path, p.settings.limit) : 'config' in p.state ? p.state.config.data.images : null;
+    const n = p.state.kind === 'new' ? estimateImages(p.spec.dataset, p.data.path, p.settings.limit) : p.state.kind !== 'busy' ? p.state.config.data.images : null;
     const step = p.state.kind === 'resume' ? p.state.step : 0;
     const remaining = done || p.state.kind === 'busy' ? 0 : n === null ? null : Math.max(0, n * p.settings.epochs - step * p.settings.batchSize);
     return { name: p.name, key: speedKey(p.spec.model), pixels: p.spec.model.size ** 2 * p.spec.model.channels, remaining, done };
@@ -159,6 +165,10 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
       passing = false;
     }
   };
+  const leaveToOther = (name: string, runDir: string, by: string) => {
+    log(`${name}: ${runDir} is in use by ${by}; leaving it to that process, untouched (run the campaign again once it ends)`);
+    result.leftToOthers.push(name);
+  };
   process.on('SIGINT', onSigint);
   try {
     for (let i = 0; i < plan.length; i++) {
@@ -175,8 +185,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
         continue;
       }
       if (p.state.kind === 'busy') {
-        log(`${p.name}: ${p.runDir} is being trained by another process (summary.json says running, written ${p.state.seconds} s ago); ` +
-          `leaving it to that process (run the campaign again once it ends)`);
+        leaveToOther(p.name, p.runDir, p.state.by);
         result.runs.push(record);
         continue;
       }
@@ -196,14 +205,16 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
       };
       let r: RunResult;
       try {
-        if (p.state.kind === 'resume') {
-          log(`${p.name}: resuming ${p.runDir} from step ${p.state.step} (status was ${p.state.status})${p.state.status === 'running' ? RUNNING_NOTE : ''}`);
-          r = await resumeExperiment(p.runDir, { backend: req.backend, maxSteps: req.maxSteps, progress: req.progress, log, onLog });
-        } else {
-          if (p.state.kind === 'restart') {
-            log(`${p.name}: ${p.runDir} ${p.state.reason}; starting it again from scratch`);
-            fs.rmSync(p.runDir, { recursive: true, force: true });
+        if (p.state.kind === 'resume' || p.state.kind === 'restart') {
+          if (p.state.kind === 'resume') {
+            log(`${p.name}: resuming ${p.runDir} from step ${p.state.step} (status was ${p.state.status})${p.state.status === 'running' ? RUNNING_NOTE : ''}`);
+          } else {
+            log(`${p.name}: ${p.runDir} ${p.state.reason}; starting it again from scratch with its recorded config.json`);
           }
+          // the recorded dataset; the campaign's only where that one is gone (resume checks it gives the same images)
+          const dataPath = fs.existsSync(p.state.config.data.path) ? undefined : p.data.path;
+          r = await resumeExperiment(p.runDir, { backend: req.backend, dataPath, maxSteps: req.maxSteps, progress: req.progress, log, onLog });
+        } else {
           r = await runExperiment({
             spec: p.spec, preset, dataPath: dataFlag(req, p.spec), outDir: p.runDir,
             backend: req.backend, maxSteps: req.maxSteps, progress: req.progress, log, onLog,
@@ -211,6 +222,13 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
         }
       } catch (e) {
         progress.endRun(false);
+        if (e instanceof LockedError) {
+          // another process took the folder after the check above: it touched nothing here
+          leaveToOther(p.name, p.runDir, e.holder ? `pid ${e.holder.pid} on ${e.holder.host} (${e.holder.command})` : 'another process');
+          record.found = 'busy';
+          result.runs.push(record);
+          continue;
+        }
         throw new Error(`run ${p.name} failed (${p.runDir}): ${(e as Error).message}`);
       }
       const s = r.summary;
@@ -252,7 +270,7 @@ function describeState(s: RunFolderState, epochs: number): string {
     case 'diverged':
       return `diverged: the campaign will stop here (${s.message})`;
     case 'busy':
-      return `being trained by another process (running, written ${s.seconds} s ago): will leave it alone`;
+      return `in use by ${s.by}: will leave it to that process`;
   }
 }
 

@@ -1,13 +1,16 @@
 /**
  * What a campaign finds in a run folder `<out>/<experiment>/`, and what it will do with it:
  * train it (no folder, or an empty one), skip it (completed with its epochs), resume it from its
- * latest checkpoint, start it again (a config.json but no checkpoint yet: nothing to keep), leave
- * it to the process that is training it right now (busy), or stop (it diverged: the user decides). A folder holding another experiment or preset, or the same one
- * at other settings, is refused: the campaign never trains over someone else's run.
+ * latest checkpoint, start it again (a config.json but no checkpoint yet: nothing to keep; the
+ * library's resume does it, with the recorded config), leave it to the process that holds it right
+ * now (busy: its run lock, lib/io/lock.ts, is held by a live process), or stop (it diverged: the
+ * user decides). A folder holding another experiment or preset, or the same one at other
+ * settings, is refused: the campaign never trains over someone else's run.
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { readJson } from '../io/files';
+import { runLockState } from '../io/lock';
 import { RunConfig, readRunConfig } from './run-dir';
 import { PresetName, TrainSettings } from './experiment';
 import { latestCheckpoint } from '../train/checkpoint';
@@ -19,12 +22,13 @@ export type RunFolderState =
   | { kind: 'resume'; config: RunConfig; step: number; status: string }
   | { kind: 'restart'; config: RunConfig; reason: string }
   | { kind: 'diverged'; config: RunConfig; message: string }
-  | { kind: 'busy'; config: RunConfig; seconds: number };
+  | { kind: 'busy'; config?: RunConfig; by: string };
 
 /**
- * A folder whose summary.json says "running" and whose losses.csv or summary.json changed this
- * recently is taken to be training in another process right now (the trainer appends losses every
- * few seconds): the campaign leaves it alone. Older ones were killed and are resumed.
+ * Fallback for folders without a lock file (written by a version from before run locks, which may
+ * still be training): summary.json says "running" and losses.csv or summary.json changed this
+ * recently, so the campaign leaves it alone; older ones were killed and are resumed. A folder with
+ * a lock file is judged by the lock alone (a stale lock: killed, resumed).
  */
 export const BUSY_SECONDS = 180;
 
@@ -38,6 +42,8 @@ const SETTING_KEYS = ['epochs', 'batchSize', 'limit'] as const;
 export function inspectRunFolder(dir: string, experiment: string, preset: PresetName, settings: TrainSettings, now = Date.now()): RunFolderState {
   if (!fs.existsSync(path.join(dir, 'config.json'))) {
     if (fs.existsSync(dir) && !fs.statSync(dir).isDirectory()) throw new Error(`${dir} is a file, expected the run folder of ${experiment}`);
+    const lock = runLockState(dir);
+    if (lock.state === 'live') return { kind: 'busy', by: lock.by };
     return { kind: 'new' };
   }
   const config = readRunConfig(dir);
@@ -57,16 +63,20 @@ export function inspectRunFolder(dir: string, experiment: string, preset: Preset
   if (summary?.status === 'completed' && summary.epochsCompleted >= config.settings.epochs) {
     return { kind: 'completed', config, summary, metrics: fs.existsSync(path.join(dir, 'metrics.json')) };
   }
+  const lock = runLockState(dir);
+  if (lock.state === 'live') return { kind: 'busy', config, by: lock.by };
   if (summary?.status === 'diverged') {
     return { kind: 'diverged', config, message: summary.message ?? 'a loss became NaN/Inf' };
   }
-  if (summary?.status === 'running') {
+  if (summary?.status === 'running' && lock.state === 'none') {
     const ages = ['losses.csv', 'summary.json']
       .map((f) => path.join(dir, f))
       .filter((f) => fs.existsSync(f))
       .map((f) => (now - fs.statSync(f).mtimeMs) / 1000);
     const age = Math.min(...ages);
-    if (age < BUSY_SECONDS) return { kind: 'busy', config, seconds: Math.max(0, Math.round(age)) };
+    if (age < BUSY_SECONDS) {
+      return { kind: 'busy', config, by: `a process without a run lock (an older version: summary.json says running, written ${Math.max(0, Math.round(age))} s ago)` };
+    }
   }
   const ckpt = latestCheckpoint(dir);
   if (!ckpt) return { kind: 'restart', config, reason: 'it stopped before its first checkpoint' };
