@@ -14,6 +14,17 @@ export const studyCampaign: CampaignSpec = {
   // (capped at half the real images where the data has fewer), as `npm run experiment` otherwise
   evalN: { paper: 2000, default: 1000 },
   export: { samples: 256, samplesPerRow: 16, gap: 2, seed: 256, stripEpochs: 12, stripSamples: 8 },
+  // executed by `npm run study -- --export DEST --notebooks` over the finished runs (nothing retrained)
+  notebooks: [
+    { notebook: 'notebooks/01-celeba.ipynb', params: { run_dir: '{out}/celeba' }, needs: ['celeba'] },
+    { notebook: 'notebooks/02-fer-per-emotion.ipynb', params: { runs_root: '{out}' }, needs: EMOTIONS.map((e) => `fer-${e}`) },
+    { notebook: 'notebooks/03-grayscale-vs-color.ipynb', params: { runs_root: '{out}' }, needs: ['celeba', 'celeba-gray'] },
+    {
+      notebook: 'notebooks/04-compare-results.ipynb',
+      params: { results_dir: '{out}', presets: 'paper', out_dir: '{tmp}' },
+      needs: ['celeba', 'celeba-gray', ...EMOTIONS.map((e) => `fer-${e}`)],
+    },
+  ],
 };
 
 export const CAMPAIGNS: Record<string, CampaignSpec> = { study: studyCampaign };

@@ -14,6 +14,7 @@ import { runCampaign } from '../lib/orchestrate/campaign';
 import { resolveShard } from '../lib/runs/shard';
 import { initBackend, describeBackend } from '../lib/backend';
 import { LOCKED_EXIT_CODE } from '../lib/io/lock';
+import { REPO_ROOT } from '../lib/runs/versions';
 
 const USAGE = `usage: npm run study -- --preset P --out DIR [options]
   --preset P        ${PRESETS.filter((p) => p !== 'sample').join(' | ')} (paper: the study's settings)
@@ -33,6 +34,8 @@ const USAGE = `usage: npm run study -- --preset P --out DIR [options]
   --dry-run         say what would be done with each run folder (train, skip, resume, restart); write nothing
   --export DEST     instead of training: copy each completed run of --out into DEST/<experiment>/
                     (config, summary, metrics, loss.png, final.png, epoch strip, samples-256.png) plus tables
+  --notebooks       with --export: also execute the campaign's notebooks over its completed runs (showing
+                    them, training nothing) into DEST/notebooks/, machine folders made relative
 Running the same command again continues: completed runs are skipped, interrupted ones resume from
 their last checkpoint; a run folder another process holds (its run lock) is left to it, untouched.
 Exit status: 0 done (or stopped at --max-steps), 75 done except runs left to other processes (run
@@ -41,7 +44,7 @@ again once they end), 130 Ctrl-C, 1 a run failed.`;
 runMain(async () => {
   const cmd = 'study';
   const args = parseArgs(process.argv.slice(2), {
-    flags: ['help', 'no-eval', 'no-progress', 'no-charts', 'dry-run'],
+    flags: ['help', 'no-eval', 'no-progress', 'no-charts', 'dry-run', 'notebooks'],
     options: ['preset', 'out', 'celeba', 'fer', 'only', 'shard', 'shards', 'eval-n', 'max-steps', 'backend', 'export'],
   }, cmd);
   if (args.options.help) return void console.log(USAGE);
@@ -62,6 +65,11 @@ runMain(async () => {
     const r = await exportReference({ campaign: studyCampaign, from: out, to: exportTo, only, preset: presetRaw as PresetName | undefined });
     process.stderr.write(`exported ${r.exported.length} run(s) into ${path.resolve(exportTo)}` +
       (r.skipped.length ? `; skipped ${r.skipped.map((s) => s.experiment).join(', ')}` : '') + '\n');
+    if (args.options.notebooks) {
+      const { exportNotebooks } = await import('../lib/notebook/export-notebooks');
+      const nb = await exportNotebooks({ notebooks: studyCampaign.notebooks ?? [], from: out, to: exportTo, projectRoot: REPO_ROOT });
+      process.stderr.write(`notebooks: ${nb.written.length} written` + (nb.skipped.length ? `, ${nb.skipped.length} skipped (runs not completed)` : '') + '\n');
+    }
     return void console.log(path.resolve(exportTo));
   }
 

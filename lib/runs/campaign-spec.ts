@@ -15,6 +15,18 @@ export interface CampaignSpec {
   evalN: Partial<Record<PresetName, number>> & { default: number };
   /** What `--export` writes for each completed run (lib/orchestrate/export-reference.ts). */
   export: ExportSpec;
+  /** Notebooks `--export ... --notebooks` executes over the campaign's completed runs (lib/notebook/export-notebooks.ts). */
+  notebooks?: CampaignNotebook[];
+}
+
+/** One notebook shown over a campaign's runs, e.g. 02-fer-per-emotion with runs_root = the campaign folder. */
+export interface CampaignNotebook {
+  /** Path from the project root, e.g. notebooks/01-celeba.ipynb. */
+  notebook: string;
+  /** Parameters; in a string value `{out}` is the campaign's folder and `{tmp}` a scratch folder. */
+  params: Record<string, string | number | boolean | null>;
+  /** Runs that must be completed first (else the notebook is skipped, saying which are not). */
+  needs: readonly string[];
 }
 
 export interface ExportSpec {
