@@ -14,7 +14,7 @@ import { initBackend, describeBackend } from '../lib/backend';
 
 const USAGE = `usage: npm run experiment -- <name> [options]
   <name>              ${Object.keys(EXPERIMENTS).join(', ')},
-                      fer-classifier, study-questions (own options: <name> --help)
+                      fer-classifier, study-questions, fer-translate (own options: <name> --help)
   --preset P          ${PRESETS.join(' | ')} (default quick)
   --data DIR          dataset folder (FER2013: image folders or fer2013.csv; CelebA: folder with img_align_celeba/)
                       default: $FACEGAN_FER2013 / $FACEGAN_CELEBA, else the bundled sample in data/sample/
@@ -32,12 +32,18 @@ const USAGE = `usage: npm run experiment -- <name> [options]
 const OWN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
   'fer-classifier': async () => (await import('../lib/eval/classifier-experiment')).classifierCli,
   'study-questions': async () => (await import('../lib/eval/study-questions')).studyQuestionsCli,
+  // the expression translator (experiments/translate.ts, lib/runs/translate-cli.ts)
+  'fer-translate': async () => (await import('../lib/runs/translate-cli')).translateCli,
 };
 // --- end issue 5
 
 runMain(async () => {
   const own = OWN_COMMANDS[process.argv[2]];
   if (own) return (await own())(process.argv.slice(3));
+  // A translator run resumes with its own command (its config.json says kind: 'translator').
+  const resumeAt = process.argv.findIndex((a) => a === '--resume' || a.startsWith('--resume='));
+  const resumeDir = resumeAt < 0 ? undefined : process.argv[resumeAt].includes('=') ? process.argv[resumeAt].split('=')[1] : process.argv[resumeAt + 1];
+  if (resumeDir && isTranslatorRun(resumeDir)) return (await OWN_COMMANDS['fer-translate']())(process.argv.slice(2));
   const cmd = 'experiment';
   const args = parseArgs(process.argv.slice(2), {
     flags: ['list', 'help', 'no-progress', 'no-eval'],
@@ -105,6 +111,11 @@ runMain(async () => {
   exitForStatus(r.summary.status);
   console.log(r.runDir);
 });
+
+function isTranslatorRun(runDir: string): boolean {
+  const file = path.join(runDir, 'config.json');
+  return fs.existsSync(file) && readJson<{ kind?: string }>(file, 'run config').kind === 'translator';
+}
 
 /**
  * Exit status for scripts: 0 when the run completed or stopped at --max-steps as asked, 130 when
