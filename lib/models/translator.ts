@@ -26,7 +26,7 @@ import { AttentionBlend } from './attention-blend';
 
 export interface TranslatorSpec {
   kind: 'translator';
-  size: number;
+  size: 48 | 64;
   channels: 1 | 3;
   /** Expression names, in label order (the FER2013 EMOTIONS). */
   labels: readonly string[];

@@ -19,6 +19,7 @@ import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam';
 import { translate, discriminate } from '../models/translator';
 import { trainableVariables } from '../models/dcgan';
+import { fuseLayers } from '../kernels/fused-layers';
 import type { TranslateLosses } from '../../experiments/translate';
 
 /** G, D and their optimisers (the same shape as GanPair, so lib/train/checkpoint.ts saves it). */
@@ -30,6 +31,10 @@ export interface TranslatorPair {
 }
 
 export function makeTranslatorPair(G: tf.LayersModel, D: tf.LayersModel, adamG: Adam['config'], adamD: Adam['config']): TranslatorPair {
+  // G's ReLUs, bias-free convolutions and 4x4 stride-2 transposed convolutions run as the faster
+  // kernels of lib/kernels/fused-layers.ts (same outputs). D stays as built: the gradient penalty
+  // differentiates its gradient, which the fused kernels' custom gradients do not support.
+  if (process.env.FACEGAN_TRANSLATE_FUSE !== '0') fuseLayers(G);
   return { G, D, optG: new Adam(trainableVariables(G), { ...adamG }), optD: new Adam(trainableVariables(D), { ...adamD }) };
 }
 
