@@ -89,7 +89,7 @@ export const ferTranslate: TranslateExperiment = {
     // sized for <= 3 h on 2 shared cores at the measured speed (docs/editing.md)
     paper: { ...common, steps: 24000, nCritic: 5, decayFrom: 12000, sampleEvery: 1000, checkpointEvery: 500 },
     // <= 30 min
-    quick: { ...common, steps: 4000, nCritic: 5, decayFrom: null, sampleEvery: 500, checkpointEvery: 500 },
+    quick: { ...common, steps: 3500, nCritic: 5, decayFrom: null, sampleEvery: 500, checkpointEvery: 500 },
     // seconds: tiny subset, a few iterations
     smoke: { ...common, batchSize: 4, limit: 16, steps: 4, nCritic: 2, decayFrom: 2, sampleEvery: 2, checkpointEvery: 0, logEvery: 1 },
   },
