@@ -10,6 +10,7 @@ import { runRow, writeRunTables, WrittenTables, RunRow } from '../runs/table';
 import { findRunDirs, RESULTS_DIR } from '../runs/run-dir';
 import { barChartSpec, writeChart } from '../viz';
 import { writeExpressionTable, ExpressionRow } from './compare-expressions';
+import { writeEditTable, EditRow } from './compare-edits';
 
 /** The metrics charted, in table order, with axis titles. Each has a "<name>_real" floor. */
 export const METRIC_TITLES: Record<string, string> = {
@@ -48,13 +49,14 @@ export function runLabels(rows: RunRow[]): string[] {
 /** Writes the tables and charts into outDir; returns their paths. */
 export async function compareRuns(
   runDirs: string[], outDir: string, opts: { title?: string; charts?: boolean } = {},
-): Promise<{ tables: WrittenTables; charts: string[]; expressions: { md: string; csv: string; rows: ExpressionRow[] } | null }> {
+): Promise<{ tables: WrittenTables; charts: string[]; expressions: { md: string; csv: string; rows: ExpressionRow[] } | null; edits: { md: string; csv: string; rows: EditRow[] } | null }> {
   const tables = writeRunTables(runDirs, outDir, opts.title ?? 'facegan runs');
   const rows = runDirs.map(runRow);
   const labels = runLabels(rows);
   const expressions = writeExpressionTable(runDirs, labels, outDir);
+  const edits = writeEditTable(runDirs, labels, outDir);
   const charts: string[] = [];
-  if (opts.charts === false) return { tables, charts, expressions };
+  if (opts.charts === false) return { tables, charts, expressions, edits };
   for (const [metric, title] of Object.entries(METRIC_TITLES)) {
     const data: Record<string, string | number>[] = [];
     rows.forEach((r, i) => {
@@ -66,5 +68,5 @@ export async function compareRuns(
     const out = await writeChart(spec, path.join(outDir, `chart-${metric}`));
     charts.push(out.png);
   }
-  return { tables, charts, expressions };
+  return { tables, charts, expressions, edits };
 }
