@@ -19,8 +19,10 @@ export interface TranslateLosses {
   adversarial: 'wgan-gp' | 'hinge';
   /** Gradient-penalty weight (wgan-gp only). */
   gp: number;
-  /** Expression classification: D on real faces (their label), G on edits (the target). */
+  /** Expression classification of real faces by D (their own label). */
   cls: number;
+  /** Expression classification of the edits in G's loss (the target); StarGAN uses the same weight as `cls`. */
+  clsG?: number;
   /** Cycle reconstruction L1 |G(G(x, t), s) - x|. */
   rec: number;
   /** Attention-mask regulariser: mean mask (keeps the edit small) ... */

@@ -3,7 +3,6 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import * as tf from '@tensorflow/tfjs';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
 import { decodePng, encodePng } from '../lib/viz/png';
 import { loadTranslator, parseTargets } from '../lib/edit/translator-model';

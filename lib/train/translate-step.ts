@@ -6,7 +6,7 @@
  *              xhat = a x + (1 - a) G(x,t), a ~ U(0,1) per image (Gulrajani et al. 2017)
  *     hinge:   mean relu(1 - D(x)) + mean relu(1 + D(G(x,t)))
  *     + cls * CE(D_cls(x), s)                                    (real faces, their own label s)
- *   G update (when asked): -mean D(G(x,t)) + cls * CE(D_cls(G(x,t)), t)
+ *   G update (when asked): -mean D(G(x,t)) + clsG * CE(D_cls(G(x,t)), t)   (clsG defaults to cls)
  *     + rec * mean |G(G(x,t), s) - x|                             (cycle reconstruction)
  *     + maskMean * mean(A) + maskTv * TV(A)  for both masks A       (only with the attention mask)
  *
@@ -109,7 +109,7 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
       mask = e.mask.mean().add(back.mask.mean()).mul(w.maskMean).add(maskTv(e.mask).add(maskTv(back.mask)).mul(w.maskTv)) as tf.Scalar;
     }
     Object.assign(parts, { adv: tf.keep(adv), cls: tf.keep(cls), rec: tf.keep(rec), mask: tf.keep(mask), fake: tf.keep(fakeScore) });
-    return adv.add(cls.mul(w.cls)).add(rec.mul(w.rec)).add(mask) as tf.Scalar;
+    return adv.add(cls.mul(w.clsG ?? w.cls)).add(rec.mul(w.rec)).add(mask) as tf.Scalar;
   }, pair.optG.params);
   pair.optG.apply(pair.optG.params.map((p) => grads[p.name]));
   tf.dispose(Object.values(grads));
