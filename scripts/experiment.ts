@@ -57,6 +57,11 @@ runMain(async () => {
         console.log(`${''.padEnd(16)}${p.padEnd(7)} ${v!.epochs} epochs, batch ${v!.batchSize}, ${v!.limit ?? 'all'} images`);
       }
     }
+    const { ferTranslate } = await import('../experiments/translate');
+    console.log(`${ferTranslate.name.padEnd(14)} ${ferTranslate.description}`);
+    for (const [p, v] of Object.entries(ferTranslate.presets)) {
+      console.log(`${''.padEnd(16)}${p.padEnd(7)} ${v.steps} iterations (G every ${v.nCritic}), batch ${v.batchSize}, ${v.limit ?? 'all'} images`);
+    }
     return;
   }
   const backend = await initBackend({ backend: stringOption(args, 'backend') });
