@@ -14,7 +14,8 @@ import { initBackend, describeBackend } from '../lib/backend';
 
 const USAGE = `usage: npm run experiment -- <name> [options]
   <name>              ${Object.keys(EXPERIMENTS).join(', ')},
-                      fer-classifier, study-questions, fer-translate (own options: <name> --help)
+                      fer-classifier, study-questions, fer-translate, identity-embed
+                      (own options: <name> --help)
   --preset P          ${PRESETS.join(' | ')} (default quick)
   --data DIR          dataset folder (FER2013: image folders or fer2013.csv; CelebA: folder with img_align_celeba/)
                       default: $FACEGAN_FER2013 / $FACEGAN_CELEBA, else the bundled sample in data/sample/
@@ -34,6 +35,8 @@ const OWN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<voi
   'study-questions': async () => (await import('../lib/eval/study-questions')).studyQuestionsCli,
   // the expression translator (experiments/translate.ts, lib/runs/translate-cli.ts)
   'fer-translate': async () => (await import('../lib/runs/translate-cli')).translateCli,
+  // the identity embedding for the translator's identity measure (experiments/identity.ts)
+  'identity-embed': async () => (await import('../lib/eval/identity-cli')).identityCli,
 };
 // --- end issue 5
 
