@@ -25,7 +25,12 @@ export interface TranslateLosses {
   clsG?: number;
   /** Cycle reconstruction L1 |G(G(x, t), s) - x|. */
   rec: number;
-  /** Attention-mask regulariser: mean mask (keeps the edit small) ... */
+  /**
+   * Attention-mask regulariser: mean(1 - A), the share of the input copied unchanged. GANimation's
+   * penalty: without it the mask settles at "copy the input", where the cycle and adversarial terms
+   * are met for free and the expression never changes (seen in the first sanity runs, which
+   * penalised mean(A) instead: the mask fell to ~1% and G's classification loss rose).
+   */
   maskMean: number;
   /** ... and total variation (mean squared difference of neighbouring mask values: a smooth mask). */
   maskTv: number;

@@ -38,6 +38,8 @@ export function editRow(runDir: string, label = path.basename(runDir)): EditRow 
     change_inside_pct: num(m.edit_change_inside) === null ? null : round(num(m.edit_change_inside)! * 100, 2),
     change_outside_pct: num(m.edit_change_outside) === null ? null : round(num(m.edit_change_outside)! * 100, 2),
     identity: r3(m.edit_identity),
+    identity_reconstruction: r3(m.edit_identity_reconstruction),
+    identity_different_faces: r3(m.edit_identity_different_faces),
   };
   for (const emo of EMOTIONS) row[`ratio_${emo}`] = r3(m[`edit_ratio_${emo}`]);
   return row;
@@ -59,7 +61,8 @@ export function writeEditTable(runDirs: string[], labels: string[], outDir: stri
       'classified as the target (macro over targets); real_macro: the classifier\'s recall on the same real faces; ratio_macro: ' +
       'their ratio per target, averaged (target >= 0.8); rec_psnr_db: the face rendered under its own expression vs the input ' +
       '(target >= 28 dB); change_inside/outside_pct: mean |edit - input| inside / outside the brow-eye and mouth boxes; identity: ' +
-      'cosine similarity of an identity embedding (empty: not measured).\n\n' +
+      'cosine similarity of an identity embedding between a face and its edits (identity_reconstruction: and its reconstruction; ' +
+      'identity_different_faces: two different test faces, what another person scores; empty: not measured).\n\n' +
       `${table.toMarkdown({ format: blank })}\n`,
   );
   fs.writeFileSync(csv, table.toCSV());

@@ -42,7 +42,19 @@ export interface EditMetrics {
   rec_rmse: number;
   change_inside: number;
   change_outside: number;
-  identity?: { similarity: number; similarity_reconstruction: number; model: string } | null;
+  identity?: {
+    /** mean cosine similarity of each face and its edits to the other expressions */
+    similarity: number;
+    /** ... and of each face and its reconstruction */
+    similarity_reconstruction: number;
+    /** mean cosine similarity of different test faces (face i vs face i+1): what "another person" scores */
+    different_faces: number;
+    /** the embedding's held-out verification AUC / mean same-person and different-person cosine (its floor) */
+    verification_auc: number | null;
+    same_person: number | null;
+    different_person: number | null;
+    model: string;
+  } | null;
 }
 
 /**
@@ -106,7 +118,11 @@ export function flatEditMetrics(m: EditMetrics): Record<string, number> {
     out[`edit_hit_real_${c}`] = m.real[t];
     out[`edit_ratio_${c}`] = m.ratio[t];
   });
-  if (m.identity) out.edit_identity = m.identity.similarity;
+  if (m.identity) {
+    out.edit_identity = m.identity.similarity;
+    out.edit_identity_reconstruction = m.identity.similarity_reconstruction;
+    out.edit_identity_different_faces = m.identity.different_faces;
+  }
   return out;
 }
 
@@ -126,7 +142,9 @@ export function editMetricsMarkdown(m: EditMetrics, title: string): string {
     `- reconstruction under the face's own expression: PSNR ${f(m.rec_psnr, 2)} dB (target >= 28), RMSE ${f(m.rec_rmse, 1)} grey levels`,
     `- mean |change| inside the brow/eye and mouth boxes ${f(m.change_inside * 100, 2)}%, outside ${f(m.change_outside * 100, 2)}% of the full range`,
     m.identity
-      ? `- identity (${m.identity.model}): cosine similarity face vs its edits ${f(m.identity.similarity)}, vs its reconstruction ${f(m.identity.similarity_reconstruction)}`
+      ? `- identity (${m.identity.model}): cosine similarity of a face and its edits ${f(m.identity.similarity)}, and its reconstruction ` +
+        `${f(m.identity.similarity_reconstruction)}; two different test faces ${f(m.identity.different_faces)}. The embedding on held-out CelebA ` +
+        `identities: verification AUC ${f(m.identity.verification_auc ?? NaN)}, mean cosine same person ${f(m.identity.same_person ?? NaN)}, different people ${f(m.identity.different_person ?? NaN)}`
       : '- identity: not measured (no identity model in models/identity-embed; see docs/editing.md)',
   ];
   return lines.join('\n') + '\n';

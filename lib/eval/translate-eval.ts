@@ -17,6 +17,7 @@ import { translateImages } from '../models/translator-apply';
 import { FerClassifier, classify } from './classifier';
 import { EditImages, EditMetrics, editMetrics, editMetricsMarkdown, flatEditMetrics } from './edit-metrics';
 import { loadConditionalRun } from '../edit/run';
+import { loadIdentityModel, embedFaces, cosine } from './identity';
 import { editFaces } from '../edit/edit-faces';
 import { faceFromBytes } from '../edit/face-image';
 
@@ -29,6 +30,8 @@ export interface EditEvalOptions {
   /** FER2013 split of the faces (default PrivateTest). */
   split?: 'PrivateTest' | 'PublicTest' | 'test';
   classifier: FerClassifier;
+  /** Identity embedding folder (default models/identity-embed; absent: identity not measured). */
+  identityDir?: string;
   log?: (line: string) => void;
 }
 
@@ -59,11 +62,40 @@ export async function translatorEditImages(T: LoadedTranslator, faces: ImageSet)
   return { size: T.spec.size, channels: T.spec.channels, inputs: faces.data, labels: faces.labels!, reconstructions: own.images.data, edits: all.images.data };
 }
 
-async function measure(im: EditImages, clf: FerClassifier): Promise<EditMetrics> {
+async function measure(im: EditImages, clf: FerClassifier, identityDir?: string): Promise<EditMetrics> {
   const n = im.labels.length;
+  const k = EMOTIONS.length;
   const pr = await judge(clf, im.inputs, n, im.size);
-  const pe = await judge(clf, im.edits, n * EMOTIONS.length, im.size);
-  return editMetrics(im, pr, pe);
+  const pe = await judge(clf, im.edits, n * k, im.size);
+  const m = editMetrics(im, pr, pe);
+  const id = await loadIdentityModel(identityDir);
+  if (!id) return { ...m, identity: null };
+  try {
+    const sz = { height: im.size, width: im.size };
+    const ein = await embedFaces(id.net, { data: im.inputs, n, ...sz });
+    const erec = await embedFaces(id.net, { data: im.reconstructions, n, ...sz });
+    const eed = await embedFaces(id.net, { data: im.edits, n: n * k, ...sz });
+    let sEdit = 0, cEdit = 0, sRec = 0, sDiff = 0;
+    for (let i = 0; i < n; i++) {
+      sRec += cosine(ein.data, i, erec.data, i, ein.d);
+      if (n > 1) sDiff += cosine(ein.data, i, ein.data, (i + 1) % n, ein.d);
+      for (let t = 0; t < k; t++) {
+        if (t === im.labels[i]) continue;
+        sEdit += cosine(ein.data, i, eed.data, i * k + t, ein.d);
+        cEdit++;
+      }
+    }
+    const num = (v: unknown) => (typeof v === 'number' ? v : null);
+    return {
+      ...m,
+      identity: {
+        similarity: sEdit / cEdit, similarity_reconstruction: sRec / n, different_faces: n > 1 ? sDiff / n : NaN,
+        verification_auc: num(id.metrics?.verification_auc), same_person: num(id.metrics?.same_mean), different_person: num(id.metrics?.diff_mean), model: id.dir,
+      },
+    };
+  } finally {
+    id.net.dispose();
+  }
 }
 
 function record(dir: string, m: EditMetrics, extra: Record<string, unknown>, title: string): { file: string; md: string } {
@@ -86,7 +118,7 @@ export async function evaluateTranslator(source: string, o: EditEvalOptions): Pr
     const t0 = Date.now();
     const im = await translatorEditImages(T, faces);
     const seconds = (Date.now() - t0) / 1000;
-    const m = await measure(im, o.classifier);
+    const m = await measure(im, o.classifier, o.identityDir);
     const r = record(source, m, { method: 'translate', faces: faces.name, data: dataPath, classifier: o.classifier.dir, model: T.source, seconds_editing: seconds, evaluated_at: new Date().toISOString() }, `Translator edits (${T.name})`);
     return { metrics: m, ...r };
   } finally {
@@ -124,7 +156,7 @@ export async function evaluateInversionEdits(runDir: string, o: EditEvalOptions 
   } finally {
     run.G.dispose();
   }
-  const m = await measure({ size: spec.size, channels: spec.channels, inputs: faces.data, labels: faces.labels!, reconstructions: rec, edits }, o.classifier);
+  const m = await measure({ size: spec.size, channels: spec.channels, inputs: faces.data, labels: faces.labels!, reconstructions: rec, edits }, o.classifier, o.identityDir);
   const r = record(runDir, m, { method: 'invert', steps: o.steps ?? 300, faces: faces.name, data: dataPath, classifier: o.classifier.dir, evaluated_at: new Date().toISOString() }, `Conditional DCGAN inversion edits (${path.basename(runDir)})`);
   return { metrics: m, ...r };
 }

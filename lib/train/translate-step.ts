@@ -8,7 +8,9 @@
  *     + cls * CE(D_cls(x), s)                                    (real faces, their own label s)
  *   G update (when asked): -mean D(G(x,t)) + clsG * CE(D_cls(G(x,t)), t)   (clsG defaults to cls)
  *     + rec * mean |G(G(x,t), s) - x|                             (cycle reconstruction)
- *     + maskMean * mean(A) + maskTv * TV(A)  for both masks A       (only with the attention mask)
+ *     + maskMean * mean(1 - A) + maskTv * TV(A)  for both masks A   (only with the attention mask; A = 1 changes
+ *       the pixel, so mean(1 - A) is the share copied from the input: GANimation's penalty against a mask
+ *       that saturates at "keep the input")
  *
  * The gradient penalty differentiates D's input gradient with respect to D's weights: D uses
  * AbsLeakyReLU (lib/models/abs-leaky-relu.ts) so that this double gradient exists in TF.js.
@@ -106,7 +108,10 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
     const rec = back.image.sub(b.x).abs().mean() as tf.Scalar;
     let mask: tf.Scalar = tf.scalar(0);
     if (e.mask && back.mask) {
-      mask = e.mask.mean().add(back.mask.mean()).mul(w.maskMean).add(maskTv(e.mask).add(maskTv(back.mask)).mul(w.maskTv)) as tf.Scalar;
+      // GANimation: penalise the share of the input that is copied (1 - A), so the mask does not
+      // saturate at "keep the input" (where the cycle and adversarial terms are trivially met).
+      const keep = tf.sub(2, e.mask.mean().add(back.mask.mean()));
+      mask = keep.mul(w.maskMean).add(maskTv(e.mask).add(maskTv(back.mask)).mul(w.maskTv)) as tf.Scalar;
     }
     Object.assign(parts, { adv: tf.keep(adv), cls: tf.keep(cls), rec: tf.keep(rec), mask: tf.keep(mask), fake: tf.keep(fakeScore) });
     return adv.add(cls.mul(w.clsG ?? w.cls)).add(rec.mul(w.rec)).add(mask) as tf.Scalar;
