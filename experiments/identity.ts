@@ -28,7 +28,7 @@ export const IDENTITY_SPEC: IdentitySpec = {
   holdOut: 40,
   filters: [32, 64, 128],
   embed: 64,
-  epochs: 30,
+  epochs: 15,
   batchSize: 64,
   lr: 1e-3,
   flip: true,

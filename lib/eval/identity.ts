@@ -3,7 +3,7 @@
  * same/different-person separation on held-out identities, embed faces, and ship it in
  * models/identity-embed/ (model.json + weights.bin of the embedding net, metrics.json).
  *   net: three stages of (3x3 conv, BatchNorm, ReLU, 2x2 max-pool) -> global average pool -> dense `embed`
- *   training: a dense softmax over the training identities on top (cross-entropy, Adam)
+ *   training: BatchNorm neck + a dense softmax over the training identities on top (cross-entropy, Adam)
  *   similarity: cosine of two embeddings
  */
 import * as fs from 'fs';
@@ -30,8 +30,10 @@ export function buildIdentityNet(s: IdentitySpec, classes: number): { embed: tf.
   });
   h = tf.layers.globalAveragePooling2d({ name: 'id_gap' }).apply(h) as tf.SymbolicTensor;
   const e = tf.layers.dense({ units: s.embed, kernelInitializer: tf.initializers.glorotUniform({ seed: s.seed * 10 + 7 }), name: 'id_embed' }).apply(h) as tf.SymbolicTensor;
-  const logits = tf.layers.dense({ units: classes, kernelInitializer: tf.initializers.glorotUniform({ seed: s.seed * 10 + 8 }), name: 'id_logits' }).apply(e) as tf.SymbolicTensor;
-  return { embed: tf.model({ inputs: x, outputs: e, name: 'identity_embed' }), train: tf.model({ inputs: x, outputs: logits, name: 'identity_train' }) };
+  // BN neck (as in person re-identification): the softmax classifier sees the batch-normalised embedding.
+  const neck = tf.layers.batchNormalization({ name: 'id_neck' }).apply(e) as tf.SymbolicTensor;
+  const probs = tf.layers.dense({ units: classes, activation: 'softmax', kernelInitializer: tf.initializers.glorotUniform({ seed: s.seed * 10 + 8 }), name: 'id_logits' }).apply(neck) as tf.SymbolicTensor;
+  return { embed: tf.model({ inputs: x, outputs: e, name: 'identity_embed' }), train: tf.model({ inputs: x, outputs: probs, name: 'identity_train' }) };
 }
 
 /** CelebA faces as 48x48 gray framed like FER2013 (centre `size` of a `loadSize` resize), with identity numbers. */
