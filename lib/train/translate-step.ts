@@ -36,7 +36,7 @@ export function makeTranslatorPair(G: tf.LayersModel, D: tf.LayersModel, adamG: 
   // G's ReLUs, bias-free convolutions and 4x4 stride-2 transposed convolutions run as the faster
   // kernels of lib/kernels/fused-layers.ts (same outputs). D stays as built: the gradient penalty
   // differentiates its gradient, which the fused kernels' custom gradients do not support.
-  if (process.env.FACEGAN_TRANSLATE_FUSE !== '0') fuseLayers(G);
+  fuseLayers(G);
   return { G, D, optG: new Adam(trainableVariables(G), { ...adamG }), optD: new Adam(trainableVariables(D), { ...adamD }) };
 }
 
