@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as aq from 'arquero';
-import { readJson } from '../io/files';
+import { readJson, writeFileAtomic } from '../io/files';
 import { round } from '../runs/table';
 import { EMOTIONS } from '../data/types';
 
@@ -54,7 +54,7 @@ export function writeEditTable(runDirs: string[], labels: string[], outDir: stri
   const csv = path.join(outDir, 'edits.csv');
   const blank = Object.fromEntries(Object.keys(rows[0]).map((c) => [c, (v: unknown) => (v == null ? '' : String(v))]));
   fs.mkdirSync(outDir, { recursive: true });
-  fs.writeFileSync(
+  writeFileAtomic(
     md,
     '# Editing real faces: translator vs inversion into the conditional DCGAN\n\n' +
       'FER2013 test faces, each edited to every other expression, judged by the shipped classifier. hit_macro: share of edits ' +
@@ -65,6 +65,6 @@ export function writeEditTable(runDirs: string[], labels: string[], outDir: stri
       'identity_different_faces: two different test faces, what another person scores; empty: not measured).\n\n' +
       `${table.toMarkdown({ format: blank })}\n`,
   );
-  fs.writeFileSync(csv, table.toCSV());
+  writeFileAtomic(csv, table.toCSV());
   return { md, csv, rows };
 }

@@ -1,10 +1,13 @@
 /**
  * The translator's training loop, with the records every run has: losses.csv (one row per
  * iteration), progress grids (samples/step-NNNNNNN.png: rows = fixed real test faces, columns =
- * input + each expression), a loss plot, summary.json, and atomic checkpoints through
- * lib/train/checkpoint.ts (G, D, both Adam states, RNG and data-order position) for exact resume.
- * Device reads happen every `logEvery` iterations; a non-finite loss stops the run before any
- * checkpoint of the bad weights.
+ * input + each expression), a loss plot, summary.json (lib/train/run-summary.ts, always ending in
+ * a final status: completed, stopped, interrupted with the signal, diverged, failed with the
+ * reason), TensorBoard scalars and grids (<run>/tb/), and checkpoints with a manifest through
+ * lib/train/checkpoint.ts (G, D, both Adam states, RNG and data-order position) for exact resume
+ * from the newest intact one. Ctrl-C, SIGTERM and SIGHUP finish the step and checkpoint
+ * (lib/train/event-loop.ts). Device reads happen every `logEvery` iterations; a non-finite loss
+ * stops the run before any checkpoint of the bad weights.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,15 +17,19 @@ import { ImageSet } from '../data/types';
 import { BatchStream } from '../data/batches';
 import { buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec, checkTranslatorSpec } from '../models/translator';
 import { translateImages, U8Images } from '../models/translator-apply';
-import { yieldToEventLoop, catchInterrupt } from './event-loop';
-import { saveCheckpoint, loadCheckpoint, latestCheckpoint, TrainState } from './checkpoint';
+import { yieldToEventLoop, catchInterrupt, StopSignal } from './event-loop';
+import { saveCheckpoint, loadNewestCheckpoint, TrainState } from './checkpoint';
 import { makeTranslatorPair, discriminatorStep, generatorStep, readTranslateSteps, TranslateStepTensors, TranslatorPair } from './translate-step';
 import { TranslateLossLog, TranslateLossRow } from './translate-log';
 import { ProgressBar } from '../cli/progress';
 import { DivergedError, RunStatus } from './trainer';
 import { labelledGridPng } from '../viz/labelled';
 import { writeLossPlot } from '../viz/losses-csv';
-import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
+import { writeFileAtomic } from '../io/files';
+import { writeRunSummary } from './run-summary';
+import { openTensorBoard } from './tensorboard';
+import { tensorboardDir } from './tb-run';
+import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
 
 export interface TranslateTrainOptions {
@@ -38,6 +45,10 @@ export interface TranslateTrainOptions {
   /** Stop (with a checkpoint) after this many iterations in total. */
   maxSteps?: number;
   progress?: boolean;
+  /** Layer kernels of G (lib/kernels/kernels.ts; default fused, as recorded in config.json). */
+  kernels?: Kernels;
+  /** Write TensorBoard scalars and grids into <run>/tb/ (default true). */
+  tensorboard?: boolean;
   /** Called after each progress grid. */
   onGrid?: (file: string, step: number) => void | Promise<void>;
 }
@@ -54,6 +65,10 @@ export interface TranslateSummary {
   imagesPerSecond: number;
   final: { loss_d: number; loss_g: number; d_x: number; d_g_z1: number; d_g_z2: number; g_rec: number; g_cls: number; d_cls: number } | null;
   message?: string;
+  /** The signal that interrupted the run (status interrupted). */
+  signal?: StopSignal;
+  /** Problems found on resume that did not stop it (e.g. rows missing from losses.csv). */
+  warnings?: string[];
   lastCheckpoint: string | null;
 }
 
@@ -117,19 +132,25 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
 
   const G = buildTranslatorG(spec, seed * 2 + 1);
   const D = buildTranslatorD(spec, seed * 2 + 2);
-  const pair: TranslatorPair = makeTranslatorPair(G, D, { lr: s.lrG, beta1: s.beta1, beta2: s.beta2, eps: 1e-8 }, { lr: s.lrD, beta1: s.beta1, beta2: s.beta2, eps: 1e-8 });
+  const pair: TranslatorPair = makeTranslatorPair(G, D, { lr: s.lrG, beta1: s.beta1, beta2: s.beta2, eps: 1e-8 }, { lr: s.lrD, beta1: s.beta1, beta2: s.beta2, eps: 1e-8 }, opts.kernels ?? DEFAULT_KERNELS);
   const batches = new BatchStream(data, { batchSize: s.batchSize, seed, dropLast: true });
   let rng = new Rng(seed);
   let state: TrainState = { step: 0, epoch: 0, iterInEpoch: 0, seconds: 0, rng: rng.getState(), batches: batches.getState() };
-  const ckpt = opts.resume ? latestCheckpoint(runDir) : null;
-  if (opts.resume && !ckpt) throw new Error(`cannot resume ${runDir}: it has no checkpoint (checkpoints/latest.json)`);
-  if (ckpt) {
-    state = loadCheckpoint(ckpt, pair);
+  // the newest intact checkpoint (a damaged one is skipped with a note)
+  const loaded = opts.resume ? loadNewestCheckpoint(runDir, pair, (l) => process.stderr.write(`note: ${l}\n`)) : null;
+  if (opts.resume && !loaded) throw new Error(`cannot resume ${runDir}: it has no checkpoint (checkpoints/latest.json)`);
+  const ckpt = loaded?.dir ?? null;
+  if (loaded) {
+    state = loaded.state;
     rng = Rng.fromState(state.rng as RngState);
     batches.setState(state.batches as ReturnType<BatchStream['getState']>);
   }
   const log = new TranslateLossLog(path.join(runDir, 'losses.csv'));
-  log.open(ckpt ? state.step : null);
+  const warnings: string[] = [];
+  const lossNote = log.open(ckpt ? state.step : null);
+  if (lossNote) (warnings.push(lossNote), process.stderr.write(`warning: ${lossNote}\n`));
+  // TensorBoard: every losses.csv column at every iteration, the progress grid as an image
+  const tb = opts.tensorboard === false ? null : openTensorBoard(tensorboardDir(runDir), { resumeStep: ckpt ? state.step : undefined });
   const perEpoch = batches.batchesPerEpoch;
   const totalSteps = Math.min(s.steps, opts.maxSteps ?? Infinity);
   const bar = opts.progress === false ? null : new ProgressBar(totalSteps, path.basename(runDir), process.stderr, state.step);
@@ -156,6 +177,10 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     });
     pending = [];
     log.append(rows);
+    if (tb && rows.length) {
+      for (const r of rows) for (const [tag, v] of Object.entries(r)) if (tag !== 'epoch' && tag !== 'iter' && Number.isFinite(v)) tb.scalar(tag, v, r.iter);
+      tb.flush();
+    }
     if (rows.length) lastRows = rows;
     const badRow = rows.find((r) => ![r.loss_d, ...(r.g_step ? [r.loss_g] : [])].every(Number.isFinite));
     if (badRow) {
@@ -177,14 +202,16 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   };
   const grid = async (name: string) => {
     const file = path.join(runDir, 'samples', `${name}.png`);
-    writeFileAtomic(file, await translatorGridPng(G, spec, opts.gridFaces, `${name === 'final' ? 'final' : `iteration ${state.step}`}: input, then each expression`));
+    const png = await translatorGridPng(G, spec, opts.gridFaces, `${name === 'final' ? 'final' : `iteration ${state.step}`}: input, then each expression`);
+    writeFileAtomic(file, png);
+    if (tb) (tb.image('grid', png, Math.max(0, state.step - 1)), tb.flush());
     if (opts.onGrid) await opts.onGrid(file, state.step);
   };
 
   let status: RunStatus = 'completed';
   let message: string | undefined;
   let summary: TranslateSummary | undefined;
-  writeSummary(runDir, { status: 'running', steps: state.step, epochsCompleted: state.epoch, imagesSeen: state.step * s.batchSize, trainSeconds: elapsed(), stepsPerSecond: 0, imagesPerSecond: 0, final: null, lastCheckpoint });
+  writeRunSummary(runDir, { status: 'running', steps: state.step, epochsCompleted: state.epoch, imagesSeen: state.step * s.batchSize, trainSeconds: elapsed(), stepsPerSecond: 0, imagesPerSecond: 0, final: null, lastCheckpoint, message: undefined, signal: undefined, warnings: warnings.length ? warnings : undefined });
   try {
     while (state.step < totalSteps && !ctrlC.interrupted) {
       const t0 = performance.now();
@@ -205,15 +232,17 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
       pending.push({ t: { d, g }, epoch: state.epoch, iter: state.step, seconds: (performance.now() - t0) / 1000 });
       state.step += 1;
       state.iterInEpoch += 1;
-      if (state.iterInEpoch >= perEpoch) {
+      const epochDone = state.iterInEpoch >= perEpoch;
+      if (epochDone) {
         state.epoch += 1;
         state.iterInEpoch = 0;
       }
       if (pending.length >= s.logEvery || state.step >= totalSteps || ctrlC.interrupted) await flush();
       await yieldToEventLoop();
-      if (state.step % s.sampleEvery === 0 && state.step < s.steps) {
+      // a progress grid every sampleEvery iterations and at the end of every epoch
+      if ((state.step % s.sampleEvery === 0 || epochDone) && state.step < s.steps) {
         if (pending.length) await flush();
-        await grid(`step-${String(state.step).padStart(7, '0')}`);
+        await grid(epochDone && state.step % s.sampleEvery !== 0 ? `epoch-${String(state.epoch).padStart(3, '0')}` : `step-${String(state.step).padStart(7, '0')}`);
         await writeLossPlot(runDir).catch((e) => process.stderr.write(`warning: loss plot not written: ${e.message}\n`));
       }
       if (s.checkpointEvery > 0 && state.step % s.checkpointEvery === 0 && state.step < totalSteps) {
@@ -229,12 +258,13 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     await writeLossPlot(runDir).catch((e) => process.stderr.write(`warning: loss plot not written: ${e.message}\n`));
   } catch (e) {
     tf.dispose(pending.flatMap((p) => [...Object.values(p.t.d), ...(p.t.g ? Object.values(p.t.g) : [])]));
-    status = e instanceof DivergedError ? 'diverged' : 'stopped';
+    status = e instanceof DivergedError ? 'diverged' : 'failed';
     message = (e as Error).message;
     throw e;
   } finally {
     ctrlC.release();
     bar?.done();
+    tb?.close();
     const sessionSecs = Math.max((Date.now() - sessionStart) / 1000, 1e-9);
     const mean = (key: keyof TranslateLossRow, rows = lastRows) => rows.reduce((a, r) => a + r[key], 0) / rows.length;
     summary = {
@@ -249,19 +279,16 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
         ? { loss_d: mean('loss_d'), loss_g: mean('loss_g'), d_x: mean('d_x'), d_g_z1: mean('d_g_z1'), d_g_z2: mean('d_g_z2'), g_rec: mean('g_rec'), g_cls: mean('g_cls'), d_cls: mean('d_cls') }
         : null,
       message,
+      ...(status === 'interrupted' && ctrlC.signal ? { signal: ctrlC.signal } : {}),
+      ...(warnings.length ? { warnings } : {}),
       lastCheckpoint,
     };
-    writeSummary(runDir, summary);
+    // best effort: a full disk must not hide the error that stopped the run
+    writeRunSummary(runDir, { ...summary, message, signal: summary.signal, warnings: summary.warnings }, { bestEffort: true });
     G.dispose();
     D.dispose();
     pair.optG.dispose();
     pair.optD.dispose();
   }
   return summary!;
-}
-
-function writeSummary(runDir: string, s: TranslateSummary): void {
-  const file = path.join(runDir, 'summary.json');
-  const prev = fs.existsSync(file) ? readJson<Record<string, unknown>>(file, 'run summary') : {};
-  writeJsonAtomic(file, { ...prev, ...s, updatedAt: new Date().toISOString() });
 }
