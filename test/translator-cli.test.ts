@@ -38,7 +38,12 @@ test('experiment fer-translate: smoke run, --resume through the generic command,
   const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
   assert.equal(config.kind, 'translator');
   const header = fs.readFileSync(path.join(run, 'losses.csv'), 'utf8').split('\n')[0];
-  assert.match(header, /^epoch,iter,loss_d,loss_g,d_x,d_g_z1,d_g_z2,seconds,d_adv,d_cls,d_gp,g_adv,g_cls,g_rec,g_mask,g_step$/);
+  assert.match(header, /^epoch,iter,loss_d,loss_g,d_x,d_g_z1,d_g_z2,seconds,d_adv,d_cls,d_gp,g_adv,g_cls,g_rec,g_mask,g_step,g_idt$/);
+  // the identity-mapping term is on in the experiment (idt > 0): recorded at every G update
+  const rows = fs.readFileSync(path.join(run, 'losses.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').map(Number));
+  const col = (name: string) => header.split(',').indexOf(name);
+  const gRows = rows.filter((r) => r[col('g_step')] === 1);
+  assert.ok(gRows.length > 0 && gRows.every((r) => r[col('g_idt')] > 0), 'g_idt > 0 at every G update');
   const grid = decodePng(fs.readFileSync(path.join(run, 'samples', 'final.png')));
   assert.ok(grid.width > 8 * 48 && grid.height > 8 * 48, `grid is ${grid.width}x${grid.height}`);
 

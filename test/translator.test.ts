@@ -7,10 +7,11 @@ import { buildTranslatorG, buildTranslatorD, translate, discriminate, oneHot, mo
 import { saveModelDir, loadModelDir, readWeights } from '../lib/train/model-io';
 import { latestCheckpoint } from '../lib/train/checkpoint';
 import { trainTranslator } from '../lib/train/translate-trainer';
-import { makeTranslatorPair, discriminatorStep } from '../lib/train/translate-step';
+import { makeTranslatorPair, discriminatorStep, generatorStep } from '../lib/train/translate-step';
 import { loadFer2013, EMOTIONS } from '../lib/data';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
 import { ferTranslate, translatorModel, TranslateSettings } from '../experiments/translate';
+import { TRANSLATE_LOSS_COLUMNS, TranslateLossLog } from '../lib/train/translate-log';
 import { setupBackend, tempDir } from './helpers';
 
 test.before(setupBackend);
@@ -124,6 +125,34 @@ test('one D step of WGAN-GP returns finite terms and moves D', () => {
   pair.D.dispose();
 });
 
+test('identity-mapping term: g idt = mean |G(x, own label) - x| before the update, weighted into the G loss; off at weight 0', () => {
+  const adam = { lr: 1e-3, beta1: 0.5, beta2: 0.999, eps: 1e-8 };
+  const b = { x: randomFaces(4, 5), src: oneHot([0, 1, 2, 3], 7), trg: oneHot([3, 2, 1, 0], 7), alpha: tf.tensor4d([0.1, 0.4, 0.6, 0.9], [4, 1, 1, 1]) };
+  const losses = { ...ferTranslate.losses, idt: 7 };
+  const values: Record<string, number>[] = [];
+  for (const w of [losses, { ...losses, idt: 0 }]) {
+    const pair = makeTranslatorPair(buildTranslatorG(tiny, 11), buildTranslatorD(tiny, 12), adam, adam);
+    // the expected value: G's output for the faces' own labels, from G's weights before the step, in plain JS
+    const ownT = translate(pair.G, b.x, b.src).image;
+    const own = ownT.dataSync() as Float32Array;
+    ownT.dispose();
+    const xs = b.x.dataSync() as Float32Array;
+    const want = own.reduce((acc, v, i) => acc + Math.abs(v - xs[i]), 0) / own.length;
+    const g = generatorStep(pair, b, w);
+    const v = Object.fromEntries(Object.entries(g).map(([k, t]) => [k, t.dataSync()[0]]));
+    tf.dispose(Object.values(g));
+    values.push(v);
+    if (w.idt > 0) assert.ok(Math.abs(v.idt - want) <= 1e-6 * Math.max(1, want), `idt ${v.idt}, expected ${want}`);
+    else assert.equal(v.idt, 0);
+    const rest = v.adv + (w.clsG ?? w.cls) * v.cls + w.rec * v.rec + v.mask;
+    assert.ok(Math.abs(v.loss - (rest + w.idt * v.idt)) <= 1e-4 * Math.abs(v.loss), `loss ${v.loss} = terms ${rest} + ${w.idt} x ${v.idt}`);
+    pair.G.dispose();
+    pair.D.dispose();
+  }
+  assert.ok(values[0].idt > 0);
+  tf.dispose(Object.values(b));
+});
+
 const settings = (o: Partial<TranslateSettings>): TranslateSettings => ({
   steps: 3, batchSize: 8, limit: null, lrG: 1e-3, lrD: 1e-3, beta1: 0.5, beta2: 0.999, nCritic: 1, decayFrom: null,
   flip: true, sampleEvery: 1000, checkpointEvery: 0, logEvery: 1, ...o,
@@ -184,4 +213,17 @@ test('exact resume: two iterations + resume == three iterations, bit for bit', a
     const cols = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(',').filter((_, i) => i !== 7).join(','));
     assert.deepEqual(cols(path.join(b, 'losses.csv')), cols(path.join(a, 'losses.csv')));
   }
+});
+
+test('losses.csv written before the g_idt column resumes with its rows kept (g_idt 0), cut back to the checkpoint', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'losses.csv');
+  const old = TRANSLATE_LOSS_COLUMNS.slice(0, -1);
+  const row = (iter: number) => old.map((c) => (c === 'iter' ? iter : c === 'epoch' ? 0 : 0.5)).join(',');
+  fs.writeFileSync(file, [old.join(','), row(0), row(1), row(2)].join('\n') + '\n');
+  const note = new TranslateLossLog(file).open(2);
+  assert.equal(note, null);
+  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
+  assert.equal(lines[0], TRANSLATE_LOSS_COLUMNS.join(','));
+  assert.deepEqual(lines.slice(1), [`${row(0)},0`, `${row(1)},0`]);
 });

@@ -5,13 +5,15 @@
  *   d_g_z2: D's mean score on edits in the last G update
  *   d_adv, d_cls, d_gp: D's adversarial, classification and gradient-penalty terms
  *   g_adv, g_cls, g_rec, g_mask: G's terms (values of the last G update), g_step 1 where G was updated
+ *   g_idt: G's identity-mapping term |G(x, s) - x| (0 when the run has no such term); last column, so
+ *     logs written before it existed are read back with 0 there
  */
 import * as fs from 'fs';
 import { writeFileAtomic, appendFileChecked } from '../io/files';
 
 export const TRANSLATE_LOSS_COLUMNS = [
   'epoch', 'iter', 'loss_d', 'loss_g', 'd_x', 'd_g_z1', 'd_g_z2', 'seconds',
-  'd_adv', 'd_cls', 'd_gp', 'g_adv', 'g_cls', 'g_rec', 'g_mask', 'g_step',
+  'd_adv', 'd_cls', 'd_gp', 'g_adv', 'g_cls', 'g_rec', 'g_mask', 'g_step', 'g_idt',
 ] as const;
 export type TranslateLossRow = Record<(typeof TRANSLATE_LOSS_COLUMNS)[number], number>;
 
@@ -40,6 +42,9 @@ export class TranslateLossLog {
       return keepBelowIter ? `${this.file} was missing: the loss history of iterations 0..${keepBelowIter - 1} is lost (the run itself resumes exactly)` : null;
     }
     const lines = fs.readFileSync(this.file, 'utf8').split('\n');
+    // a log written before the g_idt column: its rows get 0 there (those runs had no identity term)
+    const oldHeader = TRANSLATE_LOSS_COLUMNS.slice(0, -1).join(',');
+    if (lines[0].trim() === oldHeader) for (let i = 1; i < lines.length; i++) if (lines[i].trim() !== '') lines[i] = `${lines[i]},0`;
     const seen = new Set<number>();
     const kept: string[] = [];
     let damaged = 0;

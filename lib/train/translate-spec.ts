@@ -21,6 +21,12 @@ export interface TranslateLosses {
   /** Cycle reconstruction L1 |G(G(x, t), s) - x|. */
   rec: number;
   /**
+   * Identity mapping L1 |G(x, s) - x|: the face asked for its own expression comes back unchanged.
+   * Not in StarGAN v1; CycleGAN's identity loss and many face-editing StarGAN variants use it.
+   * Absent or 0 in runs written before it existed (the term is then not computed).
+   */
+  idt?: number;
+  /**
    * Attention-mask regulariser: mean(1 - A), the share of the input copied unchanged. GANimation's
    * penalty: without it the mask settles at "copy the input", where the cycle and adversarial terms
    * are met for free and the expression never changes (seen in the first sanity runs, which

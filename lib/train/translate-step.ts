@@ -8,6 +8,7 @@
  *     + cls * CE(D_cls(x), s)                                    (real faces, their own label s)
  *   G update (when asked): -mean D(G(x,t)) + clsG * CE(D_cls(G(x,t)), t)   (clsG defaults to cls)
  *     + rec * mean |G(G(x,t), s) - x|                             (cycle reconstruction)
+ *     + idt * mean |G(x,s) - x|                                   (identity mapping, when idt > 0; not in StarGAN v1)
  *     + maskMean * mean(1 - A) + maskTv * TV(A)  for both masks A   (only with the attention mask; A = 1 changes
  *       the pixel, so mean(1 - A) is the share copied from the input: GANimation's penalty against a mask
  *       that saturates at "keep the input")
@@ -53,7 +54,7 @@ export interface TranslateBatch {
 /** Scalars of one iteration, still on the device; the G terms only when G was updated. */
 export interface TranslateStepTensors {
   d: { loss: tf.Scalar; adv: tf.Scalar; cls: tf.Scalar; gp: tf.Scalar; real: tf.Scalar; fake: tf.Scalar };
-  g: { loss: tf.Scalar; adv: tf.Scalar; cls: tf.Scalar; rec: tf.Scalar; mask: tf.Scalar; fake: tf.Scalar } | null;
+  g: { loss: tf.Scalar; adv: tf.Scalar; cls: tf.Scalar; rec: tf.Scalar; idt: tf.Scalar; mask: tf.Scalar; fake: tf.Scalar } | null;
 }
 
 const ce = (onehot: tf.Tensor2D, logits: tf.Tensor2D) => tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
@@ -98,7 +99,8 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
 
 /** The G update (with the D just updated). */
 export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses): NonNullable<TranslateStepTensors['g']> {
-  const parts: Partial<Record<'adv' | 'cls' | 'rec' | 'mask' | 'fake', tf.Scalar>> = {};
+  const parts: Partial<Record<'adv' | 'cls' | 'rec' | 'idt' | 'mask' | 'fake', tf.Scalar>> = {};
+  const idtWeight = w.idt ?? 0;
   const { value, grads } = tf.variableGrads(() => {
     const e = translate(pair.G, b.x, b.trg);
     const f = discriminate(pair.D, e.image);
@@ -107,6 +109,9 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
     const cls = ce(b.trg, f.cls);
     const back = translate(pair.G, e.image, b.src);
     const rec = back.image.sub(b.x).abs().mean() as tf.Scalar;
+    // the face under its own expression should come back as it is (skipped when the weight is 0,
+    // so runs without the term train exactly as before)
+    const idt = idtWeight > 0 ? (translate(pair.G, b.x, b.src).image.sub(b.x).abs().mean() as tf.Scalar) : tf.scalar(0);
     let mask: tf.Scalar = tf.scalar(0);
     if (e.mask && back.mask) {
       // GANimation: penalise the share of the input that is copied (1 - A), so the mask does not
@@ -114,12 +119,13 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
       const keep = tf.sub(2, e.mask.mean().add(back.mask.mean()));
       mask = keep.mul(w.maskMean).add(maskTv(e.mask).add(maskTv(back.mask)).mul(w.maskTv)) as tf.Scalar;
     }
-    Object.assign(parts, { adv: tf.keep(adv), cls: tf.keep(cls), rec: tf.keep(rec), mask: tf.keep(mask), fake: tf.keep(fakeScore) });
-    return adv.add(cls.mul(w.clsG ?? w.cls)).add(rec.mul(w.rec)).add(mask) as tf.Scalar;
+    Object.assign(parts, { adv: tf.keep(adv), cls: tf.keep(cls), rec: tf.keep(rec), idt: tf.keep(idt), mask: tf.keep(mask), fake: tf.keep(fakeScore) });
+    const total = adv.add(cls.mul(w.clsG ?? w.cls)).add(rec.mul(w.rec));
+    return (idtWeight > 0 ? total.add(idt.mul(idtWeight)) : total).add(mask) as tf.Scalar;
   }, pair.optG.params);
   pair.optG.apply(pair.optG.params.map((p) => grads[p.name]));
   tf.dispose(Object.values(grads));
-  return { loss: value, adv: parts.adv!, cls: parts.cls!, rec: parts.rec!, mask: parts.mask!, fake: parts.fake! };
+  return { loss: value, adv: parts.adv!, cls: parts.cls!, rec: parts.rec!, idt: parts.idt!, mask: parts.mask!, fake: parts.fake! };
 }
 
 /** Reads a list of iterations' scalars in one device round trip and frees them. */

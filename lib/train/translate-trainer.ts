@@ -169,10 +169,10 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     const values = await readTranslateSteps(pending.map((p) => p.t));
     const rows: TranslateLossRow[] = values.map((v, i) => {
       if (v.g) lastG = v.g;
-      const g = lastG ?? { loss: NaN, adv: NaN, cls: NaN, rec: NaN, mask: NaN, fake: NaN };
+      const g = lastG ?? { loss: NaN, adv: NaN, cls: NaN, rec: NaN, idt: NaN, mask: NaN, fake: NaN };
       return {
         epoch: pending[i].epoch, iter: pending[i].iter, loss_d: v.d.loss, loss_g: g.loss, d_x: v.d.real, d_g_z1: v.d.fake, d_g_z2: g.fake,
-        seconds: pending[i].seconds, d_adv: v.d.adv, d_cls: v.d.cls, d_gp: v.d.gp, g_adv: g.adv, g_cls: g.cls, g_rec: g.rec, g_mask: g.mask, g_step: v.g ? 1 : 0,
+        seconds: pending[i].seconds, d_adv: v.d.adv, d_cls: v.d.cls, d_gp: v.d.gp, g_adv: g.adv, g_cls: g.cls, g_rec: g.rec, g_mask: g.mask, g_step: v.g ? 1 : 0, g_idt: g.idt ?? 0,
       };
     });
     pending = [];
