@@ -170,7 +170,7 @@ async function invertMain(args: ParsedArgs, cmd: string): Promise<void> {
     });
     const f = r.faces[0];
     fs.mkdirSync(path.dirname(out), { recursive: true });
-    fs.writeFileSync(out, editStripPng(f, r.size, r.channels, `${path.basename(image)}: expression edits (${run.config.experiment})`));
+    writeFileAtomic(out, editStripPng(f, r.size, r.channels, `${path.basename(image)}: expression edits (${run.config.experiment})`));
     const report = {
       image: path.resolve(image),
       run: path.resolve(runDir),
