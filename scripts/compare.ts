@@ -2,7 +2,8 @@
  * npm run compare -- [RUN_DIRS... | --all] [--out DIR] [--title T] [--no-charts]
  * Builds the result table of trained runs from their run directories only (config.json,
  * summary.json, metrics.json): results/compare/table.md, table.csv, table.html (+ chart-<metric>.png),
- * and expressions.md/.csv (per-emotion vs conditional hit-rates) when such runs are given.
+ * expressions.md/.csv (per-emotion vs conditional hit-rates) and edits.md/.csv (translator vs inversion
+ * edits of real faces) when such runs are given.
  * Runs copied from another machine into results/ compare the same way.
  */
 import * as path from 'path';
@@ -30,4 +31,5 @@ runMain(async () => {
   console.log(r.tables.csv);
   console.log(r.tables.html);
   if (r.expressions) console.log(r.expressions.md);
+  if (r.edits) console.log(r.edits.md);
 });

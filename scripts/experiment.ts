@@ -16,7 +16,8 @@ import { resolveShard } from '../lib/runs/shard';
 
 const USAGE = `usage: npm run experiment -- <name> [options]
   <name>              ${Object.keys(EXPERIMENTS).join(', ')},
-                      fer-classifier, study-questions (own options: <name> --help)
+                      fer-classifier, study-questions, fer-translate, identity-embed
+                      (own options: <name> --help)
   --preset P          ${PRESETS.join(' | ')} (default quick)
   --data DIR          dataset folder (FER2013: image folders or fer2013.csv; CelebA: folder with img_align_celeba/)
                       default: $FACEGAN_FER2013 / $FACEGAN_CELEBA, else the bundled sample in data/sample/
@@ -41,11 +42,19 @@ exit status: 0 completed (or stopped at --max-steps), 1 error/failed/diverged, 7
 const OWN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
   'fer-classifier': async () => (await import('./cli/fer-classifier')).classifierCli,
   'study-questions': async () => (await import('./cli/study-questions')).studyQuestionsCli,
+  // the expression translator (experiments/translate.ts, scripts/cli/fer-translate.ts)
+  'fer-translate': async () => (await import('./cli/fer-translate')).translateCli,
+  // the identity embedding for the translator's identity measure (experiments/identity.ts)
+  'identity-embed': async () => (await import('./cli/identity-embed')).identityCli,
 };
 
 runMain(async () => {
   const own = OWN_COMMANDS[process.argv[2]];
   if (own) return (await own())(process.argv.slice(3));
+  // A translator run resumes with its own command (its config.json says kind: 'translator').
+  const resumeAt = process.argv.findIndex((a) => a === '--resume' || a.startsWith('--resume='));
+  const resumeDir = resumeAt < 0 ? undefined : process.argv[resumeAt].includes('=') ? process.argv[resumeAt].split('=')[1] : process.argv[resumeAt + 1];
+  if (resumeDir && isTranslatorRun(resumeDir)) return (await OWN_COMMANDS['fer-translate']())(process.argv.slice(2));
   const cmd = 'experiment';
   const args = parseArgs(process.argv.slice(2), {
     flags: ['list', 'help', 'no-progress', 'no-eval', 'force-unlock'],
@@ -58,6 +67,11 @@ runMain(async () => {
       for (const [p, v] of Object.entries(s.presets)) {
         console.log(`${''.padEnd(16)}${p.padEnd(7)} ${v!.epochs} epochs, batch ${v!.batchSize}, ${v!.limit ?? 'all'} images`);
       }
+    }
+    const { ferTranslate } = await import('../experiments/translate');
+    console.log(`${ferTranslate.name.padEnd(14)} ${ferTranslate.description}`);
+    for (const [p, v] of Object.entries(ferTranslate.presets)) {
+      console.log(`${''.padEnd(16)}${p.padEnd(7)} ${v.steps} iterations (G every ${v.nCritic}), batch ${v.batchSize}, ${v.limit ?? 'all'} images`);
     }
     return;
   }
@@ -124,6 +138,12 @@ runMain(async () => {
 /** The shard of a sequence: --shard i/n, or a Slurm / Kubernetes array index (lib/runs/shard.ts). */
 function sequenceShard(args: ReturnType<typeof parseArgs>) {
   return resolveShard({ shard: stringOption(args, 'shard'), shards: intOption(args, 'shards', 'experiment', 1) });
+}
+
+/** Whether runDir holds a translator run (its config.json says kind: 'translator'). */
+function isTranslatorRun(runDir: string): boolean {
+  const file = path.join(runDir, 'config.json');
+  return fs.existsSync(file) && readJson<{ kind?: string }>(file, 'run config').kind === 'translator';
 }
 
 /**

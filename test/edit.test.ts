@@ -28,8 +28,8 @@ const testFace = (emotion: string) => {
 };
 const CELEBA = path.join(SAMPLE_DIR, 'celeba', 'img_align_celeba');
 
-function cli(script: string, args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', script), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '1' } });
+function cli(script: string, args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', script), ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, CI: '1', ...env } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr, last: r.stdout.trim().split('\n').pop() ?? '' };
 }
 
@@ -173,8 +173,12 @@ test('CLI: npm run edit on a conditional smoke run writes a strip; clear errors 
   assert.match(r.stderr, /--to: unknown class "joy"; expected one of angry/);
   r = cli('edit.ts', [face, '--run', run, '--to', 'happy', '--all']);
   assert.match(r.stderr, /give --to EMOTION or --all, not both/);
-  r = cli('edit.ts', [face]);
-  assert.match(r.stderr, /--run RUN_DIR is required/);
+  // Without --run the translator is used: with none installed, the error says how to get one.
+  r = cli('edit.ts', [face], { FACEGAN_TRANSLATOR: path.join(dir, 'no-translator') });
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, /no trained expression translator in .*no-translator \(model\.json is missing\): train and install one with `npm run experiment -- fer-translate/);
+  r = cli('edit.ts', [face, '--method', 'invert']);
+  assert.match(r.stderr, /--method invert needs --run RUN_DIR/);
 
   // Sampling one expression from the conditional run.
   const sdir = path.join(dir, 'happy');

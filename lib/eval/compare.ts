@@ -10,6 +10,7 @@ import { writeRunTables, readableRuns, WrittenTables, RunRow } from '../runs/tab
 import { findRunDirs, RESULTS_DIR } from '../runs/run-dir';
 import { barChartSpec, writeChart } from '../viz';
 import { writeExpressionTable, ExpressionRow } from './compare-expressions';
+import { writeEditTable, EditRow } from './compare-edits';
 
 /** The metrics charted, in table order, with axis titles. Each has a "<name>_real" floor. */
 export const METRIC_TITLES: Record<string, string> = {
@@ -48,14 +49,20 @@ export function runLabels(rows: RunRow[]): string[] {
 /** Writes the tables and charts into outDir; returns their paths. */
 export async function compareRuns(
   allDirs: string[], outDir: string, opts: { title?: string; charts?: boolean } = {},
-): Promise<{ tables: WrittenTables; charts: string[]; expressions: { md: string; csv: string; rows: ExpressionRow[] } | null; skipped: { dir: string; reason: string }[] }> {
+): Promise<{
+  tables: WrittenTables; charts: string[];
+  expressions: { md: string; csv: string; rows: ExpressionRow[] } | null;
+  edits: { md: string; csv: string; rows: EditRow[] } | null;
+  skipped: { dir: string; reason: string }[];
+}> {
   // a damaged run (garbled config.json / summary.json / metrics.json) is skipped with a note
   const { dirs: runDirs, rows, skipped } = readableRuns(allDirs);
   const tables = writeRunTables(runDirs.length ? runDirs : allDirs, outDir, opts.title ?? 'facegan runs');
   const labels = runLabels(rows);
   const expressions = writeExpressionTable(runDirs, labels, outDir);
+  const edits = writeEditTable(runDirs, labels, outDir);
   const charts: string[] = [];
-  if (opts.charts === false) return { tables, charts, expressions, skipped };
+  if (opts.charts === false) return { tables, charts, expressions, edits, skipped };
   for (const [metric, title] of Object.entries(METRIC_TITLES)) {
     const data: Record<string, string | number>[] = [];
     rows.forEach((r, i) => {
@@ -67,5 +74,5 @@ export async function compareRuns(
     const out = await writeChart(spec, path.join(outDir, `chart-${metric}`));
     charts.push(out.png);
   }
-  return { tables, charts, expressions, skipped };
+  return { tables, charts, expressions, edits, skipped };
 }

@@ -1,5 +1,5 @@
 /**
- * Metric columns of metrics.json (lib/eval/sample-metrics.ts, lib/edit/hit-rate.ts) in words, for
+ * Metric columns of metrics.json (lib/eval/sample-metrics.ts, lib/eval/hit-rate.ts) in words, for
  * chart titles, and how each pairs with its floor: `<name>_real`, the same measure on real faces
  * (real B vs real A), which is as good as a generator can get on that set.
  */

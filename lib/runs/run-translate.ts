@@ -1,0 +1,292 @@
+/**
+ * Runs the expression translator (`fer-translate`, experiments/translate.ts) into a run directory
+ * with the records every run has: config.json (everything to rerun, with `kind: 'translator'`),
+ * grid-faces.json (the fixed real test faces of the progress grids), losses.csv, samples/,
+ * checkpoints/, summary.json, tb/. `resumeTranslate` continues one from its newest intact
+ * checkpoint with the settings recorded in its config.json (checked again); `installTranslator`
+ * copies a trained run's G to models/fer-translate/. Like every run folder (docs/reliability.md),
+ * it is locked while a process writes it (lib/io/lock.ts), and summary.json ends in a final
+ * status: an error before or during training marks it failed with the reason.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { ImageSet } from '../data/types';
+import { loadFer2013, formatSkips } from '../data';
+import { BackendInfo } from '../backend';
+import { newRunDir, readRunConfig } from './run-dir';
+import { resolveDataPath, datasetFingerprint } from './dataset';
+import { packageVersions, gitCommit, REPO_ROOT } from './versions';
+import { writeJsonAtomic, readJson, writeFileAtomic, removeStaleTemps, WriteError } from '../io/files';
+import { acquireRunLock } from '../io/lock';
+import { readRunSummary, writeRunSummary } from '../train/run-summary';
+import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
+import { findCheckpoint } from '../train/checkpoint';
+import { trainTranslator, TranslateSummary } from '../train/translate-trainer';
+import { TranslateExperiment, TranslatePresetName, TranslateSettings, translateSettings, checkTranslateSettings } from '../train/translate-spec';
+import { U8Images } from '../models/translator-apply';
+
+export const DEFAULT_SEED = 999;
+
+/** Where the shipped translator lives; $FACEGAN_TRANSLATOR overrides it. */
+export const DEFAULT_TRANSLATOR_DIR = process.env.FACEGAN_TRANSLATOR ?? path.join(REPO_ROOT, 'models', 'fer-translate');
+
+/** config.json of a translator run. */
+export interface TranslateRunConfig {
+  experiment: 'fer-translate';
+  kind: 'translator';
+  preset: TranslatePresetName;
+  overrides: { steps?: number; limit?: number | null; batchSize?: number };
+  settings: TranslateSettings;
+  spec: TranslateExperiment;
+  seed: number;
+  data: { path: string; name: string; images: number; skipped: number; fingerprint?: string; relocated?: { from: string; at: string }[] };
+  /** G's layer kernels (absent in runs written before it was recorded: fused). */
+  kernels?: Kernels;
+  backend: BackendInfo;
+  versions: Record<string, string | null>;
+  gitCommit: string | null;
+  command: string[];
+  createdAt: string;
+  resumedAt?: string[];
+}
+
+export function isTranslateConfig(c: unknown): c is TranslateRunConfig {
+  return !!c && typeof c === 'object' && (c as { kind?: unknown }).kind === 'translator';
+}
+
+/** The config of a translator run, or an error that says what the folder is instead. */
+export function readTranslateConfig(runDir: string): TranslateRunConfig {
+  const c = readRunConfig(runDir) as unknown;
+  if (!isTranslateConfig(c)) {
+    throw new Error(`${runDir} is not a translator run (config.json has experiment "${(c as { experiment?: string }).experiment}"); train one with \`npm run experiment -- fer-translate\``);
+  }
+  return c;
+}
+
+export interface TranslateRequest {
+  /** The experiment (experiments/translate.ts ferTranslate), passed in. */
+  spec: TranslateExperiment;
+  preset: TranslatePresetName;
+  overrides?: TranslateRunConfig['overrides'];
+  seed?: number;
+  dataPath?: string;
+  outDir?: string;
+  backend: BackendInfo;
+  maxSteps?: number;
+  progress?: boolean;
+  log?: (line: string) => void;
+  /** The command line that started the run, recorded in config.json (lib/ reads no argv). */
+  command?: string[];
+  /** Take over a lock held by a process of another host (docs/reliability.md). */
+  forceUnlock?: boolean;
+  kernels?: Kernels;
+}
+
+const isLockFile = (name: string) => name === '.lock' || name.startsWith('.lock.') || /\.\d+\.\d+\.tmp$/.test(name);
+
+/** The training call of a start or a resume: an error that is no divergence marks the run failed (unless already final). */
+async function trainMarked(runDir: string, o: Parameters<typeof trainTranslator>[0]): Promise<TranslateSummary> {
+  try {
+    return await trainTranslator(o);
+  } catch (e) {
+    const status = readRunSummary(runDir).status;
+    if (e instanceof WriteError ? status !== 'failed' : status === undefined || status === 'running') {
+      writeRunSummary(runDir, { status: 'failed', message: (e as Error).message }, { bestEffort: true });
+    }
+    throw e;
+  }
+}
+
+/** `count` fixed real test faces, one of each expression in turn (seeded), for the progress grids. */
+export async function pickGridFaces(dataPath: string, count: number, classes: number, seed: number): Promise<U8Images & { labels: Int32Array; sources: string[] }> {
+  let set: ImageSet;
+  try {
+    set = await loadFer2013({ path: dataPath, split: 'test', limit: 400, seed });
+  } catch {
+    // some FER2013 copies have only a train folder: take the grid faces from training faces then
+    set = await loadFer2013({ path: dataPath, split: 'train', limit: 400, seed });
+  }
+  const px = set.height * set.width * set.channels;
+  const used = new Set<number>();
+  const pick: number[] = [];
+  for (let i = 0; pick.length < Math.min(count, set.n) && i < count * classes; i++) {
+    const want = i % classes;
+    const j = Array.from(set.labels!).findIndex((l, idx) => l === want && !used.has(idx));
+    if (j >= 0) (used.add(j), pick.push(j));
+  }
+  for (let j = 0; pick.length < Math.min(count, set.n); j++) if (!used.has(j)) (used.add(j), pick.push(j));
+  const data = new Uint8Array(pick.length * px);
+  pick.forEach((j, i) => data.set(set.data.subarray(j * px, (j + 1) * px), i * px));
+  return { data, n: pick.length, height: set.height, width: set.width, channels: set.channels, labels: Int32Array.from(pick, (j) => set.labels![j]), sources: pick.map((j) => set.sources?.[j] ?? `#${j}`) };
+}
+
+function writeGridFaces(runDir: string, g: Awaited<ReturnType<typeof pickGridFaces>>): void {
+  writeJsonAtomic(path.join(runDir, 'grid-faces.json'), { n: g.n, height: g.height, width: g.width, channels: g.channels, labels: Array.from(g.labels), sources: g.sources, data: Buffer.from(g.data).toString('base64') });
+}
+
+function readGridFaces(runDir: string): U8Images & { labels: Int32Array } {
+  const j = readJson<{ n: number; height: number; width: number; channels: 1 | 3; labels: number[]; data: string }>(path.join(runDir, 'grid-faces.json'), 'grid faces');
+  const data = new Uint8Array(Buffer.from(j.data, 'base64'));
+  if (data.length !== j.n * j.height * j.width * j.channels) throw new Error(`${path.join(runDir, 'grid-faces.json')} is corrupt: ${data.length} bytes for ${j.n} faces`);
+  return { data, n: j.n, height: j.height, width: j.width, channels: j.channels, labels: Int32Array.from(j.labels) };
+}
+
+async function loadTrainingFaces(dataPath: string, settings: TranslateSettings, seed: number): Promise<ImageSet> {
+  return loadFer2013({ path: dataPath, split: 'train', limit: settings.limit ?? undefined, seed });
+}
+
+/** Trains the translator into a new run directory (or `outDir`). */
+export async function runTranslate(req: TranslateRequest): Promise<{ runDir: string; summary: TranslateSummary }> {
+  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  const spec = req.spec;
+  const settings = translateSettings(spec, req.preset, req.overrides);
+  const seed = req.seed ?? DEFAULT_SEED;
+  const data = resolveDataPath(spec.dataset, req.dataPath);
+  if (data.source === 'sample' && req.preset !== 'smoke') log(`note: no --data given, so the ${req.preset} preset runs on the small bundled sample (${data.path}), not FER2013`);
+  const runDir = req.outDir ? path.resolve(req.outDir) : newRunDir(spec.name, req.preset);
+  const existed = fs.existsSync(runDir);
+  if (existed && !fs.statSync(runDir).isDirectory()) throw new Error(`--out ${runDir} is a file, not a folder`);
+  const refuseNonEmpty = () => {
+    if (fs.existsSync(path.join(runDir, 'config.json'))) {
+      throw new Error(`${runDir} already holds a run (config.json); use --resume ${runDir} to continue it, or another --out`);
+    }
+    const other = fs.existsSync(runDir) ? fs.readdirSync(runDir).filter((n) => !isLockFile(n)) : [];
+    if (other.length) throw new Error(`--out ${runDir} is not empty and is not a run directory (it holds ${other.slice(0, 3).join(', ')}${other.length > 3 ? ', ...' : ''}); nothing was changed: give an empty or new folder`);
+  };
+  if (!fs.existsSync(path.join(runDir, '.lock'))) refuseNonEmpty();
+  const lock = acquireRunLock(runDir, { force: req.forceUnlock, say: log, command: (req.command ?? ['train fer-translate']).join(' ') });
+  let started = false;
+  let wroteGrid = false;
+  try {
+    refuseNonEmpty();
+    removeStaleTemps(runDir);
+    const images = await loadTrainingFaces(data.path, settings, seed);
+    log(`data: ${images.name}: ${images.n} faces ${images.height}x${images.width}x${images.channels} from ${data.path}`);
+    if (images.skipped.length) log(formatSkips(images));
+    const kernels = req.kernels ?? DEFAULT_KERNELS;
+    const config: TranslateRunConfig = {
+      experiment: 'fer-translate',
+      kind: 'translator',
+      preset: req.preset,
+      overrides: req.overrides ?? {},
+      settings,
+      spec,
+      seed,
+      data: { path: data.path, name: images.name, images: images.n, skipped: images.skipped.length, fingerprint: datasetFingerprint(images) },
+      backend: { ...req.backend },
+      versions: packageVersions(),
+      gitCommit: gitCommit(),
+      command: req.command ?? [],
+      createdAt: new Date().toISOString(),
+      kernels,
+    };
+    writeGridFaces(runDir, await pickGridFaces(data.path, spec.gridFaces, spec.model.labels.length, seed));
+    wroteGrid = true;
+    writeJsonAtomic(path.join(runDir, 'config.json'), config);
+    started = true;
+    log(`run: ${runDir}`);
+    const summary = await trainMarked(runDir, { runDir, data: images, model: spec.model, losses: spec.losses, settings, seed, gridFaces: readGridFaces(runDir), maxSteps: req.maxSteps, progress: req.progress, kernels });
+    return { runDir, summary };
+  } finally {
+    lock.release();
+    // a run that failed before its config.json leaves nothing behind (the folder stays usable)
+    if (!started && wroteGrid) fs.rmSync(path.join(runDir, 'grid-faces.json'), { force: true });
+    if (!started && !existed && fs.existsSync(runDir) && fs.readdirSync(runDir).filter((n) => !isLockFile(n)).length === 0) fs.rmSync(runDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Continues a translator run from its newest intact checkpoint (optionally to a new total of
+ * `steps`), with the settings of its config.json, checked again. `dataPath` relocates the dataset:
+ * it must give the same faces (count, and the fingerprint when the run recorded one). A run stopped
+ * before its first checkpoint starts again from scratch with its recorded config. Locked throughout.
+ */
+export async function resumeTranslate(
+  runDir: string,
+  req: Omit<TranslateRequest, 'spec' | 'preset' | 'overrides' | 'seed' | 'outDir' | 'command' | 'kernels'> & { steps?: number; command?: string[] },
+): Promise<{ runDir: string; summary: TranslateSummary }> {
+  const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
+  runDir = path.resolve(runDir);
+  const file = path.join(runDir, 'config.json');
+  if (!fs.existsSync(file)) throw new Error(`cannot resume ${runDir}: it is not a run directory (config.json is missing)`);
+  const lock = acquireRunLock(runDir, { force: req.forceUnlock, say: log, command: (req.command ?? ['resume fer-translate']).join(' ') });
+  try {
+    const stale = ['', 'samples', 'checkpoints'].flatMap((d) => removeStaleTemps(path.join(runDir, d)));
+    if (stale.length) log(`note: removed ${stale.length} temporary file(s) left by a killed process`);
+    const config = readTranslateConfig(runDir);
+    if (req.steps !== undefined) config.settings.steps = req.steps;
+    checkTranslateSettings(config.settings, `${file} settings`);
+    if (!config.spec?.model || !config.spec.losses) throw new Error(`${file}: spec.model and spec.losses are missing (expected the experiment as recorded at the start)`);
+    if (!config.data || typeof config.data.path !== 'string') throw new Error(`${file}: data.path is missing (expected the dataset folder)`);
+    const dataPath = req.dataPath ? path.resolve(req.dataPath) : config.data.path;
+    if (!fs.existsSync(dataPath)) {
+      throw new Error(`cannot resume ${runDir}: its dataset ${dataPath} (config.json data.path) does not exist here; pass --data DIR pointing at the same images`);
+    }
+    const images = await loadTrainingFaces(dataPath, config.settings, config.seed);
+    if (images.n !== config.data.images) {
+      throw new Error(`cannot resume ${runDir}: its data (${dataPath}) now gives ${images.n} faces, the run was started with ${config.data.images}`);
+    }
+    if (config.data.fingerprint && config.data.fingerprint !== datasetFingerprint(images)) {
+      throw new Error(`cannot resume ${runDir}: ${dataPath} gives ${images.n} faces as before, but not the same ones (their fingerprint differs from the one in ${file})`);
+    }
+    if (dataPath !== config.data.path) {
+      log(`note: dataset relocated: ${config.data.path} -> ${dataPath} (${images.n} faces)`);
+      config.data = { ...config.data, path: dataPath, relocated: [...(config.data.relocated ?? []), { from: config.data.path, at: new Date().toISOString() }] };
+    }
+    const hasCheckpoint = fs.existsSync(path.join(runDir, 'checkpoints'))
+      && fs.readdirSync(path.join(runDir, 'checkpoints')).some((e) => /^step-\d+$/.test(e) || e === 'latest.json');
+    writeJsonAtomic(file, { ...config, resumedAt: [...(config.resumedAt ?? []), new Date().toISOString()] });
+    log(hasCheckpoint ? `resuming ${runDir}` : `${runDir} stopped before its first checkpoint: starting it again from scratch with its recorded config`);
+    const summary = await trainMarked(runDir, {
+      runDir, data: images, model: config.spec.model, losses: config.spec.losses, settings: config.settings, seed: config.seed,
+      gridFaces: readGridFaces(runDir), resume: hasCheckpoint, maxSteps: req.maxSteps, progress: req.progress, kernels: config.kernels ?? DEFAULT_KERNELS,
+    });
+    return { runDir, summary };
+  } finally {
+    lock.release();
+  }
+}
+
+/**
+ * Copies a translator run's latest G into `dest` (model.json, weights.bin), with translator.json
+ * (the spec: labels, size) and metrics.json (the run's metrics.json when evaluated, its training
+ * summary, and the command that reproduces it). Writes into a temporary folder first, so a failed
+ * install leaves the previous model in place.
+ */
+export function installTranslator(runDir: string, dest = DEFAULT_TRANSLATOR_DIR): string {
+  const config = readTranslateConfig(runDir);
+  const found = findCheckpoint(runDir);
+  if (!found) throw new Error(`${runDir} has no checkpoint yet (checkpoints/latest.json): train it first`);
+  for (const n of found.notes) process.stderr.write(`note: ${n}\n`);
+  const ckpt = found.dir;
+  const summary = fs.existsSync(path.join(runDir, 'summary.json')) ? readJson<Record<string, unknown>>(path.join(runDir, 'summary.json'), 'run summary') : {};
+  const metricsFile = path.join(runDir, 'metrics.json');
+  const metrics = fs.existsSync(metricsFile) ? readJson<Record<string, unknown>>(metricsFile, 'translator metrics') : null;
+  const o = config.overrides;
+  const command =
+    `npm run experiment -- fer-translate --preset ${config.preset} --data <FER2013 folder>` +
+    (config.seed !== DEFAULT_SEED ? ` --seed ${config.seed}` : '') +
+    (o.steps !== undefined ? ` --steps ${o.steps}` : '') + (o.batchSize !== undefined ? ` --batch ${o.batchSize}` : '') +
+    (o.limit !== undefined ? ` --limit ${o.limit ?? 'all'}` : '') + ' --install';
+  const tmp = `${dest}.tmp-${process.pid}`;
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  for (const f of ['model.json', 'weights.bin']) writeFileAtomic(path.join(tmp, f), fs.readFileSync(path.join(ckpt, 'G', f)));
+  writeJsonAtomic(path.join(tmp, 'translator.json'), { spec: config.spec.model, losses: config.spec.losses, settings: config.settings });
+  writeJsonAtomic(path.join(tmp, 'metrics.json'), {
+    evaluation: metrics,
+    training: { steps: summary.steps, trainSeconds: summary.trainSeconds, imagesPerSecond: summary.imagesPerSecond, status: summary.status, final: summary.final },
+    data: config.data,
+    seed: config.seed,
+    preset: config.preset,
+    run: path.relative(REPO_ROOT, path.resolve(runDir)),
+    checkpoint: path.basename(ckpt),
+    git_commit: config.gitCommit,
+    command,
+    evaluate: `npm run evaluate -- ${path.relative(REPO_ROOT, path.resolve(runDir))}`,
+    installed_at: new Date().toISOString(),
+  });
+  fs.rmSync(dest, { recursive: true, force: true });
+  fs.renameSync(tmp, dest);
+  return dest;
+}

@@ -1,0 +1,97 @@
+/**
+ * The shape of the expression translator's experiment spec (the numbers live in
+ * experiments/translate.ts and are passed in): loss terms and weights, training settings per
+ * preset, and the check of a preset with command-line overrides.
+ */
+import { TranslatorSpec } from '../models/translator';
+
+export type TranslatePresetName = 'paper' | 'quick' | 'smoke';
+export const TRANSLATE_PRESETS: TranslatePresetName[] = ['paper', 'quick', 'smoke'];
+
+/** Loss terms and their weights. */
+export interface TranslateLosses {
+  /** 'wgan-gp': Wasserstein loss + gradient penalty on interpolates (StarGAN); 'hinge': hinge loss, no penalty. */
+  adversarial: 'wgan-gp' | 'hinge';
+  /** Gradient-penalty weight (wgan-gp only). */
+  gp: number;
+  /** Expression classification of real faces by D (their own label). */
+  cls: number;
+  /** Expression classification of the edits in G's loss (the target); StarGAN uses the same weight as `cls`. */
+  clsG?: number;
+  /** Cycle reconstruction L1 |G(G(x, t), s) - x|. */
+  rec: number;
+  /**
+   * Identity mapping L1 |G(x, s) - x|: the face asked for its own expression comes back unchanged.
+   * Not in StarGAN v1; CycleGAN's identity loss and many face-editing StarGAN variants use it.
+   * Absent or 0 in runs written before it existed (the term is then not computed).
+   */
+  idt?: number;
+  /**
+   * Attention-mask regulariser: mean(1 - A), the share of the input copied unchanged. GANimation's
+   * penalty: without it the mask settles at "copy the input", where the cycle and adversarial terms
+   * are met for free and the expression never changes (seen in the first sanity runs, which
+   * penalised mean(A) instead: the mask fell to ~1% and G's classification loss rose).
+   */
+  maskMean: number;
+  /** ... and total variation (mean squared difference of neighbouring mask values: a smooth mask). */
+  maskTv: number;
+}
+
+export interface TranslateSettings {
+  /** Iterations (D updates); G is updated every nCritic of them. */
+  steps: number;
+  batchSize: number;
+  /** Use at most this many training faces (seeded subset); null = all. */
+  limit: number | null;
+  lrG: number;
+  lrD: number;
+  beta1: number;
+  beta2: number;
+  nCritic: number;
+  /** Learning rates fall linearly to 0 from this iteration to the last (null: constant). */
+  decayFrom: number | null;
+  /** Random horizontal flips of the training faces. */
+  flip: boolean;
+  /** Write the fixed-face grid every N iterations (and at the end). */
+  sampleEvery: number;
+  checkpointEvery: number;
+  /** Read losses back from the device every N iterations. */
+  logEvery: number;
+}
+
+export interface TranslateExperiment {
+  name: 'fer-translate';
+  description: string;
+  dataset: { kind: 'fer2013'; split: 'train'; emotions: 'all' };
+  model: TranslatorSpec;
+  losses: TranslateLosses;
+  /** Rows of the progress grids: fixed real test faces, one per expression first. */
+  gridFaces: number;
+  presets: Record<TranslatePresetName, TranslateSettings>;
+}
+
+/** The settings of a preset with command-line overrides, validated (errors name the option). */
+export function translateSettings(exp: TranslateExperiment, preset: string, o: { steps?: number; limit?: number | null; batchSize?: number } = {}): TranslateSettings {
+  if (!(TRANSLATE_PRESETS as string[]).includes(preset)) {
+    throw new Error(`fer-translate: --preset must be one of ${TRANSLATE_PRESETS.join(', ')}, got "${preset}"`);
+  }
+  const s = { ...exp.presets[preset as TranslatePresetName] };
+  if (o.steps !== undefined) s.steps = o.steps;
+  if (o.limit !== undefined) s.limit = o.limit;
+  if (o.batchSize !== undefined) s.batchSize = o.batchSize;
+  return checkTranslateSettings(s, `fer-translate/${preset}`);
+}
+
+/** Checks settings (a preset's, or those recorded in a run's config.json); `where` names their source. */
+export function checkTranslateSettings(s: TranslateSettings, where: string): TranslateSettings {
+  if (!s || typeof s !== 'object') throw new Error(`${where}: settings missing (expected an object with steps, batchSize, ...)`);
+  for (const k of ['steps', 'batchSize', 'nCritic', 'sampleEvery', 'logEvery'] as const) {
+    if (!Number.isInteger(s[k]) || s[k] < 1) throw new Error(`${where}: ${k} must be a positive integer, got ${JSON.stringify(s[k])}`);
+  }
+  if (!Number.isInteger(s.checkpointEvery) || s.checkpointEvery < 0) throw new Error(`${where}: checkpointEvery must be a non-negative integer, got ${JSON.stringify(s.checkpointEvery)}`);
+  if (s.batchSize < 2) throw new Error(`${where}: batchSize must be at least 2, got ${s.batchSize}`);
+  for (const k of ['lrG', 'lrD', 'beta1', 'beta2'] as const) {
+    if (typeof s[k] !== 'number' || !Number.isFinite(s[k]) || s[k] < 0) throw new Error(`${where}: ${k} must be a non-negative number, got ${JSON.stringify(s[k])}`);
+  }
+  return s;
+}

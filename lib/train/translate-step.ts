@@ -1,0 +1,143 @@
+/**
+ * One iteration of the expression translator's training (StarGAN, with GANimation's mask terms):
+ *
+ *   D update (every iteration): adversarial on real x and edits G(x, t) (no gradient into G)
+ *     wgan-gp: mean D(G(x,t)) - mean D(x) + gp * mean (|grad_xhat D(xhat)|_2 - 1)^2,
+ *              xhat = a x + (1 - a) G(x,t), a ~ U(0,1) per image (Gulrajani et al. 2017)
+ *     hinge:   mean relu(1 - D(x)) + mean relu(1 + D(G(x,t)))
+ *     + cls * CE(D_cls(x), s)                                    (real faces, their own label s)
+ *   G update (when asked): -mean D(G(x,t)) + clsG * CE(D_cls(G(x,t)), t)   (clsG defaults to cls)
+ *     + rec * mean |G(G(x,t), s) - x|                             (cycle reconstruction)
+ *     + idt * mean |G(x,s) - x|                                   (identity mapping, when idt > 0; not in StarGAN v1)
+ *     + maskMean * mean(1 - A) + maskTv * TV(A)  for both masks A   (only with the attention mask; A = 1 changes
+ *       the pixel, so mean(1 - A) is the share copied from the input: GANimation's penalty against a mask
+ *       that saturates at "keep the input")
+ *
+ * The gradient penalty differentiates D's input gradient with respect to D's weights: D uses
+ * AbsLeakyReLU (lib/models/abs-leaky-relu.ts) so that this double gradient exists in TF.js.
+ * Random numbers (targets, a, flips) come from the caller, so a resumed run draws the same ones.
+ * Nothing is read back from the device here.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { Adam } from './adam';
+import { translate, discriminate } from '../models/translator';
+import { trainableVariables } from '../models/dcgan';
+import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
+import type { TranslateLosses } from './translate-spec';
+
+/** G, D and their optimisers (the same shape as GanPair, so lib/train/checkpoint.ts saves it). */
+export interface TranslatorPair {
+  G: tf.LayersModel;
+  D: tf.LayersModel;
+  optG: Adam;
+  optD: Adam;
+}
+
+export function makeTranslatorPair(G: tf.LayersModel, D: tf.LayersModel, adamG: Adam['config'], adamD: Adam['config'], kernels: Kernels = DEFAULT_KERNELS): TranslatorPair {
+  // With 'fused' kernels (lib/kernels/kernels.ts), G's ReLUs, bias-free convolutions and 4x4
+  // stride-2 transposed convolutions run as the faster kernels (same outputs). D stays as built:
+  // the gradient penalty differentiates its gradient, which the fused kernels' custom gradients
+  // do not support.
+  useKernels(kernels, [G]);
+  return { G, D, optG: new Adam(trainableVariables(G), { ...adamG }), optD: new Adam(trainableVariables(D), { ...adamD }) };
+}
+
+/** One batch of an iteration: real faces, their labels and targets as one-hot rows, and interpolation weights. */
+export interface TranslateBatch {
+  x: tf.Tensor4D;
+  src: tf.Tensor2D;
+  trg: tf.Tensor2D;
+  /** a per image, [b,1,1,1], for the gradient penalty's interpolates. */
+  alpha: tf.Tensor4D;
+}
+
+/** Scalars of one iteration, still on the device; the G terms only when G was updated. */
+export interface TranslateStepTensors {
+  d: { loss: tf.Scalar; adv: tf.Scalar; cls: tf.Scalar; gp: tf.Scalar; real: tf.Scalar; fake: tf.Scalar };
+  g: { loss: tf.Scalar; adv: tf.Scalar; cls: tf.Scalar; rec: tf.Scalar; idt: tf.Scalar; mask: tf.Scalar; fake: tf.Scalar } | null;
+}
+
+const ce = (onehot: tf.Tensor2D, logits: tf.Tensor2D) => tf.losses.softmaxCrossEntropy(onehot, logits) as tf.Scalar;
+
+/** Total variation of masks [b,h,w,1]: mean squared difference of vertical and horizontal neighbours. */
+export function maskTv(m: tf.Tensor4D): tf.Scalar {
+  return tf.tidy(() => {
+    const [, h, w] = m.shape;
+    const dy = m.slice([0, 1, 0, 0], [-1, h - 1, -1, -1]).sub(m.slice([0, 0, 0, 0], [-1, h - 1, -1, -1]));
+    const dx = m.slice([0, 0, 1, 0], [-1, -1, w - 1, -1]).sub(m.slice([0, 0, 0, 0], [-1, -1, w - 1, -1]));
+    return dy.square().mean().add(dx.square().mean()) as tf.Scalar;
+  });
+}
+
+/** The D update. */
+export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses): TranslateStepTensors['d'] {
+  const fake = tf.tidy(() => translate(pair.G, b.x, b.trg).image);
+  const parts: Partial<Record<'adv' | 'cls' | 'gp' | 'real' | 'fake', tf.Scalar>> = {};
+  const { value, grads } = tf.variableGrads(() => {
+    const r = discriminate(pair.D, b.x);
+    const f = discriminate(pair.D, fake);
+    const realScore = r.src.mean() as tf.Scalar;
+    const fakeScore = f.src.mean() as tf.Scalar;
+    let adv: tf.Scalar;
+    let gp: tf.Scalar = tf.scalar(0);
+    if (w.adversarial === 'hinge') {
+      adv = tf.relu(tf.sub(1, r.src)).mean().add(tf.relu(tf.add(1, f.src)).mean()) as tf.Scalar;
+    } else {
+      adv = fakeScore.sub(realScore) as tf.Scalar;
+      const xhat = b.alpha.mul(b.x).add(tf.sub(1, b.alpha).mul(fake)) as tf.Tensor4D;
+      const g = tf.grad((xi: tf.Tensor) => discriminate(pair.D, xi as tf.Tensor4D).src.sum())(xhat);
+      gp = g.square().sum([1, 2, 3]).add(1e-12).sqrt().sub(1).square().mean() as tf.Scalar;
+    }
+    const cls = ce(b.src, r.cls);
+    Object.assign(parts, { adv: tf.keep(adv), cls: tf.keep(cls), gp: tf.keep(gp), real: tf.keep(realScore), fake: tf.keep(fakeScore) });
+    return adv.add(cls.mul(w.cls)).add(gp.mul(w.gp)) as tf.Scalar;
+  }, pair.optD.params);
+  pair.optD.apply(pair.optD.params.map((p) => grads[p.name]));
+  tf.dispose([fake, ...Object.values(grads)]);
+  return { loss: value, adv: parts.adv!, cls: parts.cls!, gp: parts.gp!, real: parts.real!, fake: parts.fake! };
+}
+
+/** The G update (with the D just updated). */
+export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses): NonNullable<TranslateStepTensors['g']> {
+  const parts: Partial<Record<'adv' | 'cls' | 'rec' | 'idt' | 'mask' | 'fake', tf.Scalar>> = {};
+  const idtWeight = w.idt ?? 0;
+  const { value, grads } = tf.variableGrads(() => {
+    const e = translate(pair.G, b.x, b.trg);
+    const f = discriminate(pair.D, e.image);
+    const fakeScore = f.src.mean() as tf.Scalar;
+    const adv = fakeScore.neg() as tf.Scalar;
+    const cls = ce(b.trg, f.cls);
+    const back = translate(pair.G, e.image, b.src);
+    const rec = back.image.sub(b.x).abs().mean() as tf.Scalar;
+    // the face under its own expression should come back as it is (skipped when the weight is 0,
+    // so runs without the term train exactly as before)
+    const idt = idtWeight > 0 ? (translate(pair.G, b.x, b.src).image.sub(b.x).abs().mean() as tf.Scalar) : tf.scalar(0);
+    let mask: tf.Scalar = tf.scalar(0);
+    if (e.mask && back.mask) {
+      // GANimation: penalise the share of the input that is copied (1 - A), so the mask does not
+      // saturate at "keep the input" (where the cycle and adversarial terms are trivially met).
+      const keep = tf.sub(2, e.mask.mean().add(back.mask.mean()));
+      mask = keep.mul(w.maskMean).add(maskTv(e.mask).add(maskTv(back.mask)).mul(w.maskTv)) as tf.Scalar;
+    }
+    Object.assign(parts, { adv: tf.keep(adv), cls: tf.keep(cls), rec: tf.keep(rec), idt: tf.keep(idt), mask: tf.keep(mask), fake: tf.keep(fakeScore) });
+    const total = adv.add(cls.mul(w.clsG ?? w.cls)).add(rec.mul(w.rec));
+    return (idtWeight > 0 ? total.add(idt.mul(idtWeight)) : total).add(mask) as tf.Scalar;
+  }, pair.optG.params);
+  pair.optG.apply(pair.optG.params.map((p) => grads[p.name]));
+  tf.dispose(Object.values(grads));
+  return { loss: value, adv: parts.adv!, cls: parts.cls!, rec: parts.rec!, idt: parts.idt!, mask: parts.mask!, fake: parts.fake! };
+}
+
+/** Reads a list of iterations' scalars in one device round trip and frees them. */
+export async function readTranslateSteps(steps: TranslateStepTensors[]): Promise<{ d: Record<string, number>; g: Record<string, number> | null }[]> {
+  const flat: tf.Scalar[] = [];
+  for (const s of steps) flat.push(...Object.values(s.d), ...(s.g ? Object.values(s.g) : []));
+  if (flat.length === 0) return [];
+  const all = tf.tidy(() => tf.stack(flat));
+  const values = await all.data();
+  all.dispose();
+  tf.dispose(flat);
+  let o = 0;
+  const take = (keys: string[]) => Object.fromEntries(keys.map((k) => [k, values[o++]]));
+  return steps.map((s) => ({ d: take(Object.keys(s.d)), g: s.g ? take(Object.keys(s.g)) : null }));
+}

@@ -1,0 +1,87 @@
+/**
+ * `npm run experiment -- fer-translate [--preset paper|quick|smoke] [--data DIR] [--out DIR]
+ *   [--steps N] [--limit N|all] [--batch N] [--seed S] [--max-steps N] [--backend B] [--install]`
+ * `npm run experiment -- fer-translate --resume RUN_DIR [--steps N] [--max-steps N] [--install]`
+ * `npm run experiment -- fer-translate --install-run RUN_DIR`  (install an already trained run)
+ * Trains the expression translator (experiments/translate.ts); prints the run directory last.
+ */
+import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
+import { initBackend, describeBackend } from '../../lib/backend';
+import { runTranslate, resumeTranslate, installTranslator, DEFAULT_TRANSLATOR_DIR } from '../../lib/runs/run-translate';
+import { TRANSLATE_PRESETS, TranslatePresetName, ferTranslate } from '../../experiments/translate';
+import { TranslateSummary } from '../../lib/train/translate-trainer';
+import { SIGNAL_EXIT_CODES } from '../../lib/train/event-loop';
+
+const USAGE = `usage: npm run experiment -- fer-translate [options]
+  --preset P          ${TRANSLATE_PRESETS.join(' | ')} (default quick)
+  --data DIR          FER2013 (image folders or fer2013.csv); default $FACEGAN_FER2013, else the bundled sample
+  --out DIR           run directory (default results/fer-translate/<time>-<preset>)
+  --steps N --limit N|all --batch N --seed S     override the preset
+  --resume RUN_DIR    continue a stopped run from its newest intact checkpoint (--steps N raises its total;
+                      --data DIR relocates the same faces)
+  --max-steps N       stop after N iterations in total (with a checkpoint; continue with --resume)
+  --install           when training completes, copy G to ${DEFAULT_TRANSLATOR_DIR}
+  --install-run DIR   copy an already trained run's G there (no training)
+  --force-unlock      take over the run folder's lock although it comes from another host (docs/reliability.md)
+  --backend B         node-gpu | node | wasm | cpu
+exit status: 0 completed (or stopped at --max-steps), 1 error/failed/diverged, 75 the run folder is in use
+  by another process (nothing changed), 130/143/129 interrupted by Ctrl-C/SIGTERM/SIGHUP (checkpoint saved)`;
+
+export async function translateCli(argv: string[]): Promise<void> {
+  const cmd = 'fer-translate';
+  const a = parseArgs(argv, {
+    flags: ['help', 'install', 'no-progress', 'force-unlock'],
+    options: ['preset', 'data', 'out', 'steps', 'limit', 'batch', 'seed', 'resume', 'max-steps', 'backend', 'install-run'],
+  }, cmd);
+  if (a.options.help) return void console.log(USAGE);
+  if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments: ${a.positionals.join(' ')}\n${USAGE}`);
+  const installRun = stringOption(a, 'install-run');
+  if (installRun) {
+    const dest = installTranslator(installRun);
+    process.stderr.write(`installed ${installRun} into ${dest}\n`);
+    return void console.log(dest);
+  }
+  const backend = await initBackend({ backend: stringOption(a, 'backend') });
+  process.stderr.write(`backend: ${describeBackend(backend)}\n`);
+  const common = { backend, maxSteps: intOption(a, 'max-steps', cmd, 1), progress: !a.options['no-progress'], forceUnlock: !!a.options['force-unlock'], command: process.argv.slice(1) };
+  const resume = stringOption(a, 'resume');
+  let r: { runDir: string; summary: TranslateSummary };
+  if (resume) {
+    for (const o of ['preset', 'out', 'limit', 'batch', 'seed']) {
+      if (a.options[o] !== undefined) throw new Error(`${cmd}: --${o} cannot change a run being resumed (its config.json holds the settings); only --steps, --max-steps and --data (the same faces, moved) may be given`);
+    }
+    r = await resumeTranslate(resume, { ...common, steps: intOption(a, 'steps', cmd, 1), dataPath: stringOption(a, 'data') });
+  } else {
+    const preset = (stringOption(a, 'preset') ?? 'quick') as TranslatePresetName;
+    const limitRaw = stringOption(a, 'limit');
+    r = await runTranslate({
+      ...common,
+      spec: ferTranslate,
+      preset,
+      overrides: {
+        ...(a.options.steps !== undefined ? { steps: intOption(a, 'steps', cmd, 1) } : {}),
+        ...(limitRaw !== undefined ? { limit: limitRaw === 'all' ? null : intOption(a, 'limit', cmd, 1) } : {}),
+        ...(a.options.batch !== undefined ? { batchSize: intOption(a, 'batch', cmd, 2) } : {}),
+      },
+      seed: intOption(a, 'seed', cmd, 0),
+      dataPath: stringOption(a, 'data'),
+      outDir: stringOption(a, 'out'),
+    });
+  }
+  printSummary(r.summary);
+  if (r.summary.status === 'interrupted') process.exitCode = SIGNAL_EXIT_CODES[r.summary.signal ?? 'SIGINT'];
+  else if (r.summary.status === 'diverged' || r.summary.status === 'failed') process.exitCode = 1;
+  if (a.options.install) {
+    if (r.summary.status !== 'completed') process.stderr.write(`not installed: the run is ${r.summary.status} (finish it with --resume ${r.runDir} --install)\n`);
+    else process.stderr.write(`installed into ${installTranslator(r.runDir)}\n`);
+  }
+  console.log(r.runDir);
+}
+
+export function printSummary(s: TranslateSummary): void {
+  const f = s.final;
+  process.stderr.write(
+    `${s.status}: ${s.steps} iterations, ${s.stepsPerSecond.toFixed(2)} it/s, ${s.imagesPerSecond.toFixed(1)} faces/s` +
+      (f ? `, final loss_D ${f.loss_d.toFixed(3)} loss_G ${f.loss_g.toFixed(3)} rec ${f.g_rec.toFixed(3)} cls_G ${f.g_cls.toFixed(3)} cls_D ${f.d_cls.toFixed(3)}` : '') + '\n',
+  );
+}
