@@ -20,7 +20,7 @@ import * as fs from 'fs';
 import { evaluateConditionalRun } from '../lib/eval/hit-rate';
 import { loadJudge, ExpressionJudge } from '../lib/eval/judge';
 import { isTranslatorRunDir } from '../lib/edit/translator-model';
-import { evaluateTranslator, evaluateInversionEdits } from '../lib/eval/translate-eval';
+import { evaluateTranslator, evaluateInversionEdits } from '../lib/orchestrate/translate-eval';
 
 const USAGE = `usage: npm run evaluate -- RUN_DIR... [options]     (a folder of runs, e.g. a fer-all sequence, evaluates each)
   --n N              samples and images per real set (default 2000; capped at half the real images)

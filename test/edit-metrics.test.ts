@@ -4,7 +4,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { editMetrics, flatEditMetrics, editMetricsMarkdown, PSNR_CAP } from '../lib/eval/edit-metrics';
 import { writeEditTable } from '../lib/eval/compare-edits';
-import { regionMask } from '../lib/edit/regions';
+import { regionMask } from '../lib/eval/regions';
 import { EMOTIONS } from '../lib/data';
 import { verification, trainIdentity, loadIdentityModel, embedFaces, cosine } from '../lib/eval/identity';
 import { IDENTITY_SPEC, IDENTITY_SMOKE } from '../experiments/identity';

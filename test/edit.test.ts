@@ -12,7 +12,7 @@ import { loadFace } from '../lib/edit/face-image';
 import { ConditionalRenderer } from '../lib/edit/renderer';
 import { invertFaces } from '../lib/edit/invert';
 import { editFaces, editStripPng, formatEdit } from '../lib/edit/edit-faces';
-import { changeByRegion, regionMask, rmseAndPsnr } from '../lib/edit/regions';
+import { changeByRegion, regionMask, rmseAndPsnr } from '../lib/eval/regions';
 import { encodePng, decodePng } from '../lib/viz/png';
 import { getExperiment } from '../experiments';
 import { setupBackend, tempDir } from './helpers';

@@ -15,7 +15,7 @@ import { FaceImage } from './face-image';
 import { ConditionalRenderer, RendererOptions } from './renderer';
 import { InvertOptions, InversionResult, invertFaces } from './invert';
 import { ExpressionJudge, argmaxRow } from '../eval/judge';
-import { ChangeStats, changeByRegion, rmseAndPsnr } from './regions';
+import { ChangeStats, changeByRegion, rmseAndPsnr } from '../eval/regions';
 
 export interface EditOptions {
   /** Target classes (indices) rendered for every face. */

@@ -11,7 +11,7 @@
 import { FaceImage } from './face-image';
 import { FaceEdit, Verdict } from './edit-faces';
 import { ExpressionJudge, argmaxRow } from '../eval/judge';
-import { changeByRegion, rmseAndPsnr } from './regions';
+import { changeByRegion, rmseAndPsnr } from '../eval/regions';
 import { LoadedTranslator } from './translator-model';
 import { translateImages, U8Images } from '../models/translator-apply';
 

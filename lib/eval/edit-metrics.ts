@@ -10,7 +10,7 @@
  *   identity (optional): mean cosine similarity of an identity embedding between each face and its edits
  */
 import { EMOTIONS } from '../data/types';
-import { changeByRegion, regionMask, rmseAndPsnr } from '../edit/regions';
+import { changeByRegion, regionMask, rmseAndPsnr } from './regions';
 import { argmaxRow } from './judge';
 
 export const PSNR_CAP = 60;

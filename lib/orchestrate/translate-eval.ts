@@ -14,10 +14,10 @@ import { resolveDataPath } from '../runs/dataset';
 import { writeJsonAtomic, writeFileAtomic, readJson } from '../io/files';
 import { loadTranslator, LoadedTranslator } from '../edit/translator-model';
 import { translateImages } from '../models/translator-apply';
-import { FerClassifier, classify } from './classifier';
-import { EditImages, EditMetrics, editMetrics, editMetricsMarkdown, flatEditMetrics } from './edit-metrics';
+import { FerClassifier, classify } from '../eval/classifier';
+import { EditImages, EditMetrics, editMetrics, editMetricsMarkdown, flatEditMetrics } from '../eval/edit-metrics';
 import { loadConditionalRun } from '../runs/load-conditional';
-import { loadIdentityModel, embedFaces, cosine } from './identity';
+import { loadIdentityModel, embedFaces, cosine } from '../eval/identity';
 import { editFaces } from '../edit/edit-faces';
 import { faceFromBytes } from '../edit/face-image';
 
