@@ -30,7 +30,7 @@ import { FixedNoise, makeFixedNoise, fixedNoiseTensor, noiseTensor } from '../sa
 import { generateImages } from '../sample/generate';
 import { ProgressBar } from '../cli/progress';
 import { gridPng } from '../viz/grid';
-import { writeLossPlot } from '../viz/losses-csv';
+import { updateLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
 import { writeRunSummary } from './run-summary';
 import type { StopSignal } from './event-loop';
@@ -256,7 +256,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
         state.epoch += 1;
         state.iterInEpoch = 0;
         await checkpoint();
-        await writeLossPlot(runDir).catch((e) => process.stderr.write(`warning: loss plot not written: ${e.message}\n`));
+        await updateLossPlot(runDir);
         if (opts.onEpoch) await opts.onEpoch({ epoch: state.epoch, gridFile, rows: epochRows, ...(sameFaceFile ? { sameFaceFile } : {}) });
         epochRows = 0;
       } else if (checkpointEvery > 0 && state.step % checkpointEvery === 0) {
@@ -268,7 +268,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     else if (state.step < epochs * perEpoch) status = 'stopped';
     if (lastCheckpointStep !== state.step) await checkpoint();
     await renderGrid(path.join(runDir, 'samples', 'final.png'));
-    await writeLossPlot(runDir).catch((e) => process.stderr.write(`warning: loss plot not written: ${e.message}\n`));
+    await updateLossPlot(runDir);
   } catch (e) {
     tf.dispose(pending.map((p) => Object.values(p.t)).flat());
     status = e instanceof DivergedError ? 'diverged' : 'failed';

@@ -24,7 +24,7 @@ import { TranslateLossLog, TranslateLossRow } from './translate-log';
 import { ProgressBar } from '../cli/progress';
 import { DivergedError, RunStatus } from './trainer';
 import { labelledGridPng } from '../viz/labelled';
-import { writeLossPlot } from '../viz/losses-csv';
+import { updateLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic } from '../io/files';
 import { writeRunSummary } from './run-summary';
 import { openTensorBoard } from './tensorboard';
@@ -243,7 +243,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
       if ((state.step % s.sampleEvery === 0 || epochDone) && state.step < s.steps) {
         if (pending.length) await flush();
         await grid(epochDone && state.step % s.sampleEvery !== 0 ? `epoch-${String(state.epoch).padStart(3, '0')}` : `step-${String(state.step).padStart(7, '0')}`);
-        await writeLossPlot(runDir).catch((e) => process.stderr.write(`warning: loss plot not written: ${e.message}\n`));
+        await updateLossPlot(runDir);
       }
       if (s.checkpointEvery > 0 && state.step % s.checkpointEvery === 0 && state.step < totalSteps) {
         if (pending.length) await flush();
@@ -255,7 +255,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     else if (state.step < s.steps) status = 'stopped';
     if (lastCheckpointStep !== state.step) await checkpoint();
     await grid('final');
-    await writeLossPlot(runDir).catch((e) => process.stderr.write(`warning: loss plot not written: ${e.message}\n`));
+    await updateLossPlot(runDir);
   } catch (e) {
     tf.dispose(pending.flatMap((p) => [...Object.values(p.t.d), ...(p.t.g ? Object.values(p.t.g) : [])]));
     status = e instanceof DivergedError ? 'diverged' : 'failed';

@@ -2,6 +2,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { LossChartOptions, lossChartSpec, writeChart } from './charts';
+import { WriteError } from '../io/files';
 
 /** Columns of losses.csv, in the order the trainer writes them. */
 export const LOSS_CSV_COLUMNS = ['epoch', 'iter', 'loss_d', 'loss_g', 'd_x', 'd_g_z1', 'd_g_z2', 'seconds'] as const;
@@ -109,4 +110,17 @@ export async function writeLossPlot(runDir: string, opts: LossPlotOptions = {}):
     ...chart,
   });
   return writeChart(spec, path.join(runDir, 'loss'), { scale: scale ?? 2 });
+}
+
+/**
+ * The loss plot during training: a chart that cannot be drawn is a warning (training goes on), but a
+ * file that cannot be written (a full disk) is rethrown, so the run ends `failed` naming the file.
+ */
+export async function updateLossPlot(runDir: string, warn: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<void> {
+  try {
+    await writeLossPlot(runDir);
+  } catch (e) {
+    if (e instanceof WriteError) throw e;
+    warn(`warning: loss plot not written: ${(e as Error).message}`);
+  }
 }
