@@ -8,7 +8,7 @@ import { ExperimentSpec, Overrides, PresetName, resolveSettings, checkSettings }
 import { RunConfig, newRunDir } from '../runs/run-dir';
 import { readCheckedRunConfig } from '../runs/config-check';
 import { resolveDataPath, loadDataset, datasetFingerprint } from '../runs/dataset';
-import { packageVersions, gitCommit } from '../runs/versions';
+import { runProvenance } from '../runs/provenance';
 import { finishRun, FinishOptions } from './finish-run';
 import { writeJsonAtomic, readJson, removeStaleTemps, WriteError } from '../io/files';
 import { acquireRunLock } from '../io/lock';
@@ -102,12 +102,7 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
       settings,
       spec,
       seed,
-      data: { path: data.path, name: images.name, images: images.n, skipped: images.skipped.length, fingerprint: datasetFingerprint(images) },
-      backend: { ...req.backend },
-      versions: packageVersions(),
-      gitCommit: gitCommit(),
-      command: req.command ?? [],
-      createdAt: new Date().toISOString(),
+      ...runProvenance(data.path, images, req.backend, req.command),
       kernels: req.kernels ?? DEFAULT_KERNELS,
     };
     writeJsonAtomic(path.join(runDir, 'config.json'), config);

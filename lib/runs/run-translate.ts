@@ -15,7 +15,8 @@ import { loadFer2013, formatSkips } from '../data';
 import { BackendInfo } from '../backend';
 import { newRunDir, readRunConfig } from './run-dir';
 import { resolveDataPath, datasetFingerprint } from './dataset';
-import { packageVersions, gitCommit, REPO_ROOT } from './versions';
+import { REPO_ROOT } from './versions';
+import { runProvenance } from './provenance';
 import { writeJsonAtomic, readJson, writeFileAtomic, removeStaleTemps, WriteError } from '../io/files';
 import { acquireRunLock } from '../io/lock';
 import { readRunSummary, writeRunSummary } from '../train/run-summary';
@@ -172,12 +173,7 @@ export async function runTranslate(req: TranslateRequest): Promise<{ runDir: str
       settings,
       spec,
       seed,
-      data: { path: data.path, name: images.name, images: images.n, skipped: images.skipped.length, fingerprint: datasetFingerprint(images) },
-      backend: { ...req.backend },
-      versions: packageVersions(),
-      gitCommit: gitCommit(),
-      command: req.command ?? [],
-      createdAt: new Date().toISOString(),
+      ...runProvenance(data.path, images, req.backend, req.command),
       kernels,
     };
     writeGridFaces(runDir, await pickGridFaces(data.path, spec.gridFaces, spec.model.labels.length, seed));
