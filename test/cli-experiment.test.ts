@@ -115,3 +115,17 @@ test('CLI errors are clear: unknown experiment, bad preset, missing data, existi
   assert.equal(r.code, 1);
   assert.match(r.stderr, /--epochs must be an integer/);
 });
+
+test('study-questions at the paper preset asks for exactly the datasets its runs need', () => {
+  const env = { ...process.env, CI: '1' };
+  delete env.FACEGAN_CELEBA;
+  delete env.FACEGAN_FER2013;
+  const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'experiment.ts'), 'study-questions', '--preset', 'paper', '--out', path.join(tempDir(), 'sq'), ...args], { cwd: ROOT, encoding: 'utf8', env });
+  let r = run([]);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /needs the real datasets.*give --celeba DIR .* and --fer DIR/);
+  r = run(['--only', 'fer-surprise,fer-pooled']);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /give --fer DIR/);
+  assert.doesNotMatch(r.stderr, /--celeba/, 'the FER pair needs no CelebA');
+});

@@ -175,10 +175,16 @@ export async function runStudyQuestions(o: StudyOptions): Promise<StudyResult> {
     if (!design.scales[preset]) throw new Error(`study-questions: unknown preset "${preset}", expected one of ${Object.keys(design.scales).join(', ')}`);
     const celeba = resolveDataPath({ kind: 'celeba', grayscale: false }, o.celebaPath);
     const fer = resolveDataPath({ kind: 'fer2013', split: 'train', emotions: 'all' }, o.ferPath);
-    if (preset !== 'smoke' && (celeba.source === 'sample' || fer.source === 'sample')) {
+    // only the datasets of the runs asked for (--only fer-surprise,fer-pooled needs no CelebA)
+    const needed = new Set(design.runs.filter((r) => !o.only || o.only.includes(r.key)).map((r) => r.data));
+    const missing = [
+      needed.has('celeba') && celeba.source === 'sample' ? '--celeba DIR (or $FACEGAN_CELEBA)' : '',
+      needed.has('fer2013') && fer.source === 'sample' ? '--fer DIR (or $FACEGAN_FER2013)' : '',
+    ].filter(Boolean);
+    if (preset !== 'smoke' && missing.length) {
       throw new Error(
         `study-questions --preset ${preset} needs the real datasets (the bundled sample has 300 CelebA faces and 100 per emotion): ` +
-          'give --celeba DIR and --fer DIR, or set $FACEGAN_CELEBA and $FACEGAN_FER2013',
+          `give ${missing.join(' and ')}`,
       );
     }
     dir = o.outDir ? path.resolve(o.outDir) : newRunDir('study-questions', preset);
