@@ -117,7 +117,7 @@ test('CLI errors are clear: unknown experiment, bad preset, missing data, existi
 });
 
 test('study-questions at the paper preset asks for exactly the datasets its runs need', () => {
-  const env = { ...process.env, CI: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, CI: '1' };
   delete env.FACEGAN_CELEBA;
   delete env.FACEGAN_FER2013;
   const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'experiment.ts'), 'study-questions', '--preset', 'paper', '--out', path.join(tempDir(), 'sq'), ...args], { cwd: ROOT, encoding: 'utf8', env });
