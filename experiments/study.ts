@@ -21,7 +21,8 @@ export const studyCampaign: CampaignSpec = {
     { notebook: 'notebooks/03-grayscale-vs-color.ipynb', params: { runs_root: '{out}' }, needs: ['celeba', 'celeba-gray'] },
     {
       notebook: 'notebooks/04-compare-results.ipynb',
-      params: { results_dir: '{out}', presets: 'paper', out_dir: '{tmp}' },
+      // over the exported reference: every run of the campaign exported so far (from any machine)
+      params: { results_dir: '{export}', presets: 'paper', out_dir: '{tmp}' },
       needs: ['celeba', 'celeba-gray', ...EMOTIONS.map((e) => `fer-${e}`)],
     },
   ],

@@ -11,6 +11,7 @@ import * as path from 'path';
 import { setupBackend, tempDir } from './helpers';
 import { runExperiment } from '../lib/orchestrate/run-experiment';
 import { exportNotebooks, replaceFolders } from '../lib/notebook/export-notebooks';
+import { exportReference } from '../lib/orchestrate/export-reference';
 import { studyCampaign } from '../experiments/study';
 import { getExperiment } from '../experiments';
 
@@ -43,4 +44,16 @@ test('the CelebA notebook shows a finished run without absolute paths; notebooks
   for (const abs of [camp, ROOT, os.tmpdir() + '/facegan-nb-']) assert.ok(!text.includes(abs), `no ${abs} in the exported notebook`);
   assert.ok(text.includes('../celeba'), 'the run is named relative to the export');
   assert.equal(fs.readFileSync(path.join(runDir, 'losses.csv'), 'utf8'), before, 'the shown run is not retrained');
+
+  // a notebook over {export} reads the exported reference runs: skipped until DEST holds them
+  const compareNb = { notebook: 'notebooks/04-compare-results.ipynb', params: { results_dir: '{export}', presets: 'smoke', out_dir: '{tmp}' }, needs: ['celeba'] };
+  const first = await exportNotebooks({ notebooks: [compareNb], from: camp, to: dest, projectRoot: ROOT, log: () => {} });
+  assert.match(first.skipped[0]?.reason ?? '', /celeba \(not started\)/, 'DEST has no celeba yet');
+  await exportReference({ campaign: studyCampaign, from: camp, to: dest, only: ['celeba'], log: () => {} });
+  const second = await exportNotebooks({ notebooks: [compareNb], from: camp, to: dest, projectRoot: ROOT, log: () => {} });
+  assert.deepEqual(second.written.map((w) => w.notebook), ['04-compare-results.ipynb']);
+  const compared = fs.readFileSync(path.join(dest, 'notebooks', '04-compare-results.ipynb'), 'utf8');
+  assert.match(compared, /1 run\(s\) found under \.\./, 'the exported run, named relative to the export');
+  assert.ok(JSON.parse(compared).cells.some((c: { outputs?: { data?: Record<string, unknown> }[] }) => (c.outputs ?? []).some((o) => o.data?.['image/png'])), 'its final grid (final.png of the export) is shown');
+  for (const abs of [camp, dest, ROOT]) assert.ok(!compared.includes(abs), `no ${abs} in the exported notebook`);
 });

@@ -158,6 +158,11 @@ test('adopts a folder started by npm run experiment, refuses another experiment 
   const again = path.join(tempDir('facegan-ref-'), 'again');
   await exportReference({ campaign: studyCampaign, from: out, to: again, only: ['fer-sad'], log: () => {} });
   assert.equal(hash(path.join(again, 'fer-sad', 'samples-256.png')), hash(path.join(ref, 'fer-sad', 'samples-256.png')));
+  const tableRuns = (dir: string) => fs.readFileSync(path.join(dir, 'table.csv'), 'utf8').trim().split('\n').length - 1;
+  assert.equal(tableRuns(again), 1);
+  // a later export of one run (another shard's, say) into the same DEST keeps the earlier runs in its tables
+  await exportReference({ campaign: studyCampaign, from: out, to: ref, only: ['fer-sad'], log: () => {} });
+  assert.equal(tableRuns(ref), 3, 'fer-angry, fer-happy and fer-sad stay in the table');
   const texts = walk(ref).filter((f) => /\.(json|md|csv|html)$/.test(f));
   assert.ok(texts.length >= 12);
   for (const f of texts) {

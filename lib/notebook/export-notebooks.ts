@@ -3,8 +3,10 @@
  * notebook of the campaign spec runs over the campaign's completed runs (showing them, training
  * nothing) and is written to DEST/notebooks/<name>.ipynb with the machine's folders rewritten: the
  * campaign folder becomes ".." (the exported runs beside DEST/notebooks/), the checkout "." and the
- * home folder "~". Only those exact prefixes are replaced, so embedded images stay intact. A notebook
- * whose runs are not all completed is skipped, naming them; one over `maxBytes` is an error.
+ * home folder "~". A notebook may instead read the exported runs (`{export}`: DEST, also ".."), e.g.
+ * the comparison of every run exported so far. Only those exact prefixes are replaced, so embedded
+ * images stay intact. A notebook whose runs are not all completed is skipped, naming them; one over
+ * `maxBytes` is an error.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -56,12 +58,15 @@ function runStatus(runDir: string): string {
 export async function exportNotebooks(req: NotebookExportRequest): Promise<NotebookExportResult> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const from = path.resolve(req.from);
-  const outDir = path.join(path.resolve(req.to), 'notebooks');
+  const to = path.resolve(req.to);
+  const outDir = path.join(to, 'notebooks');
   const maxBytes = req.maxBytes ?? 10 * 1024 * 1024;
   const result: NotebookExportResult = { written: [], skipped: [] };
   for (const entry of req.notebooks) {
     const name = path.basename(entry.notebook);
-    const missing = entry.needs.map((r) => [r, runStatus(path.join(from, r))]).filter(([, s]) => s !== 'completed');
+    // a notebook over `{export}` reads the exported reference runs (config, summary, metrics, grids)
+    const over = Object.values(entry.params).some((v) => typeof v === 'string' && v.includes('{export}')) ? to : from;
+    const missing = entry.needs.map((r) => [r, runStatus(path.join(over, r))]).filter(([, s]) => s !== 'completed');
     if (missing.length) {
       const reason = `needs completed runs: ${missing.map(([r, s]) => `${r} (${s})`).join(', ')}`;
       result.skipped.push({ notebook: name, reason });
@@ -72,7 +77,7 @@ export async function exportNotebooks(req: NotebookExportRequest): Promise<Noteb
     let ok = false;
     try {
       const params: Params = Object.fromEntries(Object.entries(entry.params).map(([k, v]) => [
-        k, typeof v === 'string' ? v.replace(/\{out\}/g, from).replace(/\{tmp\}/g, tmp) : v,
+        k, typeof v === 'string' ? v.replace(/\{out\}/g, from).replace(/\{export\}/g, to).replace(/\{tmp\}/g, tmp) : v,
       ]));
       const executed = path.join(tmp, name);
       const r = await runNotebook({ input: path.join(req.projectRoot, entry.notebook), params, output: executed, log });
@@ -80,7 +85,7 @@ export async function exportNotebooks(req: NotebookExportRequest): Promise<Noteb
         throw new Error(`${entry.notebook} ${r.status} at In [${r.failedCell ?? '?'}]: ${r.error?.ename ?? ''} ${r.error?.evalue ?? ''} (partial notebook: ${executed})`);
       }
       const text = replaceFolders(fs.readFileSync(executed, 'utf8'), [
-        [from, '..'], [tmp, '<scratch>'], [path.resolve(req.projectRoot), '.'], [os.homedir(), '~'],
+        [from, '..'], [to, '..'], [tmp, '<scratch>'], [path.resolve(req.projectRoot), '.'], [os.homedir(), '~'],
       ]);
       const bytes = Buffer.byteLength(text);
       if (bytes > maxBytes) throw new Error(`${entry.notebook}: the executed notebook is ${(bytes / 1e6).toFixed(1)} MB, over ${(maxBytes / 1e6).toFixed(0)} MB`);

@@ -5,7 +5,8 @@
  * loss.png, final.png (the fixed-noise grid), epoch-strip.png (the fixed-noise samples across at most
  * ~12 epochs, labelled) and samples-256.png (256 samples of the final generator, 16 per row at
  * native resolution, 2-pixel gaps, no labels, noise from a fixed seed: experiments/study.ts).
- * Then compare's table.md/.csv/.html and expressions.md over the exported runs, in DEST.
+ * Then compare's table.md/.csv/.html and expressions.md over all the campaign's runs in DEST (this
+ * export's and earlier ones', e.g. other shards'), in DEST.
  * Runs that are not completed are skipped, saying so. No checkpoints or weights are copied.
  */
 import * as fs from 'fs';
@@ -98,8 +99,11 @@ export async function exportReference(req: ExportRequest): Promise<ExportResult>
     log(`${name}: exported ${files.length} files into ${dest}`);
   }
   if (result.exported.length) {
+    // the tables cover every run of the campaign in DEST, not only this export's: runs exported
+    // earlier, or by other machines of a sharded campaign, stay in the table
+    const inDest = req.campaign.runs.map((n) => path.join(to, n)).filter((d) => fs.existsSync(path.join(d, 'summary.json')));
     const { compareRuns } = await import('../eval/compare');
-    const r = await compareRuns(result.exported.map((e) => e.dir), to, { title: `${req.campaign.name} campaign (reference)`, charts: false });
+    const r = await compareRuns(inDest, to, { title: `${req.campaign.name} campaign (reference)`, charts: false });
     result.tables = [r.tables.md, r.tables.csv, r.tables.html, ...(r.expressions ? [r.expressions.md, r.expressions.csv] : [])];
   }
   return result;

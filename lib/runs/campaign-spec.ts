@@ -23,9 +23,15 @@ export interface CampaignSpec {
 export interface CampaignNotebook {
   /** Path from the project root, e.g. notebooks/01-celeba.ipynb. */
   notebook: string;
-  /** Parameters; in a string value `{out}` is the campaign's folder and `{tmp}` a scratch folder. */
+  /**
+   * Parameters; in a string value `{out}` is the campaign's folder, `{export}` the export folder
+   * (the reference runs, this export's and earlier ones') and `{tmp}` a scratch folder.
+   */
   params: Record<string, string | number | boolean | null>;
-  /** Runs that must be completed first (else the notebook is skipped, saying which are not). */
+  /**
+   * Runs that must be completed first (else the notebook is skipped, saying which are not): in the
+   * campaign's folder, or in the export folder when the notebook reads `{export}`.
+   */
   needs: readonly string[];
 }
 

@@ -100,11 +100,20 @@ export async function realVsFakePng(runDir: string, count = 64): Promise<Buffer>
   return imageStrip([realGrid, fake], [`real (${real.n} training images)`, `generated (final, ${path.basename(runDir)})`]);
 }
 
+/**
+ * A run's final fixed-noise grid: samples/final.png in a run folder, final.png in a reference export
+ * (`npm run study -- --export`); null when it has neither.
+ */
+export function finalGridFile(runDir: string): string | null {
+  for (const f of [path.join(runDir, 'samples', 'final.png'), path.join(runDir, 'final.png')]) if (fs.existsSync(f)) return f;
+  return null;
+}
+
 /** The final samples of several runs, one row each (the first `samples` images), labelled. */
 export function finalSamplesPng(runDirs: string[], labels?: string[], samples = 8): Buffer {
-  const rows = runDirs.filter((d) => fs.existsSync(path.join(d, 'samples', 'final.png')));
-  if (rows.length === 0) throw new Error('finalSamplesPng: none of the runs has samples/final.png');
-  const cells = rows.flatMap((d) => gridCells(decodePng(fs.readFileSync(path.join(d, 'samples', 'final.png'))), modelSize(d), samples));
+  const rows = runDirs.filter((d) => finalGridFile(d) !== null);
+  if (rows.length === 0) throw new Error('finalSamplesPng: none of the runs has samples/final.png (or an exported final.png)');
+  const cells = rows.flatMap((d) => gridCells(decodePng(fs.readFileSync(finalGridFile(d)!)), modelSize(d), samples));
   return labelledGridPng(cells, {
     cols: samples,
     rowLabels: labels ?? rows.map((d) => path.basename(d)),

@@ -13,6 +13,7 @@ import { readNotebook } from '../runner/nbformat';
 import { readScraps } from '../runner/scrap';
 import { showChart, showMarkdown, showTable } from './show';
 import { showFinalSamples } from './run-views';
+import { finalGridFile } from '../../runs/run-pictures';
 
 /** Which runs to compare. */
 export interface FindRunsOptions {
@@ -153,7 +154,7 @@ export async function showComparison(runDirs: string[], outDir?: string | null, 
     return keep.map((k) => ({ iteration: k + 1, loss_G: lr[k].loss_g, run: label(rows[i]) }));
   });
   if (curves.length) await showChart(lineChartSpec(curves, { x: 'iteration', y: 'loss_G', color: 'run', title: 'Generator loss during training' }), { alt: 'generator loss curves' });
-  const withSamples = runDirs.filter((d) => fs.existsSync(path.join(d, 'samples', 'final.png'))).slice(0, opts.maxSamples ?? 12);
+  const withSamples = runDirs.filter((d) => finalGridFile(d) !== null).slice(0, opts.maxSamples ?? 12);
   if (withSamples.length) showFinalSamples(withSamples, withSamples.map((d) => label(runRow(d))));
   return { rows, files };
 }
