@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { writeJsonAtomic } from '../io/files';
+import type { StopSignal } from './event-loop';
 
 /** summary.json's current content, or {} when it is missing or unreadable (it is then rewritten whole). */
 export function readRunSummary(runDir: string): Record<string, unknown> {
@@ -33,4 +34,78 @@ export function writeRunSummary(runDir: string, patch: object, opts: { bestEffor
     process.stderr.write(`warning: ${file} could not be updated (${(e as Error).message}); its status is out of date\n`);
     return false;
   }
+}
+
+/** A run's status in summary.json. */
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'interrupted' | 'diverged' | 'failed';
+
+/** What every trainer's summary.json holds (the GAN trainer and the translator's; each adds its own). */
+export interface RunSummaryCore<Final> {
+  status: RunStatus;
+  steps: number;
+  epochsCompleted: number;
+  imagesSeen: number;
+  trainSeconds: number;
+  /** Training images per second of this session (resumed runs: since the resume). */
+  imagesPerSecond: number;
+  /** Mean of the last logged loss rows; null before the first. */
+  final: Final | null;
+  message?: string;
+  /** The signal that interrupted the run (status interrupted). */
+  signal?: StopSignal;
+  /** Problems found on resume that did not stop it (e.g. rows missing from losses.csv). */
+  warnings?: string[];
+  lastCheckpoint: string | null;
+}
+
+/** Where a trainer stands: what both summaries (running and final) are made of. */
+export interface SessionCounts {
+  steps: number;
+  epochsCompleted: number;
+  batchSize: number;
+  /** Training seconds over all sessions. */
+  trainSeconds: number;
+  lastCheckpoint: string | null;
+  warnings: string[];
+}
+
+/**
+ * summary.json at the start of a session: status running, the counts so far, and the message and
+ * signal of an earlier session cleared. `extra` holds a trainer's own fields.
+ */
+export function writeRunningSummary(runDir: string, c: SessionCounts, extra: object = {}): void {
+  writeRunSummary(runDir, {
+    status: 'running', steps: c.steps, epochsCompleted: c.epochsCompleted, imagesSeen: c.steps * c.batchSize,
+    trainSeconds: c.trainSeconds, ...extra, imagesPerSecond: 0, final: null, lastCheckpoint: c.lastCheckpoint,
+    message: undefined, signal: undefined, warnings: c.warnings.length ? c.warnings : undefined,
+  });
+}
+
+/**
+ * The summary a session ends with, written to summary.json best effort (a full disk must not hide
+ * the error that stopped the run) and returned. `extra` holds a trainer's own fields; `sessionImages`
+ * and `sessionSeconds` give this session's speed.
+ */
+export function writeFinalSummary<Final, Extra extends object>(
+  runDir: string,
+  end: SessionCounts & { status: RunStatus; final: Final | null; message?: string; signal?: StopSignal; sessionImages: number; sessionSeconds: number },
+  extra: Extra = {} as Extra,
+): RunSummaryCore<Final> & Extra {
+  const summary: RunSummaryCore<Final> & Extra = {
+    status: end.status,
+    steps: end.steps,
+    epochsCompleted: end.epochsCompleted,
+    imagesSeen: end.steps * end.batchSize,
+    trainSeconds: end.trainSeconds,
+    ...extra,
+    imagesPerSecond: end.sessionImages / Math.max(end.sessionSeconds, 1e-9),
+    final: end.final,
+    message: end.message,
+    ...(end.status === 'interrupted' && end.signal ? { signal: end.signal } : {}),
+    ...(end.warnings.length ? { warnings: end.warnings } : {}),
+    lastCheckpoint: end.lastCheckpoint,
+  };
+  // undefined fields clear what an earlier session wrote (its message, signal or warnings)
+  writeRunSummary(runDir, { ...summary, message: summary.message, signal: summary.signal, warnings: summary.warnings }, { bestEffort: true });
+  return summary;
 }

@@ -32,8 +32,7 @@ import { ProgressBar } from '../cli/progress';
 import { gridPng } from '../viz/grid';
 import { updateLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
-import { writeRunSummary } from './run-summary';
-import type { StopSignal } from './event-loop';
+import { writeRunningSummary, writeFinalSummary, RunStatus, RunSummaryCore, SessionCounts } from './run-summary';
 import { RunTensorBoard } from './tb-run';
 
 export interface TrainOptions {
@@ -76,23 +75,10 @@ export interface TrainOptions {
  * SIGTERM or SIGHUP (`signal`); diverged (a non-finite loss); failed (any other error, `message`
  * says why, e.g. a write error naming the file). `running` only while a process trains it.
  */
-export type RunStatus = 'running' | 'completed' | 'stopped' | 'interrupted' | 'diverged' | 'failed';
+export type { RunStatus };
 
-export interface TrainSummary {
-  status: RunStatus;
-  steps: number;
-  epochsCompleted: number;
-  imagesSeen: number;
-  trainSeconds: number;
-  imagesPerSecond: number;
-  final: { loss_d: number; loss_g: number; d_x: number; d_g_z1: number; d_g_z2: number } | null;
-  message?: string;
-  /** The signal that interrupted the run (status interrupted). */
-  signal?: StopSignal;
-  /** Problems found on resume that did not stop it (e.g. rows missing from losses.csv). */
-  warnings?: string[];
-  lastCheckpoint: string | null;
-}
+/** summary.json of a GAN run (lib/train/run-summary.ts): the common fields, final = mean of the last loss rows. */
+export type TrainSummary = RunSummaryCore<{ loss_d: number; loss_g: number; d_x: number; d_g_z1: number; d_g_z2: number }>;
 
 /** Thrown when a loss becomes NaN/Inf; the run's last good checkpoint is left intact. */
 export class DivergedError extends Error {}
@@ -226,7 +212,8 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
 
   let status: RunStatus = 'completed';
   let message: string | undefined;
-  writeRunSummary(runDir, { status: 'running', steps: state.step, epochsCompleted: state.epoch, imagesSeen: 0, trainSeconds: elapsed(), imagesPerSecond: 0, final: null, lastCheckpoint, message: undefined, signal: undefined, warnings: warnings.length ? warnings : undefined });
+  const counts = (): SessionCounts => ({ steps: state.step, epochsCompleted: state.epoch, batchSize, trainSeconds: elapsed(), lastCheckpoint, warnings });
+  writeRunningSummary(runDir, counts());
   let imagesThisSession = 0;
   let summary: TrainSummary | undefined;
   try {
@@ -278,23 +265,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     ctrlC.release();
     bar?.done();
     tb?.close();
-    const secs = elapsed();
-    const sessionSecs = (Date.now() - sessionStart) / 1000;
-    summary = {
-      status,
-      steps: state.step,
-      epochsCompleted: state.epoch,
-      imagesSeen: state.step * batchSize,
-      trainSeconds: secs,
-      imagesPerSecond: imagesThisSession / Math.max(sessionSecs, 1e-9),
-      final: meanOf(lastRows),
-      message,
-      ...(status === 'interrupted' && ctrlC.signal ? { signal: ctrlC.signal } : {}),
-      ...(warnings.length ? { warnings } : {}),
-      lastCheckpoint,
-    };
-    // best effort: a full disk must not hide the error that stopped the run
-    writeRunSummary(runDir, { ...summary, message, signal: summary.signal, warnings: summary.warnings }, { bestEffort: true });
+    summary = writeFinalSummary(runDir, {
+      ...counts(), status, final: meanOf(lastRows), message, signal: ctrlC.signal ?? undefined,
+      sessionImages: imagesThisSession, sessionSeconds: (Date.now() - sessionStart) / 1000,
+    });
     G.dispose();
     D.dispose();
     pair.optG.dispose();

@@ -17,16 +17,16 @@ import { ImageSet } from '../data/types';
 import { BatchStream } from '../data/batches';
 import { buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec, checkTranslatorSpec } from '../models/translator';
 import { translateImages, U8Images } from '../models/translator-apply';
-import { yieldToEventLoop, catchInterrupt, StopSignal } from './event-loop';
+import { yieldToEventLoop, catchInterrupt } from './event-loop';
 import { saveCheckpoint, loadNewestCheckpoint, TrainState } from './checkpoint';
 import { makeTranslatorPair, discriminatorStep, generatorStep, readTranslateSteps, TranslateStepTensors, TranslatorPair } from './translate-step';
 import { TranslateLossLog, TranslateLossRow } from './translate-log';
 import { ProgressBar } from '../cli/progress';
-import { DivergedError, RunStatus } from './trainer';
+import { DivergedError } from './trainer';
 import { labelledGridPng } from '../viz/labelled';
 import { updateLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic } from '../io/files';
-import { writeRunSummary } from './run-summary';
+import { writeRunningSummary, writeFinalSummary, RunStatus, RunSummaryCore, SessionCounts } from './run-summary';
 import { openTensorBoard } from './tensorboard';
 import { tensorboardDir } from './tb-run';
 import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
@@ -53,24 +53,13 @@ export interface TranslateTrainOptions {
   onGrid?: (file: string, step: number) => void | Promise<void>;
 }
 
-export interface TranslateSummary {
-  status: RunStatus;
-  steps: number;
-  epochsCompleted: number;
-  imagesSeen: number;
-  trainSeconds: number;
-  /** Iterations per second of this session (D updates; G every nCritic). */
+/**
+ * summary.json of a translator run (lib/train/run-summary.ts): the common fields plus iterations per
+ * second (D updates; G every nCritic), final = mean of the last loss rows.
+ */
+export type TranslateSummary = RunSummaryCore<{ loss_d: number; loss_g: number; d_x: number; d_g_z1: number; d_g_z2: number; g_rec: number; g_cls: number; d_cls: number }> & {
   stepsPerSecond: number;
-  /** Training faces per second of this session (batch size x iterations / s). */
-  imagesPerSecond: number;
-  final: { loss_d: number; loss_g: number; d_x: number; d_g_z1: number; d_g_z2: number; g_rec: number; g_cls: number; d_cls: number } | null;
-  message?: string;
-  /** The signal that interrupted the run (status interrupted). */
-  signal?: StopSignal;
-  /** Problems found on resume that did not stop it (e.g. rows missing from losses.csv). */
-  warnings?: string[];
-  lastCheckpoint: string | null;
-}
+};
 
 /** Learning rate at iteration `step`: constant, then linear decay to 0 from `decayFrom` to the last iteration. */
 export function lrAt(base: number, step: number, s: Pick<TranslateSettings, 'steps' | 'decayFrom'>): number {
@@ -211,7 +200,8 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   let status: RunStatus = 'completed';
   let message: string | undefined;
   let summary: TranslateSummary | undefined;
-  writeRunSummary(runDir, { status: 'running', steps: state.step, epochsCompleted: state.epoch, imagesSeen: state.step * s.batchSize, trainSeconds: elapsed(), stepsPerSecond: 0, imagesPerSecond: 0, final: null, lastCheckpoint, message: undefined, signal: undefined, warnings: warnings.length ? warnings : undefined });
+  const counts = (): SessionCounts => ({ steps: state.step, epochsCompleted: state.epoch, batchSize: s.batchSize, trainSeconds: elapsed(), lastCheckpoint, warnings });
+  writeRunningSummary(runDir, counts(), { stepsPerSecond: 0 });
   try {
     while (state.step < totalSteps && !ctrlC.interrupted) {
       const t0 = performance.now();
@@ -267,24 +257,13 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     tb?.close();
     const sessionSecs = Math.max((Date.now() - sessionStart) / 1000, 1e-9);
     const mean = (key: keyof TranslateLossRow, rows = lastRows) => rows.reduce((a, r) => a + r[key], 0) / rows.length;
-    summary = {
-      status,
-      steps: state.step,
-      epochsCompleted: state.epoch,
-      imagesSeen: state.step * s.batchSize,
-      trainSeconds: elapsed(),
-      stepsPerSecond: (state.step - stepAtStart) / sessionSecs,
-      imagesPerSecond: ((state.step - stepAtStart) * s.batchSize) / sessionSecs,
+    summary = writeFinalSummary(runDir, {
+      ...counts(), status, message, signal: ctrlC.signal ?? undefined,
       final: lastRows.length
         ? { loss_d: mean('loss_d'), loss_g: mean('loss_g'), d_x: mean('d_x'), d_g_z1: mean('d_g_z1'), d_g_z2: mean('d_g_z2'), g_rec: mean('g_rec'), g_cls: mean('g_cls'), d_cls: mean('d_cls') }
         : null,
-      message,
-      ...(status === 'interrupted' && ctrlC.signal ? { signal: ctrlC.signal } : {}),
-      ...(warnings.length ? { warnings } : {}),
-      lastCheckpoint,
-    };
-    // best effort: a full disk must not hide the error that stopped the run
-    writeRunSummary(runDir, { ...summary, message, signal: summary.signal, warnings: summary.warnings }, { bestEffort: true });
+      sessionImages: (state.step - stepAtStart) * s.batchSize, sessionSeconds: sessionSecs,
+    }, { stepsPerSecond: (state.step - stepAtStart) / sessionSecs });
     G.dispose();
     D.dispose();
     pair.optG.dispose();
