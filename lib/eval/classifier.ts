@@ -53,6 +53,19 @@ export async function loadClassifier(dir = DEFAULT_CLASSIFIER_DIR): Promise<FerC
   return clf;
 }
 
+/**
+ * The shipped classifier, or null when it cannot be loaded: `skipped` is told why (the metrics that
+ * need it are then left out, not the whole evaluation).
+ */
+export async function loadClassifierIfAny(skipped: (reason: string) => void, dir = DEFAULT_CLASSIFIER_DIR): Promise<FerClassifier | null> {
+  try {
+    return await loadClassifier(dir);
+  } catch (e) {
+    skipped((e as Error).message);
+    return null;
+  }
+}
+
 /** A FerClassifier view of an in-memory model (e.g. one just trained). */
 export function classifierFromModel(model: tf.LayersModel, dir = ''): FerClassifier {
   const heads = featureAndLogitModel(model);

@@ -25,7 +25,7 @@ import { withRunLock } from '../io/lock';
 import { tensorboardMetrics } from '../train/tb-run';
 import { generateImages } from '../sample/generate';
 import { noiseTensor } from '../sample/noise';
-import { FerClassifier, loadClassifier, UImages } from './classifier';
+import { FerClassifier, loadClassifierIfAny, UImages } from './classifier';
 import { computeSampleMetrics, SampleMetricOptions } from './sample-metrics';
 import { mixSeed } from './classifier-train';
 import { loadInception, InceptionModel } from './inception';
@@ -118,16 +118,10 @@ async function evaluateLocked(runDir: string, o: EvaluateRunOptions): Promise<Ev
       notes.push(`hit-rate reference is real set A (no held-out test images: ${(e as Error).message.split('\n')[0]})`);
     }
   }
-  let classifier = o.classifier;
-  if (classifier === undefined) {
-    try {
-      classifier = await loadClassifier();
-    } catch (e) {
-      classifier = null;
-      notes.push(`classifier metrics skipped: ${(e as Error).message}`);
-      log(`note: ${notes[notes.length - 1]}`);
-    }
-  }
+  const classifier = o.classifier !== undefined ? o.classifier : await loadClassifierIfAny((why) => {
+    notes.push(`classifier metrics skipped: ${why}`);
+    log(`note: ${notes[notes.length - 1]}`);
+  });
   let inception: InceptionModel | null = null;
   if (o.inception) {
     const r = await loadInception(o.inception);

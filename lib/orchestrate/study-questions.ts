@@ -18,7 +18,7 @@ import { newRunDir } from '../runs/run-dir';
 import { readJson, writeJsonAtomic, writeFileAtomic } from '../io/files';
 import { runRow } from '../runs/table';
 import { StudyDesign, StudyPreset, StudyRun } from '../eval/study-design';
-import { FerClassifier, loadClassifier } from '../eval/classifier';
+import { FerClassifier, loadClassifierIfAny } from '../eval/classifier';
 import { evaluateRun } from '../eval/evaluate-run';
 import { compareRuns } from '../eval/compare';
 import { Verdict, verdictFor, MetricRow } from '../eval/study-verdict';
@@ -195,15 +195,7 @@ export async function runStudyQuestions(o: StudyOptions): Promise<StudyResult> {
   const save = () => writeJsonAtomic(path.join(dir, 'study.json'), idx);
   save();
   log(`study-questions (${preset}): ${dir}; backend ${describeBackend(backend)}`);
-  let classifier = o.classifier;
-  if (classifier === undefined) {
-    try {
-      classifier = await loadClassifier();
-    } catch (e) {
-      classifier = null;
-      log(`note: ${(e as Error).message}; only SWD is computed`);
-    }
-  }
+  const classifier = o.classifier !== undefined ? o.classifier : await loadClassifierIfAny((why) => log(`note: ${why}; only SWD is computed`));
   const runs = design.runs.filter((r) => !o.only || o.only.includes(r.key));
   if (runs.length === 0) throw new Error(`study-questions: --only matched no run; runs are ${design.runs.map((r) => r.key).join(', ')}`);
   const prior = idx.seconds;
