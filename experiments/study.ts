@@ -17,7 +17,9 @@ export const studyCampaign: CampaignSpec = {
   // executed by `npm run study -- --export DEST --notebooks` over the finished runs (nothing retrained)
   notebooks: [
     { notebook: 'notebooks/01-celeba.ipynb', params: { run_dir: '{out}/celeba' }, needs: ['celeba'] },
-    { notebook: 'notebooks/02-fer-per-emotion.ipynb', params: { runs_root: '{out}' }, needs: EMOTIONS.map((e) => `fer-${e}`) },
+    // over the exported reference, so that runs trained in different sessions or on different machines
+    // (each exported as it finished) are shown together
+    { notebook: 'notebooks/02-fer-per-emotion.ipynb', params: { runs_root: '{export}' }, needs: EMOTIONS.map((e) => `fer-${e}`) },
     { notebook: 'notebooks/03-grayscale-vs-color.ipynb', params: { runs_root: '{out}' }, needs: ['celeba', 'celeba-gray'] },
     {
       notebook: 'notebooks/04-compare-results.ipynb',

@@ -56,4 +56,18 @@ test('the CelebA notebook shows a finished run without absolute paths; notebooks
   assert.match(compared, /1 run\(s\) found under \.\./, 'the exported run, named relative to the export');
   assert.ok(JSON.parse(compared).cells.some((c: { outputs?: { data?: Record<string, unknown> }[] }) => (c.outputs ?? []).some((o) => o.data?.['image/png'])), 'its final grid (final.png of the export) is shown');
   for (const abs of [camp, dest, ROOT]) assert.ok(!compared.includes(abs), `no ${abs} in the exported notebook`);
+
+  // the per-run notebook over the exported reference run itself (no losses.csv, no per-epoch grids,
+  // the data path relative): loss plot, the exported epoch strip, real (bundled sample) vs generated
+  const files = fs.readdirSync(path.join(dest, 'celeba')).sort();
+  const overExport = await exportNotebooks({
+    notebooks: [{ notebook: 'notebooks/01-celeba.ipynb', params: { run_dir: '{export}/celeba' }, needs: ['celeba'] }],
+    from: camp, to: dest, projectRoot: ROOT, log: () => {},
+  });
+  assert.deepEqual(overExport.written.map((w) => w.notebook), ['01-celeba.ipynb']);
+  const shown = JSON.parse(fs.readFileSync(path.join(dest, 'notebooks', '01-celeba.ipynb'), 'utf8'));
+  const alts = shown.cells.flatMap((c: { outputs?: { data?: Record<string, string> }[] }) => (c.outputs ?? []).map((o) => o.data?.['text/html'] ?? o.data?.['text/markdown'] ?? '').filter(Boolean)).join('\n');
+  const pngs = shown.cells.flatMap((c: { outputs?: { data?: Record<string, unknown> }[] }) => (c.outputs ?? []).filter((o) => o.data?.['image/png'])).length;
+  assert.ok(pngs >= 3, `loss plot, epoch strip and real vs generated shown (${pngs} pictures): ${alts.slice(0, 400)}`);
+  assert.deepEqual(fs.readdirSync(path.join(dest, 'celeba')).sort(), files, 'the exported run is only read');
 });

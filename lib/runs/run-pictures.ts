@@ -8,8 +8,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { decodePng, imageGrid, labelledGridPng, imageStrip, animatedGif, type GifFrame } from '../viz';
 import { gridCells, spread } from '../viz/grid-cells';
-import { readRunConfig } from './run-dir';
-import { loadDataset } from './dataset';
+import { readRunConfig, type RunConfig } from './run-dir';
+import { loadDataset, resolveDataPath } from './dataset';
 
 /** At most this many epochs in an epoch strip or GIF (spread evenly, first and last kept): bounded notebook size. */
 export const MAX_EPOCH_FRAMES = 12;
@@ -89,15 +89,27 @@ export function epochGif(runDir: string, opts: EpochGifOptions = {}): Buffer {
   return animatedGif(frames, { delayMs, lastDelayMs: 3 * delayMs });
 }
 
+/**
+ * Where a run's training images are on this machine: the recorded folder when it exists here; else
+ * (a reference export records it relative to the dataset root, or the data moved) $FACEGAN_FER2013 /
+ * $FACEGAN_CELEBA, else the bundled sample, with a note saying so.
+ */
+function runDataPath(dataset: RunConfig['spec']['dataset'], recorded: string): { path: string; note: string } {
+  if (path.isAbsolute(recorded) && fs.existsSync(recorded)) return { path: recorded, note: '' };
+  const r = resolveDataPath(dataset);
+  return { path: r.path, note: r.source === 'sample' ? ', from the bundled sample' : ` from ${r.path}` };
+}
+
 /** `count` real training images of the run's dataset (seeded like the run) next to its final generated grid. */
 export async function realVsFakePng(runDir: string, count = 64): Promise<Buffer> {
   const config = readRunConfig(runDir);
-  const finalFile = path.join(runDir, 'samples', 'final.png');
-  if (!fs.existsSync(finalFile)) throw new Error(`${finalFile} is missing (the run has not finished)`);
+  const finalFile = finalGridFile(runDir);
+  if (!finalFile) throw new Error(`${path.join(runDir, 'samples', 'final.png')} is missing (the run has not finished)`);
   const fake = decodePng(fs.readFileSync(finalFile));
-  const real = await loadDataset(config.spec.dataset, config.data.path, { limit: count, seed: config.seed, size: config.spec.model.size });
+  const data = runDataPath(config.spec.dataset, config.data.path);
+  const real = await loadDataset(config.spec.dataset, data.path, { limit: count, seed: config.seed, size: config.spec.model.size });
   const realGrid = imageGrid(real, { nrow: 8 });
-  return imageStrip([realGrid, fake], [`real (${real.n} training images)`, `generated (final, ${path.basename(runDir)})`]);
+  return imageStrip([realGrid, fake], [`real (${real.n} training images${data.note})`, `generated (final, ${path.basename(runDir)})`]);
 }
 
 /**

@@ -112,7 +112,10 @@ export function showEpochs(
   for (const d of dirs) {
     heading(dirs, d);
     if (epochGrids(d).length === 0) {
-      showMarkdown(`*${d}: no epoch finished yet*`);
+      // a reference export (npm run study -- --export) keeps the strip, not the per-epoch grids
+      const exported = path.join(d, 'epoch-strip.png');
+      if (fs.existsSync(exported)) showPng(fs.readFileSync(exported), { alt: `fixed-noise samples across epochs of ${path.basename(d)} (exported strip)` });
+      else showMarkdown(`*${d}: no epoch finished yet*`);
       continue;
     }
     const stripScale = opts.stripScale ?? (modelSize(d) >= 64 ? 1 : undefined); // 64 px faces are readable as they are
