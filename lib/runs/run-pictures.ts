@@ -123,12 +123,12 @@ export function finalGridFile(runDir: string): string | null {
 
 /** The final samples of several runs, one row each (the first `samples` images), labelled. */
 export function finalSamplesPng(runDirs: string[], labels?: string[], samples = 8): Buffer {
-  const rows = runDirs.filter((d) => finalGridFile(d) !== null);
+  const rows = runDirs.map((d) => ({ d, file: finalGridFile(d) })).filter((r): r is { d: string; file: string } => r.file !== null);
   if (rows.length === 0) throw new Error('finalSamplesPng: none of the runs has samples/final.png (or an exported final.png)');
-  const cells = rows.flatMap((d) => gridCells(decodePng(fs.readFileSync(finalGridFile(d)!)), modelSize(d), samples));
+  const cells = rows.flatMap((r) => gridCells(decodePng(fs.readFileSync(r.file)), modelSize(r.d), samples));
   return labelledGridPng(cells, {
     cols: samples,
-    rowLabels: labels ?? rows.map((d) => path.basename(d)),
+    rowLabels: labels ?? rows.map((r) => path.basename(r.d)),
     title: 'Final fixed-noise samples',
   });
 }

@@ -105,7 +105,7 @@ export function writeFinalSummary<Final, Extra extends object>(
     ...(end.warnings.length ? { warnings: end.warnings } : {}),
     lastCheckpoint: end.lastCheckpoint,
   };
-  // undefined fields clear what an earlier session wrote (its message, signal or warnings)
-  writeRunSummary(runDir, { ...summary, message: summary.message, signal: summary.signal, warnings: summary.warnings }, { bestEffort: true });
+  // fields this session does not set clear what an earlier session wrote (its message, signal or warnings)
+  writeRunSummary(runDir, { message: undefined, signal: undefined, warnings: undefined, ...summary }, { bestEffort: true });
   return summary;
 }
