@@ -43,8 +43,10 @@ export const ferTranslate: TranslateExperiment = {
   losses: { adversarial: 'wgan-gp', gp: 10, cls: 1, rec: 10, idt: 10, maskMean: 0.1, maskTv: 0.05 },
   gridFaces: 8,
   presets: {
-    // sized for <= 3 h on 2 shared cores at the measured speed (docs/editing.md)
-    paper: { ...common, steps: 24000, nCritic: 5, decayFrom: 12000, sampleEvery: 1000, checkpointEvery: 500 },
+    // sized to train, evaluate and install inside one 3-hour working session on 2 cores (about 80 min at the
+    // 2.5-2.7 it/s measured, docs/editing.md): run folders need not outlive a session. `--steps 24000` doubles it
+    // (the learning rate then decays from iteration 6,000 on, over the longer tail).
+    paper: { ...common, steps: 12000, nCritic: 5, decayFrom: 6000, sampleEvery: 1000, checkpointEvery: 500 },
     // <= 30 min
     quick: { ...common, steps: 3500, nCritic: 5, decayFrom: null, sampleEvery: 500, checkpointEvery: 500 },
     // seconds: tiny subset, a few iterations
