@@ -105,7 +105,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 }
 
 /**
- * Appends `data` to `file` (a log such as losses.csv), every byte checked. Not atomic: a crash can
+ * Appends `data` to `file` (a log such as losses.csv), every byte checked, then fsync'd. Not atomic: a crash can
  * leave a partial last line, which readers of such logs must drop (LossLog does).
  */
 export function appendFileChecked(file: string, data: string): void {
@@ -115,6 +115,7 @@ export function appendFileChecked(file: string, data: string): void {
     fd = fs.openSync(file, 'a');
     injectFault(fd, buf, file);
     writeAll(fd, buf);
+    fs.fsyncSync(fd);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     throw new WriteError(file, err.code, err.code === 'ENOSPC' ? 'no space left on the device (ENOSPC)' : err.message);
