@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { decodePng, encodePng, readLossesCsv, lineChartSpec, downsampleIndices } from '../../viz';
+import { writeFileAtomic } from '../../io/files';
 import { findRunDirs } from '../../runs/run-dir';
 import { runRow, readableRuns } from '../../runs/table';
 import { MAX_EPOCH_FRAMES, epochGrids, epochStripPng, epochGif, realVsFakePng, finalSamplesPng, modelSize, type EpochGifOptions } from '../../runs/run-pictures';
@@ -70,11 +71,13 @@ export function pictureBudget(runs: number): PictureBudget {
     : { stripScale: 1, stripEpochs: 8, gif: { samples: 16, grayLevels: 32, maxEpochs: 8 }, realVsFake: 32 };
 }
 
-/** Keeps a copy of a picture in its run folder (unless the run was opened shown-only). */
+/**
+ * Keeps a copy of a picture in its run folder (unless the run was opened shown-only), written
+ * atomically by lib/io/files.ts like every run file (docs/reliability.md).
+ */
 function keepCopy(runDir: string, file: string, bytes: Buffer): void {
   if (readOnlyRuns.has(path.resolve(runDir))) return;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, bytes);
+  writeFileAtomic(file, bytes);
 }
 
 function saveAndShow(runDir: string, file: string, png: Buffer, alt: string, halfSize = false): void {
