@@ -9,7 +9,7 @@ import * as path from 'path';
 import { loadFer2013 } from '../../data';
 import { resolveDataPath } from '../../runs/dataset';
 import { readRunConfig } from '../../runs/run-dir';
-import { writeJsonAtomic } from '../../io/files';
+import { writeFileAtomic, writeJsonAtomic } from '../../io/files';
 import { generateSameFace, sameFaceGridPng } from '../../sample/conditional';
 import { Rng } from '../../rng';
 import { labelledGridPng } from '../../viz/labelled';
@@ -31,7 +31,7 @@ export async function showSameFace(runDir: string, opts: { rows?: number; seed?:
     const rows = opts.rows ?? 6;
     const imgs = await generateSameFace(run.G, spec, new Rng(opts.seed ?? 1).normals(rows * spec.nz), rows);
     const png = sameFaceGridPng(imgs, spec, `new noise (seed ${opts.seed ?? 1}): one row per face, one column per expression`);
-    fs.writeFileSync(path.join(runDir, 'samples', 'same-face-new-noise.png'), png);
+    writeFileAtomic(path.join(runDir, 'samples', 'same-face-new-noise.png'), png);
     showPng(png, { alt: 'same-face grid from new noise' });
   } finally {
     run.G.dispose();
@@ -88,7 +88,7 @@ export async function editTestFaces(o: EditTestFacesOptions): Promise<EditResult
     const outDir = path.resolve(o.outDir ?? path.join(o.runDir, 'edits'));
     fs.mkdirSync(outDir, { recursive: true });
     const png = editGridPng(r, spec.classNames);
-    fs.writeFileSync(path.join(outDir, 'test-faces.png'), png);
+    writeFileAtomic(path.join(outDir, 'test-faces.png'), png);
     writeJsonAtomic(path.join(outDir, 'test-faces.json'), {
       run: o.runDir, checkpoint: run.checkpoint, dataDir, perEmotion: per, steps: o.steps ?? 300, tune: o.tune ?? 0, seed,
       classifier: judge ? judge.dir : reason, faces: r.faces.map(({ images: _i, ...f }) => f), history: r.inversion.history,
