@@ -15,7 +15,7 @@ import { ImageSet } from '../data/types';
 import { initBackend, describeBackend, BackendInfo } from '../backend';
 import { resolveDataPath } from '../runs/dataset';
 import { newRunDir, RESULTS_DIR } from '../runs/run-dir';
-import { writeJsonAtomic, readJson } from '../io/files';
+import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
 import { gitCommit, packageVersions, REPO_ROOT } from '../runs/versions';
 import { saveModelDir } from '../train/model-io';
 import { ClassifierSettings, trainClassifier, evaluateClassifier } from './classifier-train';
@@ -212,13 +212,14 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions): P
   const modelDir = path.join(runDir, 'model');
   await saveModelDir(r.net.model, modelDir);
   writeJsonAtomic(path.join(modelDir, 'metrics.json'), metrics);
-  fs.writeFileSync(path.join(runDir, 'confusion.md'), `# FER2013 test confusion (accuracy ${(100 * plain.accuracy).toFixed(2)}%)\n\n${confusionMarkdown(plain)}\n`);
+  const confusionText = `# FER2013 test confusion (accuracy ${(100 * plain.accuracy).toFixed(2)}%)\n\n${confusionMarkdown(plain)}\n`;
+  writeFileAtomic(path.join(runDir, 'confusion.md'), confusionText);
   log(`test accuracy ${(100 * plain.accuracy).toFixed(2)}% (with mirror averaging ${(100 * tta.accuracy).toFixed(2)}%) on ${test.n} images`);
   log(confusionMarkdown(plain));
   if (o.installDir) {
-    fs.mkdirSync(o.installDir, { recursive: true });
-    for (const f of ['model.json', 'weights.bin', 'metrics.json']) fs.copyFileSync(path.join(modelDir, f), path.join(o.installDir, f));
-    fs.writeFileSync(path.join(o.installDir, 'confusion.md'), fs.readFileSync(path.join(runDir, 'confusion.md')));
+    // each file replaced atomically: a reader (every metric loads this classifier) never sees half a file
+    for (const f of ['model.json', 'weights.bin', 'metrics.json']) writeFileAtomic(path.join(o.installDir, f), fs.readFileSync(path.join(modelDir, f)));
+    writeFileAtomic(path.join(o.installDir, 'confusion.md'), confusionText);
     log(`installed into ${o.installDir}`);
   }
   r.net.model.dispose();

@@ -17,7 +17,7 @@ import { Rng } from '../rng';
 import { ImageSet, EMOTIONS } from '../data/types';
 import { Adam } from '../train/adam';
 import { saveModelDir, loadWeightsInto } from '../train/model-io';
-import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
+import { writeFileAtomic, writeJsonAtomic, appendFileChecked, readJson } from '../io/files';
 import { AugmentOptions, augmentInto } from './augment';
 import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from './classifier-model';
 import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';
@@ -195,7 +195,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
       loadWeightsInto(net.model, o.initFrom);
       log(`initialised from ${o.initFrom}`);
     }
-    if (!fs.existsSync(progressFile)) fs.writeFileSync(progressFile, 'epoch,step,lr,train_loss,train_acc,valid_acc,seconds,images_per_s\n');
+    if (!fs.existsSync(progressFile)) writeFileAtomic(progressFile, 'epoch,step,lr,train_loss,train_acc,valid_acc,seconds,images_per_s\n');
   }
 
   const px = CLASSIFIER_SIZE * CLASSIFIER_SIZE;
@@ -259,7 +259,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
           const valid = o.valid ? (await accuracyOf(net, o.valid)).accuracy : NaN;
           const row = [epoch + 1, step, opt.config.lr.toExponential(3), (lossSum / counted).toFixed(4), (accSum / counted).toFixed(4),
             Number.isNaN(valid) ? '' : valid.toFixed(4), seconds.toFixed(1), ips.toFixed(1)];
-          fs.appendFileSync(progressFile, row.join(',') + '\n');
+          appendFileChecked(progressFile, row.join(',') + '\n');
           if (tb) {
             const scalars: Record<string, number> = { train_loss: lossSum / counted, train_acc: accSum / counted, lr: opt.config.lr, images_per_s: ips };
             if (!Number.isNaN(valid)) scalars.valid_acc = valid;
