@@ -151,6 +151,7 @@ test('--init: a second stage starts from a trained classifier, and its metrics.j
   const quiet = { log: () => {}, backend, dataPath: FER_SAMPLE, preset: 'smoke' as const, experiment: CLASSIFIER_EXPERIMENT };
   const first = await runClassifierExperiment({ ...quiet, outDir: path.join(tempDir(), 'stage1') });
   assert.ok(first.modelDir && first.metrics);
+  assert.ok(!fs.existsSync(path.join(first.runDir, '.lock')), 'the run folder lock is released at the end');
   // Zero steps of a second stage = exactly the first stage's network: it really starts from those weights.
   const train = await loadFer2013({ path: FER_SAMPLE, split: 'train', limit: 32, seed: 1 });
   const zero = await trainClassifier({ runDir: tempDir(), train, settings: CLASSIFIER_PRESETS.smoke, seed: 3, initFrom: first.modelDir, maxSteps: 0, log: () => {} });

@@ -117,3 +117,22 @@ test('temporary files of killed writers are removed, those of this process kept'
   assert.deepEqual(removeStaleTemps(dir).sort(), ['.tmp-step-0000004-99999999', 'summary.json.99999999.3.tmp']);
   assert.deepEqual(fs.readdirSync(dir).sort(), ['keep.json', mine].sort());
 });
+
+test('a classifier run folder held by a live process is refused with exit code 75, nothing changed', async () => {
+  const { runClassifierExperiment } = await import('../lib/eval/classifier-experiment');
+  const { CLASSIFIER_EXPERIMENT } = await import('../experiments/classifier');
+  // never initialised: the lock is refused before the backend is used
+  const backend: import('../lib/backend').BackendInfo = { name: 'cpu', tfBackend: 'cpu', reason: 'test', tried: [], threads: 1, versions: {} };
+  const dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'classifier.json'), '{"kind":"fer-classifier"}\n');
+  fs.writeFileSync(path.join(dir, 'progress.csv'), 'epoch,step\n');
+  // pid 1 is alive and started before this lock: a live holder
+  writeLock(dir, { pid: 1, host: os.hostname(), startedAt: new Date().toISOString(), command: 'experiment fer-classifier' });
+  const before = Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  const busy = (e: Error) => e instanceof LockedError && e.exitCode === LOCKED_EXIT_CODE && /in use by pid 1 /.test(e.message);
+  const quiet = { experiment: CLASSIFIER_EXPERIMENT, backend, log: () => {} };
+  await assert.rejects(runClassifierExperiment({ ...quiet, resume: dir }), busy);
+  await assert.rejects(runClassifierExperiment({ ...quiet, preset: 'smoke', outDir: dir }), busy);
+  const after = Object.fromEntries(fs.readdirSync(dir).map((f) => [f, fs.readFileSync(path.join(dir, f), 'utf8')]));
+  assert.deepEqual(after, before);
+});

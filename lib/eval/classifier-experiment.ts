@@ -15,7 +15,8 @@ import { ImageSet } from '../data/types';
 import { initBackend, describeBackend, BackendInfo } from '../backend';
 import { resolveDataPath } from '../runs/dataset';
 import { newRunDir, RESULTS_DIR } from '../runs/run-dir';
-import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
+import { writeFileAtomic, writeJsonAtomic, readJson, removeStaleTemps } from '../io/files';
+import { acquireRunLock } from '../io/lock';
 import { gitCommit, packageVersions, REPO_ROOT } from '../runs/versions';
 import { saveModelDir } from '../train/model-io';
 import { ClassifierSettings, trainClassifier, evaluateClassifier } from './classifier-train';
@@ -46,6 +47,8 @@ export interface ClassifierExperimentOptions {
   backend?: BackendInfo;
   /** The command-line arguments, recorded in classifier.json. */
   argv?: string[];
+  /** Take over the run folder's lock although it comes from another host (the CLI's --force-unlock). */
+  forceUnlock?: boolean;
   log?: (line: string) => void;
 }
 
@@ -136,15 +139,19 @@ function accuracyByUsage(test: ImageSet, probsConf: (idx: number[]) => Confusion
   return out;
 }
 
-/** Trains and measures the classifier; see the file comment. */
+/**
+ * Trains and measures the classifier; see the file comment. The run folder is held with an
+ * exclusive lock (lib/io/lock.ts) from before its first write to the end: a second writer (a new
+ * run with the same outDir, a second resume) gets a LockedError (exit 75) and changes nothing.
+ */
 export async function runClassifierExperiment(o: ClassifierExperimentOptions): Promise<ClassifierExperimentResult> {
   const log = o.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const backend = o.backend ?? (await initBackend());
   let runDir: string;
-  let cfg: ClassifierRunConfig;
+  let newConfig: ClassifierRunConfig | null = null;
   if (o.resume) {
     runDir = path.resolve(o.resume);
-    cfg = readJson<ClassifierRunConfig>(path.join(runDir, 'classifier.json'), 'classifier run config');
+    if (!fs.existsSync(path.join(runDir, 'classifier.json'))) throw new Error(`--resume ${runDir}: no classifier.json there (not a classifier run folder)`);
   } else {
     const preset = o.preset ?? 'quick';
     const base = o.experiment.presets[preset];
@@ -152,8 +159,7 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions): P
     const settings: ClassifierSettings = { ...base, epochs: o.epochs ?? base.epochs };
     const data = resolveDataPath({ kind: 'fer2013', split: 'train', emotions: 'all' }, o.dataPath);
     runDir = o.outDir ? path.resolve(o.outDir) : newRunDir('fer-classifier', preset);
-    if (fs.existsSync(path.join(runDir, 'classifier.json'))) throw new Error(`${runDir} already holds a classifier run; use --resume ${runDir}`);
-    cfg = {
+    newConfig = {
       kind: 'fer-classifier', preset, settings, seed: o.seed ?? o.experiment.seed,
       data: { path: data.path, train: '', test: '', valid: '' },
       backend: backend.name, versions: packageVersions(), gitCommit: gitCommit(),
@@ -161,6 +167,37 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions): P
       ...(o.init ? { init: { dir: path.resolve(o.init), stages: stagesOf(o.init) } } : {}),
     };
   }
+  const dir = runDir;
+  const holdsRun = () => {
+    if (fs.existsSync(path.join(dir, 'classifier.json'))) throw new Error(`${dir} already holds a classifier run; use --resume ${dir}`);
+  };
+  // a folder another process is writing gets the lock's error (exit 75) first; any other folder is
+  // checked before a lock file is created in it, and again under the lock
+  if (newConfig && !fs.existsSync(path.join(runDir, '.lock'))) holdsRun();
+  const lock = acquireRunLock(runDir, {
+    force: o.forceUnlock,
+    say: log,
+    command: ['experiment fer-classifier', ...(o.argv ?? [])].join(' '),
+  });
+  try {
+    removeStaleTemps(runDir);
+    removeStaleTemps(path.join(runDir, 'checkpoints'));
+    if (newConfig) holdsRun();
+    const cfg = newConfig ?? readJson<ClassifierRunConfig>(path.join(runDir, 'classifier.json'), 'classifier run config');
+    return await runLocked(o, runDir, cfg, backend, log);
+  } finally {
+    lock.release();
+  }
+}
+
+/** The classifier run in `runDir`, whose lock this process holds. */
+async function runLocked(
+  o: ClassifierExperimentOptions,
+  runDir: string,
+  cfg: ClassifierRunConfig,
+  backend: BackendInfo,
+  log: (line: string) => void,
+): Promise<ClassifierExperimentResult> {
   const s = cfg.settings;
   const t0 = Date.now();
   const train = await loadFer2013({ path: cfg.data.path, split: 'train', limit: s.trainLimit ?? undefined, seed: cfg.seed });

@@ -116,7 +116,7 @@ const settingsHash = (s: ClassifierSettings, seed: number, n: number): string =>
 function saveCkpt(dir: string, net: ClassifierNet, opt: Adam, state: CkptState): Promise<void> {
   return (async () => {
     const root = path.join(dir, 'checkpoints');
-    const tmp = path.join(root, `.tmp-${process.pid}`);
+    const tmp = path.join(root, `.tmp-latest-${process.pid}`); // a killed writer's is removed by removeStaleTemps
     fs.rmSync(tmp, { recursive: true, force: true });
     await saveModelDir(net.model, tmp);
     const st = await opt.getState();

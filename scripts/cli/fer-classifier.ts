@@ -1,6 +1,6 @@
 /**
  * `npm run experiment -- fer-classifier [--preset paper|finetune|quick|smoke] [--data DIR] [--out DIR]
- *   [--resume DIR] [--init MODEL_DIR] [--epochs N] [--seed S] [--max-steps N] [--backend B] [--install]`
+ *   [--resume DIR] [--init MODEL_DIR] [--epochs N] [--seed S] [--max-steps N] [--backend B] [--install] [--force-unlock]`
  * The command line of runClassifierExperiment (lib/eval/classifier-experiment.ts) with the
  * experiment's presets (experiments/classifier.ts). Prints the run directory last.
  */
@@ -21,12 +21,15 @@ const USAGE = `usage: npm run experiment -- fer-classifier [options]
   --init DIR        start from a trained classifier (e.g. models/fer-classifier) instead of fresh weights:
                     a second stage (use --preset finetune); its stages are recorded in metrics.json
   --epochs N --seed S --max-steps N --backend B
-  --install         copy the trained model to models/fer-classifier/ (or $FACEGAN_CLASSIFIER)`;
+  --install         copy the trained model to models/fer-classifier/ (or $FACEGAN_CLASSIFIER)
+  --force-unlock    take over the run folder's lock although it comes from another host (docs/reliability.md)
+exit status: 0 completed (or stopped at --max-steps), 1 error, 75 the run folder is in use by another
+process (nothing was changed), 130 / 143 / 129 interrupted (a checkpoint was saved; continue with --resume)`;
 
 /** Command-line entry (argv after the experiment name). Prints the run directory last. */
 export async function classifierCli(argv: string[]): Promise<void> {
   const cmd = 'experiment fer-classifier';
-  const a = parseArgs(argv, { flags: ['install', 'help'], options: ['preset', 'data', 'out', 'resume', 'init', 'epochs', 'seed', 'max-steps', 'backend'] }, cmd);
+  const a = parseArgs(argv, { flags: ['install', 'help', 'force-unlock'], options: ['preset', 'data', 'out', 'resume', 'init', 'epochs', 'seed', 'max-steps', 'backend'] }, cmd);
   if (a.options.help) return void console.log(USAGE);
   if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments ${a.positionals.join(' ')}\n${USAGE}`);
   const preset = stringOption(a, 'preset') as ClassifierPreset | undefined;
@@ -35,7 +38,7 @@ export async function classifierCli(argv: string[]): Promise<void> {
     experiment: CLASSIFIER_EXPERIMENT,
     preset, dataPath: stringOption(a, 'data'), outDir: stringOption(a, 'out'), resume: stringOption(a, 'resume'), init: stringOption(a, 'init'),
     seed: intOption(a, 'seed', cmd, 0), epochs: intOption(a, 'epochs', cmd, 1), maxSteps: intOption(a, 'max-steps', cmd, 1),
-    installDir: a.options.install ? DEFAULT_CLASSIFIER_DIR : undefined, backend, argv,
+    installDir: a.options.install ? DEFAULT_CLASSIFIER_DIR : undefined, backend, argv, forceUnlock: !!a.options['force-unlock'],
   });
   console.log(r.runDir);
 }
