@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { readJson } from '../../io/files';
 import { readRunConfig } from '../../runs/run-dir';
+import { readableRuns } from '../../runs/table';
 import type { TrainSummary } from '../../train/trainer';
 import type { NotebookTrainResult } from './live';
 import { markReadOnly, runDirsOf, showLoss, showEpochs, showRealVsFake } from './run-views';
@@ -30,10 +31,12 @@ export function notCompleted(runDir: string): string | null {
 
 /**
  * A completed run folder (or a folder of completed runs: a sequence, the two arms of notebook 03)
- * to show without training. Throws, naming the folder and its status, when a run is not completed.
+ * to show without training. Throws, naming the folder and its status, when a run is not completed;
+ * a damaged run (garbled config.json, summary.json or metrics.json) is left out with a note.
  */
 export function openRun(dir: string): NotebookTrainResult {
-  const dirs = runDirsOf(dir);
+  const dirs = runDirsOf(dir); // damaged runs left out with a note
+  if (dirs.length === 0) throw new Error(`cannot show ${path.resolve(dir)}: it holds no readable run (see the notes above)`);
   const problems = dirs.map(notCompleted).filter((p): p is string => p !== null);
   if (problems.length) throw new Error(`cannot show ${problems.join('; ')}: wait for it to finish, or leave run_dir empty to train here`);
   dirs.forEach(markReadOnly);
@@ -49,7 +52,7 @@ export function openRun(dir: string): NotebookTrainResult {
 
 /**
  * The runs `experiments` of a campaign folder (`<root>/<experiment>/`, the layout of `npm run study`),
- * each checked as in `openRun`; missing or unfinished ones are listed in a note and left out.
+ * each checked as in `openRun`; missing, unfinished or damaged ones are listed in a note and left out.
  */
 export function openCampaign(root: string, experiments: readonly string[]): NotebookTrainResult {
   const abs = path.resolve(root);
@@ -60,7 +63,9 @@ export function openCampaign(root: string, experiments: readonly string[]): Note
     const d = path.join(abs, e);
     if (!fs.existsSync(path.join(d, 'config.json'))) notes.push(`${e}: no run (no ${e}/config.json)`);
     else {
-      const why = notCompleted(d);
+      // a damaged run (garbled config.json / summary.json / metrics.json) is listed as not shown, like an unfinished one
+      const damaged = readableRuns([d], () => {}).skipped[0];
+      const why = damaged ? `${d} is damaged (${damaged.reason})` : notCompleted(d);
       if (why) notes.push(`${e}: ${why.replace(`${d} `, '')}`);
       else found.push(d);
     }
@@ -83,11 +88,16 @@ export function runDirsIn(r: NotebookTrainResult): string[] {
 /**
  * One section per run: its heading, loss plot, grids across epochs (strip and GIF, at most 12
  * epochs) and real vs generated, at the sizes of `pictureBudget(number of runs)` (run-views.ts).
+ * A damaged run is left out with a note (runDirsOf).
  */
 export async function showRunSections(r: NotebookTrainResult | readonly string[], labels?: readonly string[]): Promise<void> {
-  const dirs = Array.isArray(r) ? [...(r as readonly string[])] : runDirsIn(r as NotebookTrainResult);
+  const given = Array.isArray(r) ? [...(r as readonly string[])] : runDirsIn(r as NotebookTrainResult);
+  // a damaged run (garbled config.json / summary.json / metrics.json) is left out with one note
+  const sections = given.map((d, i) => ({ d, label: labels?.[i] ?? path.basename(d) })).filter((s) => runDirsOf(s.d).length > 0);
+  if (sections.length === 0) return showMarkdown('*no readable runs*');
+  const dirs = sections.map((s) => s.d);
   for (const [i, d] of dirs.entries()) {
-    showMarkdown(`### ${labels?.[i] ?? path.basename(d)}`);
+    showMarkdown(`### ${sections[i].label}`);
     showLoss(d);
     showEpochs(d, { runs: dirs.length });
     await showRealVsFake(d, undefined, dirs.length);

@@ -24,7 +24,9 @@ export function markReadOnly(runDir: string): void {
 
 /**
  * The run directories of `dir`: itself when it holds config.json, else those below it (a sequence,
- * two arms); for a list, each entry's.
+ * two arms); for a list, each entry's. A damaged run (garbled config.json, summary.json or
+ * metrics.json) is left out with a note, as compare does (lib/runs/table readableRuns), so one
+ * broken run never fails a view of the others; the result may then be empty.
  */
 export function runDirsOf(dir: string | readonly string[]): string[] {
   if (typeof dir !== 'string') return dir.flatMap((d) => runDirsOf(d));
@@ -32,7 +34,22 @@ export function runDirsOf(dir: string | readonly string[]): string[] {
   if (!fs.existsSync(abs)) throw new Error(`${abs}: no such run directory`);
   const dirs = findRunDirs(abs);
   if (dirs.length === 0) throw new Error(`${abs} holds no run (no config.json in it or below it)`);
-  return dirs;
+  return readableRuns(dirs, noteDamaged).dirs;
+}
+
+/** Shows readableRuns' note on a skipped run in the notebook. */
+function noteDamaged(line: string): void {
+  showMarkdown(`*note: ${line}*`);
+}
+
+/**
+ * runDirsOf for views that take labels, one per entry of a list: the readable runs and the labels
+ * of the entries that still have one.
+ */
+function labelledRunDirs(dir: string | readonly string[], labels?: readonly string[]): { dirs: string[]; labels?: string[] } {
+  if (!labels || typeof dir === 'string') return { dirs: runDirsOf(dir), labels: labels ? [...labels] : undefined };
+  const entries = dir.map((d, i) => ({ dirs: runDirsOf(d), label: labels[i] }));
+  return { dirs: entries.flatMap((e) => e.dirs), labels: entries.filter((e) => e.dirs.length > 0).map((e) => e.label) };
 }
 
 
@@ -142,14 +159,15 @@ export async function showRealVsFake(dir: string | readonly string[], count?: nu
 
 /** Shows the final samples of all runs in `dir` (or the given run directories) one row each. */
 export function showFinalSamples(dirOrDirs: string | readonly string[], labels?: string[]): void {
-  const dirs = runDirsOf(dirOrDirs);
-  showPng(finalSamplesPng(dirs, labels), { alt: 'final fixed-noise samples per run' });
+  const runs = labelledRunDirs(dirOrDirs, labels);
+  if (runs.dirs.length === 0) return showMarkdown('*no readable runs*');
+  showPng(finalSamplesPng(runs.dirs, runs.labels), { alt: 'final fixed-noise samples per run' });
 }
 
 /** Shows the summary table: one row per run (lib/runs/table's columns, incl. any metrics). */
 export function showSummary(dirOrDirs: string | readonly string[]): void {
   // a damaged run (garbled config.json / summary.json) is left out with a note, not a failed table
-  const { dirs, rows } = readableRuns(runDirsOf(dirOrDirs), (l) => showMarkdown(`*note: ${l}*`));
+  const { dirs, rows } = readableRuns(runDirsOf(dirOrDirs), noteDamaged);
   if (rows.length === 0) return showMarkdown('*no readable runs*');
   if (rows.length === 1) {
     showTable(Object.entries(rows[0]).map(([field, value]) => ({ field, value })), `Run summary: ${path.basename(dirs[0])}`);
