@@ -72,7 +72,7 @@ function ensureFaceganLink(dir, root = PROJECT_ROOT) {
   } catch (e) {
     return {
       warning: `could not link ${link} -> ${root} (${e && e.code ? e.code : e && e.message}); \`import ... from 'facegan'\` will not resolve in ${path.resolve(dir)}. ` +
-        `Copy the notebook into a writable folder, or link the package once in a folder above it: mkdir -p DIR/node_modules && ln -s ${root} DIR/node_modules/facegan`,
+        `Run the notebook from a folder where ${link} can be made, or link the package once in a folder above it: mkdir -p DIR/node_modules && ln -s ${root} DIR/node_modules/facegan`,
     };
   }
 }
