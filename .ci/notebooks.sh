@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # CI: the notebooks run in Jupyter's own execution stack, exactly as JupyterLab runs them.
 # Installs jupyterlab + nbclient + nbconvert + nbformat into a virtualenv (from the local package
-# index by default), registers the tslab kernel there, injects smoke parameters into
+# index by default), registers the tslab kernel there (binary: scripts/tslab-kernel.js, which makes
+# `import fg from 'facegan'` resolve in the notebook's folder), injects smoke parameters into
 # notebooks/02-fer-per-emotion.ipynb with our runner (--prepare-only: no execution), executes it with
 # `jupyter nbconvert --execute --ExecutePreprocessor.kernel_name=tslab`, and checks the executed
 # notebook: valid nbformat, no errors, the loss plot, the grids (PNG) and the GIF, the run directory.
+# Then an executed notebook (02 showing that run) is copied with plain `cp` into a fresh folder
+# outside the project, where nothing links the package beforehand, and executed there by Jupyter.
 #   FACEGAN_JUPYTER_VENV   virtualenv folder (default .venv-jupyter, git-ignored)
 #   FACEGAN_PIP_INDEX      pip index options (default: the machine's local index)
 set -euo pipefail
@@ -18,15 +21,18 @@ echo "== notebooks: Jupyter execution stack in $VENV"
 "$VENV/bin/pip" install -q --disable-pip-version-check $PIP_INDEX jupyterlab nbclient nbconvert nbformat
 "$VENV/bin/python" -c 'import jupyterlab, nbclient, nbconvert, nbformat; print("jupyterlab", jupyterlab.__version__, "nbclient", nbclient.__version__, "nbconvert", nbconvert.__version__, "nbformat", nbformat.__version__)'
 
-echo "== notebooks: tslab kernel"
-node_modules/.bin/tslab install --python="$PWD/$VENV/bin/python" --sys-prefix --binary="$PWD/node_modules/.bin/tslab"
+echo "== notebooks: tslab kernel (binary scripts/tslab-kernel.js)"
+node_modules/.bin/tslab install --python="$PWD/$VENV/bin/python" --sys-prefix --binary="$PWD/scripts/tslab-kernel.js"
 "$VENV/bin/jupyter" kernelspec list | grep -E '^\s*tslab\s' || { echo "tslab kernel not registered" >&2; exit 1; }
+grep -qF "\"$PWD/scripts/tslab-kernel.js\"" "$VENV/share/jupyter/kernels/tslab/kernel.json" \
+  || { echo "the tslab kernel does not start scripts/tslab-kernel.js: $(cat "$VENV/share/jupyter/kernels/tslab/kernel.json")" >&2; exit 1; }
 
 work="$(mktemp -d)"
+away="$(mktemp -d)"
 # The prepared copy sits outside the project: the kernel runs in its folder, where `import fg from
 # 'facegan'` resolves through the link the runner makes (lib/notebook/runner/link.ts).
 prepared="$work/02-fer-per-emotion.ipynb"
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" "$away"' EXIT
 
 echo "== notebooks: inject smoke parameters (runner, --prepare-only)"
 npx tsx scripts/notebook.ts notebooks/02-fer-per-emotion.ipynb --prepare-only \
@@ -67,3 +73,37 @@ PY
 echo "== notebooks: nbconvert --to html shows the animated GIF"
 "$VENV/bin/jupyter" nbconvert --to html --output-dir "$work" --output executed.html "$work/executed.ipynb"
 grep -q '<img[^>]*src="data:image/gif;base64,R0lGOD' "$work/executed.html" || { echo "no GIF in the HTML export" >&2; exit 1; }
+
+echo "== notebooks: an executed notebook copied with plain cp runs with jupyter nbconvert --execute"
+# The notebook executed above trained into out_dir, which now holds a run (training there again is
+# refused by design), so the notebook copied is 02 executed over that run (run_dir: shows it,
+# trains nothing). $away is a fresh folder outside the project: no node_modules/facegan in it or
+# above it until the kernel launcher makes one.
+npx tsx scripts/notebook.ts notebooks/02-fer-per-emotion.ipynb --prepare-only -p run_dir="$work/run" -o "$work/shown.ipynb"
+"$VENV/bin/jupyter" nbconvert --to notebook --execute \
+  --ExecutePreprocessor.kernel_name=tslab --ExecutePreprocessor.timeout=900 \
+  --output-dir "$work" --output shown-executed.ipynb "$work/shown.ipynb"
+case "$away/" in "$PWD"/*) echo "$away is inside the project" >&2; exit 1 ;; esac
+node -e 'const p = require("./scripts/tslab-kernel.js").faceganPackageFrom(process.argv[1]); if (p) { console.error(`${p} already provides facegan to ${process.argv[1]}: the check would prove nothing`); process.exit(1); }' "$away"
+cp "$work/shown-executed.ipynb" "$away/copy.ipynb"
+# nbconvert runs here, in the project; Jupyter starts the kernel in the notebook's folder ($away)
+"$VENV/bin/jupyter" nbconvert --to notebook --execute \
+  --ExecutePreprocessor.kernel_name=tslab --ExecutePreprocessor.timeout=900 "$away/copy.ipynb"
+"$VENV/bin/python" - "$away/copy.nbconvert.ipynb" "$away/copy.ipynb" <<'PY'
+import sys, nbformat
+path, original = sys.argv[1], sys.argv[2]
+nb = nbformat.read(path, as_version=4)
+nbformat.validate(nb)
+outs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+errors = [o for o in outs if o.output_type == "error" or (o.output_type == "stream" and o.name == "stderr" and "Error" in o.text)]
+assert not errors, f"error outputs in the copy: {errors[:2]}"
+# nbclient clears each cell's outputs before running it (tslab sends no execution_count), so the
+# same displays per cell as the copied notebook's (streams aside: their chunking varies) means every
+# cell ran again and showed the same things
+kinds = lambda n: [sorted(",".join(sorted(o.data)) for o in c.outputs if o.output_type != "stream") for c in n.cells if c.cell_type == "code"]
+assert kinds(nb) == kinds(nbformat.read(original, as_version=4)), f"outputs differ from the copied notebook's: {kinds(nb)}"
+assert any(o.output_type == "display_data" and "image/gif" in o.data for o in outs), "the copy shows the run's GIF again"
+print(f"ok: {path}: the plain copy ran ({len(nb.cells)} cells, {len(outs)} outputs, as in the copied notebook)")
+PY
+[ "$(cd "$away/node_modules/facegan" && pwd -P)" = "$(pwd -P)" ] \
+  || { echo "$away/node_modules/facegan does not lead to this project" >&2; exit 1; }

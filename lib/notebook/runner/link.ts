@@ -5,6 +5,8 @@
  * `node_modules/facegan` in the notebook's folder or any folder above it: inside the project it is
  * the link `node_modules/facegan -> ..` that `npm install` makes (scripts/postinstall.js);
  * elsewhere the runner makes `<folder>/node_modules/facegan -> <project>` when a notebook needs it.
+ * Jupyter's kernel does the same on start through scripts/tslab-kernel.js (plain JS, the kernel's
+ * registered binary; lib/ may not import scripts/, so that file carries its own copy of this rule).
  */
 import * as fs from 'fs';
 import * as path from 'path';
