@@ -26,7 +26,7 @@ import { editFaces, editStripPng, formatEdit } from '../lib/edit/edit-faces';
 import { isTranslatorRunDir, loadTranslator, parseTargets } from '../lib/edit/translator-model';
 import { editWithTranslator, formatTranslatorEdit } from '../lib/edit/translate-edit';
 import { batchEdit } from '../lib/edit/batch-edit';
-import { DEFAULT_TRANSLATOR_DIR } from '../lib/runs/run-translate';
+import { DEFAULT_TRANSLATOR_DIR } from '../lib/runs/translate-config';
 import { encodePng } from '../lib/viz/png';
 
 const USAGE = `usage: npm run edit -- IMAGE [options]          (one face)

@@ -4,10 +4,10 @@
  *
  * Layout: the 10 bytes "FACEGANU8\n", a uint32 (little endian) header length, the UTF-8 JSON
  * header (U8CacheHeader), then n * height * width * channels pixel bytes (NHWC).
- * Written to a temporary name and renamed, so a crash never leaves a half-written cache.
+ * Written with writeFileAtomic (temporary name, fsync, rename), so a crash never leaves a half-written cache.
  */
 import * as fs from 'fs';
-import * as path from 'path';
+import { writeFileAtomic } from '../io/files';
 import type { SkipReport } from './types';
 
 const MAGIC = Buffer.from('FACEGANU8\n', 'latin1');
@@ -32,33 +32,17 @@ export interface U8CacheHeader {
   createdAt: string;
 }
 
-/** Writes header + pixels atomically (temp file + rename). */
+/**
+ * Writes header + pixels atomically, through the project's one atomic writer (lib/io/files.ts:
+ * every byte checked, fsync'd, renamed, an error that names the file, no temporary file left).
+ */
 export function writeU8Cache(file: string, header: U8CacheHeader, data: Uint8Array): void {
   const expect = header.n * header.height * header.width * header.channels;
   if (data.length !== expect) throw new Error(`writeU8Cache(${file}): ${data.length} bytes of pixels, header says ${expect}`);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const len = Buffer.alloc(4);
   len.writeUInt32LE(json.length, 0);
-  const tmp = `${file}.${process.pid}.tmp`;
-  const fd = fs.openSync(tmp, 'w');
-  try {
-    fs.writeSync(fd, MAGIC);
-    fs.writeSync(fd, len);
-    fs.writeSync(fd, json);
-    for (let off = 0; off < data.length; off += CHUNK) {
-      const part = data.subarray(off, Math.min(off + CHUNK, data.length));
-      let written = 0;
-      while (written < part.length) written += fs.writeSync(fd, part, written, part.length - written);
-    }
-    fs.fsyncSync(fd);
-  } catch (e) {
-    fs.closeSync(fd);
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
-  fs.closeSync(fd);
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, [MAGIC, len, json, data]);
 }
 
 /** Reads only the header; null when the file is missing. Throws when it is not a valid cache. */

@@ -11,7 +11,7 @@ import { loadModelDir } from '../train/model-io';
 import { latestCheckpoint } from '../train/checkpoint';
 import { readJson } from '../io/files';
 import { TranslatorSpec, checkTranslatorSpec } from '../models/translator';
-import { DEFAULT_TRANSLATOR_DIR, readTranslateConfig } from '../runs/run-translate';
+import { DEFAULT_TRANSLATOR_DIR, readTranslateConfig } from '../runs/translate-config';
 
 export interface LoadedTranslator {
   G: tf.LayersModel;

@@ -35,15 +35,23 @@ export function writeCount(): number {
   return writes;
 }
 
-/** Applies an injected fault to this write, if one is due: half the bytes, then SIGKILL or ENOSPC. */
-function injectFault(fd: number, buf: Uint8Array, file: string): void {
+/**
+ * Applies an injected fault to this write, if one is due: half the bytes, then SIGKILL or ENOSPC.
+ * A write given in parts (writeFileAtomic with a list) is one write: half of all its bytes.
+ */
+function injectFault(fd: number, parts: readonly Uint8Array[], file: string): void {
   writes += 1;
   if (writes === PAUSE_AT) {
     process.stderr.write(`facegan-fault: paused before write ${writes} (${file})\n`);
     process.kill(process.pid, 'SIGSTOP');
   }
   if (writes !== KILL_AT && writes !== FAIL_AT) return;
-  writeAll(fd, buf.subarray(0, buf.length >> 1));
+  let half = parts.reduce((n, p) => n + p.length, 0) >> 1;
+  for (const p of parts) {
+    if (half <= 0) break;
+    writeAll(fd, p.subarray(0, Math.min(half, p.length)));
+    half -= p.length;
+  }
   process.stderr.write(`facegan-fault: ${writes === KILL_AT ? 'SIGKILL' : 'ENOSPC'} at write ${writes} (${file})\n`);
   if (writes === KILL_AT) process.kill(process.pid, 'SIGKILL');
   throw Object.assign(new Error('no space left on device (injected fault)'), { code: 'ENOSPC' });
@@ -57,11 +65,14 @@ export class WriteError extends Error {
   }
 }
 
+/** The most bytes passed to one write(2) call (large buffers, such as a pixel cache, go in pieces). */
+const MAX_WRITE = 1 << 30;
+
 /** Writes all of `buf` to `fd`, looping over short writes; throws if the system accepts no byte. */
 function writeAll(fd: number, buf: Uint8Array): void {
   let off = 0;
   while (off < buf.length) {
-    const n = fs.writeSync(fd, buf, off, buf.length - off);
+    const n = fs.writeSync(fd, buf, off, Math.min(MAX_WRITE, buf.length - off));
     if (n <= 0) throw Object.assign(new Error(`short write: ${off} of ${buf.length} bytes`), { code: 'EIO' });
     off += n;
   }
@@ -80,17 +91,21 @@ export function fsyncDir(dir: string): void {
   }
 }
 
-/** Writes `data` to `file` atomically: a reader sees the old file or the new one, never a mix. */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
-  const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+/**
+ * Writes `data` to `file` atomically: a reader sees the old file or the new one, never a mix. A list
+ * of buffers is written one after the other into the one file (a header and a large body without
+ * joining them in memory); it counts as one write for fault injection.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array | readonly Uint8Array[]): void {
+  const parts: readonly Uint8Array[] = typeof data === 'string' ? [Buffer.from(data, 'utf8')] : data instanceof Uint8Array ? [data] : data;
   const dir = path.dirname(file);
   const tmp = `${file}.${process.pid}.${counter++}.tmp`;
   try {
     fs.mkdirSync(dir, { recursive: true });
     const fd = fs.openSync(tmp, 'w');
     try {
-      injectFault(fd, buf, file);
-      writeAll(fd, buf);
+      injectFault(fd, parts, file);
+      for (const p of parts) writeAll(fd, p);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);
@@ -113,7 +128,7 @@ export function appendFileChecked(file: string, data: string): void {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'a');
-    injectFault(fd, buf, file);
+    injectFault(fd, [buf], file);
     writeAll(fd, buf);
     fs.fsyncSync(fd);
   } catch (e) {

@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { writeFileAtomic } from '../io/files';
 import { errorLine, exec } from './exec';
 import { bindingFile, cacheRoot, napiBuildVersion, readPackageJson, REPO_ROOT } from './paths';
 import type { TfSource } from './tensorflow';
@@ -93,13 +94,10 @@ export function cachedBindingFile(pkgDir: string, tf: TfSource): string {
   return path.join(cacheRoot(), 'bindings', key, 'tfjs_binding.node');
 }
 
-/** Copies a freshly built binding into the cache (atomically). */
+/** Copies a freshly built binding into the cache (atomically, through lib/io's one writer). */
 export function storeBinding(pkgDir: string, tf: TfSource): string {
   const dest = cachedBindingFile(pkgDir, tf);
-  fs.mkdirSync(path.dirname(dest), { recursive: true });
-  const tmp = `${dest}.tmp-${process.pid}`;
-  fs.copyFileSync(bindingFile(pkgDir), tmp);
-  fs.renameSync(tmp, dest);
+  writeFileAtomic(dest, fs.readFileSync(bindingFile(pkgDir)));
   return dest;
 }
 

@@ -7,7 +7,8 @@
  */
 import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
 import { initBackend, describeBackend } from '../../lib/backend';
-import { runTranslate, resumeTranslate, installTranslator, DEFAULT_TRANSLATOR_DIR } from '../../lib/runs/run-translate';
+import { runTranslate, resumeTranslate, installTranslator } from '../../lib/orchestrate/run-translate';
+import { DEFAULT_TRANSLATOR_DIR } from '../../lib/runs/translate-config';
 import { TRANSLATE_PRESETS, TranslatePresetName, ferTranslate } from '../../experiments/translate';
 import { TranslateSummary } from '../../lib/train/translate-trainer';
 import { SIGNAL_EXIT_CODES } from '../../lib/train/event-loop';

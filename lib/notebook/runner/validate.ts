@@ -1,15 +1,25 @@
 /**
  * Validating a notebook against the official nbformat 4.5 JSON schema, vendored from Python's
- * nbformat 5.11 (`nbformat/v4/nbformat.v4.5.schema.json`, BSD-3-Clause, Project Jupyter), with
- * a small JSON Schema draft-04 checker covering the keywords that schema uses. Cell ids must
- * also be unique, as nbformat's own validator requires.
+ * nbformat 5.11 (`nbformat/v4/nbformat.v4.5.schema.json`, BSD-3-Clause, Project Jupyter). The
+ * schema is draft-04, checked by ajv (`ajv-draft-04`, the draft-04 build of ajv). Cell ids must
+ * also be unique, as nbformat's own validator requires (no JSON schema can say that).
+ *
+ * What is ours is only the report: ajv lists the failures of every alternative of a `oneOf` (a
+ * code cell missing `execution_count` also fails as a raw and a markdown cell). Like nbformat's
+ * `best_match`, the report keeps one alternative: each is validated again on its own, and the one
+ * of the right kind (its tag, `cell_type` or `output_type`, and its own type match) with the fewest
+ * problems explains the failure, recursively for nested oneOfs (a cell's outputs); when none is of
+ * the right kind, one line says what the kinds are.
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv-draft-04';
 
 type Schema = Record<string, unknown>;
 
 const SCHEMA_FILE = path.join(__dirname, 'nbformat.v4.5.schema.json');
+/** The key the schema is registered under in ajv (the vendored file has no `id`). */
+const SCHEMA_KEY = 'nbformat.v4.5';
 let schemaCache: Schema | null = null;
 
 /** The vendored nbformat 4.5 schema. */
@@ -24,6 +34,101 @@ export interface SchemaError {
   message: string;
 }
 
+interface Checker {
+  ajv: Ajv;
+  root: ValidateFunction;
+  /** JSON pointer of every object inside the schema, to find a oneOf's alternatives from ajv's `parentSchema`. */
+  pointers: Map<object, string>;
+  branches: Map<string, ValidateFunction>;
+}
+let checker: Checker | null = null;
+
+function getChecker(): Checker {
+  if (checker) return checker;
+  const schema = nbformatSchema();
+  // allErrors: every problem, not only the first; verbose: errors carry their data and schema
+  // strictSchema off: the official schema has keywords no draft knows (`item` for `items` in
+  // metadata.authors, `source_hidden` beside `properties` in cell metadata), which JSON Schema and
+  // Python's jsonschema ignore; ajv's strict mode would refuse the schema
+  const ajv = new Ajv({ allErrors: true, verbose: true, strictSchema: false });
+  ajv.addSchema(schema, SCHEMA_KEY);
+  const pointers = new Map<object, string>();
+  const walk = (node: unknown, at: string): void => {
+    if (!node || typeof node !== 'object') return;
+    pointers.set(node, at);
+    for (const [k, v] of Object.entries(node)) walk(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+  };
+  walk(schema, '');
+  checker = { ajv, root: ajv.getSchema(SCHEMA_KEY)!, pointers, branches: new Map() };
+  return checker;
+}
+
+/** The validator of alternative `k` of the oneOf in the schema object at `pointer`. */
+function branchValidator(c: Checker, pointer: string, k: number): ValidateFunction {
+  const ref = `${SCHEMA_KEY}#${pointer}/oneOf/${k}`;
+  let v = c.branches.get(ref);
+  if (!v) c.branches.set(ref, (v = c.ajv.compile({ $ref: ref })));
+  return v;
+}
+
+const within = (p: string, q: string): boolean => p === q || p.startsWith(`${q}/`);
+
+/** ajv's errors of `validate` on `value`, with instance paths below `prefix`. */
+function run(validate: ValidateFunction, value: unknown, prefix: string): ErrorObject[] {
+  if (validate(value)) return [];
+  return (validate.errors ?? []).map((e) => ({ ...e, instancePath: prefix + e.instancePath }));
+}
+
+/** Replaces each failed oneOf's errors (all alternatives) by the best alternative's, recursively. */
+function explain(c: Checker, errs: ErrorObject[]): ErrorObject[] {
+  const out: ErrorObject[] = [];
+  let i = errs.length - 1;
+  // from the end: ajv pushes a oneOf's error right after those of its alternatives, so an outer
+  // oneOf is met before the oneOfs nested in it (which its block of errors holds)
+  while (i >= 0) {
+    const e = errs[i];
+    const pointer = e.keyword === 'oneOf' && e.parentSchema ? c.pointers.get(e.parentSchema) : undefined;
+    if (pointer === undefined || !Array.isArray(e.schema)) {
+      out.unshift(e);
+      i -= 1;
+      continue;
+    }
+    const at = e.instancePath;
+    const alts = (e.schema as unknown[]).map((_, k) => run(branchValidator(c, pointer, k), e.data, at));
+    const block = alts.reduce((n, a) => n + a.length, 0);
+    const mine = errs.slice(i - block, i);
+    if (i - block < 0 || !mine.every((m) => within(m.instancePath, at))) {
+      // not laid out as expected: keep the errors as ajv gave them
+      out.unshift(e);
+      i -= 1;
+      continue;
+    }
+    if (alts.every((a) => a.length > 0)) {
+      const explained = alts.map((a) => explain(c, a));
+      // an alternative of another kind: its tag (an enum on a direct property: cell_type,
+      // output_type) or its own type (a string where an array is expected) does not match
+      const kindOf = (list: ErrorObject[]) =>
+        list.find((m) => (m.keyword === 'enum' && m.instancePath.slice(at.length).split('/').length === 2) || (m.keyword === 'type' && m.instancePath === at));
+      const kinds = explained.map(kindOf);
+      if (kinds.every((k) => k && k.keyword === kinds[0]!.keyword && k.instancePath === kinds[0]!.instancePath)) {
+        // no alternative is of the right kind (a cell_type that is none of raw, markdown, code): say so once
+        const k = kinds[0]!;
+        const union = (f: (m: ErrorObject) => unknown) => [...new Set(kinds.flatMap((m) => f(m!)))];
+        out.unshift(k.keyword === 'enum'
+          ? { ...k, params: { allowedValues: union((m) => (m.params as { allowedValues: unknown[] }).allowedValues) } }
+          : { ...k, params: { type: union((m) => (m.params as { type: string }).type).join(' or ') } });
+      } else {
+        const rank = (list: ErrorObject[]) => (kindOf(list) ? 1e9 : 0) + list.length;
+        out.unshift(...explained.reduce((x, y) => (rank(y) < rank(x) ? y : x)));
+      }
+    } else {
+      out.unshift(e); // more than one alternative passes: that is the problem
+    }
+    i -= block + 1;
+  }
+  return out;
+}
+
 function typeOf(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
@@ -31,111 +136,39 @@ function typeOf(v: unknown): string {
   return typeof v;
 }
 
-function typeMatches(v: unknown, t: string): boolean {
-  const actual = typeOf(v);
-  return actual === t || (t === 'number' && actual === 'integer');
-}
-
-function resolveRef(root: Schema, ref: string): Schema {
-  if (!ref.startsWith('#/')) throw new Error(`nbformat schema: unsupported $ref ${ref}`);
-  let node: unknown = root;
-  for (const part of ref.slice(2).split('/')) node = (node as Record<string, unknown>)[part];
-  if (!node || typeof node !== 'object') throw new Error(`nbformat schema: unresolved $ref ${ref}`);
-  return node as Schema;
-}
-
-const HANDLED = new Set([
-  '$ref', '$schema', 'description', 'definitions', 'type', 'enum', 'required', 'properties', 'patternProperties',
-  'additionalProperties', 'items', 'minLength', 'maxLength', 'pattern', 'minimum', 'maximum', 'uniqueItems', 'oneOf', 'not',
-]);
-
-function check(root: Schema, s: Schema, v: unknown, at: string, errors: SchemaError[]): void {
-  if (typeof s.$ref === 'string') return check(root, resolveRef(root, s.$ref), v, at, errors);
-  for (const k of Object.keys(s)) if (!HANDLED.has(k)) throw new Error(`nbformat schema: unsupported keyword "${k}" at ${at}`);
-  const err = (message: string): void => void errors.push({ path: at || '/', message });
-  if (s.type !== undefined) {
-    const types = Array.isArray(s.type) ? (s.type as string[]) : [s.type as string];
-    if (!types.some((t) => typeMatches(v, t))) return err(`expected ${types.join(' or ')}, got ${typeOf(v)}`);
-  }
-  if (Array.isArray(s.enum) && !s.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) {
-    err(`expected one of ${JSON.stringify(s.enum)}, got ${JSON.stringify(v)}`);
-  }
-  if (s.not !== undefined) {
-    const sub: SchemaError[] = [];
-    check(root, s.not as Schema, v, at, sub);
-    if (sub.length === 0) err(`must not match ${JSON.stringify(s.not)}`);
-  }
-  if (Array.isArray(s.oneOf)) {
-    const results = (s.oneOf as Schema[]).map((alt) => {
-      const sub: SchemaError[] = [];
-      check(root, alt, v, at, sub);
-      return sub;
-    });
-    const ok = results.filter((r) => r.length === 0).length;
-    if (ok !== 1) {
-      if (ok > 1) err(`matches ${ok} alternatives of oneOf, expected exactly one`);
-      else {
-        // report the alternative that got furthest (fewest errors), as nbformat does
-        const best = results.reduce((a, b) => (b.length < a.length ? b : a));
-        errors.push(...best);
-      }
-    }
-  }
-  if (typeof v === 'string') {
-    if (typeof s.minLength === 'number' && v.length < s.minLength) err(`expected at least ${s.minLength} characters`);
-    if (typeof s.maxLength === 'number' && v.length > s.maxLength) err(`expected at most ${s.maxLength} characters`);
-    if (typeof s.pattern === 'string' && !new RegExp(s.pattern, 'u').test(v)) err(`"${v}" does not match ${s.pattern}`);
-  }
-  if (typeof v === 'number') {
-    if (typeof s.minimum === 'number' && v < s.minimum) err(`expected >= ${s.minimum}, got ${v}`);
-    if (typeof s.maximum === 'number' && v > s.maximum) err(`expected <= ${s.maximum}, got ${v}`);
-  }
-  if (Array.isArray(v)) {
-    if (s.items && typeof s.items === 'object' && !Array.isArray(s.items)) {
-      v.forEach((item, i) => check(root, s.items as Schema, item, `${at}/${i}`, errors));
-    }
-    if (s.uniqueItems === true && new Set(v.map((x) => JSON.stringify(x))).size !== v.length) err('expected unique items');
-  }
-  if (v && typeof v === 'object' && !Array.isArray(v)) {
-    const obj = v as Record<string, unknown>;
-    for (const r of (s.required as string[] | undefined) ?? []) if (!(r in obj)) err(`missing required property "${r}"`);
-    const props = (s.properties as Record<string, Schema> | undefined) ?? {};
-    const patterns = Object.entries((s.patternProperties as Record<string, Schema> | undefined) ?? {}).map(
-      ([p, sub]) => [new RegExp(p, 'u'), sub] as const,
-    );
-    for (const [k, val] of Object.entries(obj)) {
-      let matched = false;
-      if (k in props) {
-        matched = true;
-        check(root, props[k], val, `${at}/${k}`, errors);
-      }
-      for (const [re, sub] of patterns) {
-        if (re.test(k)) {
-          matched = true;
-          check(root, sub, val, `${at}/${k}`, errors);
-        }
-      }
-      if (!matched) {
-        if (s.additionalProperties === false) err(`unexpected property "${k}"`);
-        else if (s.additionalProperties && typeof s.additionalProperties === 'object') {
-          check(root, s.additionalProperties as Schema, val, `${at}/${k}`, errors);
-        }
-      }
-    }
+/** A message that says what was expected and what was found. */
+function describe(e: ErrorObject): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return `missing required property "${p.missingProperty}"`;
+    case 'additionalProperties':
+      return `unexpected property "${p.additionalProperty}"`;
+    case 'type':
+      return `expected ${p.type}, got ${typeOf(e.data)}`;
+    case 'enum':
+      return `expected one of ${JSON.stringify(p.allowedValues)}, got ${JSON.stringify(e.data)}`;
+    case 'pattern':
+      return `${JSON.stringify(e.data)} does not match ${p.pattern}`;
+    case 'oneOf':
+      return Array.isArray(p.passingSchemas)
+        ? `matches alternatives ${p.passingSchemas.join(' and ')} of oneOf, expected exactly one`
+        : `matches no alternative of oneOf`;
+    default:
+      return e.message ?? e.keyword;
   }
 }
 
 /** All schema violations of `nb` (empty when it is valid nbformat 4.5), plus duplicate cell ids. */
 export function validateNotebook(nb: unknown): SchemaError[] {
-  const root = nbformatSchema();
-  const errors: SchemaError[] = [];
-  check(root, root, nb, '', errors);
+  const c = getChecker();
+  const errors: SchemaError[] = explain(c, run(c.root, nb, '')).map((e) => ({ path: e.instancePath || '/', message: describe(e) }));
   const cells = (nb as { cells?: { id?: unknown }[] })?.cells;
   if (Array.isArray(cells)) {
     const seen = new Map<unknown, number>();
-    cells.forEach((c, i) => {
-      if (c?.id !== undefined && seen.has(c.id)) errors.push({ path: `/cells/${i}/id`, message: `duplicate cell id ${JSON.stringify(c.id)} (also cell ${seen.get(c.id)})` });
-      seen.set(c?.id, i);
+    cells.forEach((cell, i) => {
+      if (cell?.id !== undefined && seen.has(cell.id)) errors.push({ path: `/cells/${i}/id`, message: `duplicate cell id ${JSON.stringify(cell.id)} (also cell ${seen.get(cell.id)})` });
+      seen.set(cell?.id, i);
     });
   }
   return errors;

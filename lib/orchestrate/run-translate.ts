@@ -13,56 +13,21 @@ import * as path from 'path';
 import { ImageSet } from '../data/types';
 import { loadFer2013, formatSkips } from '../data';
 import { BackendInfo } from '../backend';
-import { newRunDir, readRunConfig } from './run-dir';
-import { resolveDataPath, datasetFingerprint } from './dataset';
-import { REPO_ROOT } from './versions';
-import { runProvenance } from './provenance';
+import { newRunDir } from '../runs/run-dir';
+import { resolveDataPath, datasetFingerprint } from '../runs/dataset';
+import { REPO_ROOT } from '../runs/versions';
+import { runProvenance } from '../runs/provenance';
+import { DEFAULT_TRANSLATOR_DIR, TranslateRunConfig, readTranslateConfig } from '../runs/translate-config';
 import { writeJsonAtomic, readJson, writeFileAtomic, removeStaleTemps, WriteError } from '../io/files';
 import { acquireRunLock } from '../io/lock';
 import { readRunSummary, writeRunSummary } from '../train/run-summary';
 import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import { findCheckpoint } from '../train/checkpoint';
 import { trainTranslator, TranslateSummary } from '../train/translate-trainer';
-import { TranslateExperiment, TranslatePresetName, TranslateSettings, translateSettings, checkTranslateSettings } from '../train/translate-spec';
+import { TranslatePresetName, TranslateExperiment, translateSettings, checkTranslateSettings, TranslateSettings } from '../train/translate-spec';
 import { U8Images } from '../models/translator-apply';
 
 export const DEFAULT_SEED = 999;
-
-/** Where the shipped translator lives; $FACEGAN_TRANSLATOR overrides it. */
-export const DEFAULT_TRANSLATOR_DIR = process.env.FACEGAN_TRANSLATOR ?? path.join(REPO_ROOT, 'models', 'fer-translate');
-
-/** config.json of a translator run. */
-export interface TranslateRunConfig {
-  experiment: 'fer-translate';
-  kind: 'translator';
-  preset: TranslatePresetName;
-  overrides: { steps?: number; limit?: number | null; batchSize?: number };
-  settings: TranslateSettings;
-  spec: TranslateExperiment;
-  seed: number;
-  data: { path: string; name: string; images: number; skipped: number; fingerprint?: string; relocated?: { from: string; at: string }[] };
-  /** G's layer kernels (absent in runs written before it was recorded: fused). */
-  kernels?: Kernels;
-  backend: BackendInfo;
-  versions: Record<string, string | null>;
-  gitCommit: string | null;
-  command: string[];
-  createdAt: string;
-  resumedAt?: string[];
-}
-
-export function isTranslateConfig(c: unknown): c is TranslateRunConfig {
-  return !!c && typeof c === 'object' && (c as { kind?: unknown }).kind === 'translator';
-}
-
-/** The config of a translator run, or an error that says what the folder is instead. */
-export function readTranslateConfig(runDir: string): TranslateRunConfig {
-  const c = readRunConfig(runDir) as unknown;
-  if (!isTranslateConfig(c)) {
-    throw new Error(`${runDir} is not a translator run (config.json has experiment "${(c as { experiment?: string }).experiment}"); train one with \`npm run experiment -- fer-translate\``);
-  }
-  return c;
-}
 
 export interface TranslateRequest {
   /** The experiment (experiments/translate.ts ferTranslate), passed in. */
