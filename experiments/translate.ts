@@ -43,10 +43,10 @@ export const ferTranslate: TranslateExperiment = {
   losses: { adversarial: 'wgan-gp', gp: 10, cls: 1, rec: 10, idt: 10, maskMean: 0.1, maskTv: 0.05 },
   gridFaces: 8,
   presets: {
-    // sized to train, evaluate and install inside one 3-hour working session on 2 cores (about 80 min at the
-    // 2.5-2.7 it/s measured, docs/editing.md): run folders need not outlive a session. `--steps 24000` doubles it
-    // (the learning rate then decays from iteration 6,000 on, over the longer tail).
-    paper: { ...common, steps: 12000, nCritic: 5, decayFrom: 6000, sampleEvery: 1000, checkpointEvery: 500 },
+    // sized to train, evaluate and install inside one 3-hour working session on 2 cores that also holds other work
+    // (about 75 min at the ~2.3 it/s measured with the identity term, docs/editing.md): run folders need not outlive
+    // a session. `--steps 24000` is the longer run (the learning rate then decays from 5,000 over the longer tail).
+    paper: { ...common, steps: 10000, nCritic: 5, decayFrom: 5000, sampleEvery: 1000, checkpointEvery: 500 },
     // <= 30 min
     quick: { ...common, steps: 3500, nCritic: 5, decayFrom: null, sampleEvery: 500, checkpointEvery: 500 },
     // seconds: tiny subset, a few iterations
