@@ -16,8 +16,8 @@ import { labelledGridPng } from '../../viz/labelled';
 import { showPng, showMarkdown, showTable } from './show';
 import { glue } from '../runner/scrap';
 import { conditionalSpecOf, loadConditionalRun } from '../../runs/load-conditional';
-import { faceFromBytes } from '../../edit/face-image';
-import { editFaces, EditResult } from '../../edit/edit-faces';
+import { FaceImage, faceFromBytes } from '../../edit/face-image';
+import { editFaces, EditResult, FaceEdit } from '../../edit/edit-faces';
 import { loadJudge } from '../../eval/judge';
 import { evaluateConditionalRun } from '../../eval/hit-rate';
 
@@ -36,6 +36,31 @@ export async function showSameFace(runDir: string, opts: { rows?: number; seed?:
   } finally {
     run.G.dispose();
   }
+}
+
+/**
+ * `perEmotion` FER2013 test faces of each class in `classNames` (a seeded pick per class: seed + class
+ * index), named "<emotion>: <file>", with their dataset labels (indices into classNames).
+ */
+export async function loadTestFaces(
+  dataDir: string,
+  classNames: readonly string[],
+  perEmotion: number,
+  seed: number,
+  spec: Parameters<typeof faceFromBytes>[1],
+): Promise<{ faces: FaceImage[]; truth: number[] }> {
+  if (!Number.isInteger(perEmotion) || perEmotion < 1) throw new Error(`perEmotion: expected a whole number >= 1, got ${perEmotion}`);
+  const faces: FaceImage[] = [];
+  const truth: number[] = [];
+  for (let c = 0; c < classNames.length; c++) {
+    const set = await loadFer2013({ path: dataDir, split: 'test', emotions: [classNames[c] as never], limit: perEmotion, seed: seed + c });
+    const px = set.height * set.width * set.channels;
+    for (let i = 0; i < set.n; i++) {
+      faces.push(faceFromBytes(set.data.subarray(i * px, (i + 1) * px), spec, `${classNames[c]}: ${path.basename(set.sources?.[i] ?? `test image ${i}`)}`));
+      truth.push(c);
+    }
+  }
+  return { faces, truth };
 }
 
 export interface EditTestFacesOptions {
@@ -62,16 +87,7 @@ export async function editTestFaces(o: EditTestFacesOptions): Promise<EditResult
   const dataDir = o.dataDir ?? (fs.existsSync(config.data.path) ? config.data.path : resolveDataPath({ kind: 'fer2013', split: 'test', emotions: 'all' }).path);
   const per = o.perEmotion ?? 1;
   const seed = o.seed ?? 0;
-  const faces = [];
-  const truth: number[] = [];
-  for (let c = 0; c < spec.classes; c++) {
-    const set = await loadFer2013({ path: dataDir, split: 'test', emotions: [spec.classNames[c] as never], limit: per, seed: seed + c });
-    const px = set.height * set.width * set.channels;
-    for (let i = 0; i < set.n; i++) {
-      faces.push(faceFromBytes(set.data.subarray(i * px, (i + 1) * px), spec, `${spec.classNames[c]}: ${path.basename(set.sources?.[i] ?? `test image ${i}`)}`));
-      truth.push(c);
-    }
-  }
+  const { faces, truth } = await loadTestFaces(dataDir, spec.classNames, per, seed, spec);
   const run = await loadConditionalRun(o.runDir);
   const { judge, reason } = await loadJudge();
   try {
@@ -102,26 +118,38 @@ export async function editTestFaces(o: EditTestFacesOptions): Promise<EditResult
   }
 }
 
-/** One row per face: input, reconstruction, then one edit per class, with verdicts under the edits. */
-export function editGridPng(r: EditResult, classNames: readonly string[]): Buffer {
+/**
+ * One row per face: input, reconstruction (unless `reconstruction: false`), then one edit per class,
+ * with the classifier's verdict under each edit ("yes 87%": it agrees, with p(target); else what it
+ * sees). The inversion path and the translator (whose edit to the face's own expression is its
+ * reconstruction) draw their results with it.
+ */
+export function editGridPng(
+  r: Pick<EditResult, 'faces' | 'size' | 'channels'>,
+  classNames: readonly string[],
+  opts: { reconstruction?: boolean; title?: string } = {},
+): Buffer {
+  const withRec = opts.reconstruction ?? true;
   const px = r.size * r.size * r.channels;
-  const cols = 2 + classNames.length;
+  const lead = withRec ? 2 : 1;
+  const cols = lead + classNames.length;
   const data = new Uint8Array(r.faces.length * cols * px);
   const cellLabels: string[] = [];
   r.faces.forEach((f, i) => {
-    [f.images.input, f.images.reconstruction, ...f.images.edits].forEach((im, j) => data.set(im, (i * cols + j) * px));
-    cellLabels.push(`(${f.from.cls})`, `PSNR ${f.reconstruction.psnr.toFixed(1)}`);
+    [f.images.input, ...(withRec ? [f.images.reconstruction] : []), ...f.images.edits].forEach((im, j) => data.set(im, (i * cols + j) * px));
+    cellLabels.push(`(${f.from.cls})`, ...(withRec ? [`PSNR ${f.reconstruction.psnr.toFixed(1)}`] : []));
     for (const e of f.edits) cellLabels.push(e.verdict ? `${e.verdict.hit ? 'yes' : e.verdict.predicted} ${Math.round(e.verdict.pTarget * 100)}%` : '');
   });
   const judged = r.faces.some((f) => f.edits.some((e) => e.verdict));
+  const verdicts = judged ? ' (under each edit: the classifier agrees, or what it sees, and p(target))' : ' (classifier not available)';
   return labelledGridPng(
     { data, n: r.faces.length * cols, height: r.size, width: r.size, channels: r.channels },
     {
       cols,
-      colLabels: ['input', 'reconstr.', ...classNames],
+      colLabels: ['input', ...(withRec ? ['reconstr.'] : []), ...classNames],
       rowLabels: r.faces.map((f) => f.file.split(':')[0]),
-      ...(judged ? { cellLabels } : { cellLabels: cellLabels.map((l, k) => (k % cols < 2 ? l : '')) }),
-      title: `Same z, new expression${judged ? ' (under each edit: the classifier agrees, or what it sees, and p(target))' : ' (classifier not available)'}`,
+      ...(judged ? { cellLabels } : { cellLabels: cellLabels.map((l, k) => (k % cols < lead ? l : '')) }),
+      title: `${opts.title ?? 'Same z, new expression'}${verdicts}`,
     },
   );
 }
@@ -141,14 +169,22 @@ export function showEditTable(r: EditResult): void {
     })),
   );
   showTable(rows, 'Edits: reconstruction quality, classifier verdict, and how much changed inside vs outside the brow/mouth regions');
-  const edits = r.faces.flatMap((f) => f.edits.filter((e) => e.to !== f.from.cls));
+  showMarkdown(editSummaryMarkdown(r.faces));
+}
+
+/**
+ * One line on a set of edits: how many went to another expression, the mean change inside and
+ * outside the brow/mouth regions, the mean reconstruction PSNR, and how often the classifier agrees.
+ */
+export function editSummaryMarkdown(faces: readonly FaceEdit[]): string {
+  const edits = faces.flatMap((f) => f.edits.filter((e) => e.to !== f.from.cls));
   const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : NaN);
   const hits: number[] = edits.filter((e) => e.verdict).map((e) => (e.verdict!.hit ? 1 : 0));
-  showMarkdown(
+  return (
     `**${edits.length} edits** (to another expression): mean change in brows/mouth ${(mean(edits.map((e) => e.change.inside)) * 100).toFixed(1)}%, ` +
-      `elsewhere ${(mean(edits.map((e) => e.change.outside)) * 100).toFixed(1)}% of the grey range; ` +
-      `mean reconstruction PSNR ${mean(r.faces.map((f) => f.reconstruction.psnr)).toFixed(1)} dB` +
-      (hits.length ? `; the classifier agrees with ${hits.reduce((a, b) => a + b, 0)} of ${hits.length} edits.` : '; classifier not available.'),
+    `elsewhere ${(mean(edits.map((e) => e.change.outside)) * 100).toFixed(1)}% of the grey range; ` +
+    `mean reconstruction PSNR ${mean(faces.map((f) => f.reconstruction.psnr)).toFixed(1)} dB` +
+    (hits.length ? `; the classifier agrees with ${hits.reduce((a, b) => a + b, 0)} of ${hits.length} edits.` : '; classifier not available.')
   );
 }
 
