@@ -24,6 +24,9 @@ export { ferCounts, countsTable, showFerCounts, showEmotionSamples, showColourVs
 export { findRuns, compareRow, metricColumns, notebookOf, showComparison } from '../../lib/notebook/views/compare-views';
 export { openRun, openCampaign, runDirsIn, showRunSections, notCompleted } from '../../lib/notebook/views/existing-runs';
 export { showSameFace, editTestFaces, editGridPng, showEditTable, showHitRates, type EditTestFacesOptions } from '../../lib/notebook/views/edit-views';
+export {
+  translateTestFaces, showTranslatorMetrics, findTranslator, type TranslateTestFacesOptions, type TranslatorEditResult, type TranslatorMetricsView,
+} from '../../lib/notebook/views/translator-views';
 export { EMOTIONS } from '../../lib/data';
 export { EXPERIMENTS, getExperiment } from '../../experiments';
 export * as viz from '../../lib/viz';

@@ -79,6 +79,46 @@ export interface EditTestFacesOptions {
   outDir?: string | null;
 }
 
+export interface TranslateTestFacesOptions {
+  /** A fer-translate run folder or an installed model folder; null: the shipped models/fer-translate/. */
+  translator?: string | null;
+  dataDir?: string | null;
+  perEmotion?: number;
+  seed?: number;
+  outDir?: string | null;
+}
+
+/** How far a translator's training got (lib/notebook/views/translator-views.ts TranslatorTraining). */
+export interface TranslatorTraining {
+  status: string | null;
+  steps: number | null;
+  planned: number | null;
+  checkpoint: string | null;
+  /** Status completed and steps >= planned; false: an interrupted snapshot. */
+  complete: boolean;
+  note: string;
+}
+
+/** What translateTestFaces returns (null when no translator is found). */
+export interface TranslatorEditResult {
+  judgeNote: string | null;
+  size: number;
+  channels: 1 | 3;
+  translator: string;
+  name: string;
+  training: TranslatorTraining;
+  files: { png: string; json: string };
+}
+
+/** What showTranslatorMetrics found (null when no translator is found). */
+export interface TranslatorMetricsView {
+  dir: string;
+  kind: 'run' | 'model';
+  training: TranslatorTraining;
+  /** The recorded evaluation (lib/eval/edit-metrics.ts EditMetrics), null when not evaluated yet. */
+  evaluation: { n: number; classes: readonly string[]; hit: number[]; real: number[]; ratio: number[]; ratio_macro: number; rec_psnr: number; change_inside: number; change_outside: number } | null;
+}
+
 export interface FaceganNotebook {
   // setup and output folders
   setup: (opts?: { backend?: string | null }) => Promise<BackendChoice>;
@@ -120,6 +160,11 @@ export interface FaceganNotebook {
   editTestFaces: (o: EditTestFacesOptions) => Promise<EditResult>;
   showEditTable(r: EditResult): void;
   showHitRates: (runDir: string, opts?: { nPerClass?: number; dataDir?: string | null }) => Promise<void>;
+
+  // expression editing with the translator (fer-translate runs or installed models)
+  translateTestFaces: (o?: TranslateTestFacesOptions) => Promise<TranslatorEditResult | null>;
+  showTranslatorMetrics: (translator?: string | null) => TranslatorMetricsView | null;
+  findTranslator: (translator?: string | null) => { dir: string; kind: 'run' | 'model' } | { dir: string; missing: string };
 
   // displays and scraps
   showPng: (png: Uint8Array, opts?: ImageOptions) => void;
