@@ -1,7 +1,8 @@
 /**
  * Notebook 05's translator views without a trained model (lib/notebook/views/translator-views.ts):
  * finding the translator (run folder, model folder, nothing: a note, a wrong folder: an error), and
- * showTranslatorMetrics on model and run folders: complete vs interrupted snapshot, evaluated or not.
+ * showTranslatorMetrics on model folders: complete vs interrupted snapshot, evaluated or not; and
+ * translateTestFaces on an installed folder holding an untrained (tiny) G, labelled as a snapshot.
  * The notebook itself with a smoke translator run: test/notebook-notebooks.test.ts.
  */
 import test from 'node:test';
@@ -11,7 +12,13 @@ import * as path from 'path';
 import { withDisplayHandler, type DisplayMessage } from '../lib/notebook/runner/tslab';
 import { findTranslator, showTranslatorMetrics, translateTestFaces, translatorEvaluation } from '../lib/notebook/views/translator-views';
 import { EMOTIONS } from '../lib/data';
-import { tempDir } from './helpers';
+import { buildTranslatorG } from '../lib/models/translator';
+import { saveModelDir } from '../lib/train/model-io';
+import { decodePng } from '../lib/viz';
+import { translatorModel } from '../experiments/translate';
+import { setupBackend, tempDir } from './helpers';
+
+test.before(setupBackend);
 
 const work = tempDir('facegan-translator-views-');
 
@@ -110,4 +117,36 @@ test('showTranslatorMetrics: a complete, evaluated model shows the per-target ta
   const m = JSON.parse(fs.readFileSync(path.join(dir, 'metrics.json'), 'utf8'));
   fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ ...m, edits: evaluation(0.9, 29, '2026-02-01T00:00:00Z') }));
   assert.equal(translatorEvaluation({ dir, kind: 'model' })!.ratio_macro, 0.9);
+});
+
+test('translateTestFaces on an installed model folder: 7 emotions x perEmotion faces x 7 targets, picture and report written, snapshot labelled', async () => {
+  const spec = { ...translatorModel, gDim: 8, resBlocks: 1 }; // small and untrained: the views, not the edits, are under test
+  const dir = modelFolder('tiny', { status: 'stopped', steps: 120 }, 10000, null);
+  fs.writeFileSync(path.join(dir, 'translator.json'), JSON.stringify({ spec, settings: { steps: 10000 } }));
+  const G = buildTranslatorG(spec);
+  await saveModelDir(G, dir);
+  G.dispose();
+  const outDir = path.join(work, 'tiny-edits');
+  const { md, value } = await shown(() => translateTestFaces({ translator: dir, perEmotion: 1, seed: 3, outDir }));
+  const r = value!;
+  assert.equal(r.translator, dir);
+  assert.equal(r.training.complete, false);
+  assert.match(md[0], /Translator \*\*tiny\*\*.*\*\*Interrupted snapshot, not the finished model\*\*: training status `stopped` at 120 of 10000 iterations/s);
+  assert.match(md[0], /Editing 7 FER2013 test faces \(1 per emotion\)/);
+  assert.equal(r.faces.length, EMOTIONS.length);
+  r.faces.forEach((f, c) => {
+    assert.equal(f.from.cls, EMOTIONS[c]);
+    assert.deepEqual(f.edits.map((e) => e.to), [...EMOTIONS]);
+    assert.equal(f.images.edits.length, EMOTIONS.length);
+    for (const e of f.edits) assert.ok(e.verdict && (EMOTIONS as readonly string[]).includes(e.verdict.predicted), 'verdicts from the shipped classifier');
+  });
+  assert.deepEqual(r.files, { png: path.join(outDir, 'translator-test-faces.png'), json: path.join(outDir, 'translator-test-faces.json') });
+  const pic = decodePng(fs.readFileSync(r.files.png));
+  const report = JSON.parse(fs.readFileSync(r.files.json, 'utf8'));
+  assert.deepEqual([pic.width, pic.height], [report.picture.width, report.picture.height]);
+  assert.ok(pic.width >= 8 * (96 + 8) && pic.height >= 7 * (96 + 8 + 19), `${pic.width}x${pic.height}`);
+  assert.equal(report.faces.length, 7);
+  assert.equal(report.training.complete, false);
+  assert.ok(!('images' in report.faces[0]), 'the report holds no pixels');
+  assert.deepEqual(fs.readdirSync(outDir).sort(), ['translator-test-faces.json', 'translator-test-faces.png'], 'atomic writes leave no temporary files');
 });
