@@ -99,6 +99,9 @@ test('showTranslatorMetrics: an interrupted snapshot, not evaluated, is labelled
   // "completed" with fewer iterations than the settings ask for is no finished model either
   const short = modelFolder('short', { status: 'completed', steps: 600 }, 10000, null);
   assert.match((await shown(() => showTranslatorMetrics(short))).md[0], /Interrupted snapshot.*600 of 10000/);
+  // installed while its run was still training (or from a run killed without a final status)
+  const running = modelFolder('running', { status: 'running', steps: 7000 }, 10000, null);
+  assert.match((await shown(() => showTranslatorMetrics(running))).md[0], /Interrupted snapshot, not the finished model\*\*: training status `running` \(still training, or stopped without a final status\) at 7000 of 10000/);
 });
 
 test('showTranslatorMetrics: a complete, evaluated model shows the per-target table and the targets met or not', async () => {

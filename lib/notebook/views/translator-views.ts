@@ -112,9 +112,8 @@ export function translatorTraining(loc: TranslatorLocation): TranslatorTraining 
   const complete = status === 'completed' && steps !== null && planned !== null && steps >= planned;
   const at = `${steps ?? '?'} of ${planned ?? '?'} iterations${checkpoint ? ` (checkpoint ${checkpoint})` : ''}`;
   const resume = loc.kind === 'run' ? `\`npm run experiment -- --resume ${loc.dir}\` continues it` : 'resume its run and install it again when it completes';
-  const note = complete
-    ? `Training complete: ${at}.`
-    : `**Interrupted snapshot, not the finished model**: training ${status ? `status \`${status}\`` : 'status unknown (no summary recorded)'} at ${at}; ${resume}.`;
+  const state = status === 'running' ? 'status `running` (still training, or stopped without a final status)' : status ? `status \`${status}\`` : 'status unknown (no summary recorded)';
+  const note = complete ? `Training complete: ${at}.` : `**Interrupted snapshot, not the finished model**: training ${state} at ${at}; ${resume}.`;
   return { status, steps, planned, checkpoint, complete, note };
 }
 
