@@ -20,13 +20,10 @@ import { loadTranslator } from '../../edit/translator-model';
 import { editWithTranslator } from '../../edit/translate-edit';
 import type { FaceEdit } from '../../edit/edit-faces';
 import { loadJudge } from '../../eval/judge';
-import { EditMetrics, editMetricsMarkdown } from '../../eval/edit-metrics';
+import { EDIT_TARGETS, EditMetrics, editMetricsMarkdown } from '../../eval/edit-metrics';
 import { glue } from '../runner/scrap';
 import { pngSize, showMarkdown, showPng } from './show';
 import { editGridPng, editSummaryMarkdown, loadTestFaces } from './edit-views';
-
-/** The targets of docs/editing.md: macro hit ratio (edits vs real faces) and reconstruction PSNR. */
-export const TRANSLATOR_TARGETS = { ratioMacro: 0.8, recPsnr: 28 } as const;
 
 /** A translator found on disk: a run folder (its latest checkpoint) or an installed model folder. */
 export interface TranslatorLocation {
@@ -63,7 +60,7 @@ export function findTranslator(translator?: string | null): TranslatorLocation |
 export function noTranslatorNote(missing: string): string {
   return (
     `**No expression translator found** (${missing}), so this part is skipped; the rest of the notebook does not need it.\n\n` +
-    'Train one and install it into `models/fer-translate/` (paper preset: about 75 minutes on 2 AVX-512 CPU cores, 2.5 hours on AVX2; `--preset quick` about a third of that; `--preset smoke` seconds, a try-out only):\n\n' +
+    'Train one and install it into `models/fer-translate/` (paper preset: about 75 minutes on 2 AVX-512 CPU cores, 2.1 hours on AVX2; `--preset quick` about a third of that; `--preset smoke` seconds, a try-out only):\n\n' +
     '```sh\nnpm run experiment -- fer-translate --preset paper --data /path/to/fer2013 --install\n' +
     'npm run experiment -- fer-translate --install-run results/fer-translate/<run>   # install a run trained before\n```\n\n' +
     'or set the parameter `translator` to a fer-translate run folder (`results/fer-translate/<run>`) or a model folder.'
@@ -254,8 +251,8 @@ export function showTranslatorMetrics(translator?: string | null): TranslatorMet
     : '';
   showMarkdown(
     `${training.note}\n\n` +
-      `Targets (docs/editing.md): macro hit ratio ${fmt(ratio, 3)} vs ${TRANSLATOR_TARGETS.ratioMacro}: ${met(ratio !== null && ratio >= TRANSLATOR_TARGETS.ratioMacro)}; ` +
-      `reconstruction PSNR ${fmt(psnr, 2)} dB vs ${TRANSLATOR_TARGETS.recPsnr} dB: ${met(psnr !== null && psnr >= TRANSLATOR_TARGETS.recPsnr)}.` +
+      `Targets (docs/editing.md): macro hit ratio ${fmt(ratio, 3)} vs ${EDIT_TARGETS.ratioMacro}: ${met(ratio !== null && ratio >= EDIT_TARGETS.ratioMacro)}; ` +
+      `reconstruction PSNR ${fmt(psnr, 2)} dB vs ${EDIT_TARGETS.recPsnr} dB: ${met(psnr !== null && psnr >= EDIT_TARGETS.recPsnr)}.` +
       (evaluation.evaluated_at ? ` Evaluated ${evaluation.evaluated_at}${evaluation.faces ? ` on ${evaluation.faces}` : ''}.` : '') +
       current,
   );
