@@ -35,7 +35,7 @@ const common = { batchSize: 16, limit: null, lrG: 1e-4, lrD: 1e-4, beta1: 0.5, b
 
 export const ferTranslate: TranslateExperiment = {
   name: 'fer-translate',
-  description: 'Expression translator (StarGAN + attention mask) on all FER2013 training faces, 48x48 grayscale',
+  description: 'Expression translator (StarGAN; GANimation attention mask optional, off) on all FER2013 training faces, 48x48 grayscale',
   dataset: { kind: 'fer2013', split: 'train', emotions: 'all' },
   model: translatorModel,
   // idt: the identity-mapping term |G(x, own expression) - x| (not in StarGAN v1; CycleGAN and many face-editing

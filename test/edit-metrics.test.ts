@@ -46,6 +46,9 @@ test('editMetrics: hit share per target over edits of other expressions, recall 
   assert.ok(Number.isNaN(m.real[0])); // no real angry face among these
   assert.ok(Number.isNaN(m.ratio[4])); // recall 0 -> no ratio
   assert.equal(m.ratio[3], 0);
+  // angry: no real angry face, so no ratio; the macro means average happy's 0 only
+  assert.equal(m.ratio_macro, 0);
+  assert.equal(m.ratio_macro_capped, 0);
   assert.equal(m.rec_psnr, PSNR_CAP);
   assert.ok(Math.abs(m.change_inside - 0.2) < 1e-9);
   assert.equal(m.change_outside, 0);
@@ -55,13 +58,27 @@ test('editMetrics: hit share per target over edits of other expressions, recall 
   assert.match(editMetricsMarkdown(m, 'fixture'), /\| sad \| 1\.000 \| 0\.000 \| n\/a \|/);
 });
 
+test('editMetrics: over-producing one expression raises the plain macro ratio but not the capped one', () => {
+  const labels = Int32Array.from([3, 3, 6, 6]); // two happy, two neutral faces
+  const inputs = new Uint8Array(4 * PX).fill(90);
+  const probsReal = onehots([3, 6, 6, 6]); // happy recall 0.5, neutral recall 1
+  const probsEdits = onehots(new Array(4 * K).fill(3)); // every edit reads as happy
+  const m = editMetrics({ size: S, channels: 1, inputs, labels, reconstructions: inputs.slice(), edits: new Uint8Array(4 * K * PX).fill(90) }, probsReal, probsEdits);
+  assert.equal(m.ratio[3], 2); // both neutral faces' happy edits hit, against a recall of 0.5
+  assert.equal(m.ratio[6], 0);
+  assert.equal(m.ratio_macro, 1);
+  assert.equal(m.ratio_macro_capped, 0.5);
+  assert.equal(flatEditMetrics(m).edit_ratio_macro_capped, 0.5);
+  assert.match(editMetricsMarkdown(m, 'fixture'), /\| macro, each ratio capped at 1 \| \| \| 0\.500 \|/);
+});
+
 test('compare: edits.md sets a translator run and an inversion run side by side with the same columns', () => {
   const dir = tempDir();
   const mk = (name: string, experiment: string, method: string, ratio: number) => {
     const d = path.join(dir, name);
     fs.mkdirSync(d);
     fs.writeFileSync(path.join(d, 'config.json'), JSON.stringify({ experiment }));
-    fs.writeFileSync(path.join(d, 'metrics.json'), JSON.stringify({ edit_n: 100, edit_ratio_macro: ratio, edit_hit_macro: ratio / 2, edit_hit_real_macro: 0.5, edit_rec_psnr: 30.123, edit_change_inside: 0.05, edit_change_outside: 0.01, edit_ratio_happy: ratio, edits: { method, steps: 300 } }));
+    fs.writeFileSync(path.join(d, 'metrics.json'), JSON.stringify({ edit_n: 100, edit_ratio_macro: ratio, edit_ratio_macro_capped: Math.min(ratio, 0.8), edit_hit_macro: ratio / 2, edit_hit_real_macro: 0.5, edit_rec_psnr: 30.123, edit_change_inside: 0.05, edit_change_outside: 0.01, edit_ratio_happy: ratio, edits: { method, steps: 300 } }));
     return d;
   };
   const a = mk('t', 'fer-translate', 'translate', 0.9);
@@ -74,7 +91,7 @@ test('compare: edits.md sets a translator run and an inversion run side by side 
   assert.deepEqual(r.rows.map((x) => x.method), ['translator', 'inversion (300 steps)']);
   assert.deepEqual(Object.keys(r.rows[0]), Object.keys(r.rows[1]));
   const md = fs.readFileSync(r.md, 'utf8');
-  assert.match(md, /\|t\|fer-translate\|translator\|100\|0\.9\|0\.45\|0\.5\|30\.12\|5\|1\|/);
+  assert.match(md, /\|t\|fer-translate\|translator\|100\|0\.9\|0\.8\|0\.45\|0\.5\|30\.12\|5\|1\|/);
   assert.equal(writeEditTable([none], ['plain'], path.join(dir, 'out2')), null);
 });
 

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
+import * as tf from '@tensorflow/tfjs';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
 import { decodePng, encodePng } from '../lib/viz/png';
 import { loadTranslator, parseTargets } from '../lib/edit/translator-model';
@@ -136,16 +137,31 @@ test('parseTargets: all, lists, case, unknown names', () => {
 });
 
 const SHIPPED = path.join(REPO_ROOT, 'models', 'fer-translate');
-test('the shipped translator loads and edits a bundled face', { skip: fs.existsSync(path.join(SHIPPED, 'model.json')) ? false : `no shipped translator in ${SHIPPED} (train and install one: docs/editing.md)` }, async () => {
-  const T = await loadTranslator(SHIPPED);
+test('the shipped translator loads and edits a bundled face on every backend (pure-JS cpu and native), with the same result', { skip: fs.existsSync(path.join(SHIPPED, 'model.json')) ? false : `no shipped translator in ${SHIPPED} (train and install one: docs/editing.md)` }, async () => {
+  const native = tf.getBackend();
+  const backends = native === 'cpu' ? ['cpu'] : [native, 'cpu'];
+  const edits: Uint8Array[] = [];
   try {
-    const face = await loadFace(testFace('neutral'), T.spec);
-    const [f] = await editWithTranslator(T, [face], [3], { from: [6] });
-    assert.equal(f.images.edits[0].length, 48 * 48);
-    assert.ok(f.reconstruction.psnr > 20, `reconstruction PSNR ${f.reconstruction.psnr}`);
-    const diff = f.images.edits[0].reduce((s, v, i) => s + Math.abs(v - face.bytes[i]), 0) / (48 * 48);
-    assert.ok(diff > 0.5, `the happy edit is the input (mean |diff| ${diff})`);
+    for (const backend of backends) {
+      await tf.setBackend(backend);
+      const T = await loadTranslator(SHIPPED);
+      try {
+        const face = await loadFace(testFace('neutral'), T.spec);
+        const [f] = await editWithTranslator(T, [face], [3], { from: [6] });
+        assert.equal(f.images.edits[0].length, 48 * 48);
+        assert.ok(f.reconstruction.psnr > 20, `${backend}: reconstruction PSNR ${f.reconstruction.psnr}`);
+        const diff = f.images.edits[0].reduce((s, v, i) => s + Math.abs(v - face.bytes[i]), 0) / (48 * 48);
+        assert.ok(diff > 0.5, `${backend}: the happy edit is the input (mean |diff| ${diff})`);
+        edits.push(Uint8Array.from(f.images.edits[0]));
+      } finally {
+        T.G.dispose();
+      }
+    }
   } finally {
-    T.G.dispose();
+    await tf.setBackend(native);
+  }
+  if (edits.length === 2) {
+    const gap = edits[0].reduce((s, v, i) => Math.max(s, Math.abs(v - edits[1][i])), 0);
+    assert.ok(gap <= 2, `${backends.join(' vs ')}: the same edit differs by up to ${gap} gray levels`);
   }
 });

@@ -32,6 +32,7 @@ export function editRow(runDir: string, label = path.basename(runDir)): EditRow 
     method: e.method === 'invert' ? `inversion (${e.steps ?? 300} steps)` : 'translator',
     faces: num(m.edit_n),
     ratio_macro: r3(m.edit_ratio_macro),
+    ratio_macro_capped: r3(m.edit_ratio_macro_capped),
     hit_macro: r3(m.edit_hit_macro),
     real_macro: r3(m.edit_hit_real_macro),
     rec_psnr_db: num(m.edit_rec_psnr) === null ? null : round(num(m.edit_rec_psnr)!, 2),
@@ -59,7 +60,8 @@ export function writeEditTable(runDirs: string[], labels: string[], outDir: stri
     '# Editing real faces: translator vs inversion into the conditional DCGAN\n\n' +
       'FER2013 test faces, each edited to every other expression, judged by the shipped classifier. hit_macro: share of edits ' +
       'classified as the target (macro over targets); real_macro: the classifier\'s recall on the same real faces; ratio_macro: ' +
-      'their ratio per target, averaged (target >= 0.8); rec_psnr_db: the face rendered under its own expression vs the input ' +
+      'their ratio per target, averaged (target >= 0.8; ratio_macro_capped: each ratio capped at 1 first, so that over-producing ' +
+      'one expression earns nothing); rec_psnr_db: the face rendered under its own expression vs the input ' +
       '(target >= 28 dB); change_inside/outside_pct: mean |edit - input| inside / outside the brow-eye and mouth boxes; identity: ' +
       'cosine similarity of an identity embedding between a face and its edits (identity_reconstruction: and its reconstruction; ' +
       'identity_different_faces: two different test faces, what another person scores; empty: not measured).\n\n' +

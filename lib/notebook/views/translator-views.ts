@@ -251,7 +251,8 @@ export function showTranslatorMetrics(translator?: string | null): TranslatorMet
     : '';
   showMarkdown(
     `${training.note}\n\n` +
-      `Targets (docs/editing.md): macro hit ratio ${fmt(ratio, 3)} vs ${EDIT_TARGETS.ratioMacro}: ${met(ratio !== null && ratio >= EDIT_TARGETS.ratioMacro)}; ` +
+      `Targets (docs/editing.md): macro hit ratio ${fmt(ratio, 3)} vs ${EDIT_TARGETS.ratioMacro}: ${met(ratio !== null && ratio >= EDIT_TARGETS.ratioMacro)}` +
+        (num(evaluation.ratio_macro_capped) !== null ? ` (each target's ratio capped at 1: ${fmt(evaluation.ratio_macro_capped, 3)})` : '') + '; ' +
       `reconstruction PSNR ${fmt(psnr, 2)} dB vs ${EDIT_TARGETS.recPsnr} dB: ${met(psnr !== null && psnr >= EDIT_TARGETS.recPsnr)}.` +
       (evaluation.evaluated_at ? ` Evaluated ${evaluation.evaluated_at}${evaluation.faces ? ` on ${evaluation.faces}` : ''}.` : '') +
       current,
