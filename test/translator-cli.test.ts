@@ -59,6 +59,10 @@ test('experiment fer-translate: smoke run, --resume through the generic command,
   const m = JSON.parse(fs.readFileSync(path.join(model, 'metrics.json'), 'utf8'));
   assert.match(m.command, /^npm run experiment -- fer-translate --preset smoke --data <FER2013 folder> .*--install$/);
   assert.equal(m.training.steps, 6);
+  // the model folder is committed: no path of this machine in its records
+  assert.doesNotMatch(JSON.stringify(m), new RegExp(work.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  assert.doesNotMatch(JSON.stringify(m.data), /"\//);
+  assert.equal(m.run, `<run folder ${path.basename(run)}>`);
 });
 
 test('edit with the installed translator: one target writes the 48x48 edit, --all the strip; clear errors', () => {

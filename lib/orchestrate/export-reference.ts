@@ -16,7 +16,7 @@ import { PresetName } from '../runs/experiment';
 import { RunConfig, readRunConfig } from '../runs/run-dir';
 import { REPO_ROOT } from '../runs/versions';
 import { loadRunGenerator } from '../runs/load-generator';
-import { portableJson, PathRoot } from '../runs/portable-paths';
+import { portableJson, runPathRoots } from '../runs/portable-paths';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../io/files';
 import { Rng } from '../rng';
 import { noiseTensor } from '../sample/noise';
@@ -43,21 +43,7 @@ export interface ExportResult {
   tables: string[];
 }
 
-/** The absolute folders of a run's records and what they become in the export. */
-export function runPathRoots(runDir: string, config: RunConfig): PathRoot[] {
-  const roots: PathRoot[] = [
-    { from: path.resolve(runDir), to: '.' },
-    { from: path.dirname(path.resolve(runDir)), to: '..' },
-    { from: config.data.path, to: path.basename(config.data.path) },
-    { from: REPO_ROOT, to: '' },
-  ];
-  // the checkout that trained the run: config.command[0] is <checkout>/scripts/<script>.ts
-  const script = config.command?.[0];
-  if (script && path.isAbsolute(script) && path.basename(path.dirname(script)) === 'scripts') {
-    roots.push({ from: path.dirname(path.dirname(script)), to: '' });
-  }
-  return roots;
-}
+export { runPathRoots };
 
 export async function exportReference(req: ExportRequest): Promise<ExportResult> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));

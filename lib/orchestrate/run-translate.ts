@@ -16,6 +16,7 @@ import { BackendInfo } from '../backend';
 import { newRunDir } from '../runs/run-dir';
 import { resolveDataPath, datasetFingerprint } from '../runs/dataset';
 import { REPO_ROOT } from '../runs/versions';
+import { portableJson, runPathRoots } from '../runs/portable-paths';
 import { runProvenance } from '../runs/provenance';
 import { DEFAULT_TRANSLATOR_DIR, TranslateRunConfig, readTranslateConfig } from '../runs/translate-config';
 import { writeJsonAtomic, readJson, writeFileAtomic, removeStaleTemps, WriteError } from '../io/files';
@@ -234,17 +235,24 @@ export function installTranslator(runDir: string, dest = DEFAULT_TRANSLATOR_DIR)
   fs.mkdirSync(tmp, { recursive: true });
   for (const f of ['model.json', 'weights.bin']) writeFileAtomic(path.join(tmp, f), fs.readFileSync(path.join(ckpt, 'G', f)));
   writeJsonAtomic(path.join(tmp, 'translator.json'), { spec: config.spec.model, losses: config.spec.losses, settings: config.settings });
+  // paths made portable (the model folder is committed): relative to the checkout when the run is
+  // inside it, else the run folder's name; the dataset as its folder's name (lib/runs/portable-paths.ts)
+  const inside = path.relative(REPO_ROOT, path.resolve(runDir));
+  const runName = inside.startsWith('..') || path.isAbsolute(inside) ? `<run folder ${path.basename(path.resolve(runDir))}>` : inside;
+  const roots = runPathRoots(runDir, config);
   writeJsonAtomic(path.join(tmp, 'metrics.json'), {
-    evaluation: metrics,
-    training: { steps: summary.steps, trainSeconds: summary.trainSeconds, imagesPerSecond: summary.imagesPerSecond, status: summary.status, final: summary.final },
-    data: config.data,
+    ...portableJson({
+      evaluation: metrics,
+      training: { steps: summary.steps, trainSeconds: summary.trainSeconds, imagesPerSecond: summary.imagesPerSecond, status: summary.status, final: summary.final },
+      data: config.data,
+    }, roots),
     seed: config.seed,
     preset: config.preset,
-    run: path.relative(REPO_ROOT, path.resolve(runDir)),
+    run: runName,
     checkpoint: path.basename(ckpt),
     git_commit: config.gitCommit,
     command,
-    evaluate: `npm run evaluate -- ${path.relative(REPO_ROOT, path.resolve(runDir))}`,
+    evaluate: `npm run evaluate -- ${runName}`,
     installed_at: new Date().toISOString(),
   });
   fs.rmSync(dest, { recursive: true, force: true });

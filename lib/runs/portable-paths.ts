@@ -3,6 +3,8 @@
  * machine that trained the run are rewritten to paths relative to the run folder, the dataset
  * root or the project checkout, and any other absolute path is cut to its last component.
  */
+import * as path from 'path';
+import { REPO_ROOT } from './versions';
 
 /** One absolute folder and what it becomes: "." for the run folder, "fer2013" for a dataset root, "" for the checkout. */
 export interface PathRoot {
@@ -37,4 +39,23 @@ export function portableJson<T>(value: T, roots: PathRoot[]): T {
     return v;
   };
   return walk(value) as T;
+}
+
+/**
+ * The absolute folders of a run's records and what they become in an export: the run folder ".",
+ * its parent "..", the dataset root its own name, the checkout "" (this one, and the one that
+ * trained the run: config.command[0] is <checkout>/scripts/<script>.ts).
+ */
+export function runPathRoots(runDir: string, config: { data: { path: string }; command?: string[] }): PathRoot[] {
+  const roots: PathRoot[] = [
+    { from: path.resolve(runDir), to: '.' },
+    { from: path.dirname(path.resolve(runDir)), to: '..' },
+    { from: config.data.path, to: path.basename(config.data.path) },
+    { from: REPO_ROOT, to: '' },
+  ];
+  const script = config.command?.[0];
+  if (script && path.isAbsolute(script) && path.basename(path.dirname(script)) === 'scripts') {
+    roots.push({ from: path.dirname(path.dirname(script)), to: '' });
+  }
+  return roots;
 }
