@@ -133,6 +133,27 @@ test('evaluate on a translator run writes the edit metrics (hit share vs real re
   assert.match(fs.readFileSync(path.join(run, 'edit-metrics.md'), 'utf8'), /\| \*\*macro\*\* \|/);
 });
 
+test('--export-run writes the reference artefacts: portable records, metrics table, grid, one judged strip per emotion', () => {
+  const dest = path.join(work, 'reference');
+  const r = cli('experiment.ts', ['fer-translate', '--export-run', run, '--to', dest]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.last, dest);
+  const files = fs.readdirSync(dest).sort();
+  for (const f of ['config.json', 'summary.json', 'metrics.json', 'edit-metrics.md', 'loss.png', 'same-face-grid.png', 'edits.json']) assert.ok(files.includes(f), `${f} not exported (${files.join(', ')})`);
+  const strips = files.filter((f) => /^edit-\w+\.png$/.test(f));
+  assert.ok(strips.length >= 1, 'no edit strip');
+  const strip = decodePng(fs.readFileSync(path.join(dest, strips[0])));
+  assert.ok(strip.width > 9 * 48, `strip ${strip.width} px wide: input, reconstruction and 7 edits expected`);
+  const edits = JSON.parse(fs.readFileSync(path.join(dest, 'edits.json'), 'utf8'));
+  assert.equal(edits.strips.length, strips.length);
+  assert.equal(edits.strips[0].edits.length, 7);
+  for (const f of files.filter((x) => /\.(json|md)$/.test(x))) {
+    const text = fs.readFileSync(path.join(dest, f), 'utf8');
+    assert.ok(!text.includes(work) && !text.includes(ROOT + '/'), `${f} names a folder of this machine`);
+  }
+  assert.ok(!fs.readdirSync(dest).some((f) => f.endsWith('.bin') || f === 'checkpoints'), 'weights exported');
+});
+
 test('parseTargets: all, lists, case, unknown names', () => {
   assert.deepEqual(parseTargets('all', EMOTIONS), [0, 1, 2, 3, 4, 5, 6]);
   assert.deepEqual(parseTargets('Happy, sad,happy', EMOTIONS), [3, 4]);

@@ -3,9 +3,12 @@
  *   [--steps N] [--limit N|all] [--batch N] [--seed S] [--max-steps N] [--backend B] [--install]`
  * `npm run experiment -- fer-translate --resume RUN_DIR [--steps N] [--max-steps N] [--install]`
  * `npm run experiment -- fer-translate --install-run RUN_DIR`  (install an already trained run)
+ * `npm run experiment -- fer-translate --export-run RUN_DIR [--to DEST]`  (reference artefacts for committing)
  * Trains the expression translator (experiments/translate.ts); prints the run directory last.
  */
+import * as path from 'path';
 import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
+import { REPO_ROOT } from '../../lib/runs/versions';
 import { initBackend, describeBackend } from '../../lib/backend';
 import { runTranslate, resumeTranslate, installTranslator } from '../../lib/orchestrate/run-translate';
 import { DEFAULT_TRANSLATOR_DIR } from '../../lib/runs/translate-config';
@@ -23,6 +26,9 @@ const USAGE = `usage: npm run experiment -- fer-translate [options]
   --max-steps N       stop after N iterations in total (with a checkpoint; continue with --resume)
   --install           when training completes, copy G to ${DEFAULT_TRANSLATOR_DIR}
   --install-run DIR   copy an already trained run's G there (no training)
+  --export-run DIR    write a trained run's reference artefacts (records with portable paths, edit metrics,
+                      loss plot, same-face grid, one edit strip per emotion) into --to DEST
+                      (default results/reference/translate; no weights)
   --force-unlock      take over the run folder's lock although it comes from another host (docs/reliability.md)
   --backend B         node-gpu | node | wasm | cpu
 exit status: 0 completed (or stopped at --max-steps), 1 error/failed/diverged, 75 the run folder is in use
@@ -32,7 +38,7 @@ export async function translateCli(argv: string[]): Promise<void> {
   const cmd = 'fer-translate';
   const a = parseArgs(argv, {
     flags: ['help', 'install', 'no-progress', 'force-unlock'],
-    options: ['preset', 'data', 'out', 'steps', 'limit', 'batch', 'seed', 'resume', 'max-steps', 'backend', 'install-run'],
+    options: ['preset', 'data', 'out', 'steps', 'limit', 'batch', 'seed', 'resume', 'max-steps', 'backend', 'install-run', 'export-run', 'to'],
   }, cmd);
   if (a.options.help) return void console.log(USAGE);
   if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments: ${a.positionals.join(' ')}\n${USAGE}`);
@@ -44,6 +50,14 @@ export async function translateCli(argv: string[]): Promise<void> {
   }
   const backend = await initBackend({ backend: stringOption(a, 'backend') });
   process.stderr.write(`backend: ${describeBackend(backend)}\n`);
+  const exportRun = stringOption(a, 'export-run');
+  if (exportRun) {
+    const { exportTranslator } = await import('../../lib/orchestrate/export-translator');
+    const r = await exportTranslator(exportRun, path.resolve(stringOption(a, 'to') ?? path.join(REPO_ROOT, 'results', 'reference', 'translate')));
+    for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
+    process.stderr.write(`exported ${r.files.length} files: ${r.files.join(', ')}\n`);
+    return void console.log(r.dest);
+  }
   const common = { backend, maxSteps: intOption(a, 'max-steps', cmd, 1), progress: !a.options['no-progress'], forceUnlock: !!a.options['force-unlock'], command: process.argv.slice(1) };
   const resume = stringOption(a, 'resume');
   let r: { runDir: string; summary: TranslateSummary };
