@@ -16,6 +16,8 @@ import { buildTranslatorG } from '../lib/models/translator';
 import { saveModelDir } from '../lib/train/model-io';
 import { decodePng } from '../lib/viz';
 import { translatorModel } from '../experiments/translate';
+import { showMarkdown, checkoutRelative } from '../lib/notebook/views/show';
+import { REPO_ROOT } from '../lib/runs/versions';
 import { setupBackend, tempDir } from './helpers';
 
 test.before(setupBackend);
@@ -152,4 +154,10 @@ test('translateTestFaces on an installed model folder: 7 emotions x perEmotion f
   assert.equal(report.training.complete, false);
   assert.ok(!('images' in report.faces[0]), 'the report holds no pixels');
   assert.deepEqual(fs.readdirSync(outDir).sort(), ['translator-test-faces.json', 'translator-test-faces.png'], 'atomic writes leave no temporary files');
+});
+
+test('notebook markdown names paths inside the checkout relative to it (the shipped translator), others unchanged', async () => {
+  const { md } = await shown(() => showMarkdown(`model \`${path.join(REPO_ROOT, 'models', 'fer-translate')}\`, run \`${work}\``));
+  assert.deepEqual(md, [`model \`models/fer-translate\`, run \`${work}\``]);
+  assert.equal(checkoutRelative(`${REPO_ROOT}/a and ${REPO_ROOT}/b/c`), 'a and b/c');
 });

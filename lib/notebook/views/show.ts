@@ -6,6 +6,7 @@
 import type * as vega from 'vega';
 import { renderSvg, svgToPng, type ChartSpec } from '../../viz/charts';
 import { displayBundle, newDisplayId } from '../runner/tslab';
+import { REPO_ROOT } from '../../runs/versions';
 
 /** Width and height of a PNG, from its header. */
 export function pngSize(png: Uint8Array): { width: number; height: number } {
@@ -58,7 +59,18 @@ export function showGif(gif: Uint8Array, opts: ImageOptions = {}): void {
 }
 
 /** Shows markdown text. */
+/**
+ * `text` with this checkout's absolute folder dropped from paths inside it (`/home/u/facegan/models/x` ->
+ * `models/x`), so notebook outputs read the same on every clone and name no folder of the machine.
+ */
+export function checkoutRelative(text: string): string {
+  const root = REPO_ROOT.replace(/\/+$/, '');
+  if (root.length < 2) return text;
+  return text.split(`${root}/`).join('');
+}
+
 export function showMarkdown(md: string): void {
+  md = checkoutRelative(md);
   displayBundle({ 'text/markdown': md, 'text/plain': md });
 }
 
