@@ -105,7 +105,10 @@ export function writeFinalSummary<Final, Extra extends object>(
     ...(end.warnings.length ? { warnings: end.warnings } : {}),
     lastCheckpoint: end.lastCheckpoint,
   };
-  // fields this session does not set clear what an earlier session wrote (its message, signal or warnings)
-  writeRunSummary(runDir, { message: undefined, signal: undefined, warnings: undefined, ...summary }, { bestEffort: true });
+  // fields this session does not set clear what an earlier session wrote (its message, signal or warnings).
+  // After an error or a signal the write is best effort (the error that ended the run is the one to see);
+  // a run that completed or stopped as asked fails here if its record cannot say so (a full disk).
+  const bestEffort = end.status !== 'completed' && end.status !== 'stopped';
+  writeRunSummary(runDir, { message: undefined, signal: undefined, warnings: undefined, ...summary }, { bestEffort });
   return summary;
 }
