@@ -43,8 +43,6 @@ export interface ExportResult {
   tables: string[];
 }
 
-export { runPathRoots };
-
 export async function exportReference(req: ExportRequest): Promise<ExportResult> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   const from = path.resolve(req.from);

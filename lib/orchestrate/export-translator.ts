@@ -60,7 +60,6 @@ export async function exportTranslator(runDir: string, dest: string): Promise<Tr
 
   // One strip per emotion: the first grid face with that label.
   const grid = readGridFaces(runDir);
-  const sources = readJson<{ sources?: string[] }>(path.join(runDir, 'grid-faces.json'), 'grid faces').sources ?? [];
   const T = await loadTranslator(runDir);
   const { judge, reason } = await loadJudge();
   if (!judge) notes.push(`edit strips are not judged: ${reason}`);
@@ -74,7 +73,7 @@ export async function exportTranslator(runDir: string, dest: string): Promise<Tr
         notes.push(`no grid face labelled ${spec.labels[c]}`);
         continue;
       }
-      const name = path.basename(sources[i] ?? `grid face ${i}`);
+      const name = path.basename(grid.sources[i] ?? `grid face ${i}`);
       const face = faceFromBytes(grid.data.subarray(i * px, (i + 1) * px), spec, name);
       const [f] = await editWithTranslator(T, [face], spec.labels.map((_, t) => t), { from: [c], judge });
       put(`edit-${spec.labels[c]}.png`, editStripPng(f, spec.size, spec.channels, `${spec.labels[c]} test face ${name}: ${T.name}`));

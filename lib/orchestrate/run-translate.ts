@@ -91,11 +91,11 @@ function writeGridFaces(runDir: string, g: Awaited<ReturnType<typeof pickGridFac
   writeJsonAtomic(path.join(runDir, 'grid-faces.json'), { n: g.n, height: g.height, width: g.width, channels: g.channels, labels: Array.from(g.labels), sources: g.sources, data: Buffer.from(g.data).toString('base64') });
 }
 
-export function readGridFaces(runDir: string): U8Images & { labels: Int32Array } {
-  const j = readJson<{ n: number; height: number; width: number; channels: 1 | 3; labels: number[]; data: string }>(path.join(runDir, 'grid-faces.json'), 'grid faces');
+export function readGridFaces(runDir: string): U8Images & { labels: Int32Array; sources: string[] } {
+  const j = readJson<{ n: number; height: number; width: number; channels: 1 | 3; labels: number[]; sources?: string[]; data: string }>(path.join(runDir, 'grid-faces.json'), 'grid faces');
   const data = new Uint8Array(Buffer.from(j.data, 'base64'));
   if (data.length !== j.n * j.height * j.width * j.channels) throw new Error(`${path.join(runDir, 'grid-faces.json')} is corrupt: ${data.length} bytes for ${j.n} faces`);
-  return { data, n: j.n, height: j.height, width: j.width, channels: j.channels, labels: Int32Array.from(j.labels) };
+  return { data, n: j.n, height: j.height, width: j.width, channels: j.channels, labels: Int32Array.from(j.labels), sources: j.sources ?? [] };
 }
 
 async function loadTrainingFaces(dataPath: string, settings: TranslateSettings, seed: number): Promise<ImageSet> {

@@ -58,7 +58,6 @@ export function showGif(gif: Uint8Array, opts: ImageOptions = {}): void {
   displayBundle(b.data, b.metadata);
 }
 
-/** Shows markdown text. */
 /**
  * `text` with this checkout's absolute folder dropped from paths inside it (`/home/u/facegan/models/x` ->
  * `models/x`), so notebook outputs read the same on every clone and name no folder of the machine.
@@ -69,6 +68,7 @@ export function checkoutRelative(text: string): string {
   return text.split(`${root}/`).join('');
 }
 
+/** Shows markdown text (paths inside the checkout relative to it). */
 export function showMarkdown(md: string): void {
   md = checkoutRelative(md);
   displayBundle({ 'text/markdown': md, 'text/plain': md });
