@@ -172,9 +172,9 @@ test('CLI: npm run edit on a conditional smoke run writes a strip; clear errors 
   r = cli('edit.ts', [face, '--run', run, '--to', 'joy']);
   assert.match(r.stderr, /--to: unknown class "joy"; expected one of angry/);
   r = cli('edit.ts', [face, '--run', run, '--to', 'happy', '--all']);
-  assert.match(r.stderr, /give --to EMOTION or --all, not both/);
+  assert.match(r.stderr, /give --to EXPRESSION or --all, not both/);
   // Without --run the translator is used: with none installed, the error says how to get one.
-  r = cli('edit.ts', [face], { FACEGAN_TRANSLATOR: path.join(dir, 'no-translator') });
+  r = cli('edit.ts', [face, '--to', 'happy'], { FACEGAN_TRANSLATOR: path.join(dir, 'no-translator') });
   assert.equal(r.code, 1);
   assert.match(r.stderr, /no trained expression translator in .*no-translator \(model\.json is missing\): train and install one with `npm run experiment -- fer-translate/);
   r = cli('edit.ts', [face, '--method', 'invert']);

@@ -67,7 +67,7 @@ test('experiment fer-translate: smoke run, --resume through the generic command,
 
 test('edit with the installed translator: one target writes the 48x48 edit, --all the strip; clear errors', () => {
   const out = path.join(work, 'edited.png');
-  let r = cli('edit.ts', [testFace('sad'), '--to', 'happy', '--out', out], env);
+  let r = cli('edit.ts', [testFace('sad'), '--crop', '--to', 'happy', '--out', out], env);
   assert.equal(r.code, 0, r.stderr);
   assert.equal(r.last, out);
   const png = decodePng(fs.readFileSync(out));
@@ -77,17 +77,17 @@ test('edit with the installed translator: one target writes the 48x48 edit, --al
   assert.equal(report.method, 'translate');
 
   const strip = path.join(work, 'strip.png');
-  r = cli('edit.ts', [testFace('angry'), '--all', '--out', strip], env);
+  r = cli('edit.ts', [testFace('angry'), '--crop', '--all', '--out', strip], env);
   assert.equal(r.code, 0, r.stderr);
   assert.ok(decodePng(fs.readFileSync(strip)).width > 9 * 48);
   assert.equal(JSON.parse(fs.readFileSync(path.join(work, 'strip.json'), 'utf8')).edits.length, 7);
 
-  r = cli('edit.ts', [testFace('sad'), '--to', 'joy'], env);
+  r = cli('edit.ts', [testFace('sad'), '--crop', '--to', 'joy'], env);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /--to: unknown expression "joy"; expected "all" or one or more of angry, disgust, fear, happy, sad, surprise, neutral/);
   const bad = path.join(work, 'bad.jpg');
   fs.writeFileSync(bad, 'not an image');
-  r = cli('edit.ts', [bad, '--to', 'happy'], env);
+  r = cli('edit.ts', [bad, '--crop', '--to', 'happy'], env);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /bad\.jpg" is not a readable JPEG\/PNG image/);
 });
@@ -101,7 +101,7 @@ test('batch mode: OUTDIR/<target>/<input-stem>.png for every image below DIR, re
   fs.writeFileSync(path.join(inDir, 'tiny.png'), encodePng(new Uint8Array(10 * 10), 10, 10, 1));
   fs.writeFileSync(path.join(inDir, 'notes.txt'), 'not an image');
   const outDir = path.join(work, 'edits');
-  let r = cli('edit.ts', ['--in', inDir, '--to', 'happy,sad', '--out', outDir], env);
+  let r = cli('edit.ts', ['--in', inDir, '--crop', '--to', 'happy,sad', '--out', outDir], env);
   assert.equal(r.code, 0, r.stderr);
   for (const f of ['happy/a.png', 'sad/a.png', 'happy/sub/b.png', 'sad/sub/b.png']) {
     const p = decodePng(fs.readFileSync(path.join(outDir, f)));
@@ -117,7 +117,7 @@ test('batch mode: OUTDIR/<target>/<input-stem>.png for every image below DIR, re
 
   const empty = path.join(work, 'empty');
   fs.mkdirSync(path.join(empty, 'nested'), { recursive: true });
-  r = cli('edit.ts', ['--in', empty, '--to', 'all', '--out', path.join(work, 'e-out')], env);
+  r = cli('edit.ts', ['--in', empty, '--crop', '--to', 'all', '--out', path.join(work, 'e-out')], env);
   assert.equal(r.code, 1);
   assert.match(r.stderr, /--in .*empty: no JPEG or PNG images in this folder or below it/);
   assert.ok(!fs.existsSync(path.join(work, 'e-out', 'report.csv')));

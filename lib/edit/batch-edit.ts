@@ -44,7 +44,7 @@ export interface BatchEditResult {
   rows: { input: string; target: string; output: string; verdict: string; p_target: number | null }[];
 }
 
-const csvCell = (v: string | number | null) => {
+export const csvCell = (v: string | number | null) => {
   const s = v === null ? '' : String(v);
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };

@@ -1,0 +1,62 @@
+/**
+ * Aligning a face to the translator's canonical framing: the similarity that takes the face's
+ * landmarks to the template's (template.ts, measured on FER2013), and the luma crop it gives.
+ *
+ * Coordinates are continuous: pixel (i, j) covers [i, i+1) x [j, j+1), its centre is (i+.5, j+.5).
+ */
+import { Point, RgbImage } from './types';
+import { Similarity, fitSimilarity, invertSimilarity, applySimilarity, scaleOf } from './transform';
+import { Plane, bilinear } from './sample';
+import { ALIGN_INDICES } from './landmarks';
+import { FaceTemplate } from './template';
+
+/** The similarity photo -> canonical crop for a face's 468 landmarks. */
+export function alignTransform(landmarks: Point[], template: FaceTemplate): Similarity {
+  const src = ALIGN_INDICES.map((i) => {
+    const p = landmarks[i];
+    if (!p) throw new Error(`alignTransform: landmark ${i} missing (got ${landmarks.length} points, expected the 468-point face mesh)`);
+    return p;
+  });
+  return fitSimilarity(src, ALIGN_INDICES.map((i) => template.points[String(i)]));
+}
+
+/** The photo's luma as a plane (BT.601, 0..255). */
+export function lumaPlane(img: RgbImage): Plane {
+  const n = img.width * img.height;
+  const d = img.data;
+  const y = new Float32Array(n);
+  for (let i = 0, j = 0; i < n; i++, j += 3) y[i] = 0.299 * d[j] + 0.587 * d[j + 1] + 0.114 * d[j + 2];
+  return { width: img.width, height: img.height, data: y };
+}
+
+/**
+ * The size x size luma crop seen through `toCrop` (photo -> crop). Each crop pixel averages an
+ * n x n grid of bilinear samples over its footprint in the photo (n grows with the shrink factor,
+ * up to 12), so a large face is not aliased into the crop. Outside the photo the edge is repeated.
+ */
+export function sampleCrop(photo: Plane, toCrop: Similarity, size: number): Float32Array {
+  const inv = invertSimilarity(toCrop);
+  const footprint = 1 / scaleOf(toCrop); // photo pixels per crop pixel
+  const n = Math.max(1, Math.min(12, Math.ceil(footprint)));
+  const out = new Float32Array(size * size);
+  for (let v = 0; v < size; v++) {
+    for (let u = 0; u < size; u++) {
+      let s = 0;
+      for (let j = 0; j < n; j++) {
+        for (let i = 0; i < n; i++) {
+          const p = applySimilarity(inv, { x: u + (i + 0.5) / n, y: v + (j + 0.5) / n });
+          s += bilinear(photo, p.x - 0.5, p.y - 0.5);
+        }
+      }
+      out[v * size + u] = s / (n * n);
+    }
+  }
+  return out;
+}
+
+/** Floats 0..255 to bytes. */
+export function toBytes(plane: Float32Array): Uint8Array {
+  const out = new Uint8Array(plane.length);
+  for (let i = 0; i < plane.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(plane[i])));
+  return out;
+}
