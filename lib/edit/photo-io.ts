@@ -119,7 +119,8 @@ export async function encodePhoto(img: RgbImage, format: 'jpeg' | 'png', o: { qu
   const sharp = loadSharp();
   if (sharp) {
     const s = sharp(Buffer.from(data.buffer, data.byteOffset, data.byteLength), { raw: { width: img.width, height: img.height, channels } });
-    return format === 'jpeg' ? s.jpeg({ quality, mozjpeg: false }).toBuffer() : s.png({ compressionLevel: 6 }).toBuffer();
+    const t = channels === 1 ? s.toColourspace('b-w') : s;
+    return format === 'jpeg' ? t.jpeg({ quality, mozjpeg: false }).toBuffer() : t.png({ compressionLevel: 6 }).toBuffer();
   }
   if (format === 'jpeg') {
     const rgba = new Uint8Array(n * 4);
@@ -135,3 +136,8 @@ export async function encodePhoto(img: RgbImage, format: 'jpeg' | 'png', o: { qu
   png.data = rgb;
   return PNG.sync.write(png, { colorType: channels === 1 ? 0 : 2, inputColorType: 2, inputHasAlpha: false });
 }
+
+/** Forget the codec choice (tests switch FACEGAN_CODEC between calls). */
+loadSharp.reset = (): void => {
+  sharpModule = undefined;
+};
