@@ -23,7 +23,7 @@ runMain(async () => {
   if (process.env.npm_lifecycle_event === 'edit' && process.env.INIT_CWD && fs.existsSync(process.env.INIT_CWD)) process.chdir(process.env.INIT_CWD);
   const args = parseArgs(process.argv.slice(2), {
     flags: ['all', 'help', 'crop', 'overwrite', 'skip-existing'],
-    options: ['run', 'to', 'from', 'out', 'in', 'model', 'method', 'steps', 'tune', 'reference', 'seed', 'backend', 'strength', 'face', 'quality'],
+    options: ['run', 'to', 'from', 'out', 'in', 'model', 'method', 'steps', 'tune', 'reference', 'seed', 'backend', 'strength', 'face', 'quality', 'smooth'],
   }, cmd);
   if (args.options.help) return void console.log(USAGE);
   const runDir = stringOption(args, 'run');
@@ -36,7 +36,7 @@ runMain(async () => {
     if (args.options[o] !== undefined) throw new Error(`${cmd}: --${o} belongs to the inversion method (--method invert --run <a fer-conditional run>)`);
   }
   if (args.options.crop || args.options.all) {
-    for (const o of ['strength', 'face', 'quality', 'overwrite', 'skip-existing']) {
+    for (const o of ['strength', 'face', 'quality', 'smooth', 'overwrite', 'skip-existing']) {
       if (args.options[o] !== undefined) throw new Error(`${cmd}: --${o} is for photos at full size, not --crop`);
     }
     return cropMain(args, cmd, runDir);

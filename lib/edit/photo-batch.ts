@@ -21,6 +21,7 @@ export interface PhotoBatchOptions {
   targets: number[];
   labels: readonly string[];
   strength?: number;
+  smooth?: number;
   quality?: number;
   overwrite?: boolean;
   skipExisting?: boolean;
@@ -95,7 +96,7 @@ export async function editPhotoFolder(tools: PhotoTools, inDir: string, outDir: 
     const file = path.join(inDir, rel);
     try {
       const photo = await readPhoto(file);
-      const r = await editPhoto(photo.image, { detector: tools.detector, editor: tools.editor, targets: o.targets, strength: o.strength });
+      const r = await editPhoto(photo.image, { detector: tools.detector, editor: tools.editor, targets: o.targets, strength: o.strength, smooth: o.smooth });
       const verdicts = await judgeEdits(tools, r, o.labels);
       const format = photo.format;
       for (let e = 0; e < r.edits.length; e++) {

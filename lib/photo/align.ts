@@ -20,13 +20,31 @@ export function alignTransform(landmarks: Point[], template: FaceTemplate): Simi
   return fitSimilarity(src, ALIGN_INDICES.map((i) => template.points[String(i)]));
 }
 
-/** The photo's luma as a plane (BT.601, 0..255). */
-export function lumaPlane(img: RgbImage): Plane {
-  const n = img.width * img.height;
-  const d = img.data;
-  const y = new Float32Array(n);
-  for (let i = 0, j = 0; i < n; i++, j += 3) y[i] = 0.299 * d[j] + 0.587 * d[j + 1] + 0.114 * d[j + 2];
-  return { width: img.width, height: img.height, data: y };
+/**
+ * The photo's luma as a plane (BT.601, 0..255). With `region` (x0, y0, x1, y1) only that part is
+ * filled (the rest stays 0): a face's crop needs a few hundred thousand of a 12 MP photo's pixels.
+ */
+export function lumaPlane(img: RgbImage, region?: { x0: number; y0: number; x1: number; y1: number }): Plane {
+  const d = img.data, w = img.width;
+  const y = new Float32Array(w * img.height);
+  const r = region ?? { x0: 0, y0: 0, x1: w, y1: img.height };
+  for (let yy = Math.max(0, r.y0); yy < Math.min(img.height, r.y1); yy++) {
+    for (let xx = Math.max(0, r.x0), i = yy * w + xx; xx < Math.min(w, r.x1); xx++, i++) {
+      const j = i * 3;
+      y[i] = 0.299 * d[j] + 0.587 * d[j + 1] + 0.114 * d[j + 2];
+    }
+  }
+  return { width: w, height: img.height, data: y };
+}
+
+/** The photo rectangle (with a 2-pixel margin) that the size x size crop through `toCrop` samples. */
+export function cropFootprint(toCrop: Similarity, size: number): { x0: number; y0: number; x1: number; y1: number } {
+  const inv = invertSimilarity(toCrop);
+  const c = [{ x: 0, y: 0 }, { x: size, y: 0 }, { x: 0, y: size }, { x: size, y: size }].map((p) => applySimilarity(inv, p));
+  return {
+    x0: Math.floor(Math.min(...c.map((p) => p.x))) - 2, y0: Math.floor(Math.min(...c.map((p) => p.y))) - 2,
+    x1: Math.ceil(Math.max(...c.map((p) => p.x))) + 2, y1: Math.ceil(Math.max(...c.map((p) => p.y))) + 2,
+  };
 }
 
 /**

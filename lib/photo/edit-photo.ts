@@ -13,7 +13,7 @@
  * No Node API: runs in the browser (web/) and behind `npm run edit` alike.
  */
 import { DetectedFace, FaceDetector, NoFaceError, RgbImage } from './types';
-import { alignTransform, lumaPlane, sampleCrop, toBytes } from './align';
+import { alignTransform, cropFootprint, lumaPlane, sampleCrop, toBytes } from './align';
 import { Similarity } from './transform';
 import { FaceTemplate, FER_TEMPLATE } from './template';
 import { ExpressionEditor } from './editor';
@@ -37,8 +37,9 @@ export interface EditPhotoOptions {
   classify?: CropClassifier;
   template?: FaceTemplate;
   /**
-   * Passes of a [1 2 1]/4 binomial filter over the residual (default 1): zero gain at the highest
-   * frequency, where a transposed-convolution decoder's checkerboard lives; 0 leaves it as G made it.
+   * Passes of a [1 2 1]/4 binomial filter over the residual (default 2): the first has zero gain at
+   * the highest frequency (period 2 px), where a transposed-convolution decoder's checkerboard lives,
+   * the second takes the period-4 blobs of its previous layer to a quarter; 0 leaves it as G made it.
    */
   smooth?: number;
   /** Faces found earlier (skips detection). */
@@ -75,11 +76,13 @@ export interface EditPhotoResult {
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 export const STRENGTH_RANGE = [0, 1.5] as const;
+export const DEFAULT_SMOOTH = 2;
 
 export async function editPhoto(image: RgbImage, o: EditPhotoOptions): Promise<EditPhotoResult> {
   const strength = o.strength ?? 1;
   if (!(strength >= STRENGTH_RANGE[0] && strength <= STRENGTH_RANGE[1])) throw new Error(`strength must be in ${STRENGTH_RANGE[0]}..${STRENGTH_RANGE[1]}, got ${strength}`);
   const template = o.template ?? FER_TEMPLATE;
+  if (o.smooth !== undefined && !(Number.isInteger(o.smooth) && o.smooth >= 0 && o.smooth <= 8)) throw new Error(`smooth must be an integer 0..8, got ${o.smooth}`);
   const { editor } = o;
   if (editor.size !== template.size) throw new Error(`the translator works at ${editor.size}x${editor.size}, the face template at ${template.size}x${template.size}`);
   if (o.from !== undefined && !(o.from >= 0 && o.from < editor.labels.length)) throw new Error(`from ${o.from} is not in 0..${editor.labels.length - 1}`);
@@ -96,12 +99,11 @@ export async function editPhoto(image: RgbImage, o: EditPhotoOptions): Promise<E
   const chosen = o.face !== undefined ? [o.face] : detected.map((_, i) => i);
 
   t = now();
-  const Y = lumaPlane(image);
   const size = template.size;
   const aligned = chosen.map((index) => {
     const f = detected[index];
     const transform = alignTransform(f.landmarks, template);
-    const plane = sampleCrop(Y, transform, size);
+    const plane = sampleCrop(lumaPlane(image, cropFootprint(transform, size)), transform, size);
     return { index, f, transform, plane, crop: toBytes(plane) };
   });
   timings.align = now() - t;
@@ -133,7 +135,7 @@ export async function editPhoto(image: RgbImage, o: EditPhotoOptions): Promise<E
     residuals.push(o.targets.map((c) => {
       const r = new Float32Array(size * size);
       for (let i = 0; i < r.length; i++) r[i] = renders[c][i] - base[i];
-      return binomialSmooth(r, size, o.smooth ?? 1);
+      return binomialSmooth(r, size, o.smooth ?? DEFAULT_SMOOTH);
     }));
     faces.push({ index: a.index, box: a.f.box, score: a.f.score, transform: a.transform, crop: a.crop, from: { label: editor.labels[from], source: o.from !== undefined ? 'given' : probs ? 'classifier' : 'reconstruction' } });
   }

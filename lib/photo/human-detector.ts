@@ -9,7 +9,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { DetectedFace, FaceDetector, RgbImage } from './types';
-import { downscale } from './pixels';
+import { shrinkInteger } from './pixels';
 
 /** The parts of a Human instance this adapter uses. */
 export interface HumanLike {
@@ -50,7 +50,7 @@ export function humanConfig(modelBasePath: string, backend: string, maxFaces = 2
 }
 
 export interface HumanDetectorOptions {
-  /** Photos are shrunk to this longer side for detection (landmarks are scaled back). Default 1280. */
+  /** Photos are shrunk by an integer factor to at most this longer side for detection (landmarks are scaled back). Default 1280. */
   maxSide?: number;
   /** Faces scored below this are dropped. Default 0.5. */
   minScore?: number;
@@ -65,7 +65,7 @@ export function humanDetector(human: HumanLike, o: HumanDetectorOptions = {}): F
   return {
     name: `@vladmandic/human ${human.version} blazeface + facemesh (tfjs ${o.backend ?? tf.getBackend()})`,
     async detect(image: RgbImage): Promise<DetectedFace[]> {
-      const { image: small, scale } = downscale(image, maxSide);
+      const { image: small, scale } = shrinkInteger(image, maxSide);
       const input = tf.tidy(() => tf.tensor3d(small.data, [small.height, small.width, 3], 'int32').toFloat().expandDims(0));
       let result;
       try {

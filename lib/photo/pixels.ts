@@ -114,3 +114,37 @@ function spans(inSize: number, outSize: number, step: number): { first: number; 
   }
   return out;
 }
+
+/**
+ * The image shrunk by the smallest integer factor f that brings its longer side to at most
+ * `maxSide` (each output pixel the mean of an f x f block; a ragged last row/column averages what
+ * it covers). Much cheaper than exact area resampling on 12-megapixel photos; for detection.
+ */
+export function shrinkInteger(img: RgbImage, maxSide: number): { image: RgbImage; scale: number } {
+  const long = Math.max(img.width, img.height);
+  const f = Math.ceil(long / maxSide);
+  if (f <= 1) return { image: img, scale: 1 };
+  const W = Math.ceil(img.width / f), H = Math.ceil(img.height / f);
+  const sums = new Uint32Array(W * 3);
+  const counts = new Uint32Array(W);
+  const out = new Uint8Array(W * H * 3);
+  const src = img.data, w = img.width;
+  for (let Y = 0; Y < H; Y++) {
+    sums.fill(0);
+    counts.fill(0);
+    const y1 = Math.min(img.height, (Y + 1) * f);
+    for (let y = Y * f; y < y1; y++) {
+      let o = y * w * 3;
+      for (let x = 0; x < w; x++, o += 3) {
+        const X = (x / f) | 0;
+        sums[X * 3] += src[o]; sums[X * 3 + 1] += src[o + 1]; sums[X * 3 + 2] += src[o + 2];
+        counts[X]++;
+      }
+    }
+    for (let X = 0; X < W; X++) {
+      const c = counts[X], d = (Y * W + X) * 3;
+      out[d] = (sums[X * 3] + (c >> 1)) / c; out[d + 1] = (sums[X * 3 + 1] + (c >> 1)) / c; out[d + 2] = (sums[X * 3 + 2] + (c >> 1)) / c;
+    }
+  }
+  return { image: { width: W, height: H, data: out }, scale: 1 / f };
+}

@@ -39,6 +39,7 @@ export async function photoMain(args: ParsedArgs, cmd: string, runDir: string | 
   const strength = numberOption(args, 'strength', cmd, STRENGTH_RANGE[0], STRENGTH_RANGE[1]) ?? 1;
   const quality = numberOption(args, 'quality', cmd, 1, 100, true) ?? 92;
   const face = numberOption(args, 'face', cmd, 0, 1000, true);
+  const smooth = numberOption(args, 'smooth', cmd, 0, 8, true);
   const out = stringOption(args, 'out');
   if (inDir) {
     if (args.positionals.length) throw new Error(`${cmd}: --in DIR edits a folder; do not also name photos (${args.positionals.join(' ')})`);
@@ -68,7 +69,7 @@ export async function photoMain(args: ParsedArgs, cmd: string, runDir: string | 
       if (from) throw new Error(`${cmd}: --from is for one photo; batch mode lets the translator judge each face`);
       const outDir = path.resolve(out!);
       const r = await editPhotoFolder(tools, path.resolve(inDir), outDir, {
-        targets, labels, strength, quality, overwrite: !!args.options.overwrite, skipExisting: !!args.options['skip-existing'],
+        targets, labels, strength, smooth, quality, overwrite: !!args.options.overwrite, skipExisting: !!args.options['skip-existing'],
         log: (l) => process.stderr.write(l + '\n'),
       });
       const hits = r.rows.filter((row) => row.verdict === row.target).length;
@@ -100,7 +101,7 @@ export async function photoMain(args: ParsedArgs, cmd: string, runDir: string | 
     process.stderr.write(`${file}: ${photo.image.width}x${photo.image.height} ${photo.gray ? 'gray' : 'colour'} ${photo.format.toUpperCase()}${notes.length ? ` (${notes.join('; ')})` : ''}\n`);
     let r;
     try {
-      r = await editPhoto(photo.image, { detector: tools.detector, editor: tools.editor, targets, strength, face, from: from?.[0] });
+      r = await editPhoto(photo.image, { detector: tools.detector, editor: tools.editor, targets, strength, smooth, face, from: from?.[0] });
     } catch (e) {
       if (e instanceof NoFaceError) {
         throw Object.assign(new Error(`${file}: no face found (the detector needs a face at least about 40 pixels wide, not turned more than about 45 degrees)`), { exitCode: EXIT_NO_FACE });
