@@ -54,7 +54,12 @@ const ALLOWED_REQUIRES = new Set([
   'lib/native/probe-child.ts: require(pkg',
   'lib/data/decode-pool.ts: require(${JSON.stringify(tsx',
   'lib/data/decode-pool.ts: require(${JSON.stringify(file',
+  "lib/edit/human-node.ts: require(path.join(dir, 'dist', 'human.node-wasm.js'",
 ]);
+/** Folders that must run in a browser too (web/ bundles them): no Node built-in, in them or anything they import. */
+const BROWSER_SAFE = ['lib/photo'];
+const NODE_BUILTIN = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)(['"])(node:[^'"]+|fs|path|os|child_process|worker_threads|crypto|zlib|util|stream|http|https|net)\1/g;
+const nodeUses = new Map(); // file -> list of Node built-ins (and process.) it uses
 const libFiles = walk(path.join(root, 'lib'));
 const edges = new Map(); // file -> Set(file)
 const problems = { cycles: [], upward: [], argv: [], computedRequire: [] };
@@ -72,6 +77,12 @@ for (const f of libFiles) {
     else deps.add(target);
   }
   if (/process\.argv/.test(src)) problems.argv.push(rel(f));
+  const uses = [];
+  let b;
+  while ((b = NODE_BUILTIN.exec(src))) uses.push(b[2]);
+  if (/\bprocess\./.test(src)) uses.push('process');
+  if (/\b(__dirname|__filename)\b/.test(src)) uses.push('__dirname');
+  nodeUses.set(f, uses);
   const req = /require\s*\(\s*([^)'"`\s][^)]*)\)/g;
   while ((m = req.exec(src))) {
     const what = `${rel(f)}: require(${m[1].trim()}`;
@@ -148,11 +159,24 @@ if (process.argv.includes('--files')) {
   console.log('\nfile -> file:');
   for (const [f, deps] of [...edges].sort()) for (const d of [...deps].sort()) console.log(`  ${rel(f)} -> ${rel(d)}`);
 }
+// Browser-safe folders: every file they reach through imports is free of Node built-ins.
+const browserProblems = [];
+for (const start of libFiles.filter((f) => BROWSER_SAFE.some((d) => rel(f).startsWith(d + '/')))) {
+  const seen = new Set([start]);
+  const todo = [start];
+  while (todo.length) {
+    const f = todo.pop();
+    for (const u of nodeUses.get(f) ?? []) browserProblems.push(`${rel(start)}${f === start ? '' : ` (through ${rel(f)})`} uses ${u}`);
+    for (const d of edges.get(f) ?? []) if (!seen.has(d)) { seen.add(d); todo.push(d); }
+  }
+}
+problems.browser = [...new Set(browserProblems)];
 const report = (title, list) => console.log(`\n${title}: ${list.length ? '\n  ' + list.join('\n  ') : 'none'}`);
 report('file import cycles', problems.cycles);
 report('folders importing each other', folderCycles);
 report('lib files importing outside lib/ (experiments/, scripts/)', problems.upward);
 report('lib files reading process.argv', problems.argv);
 report('require() of a computed path in lib/', problems.computedRequire);
-const failed = problems.cycles.length + folderCycles.length + problems.upward.length + problems.argv.length + problems.computedRequire.length;
+report(`Node built-ins reached from the browser-safe ${BROWSER_SAFE.join(', ')}`, problems.browser);
+const failed = problems.browser.length + problems.cycles.length + folderCycles.length + problems.upward.length + problems.argv.length + problems.computedRequire.length;
 process.exit(failed ? 1 : 0);

@@ -215,7 +215,8 @@ runMain(async () => {
     detector: tools.detector.name,
     classifier: path.relative(REPO_ROOT, judge.dir),
     identity_model: path.relative(REPO_ROOT, idModel.dir),
-    backend: describeBackend(backend),
+    backend: describeBackend(backend).split('): ')[0] + ')',
+    cpu: `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'unknown CPU'}`,
     codec: codecName(),
     data: `CelebA img_align_celeba (${files.length} files), every ${step}th: ${celebaFiles.length} photos at 178x218, the next ${phoneFiles.length} made into phone photos`,
     celeba: summarise(accC),
@@ -267,7 +268,7 @@ function tableMd(m: any, labels: readonly string[]): string {
   const lines = [
     '# The photo editor on real photos',
     '',
-    `Translator ${m.translator}; faces: ${m.detector}; classifier ${m.classifier}; identity ${m.identity_model}; ${m.backend}; codec ${m.codec}.`,
+    `Translator ${m.translator}; faces: ${m.detector}; classifier ${m.classifier}; identity ${m.identity_model}; backend ${m.backend} on ${m.cpu}; codec ${m.codec}.`,
     `Data: ${m.data}. Every face edited to all ${labels.length} expressions at strength 1 (written by \`npm run photo:eval\`).`,
     '',
     '| photos | n | faces found | pixels changed outside masks | edits whose face is not re-detected | classifier reads the target (macro) | unedited photos read as it (macro) | identity face vs edit | seam: change gradient rim / inside |',
