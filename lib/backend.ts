@@ -36,6 +36,11 @@ export interface InitBackendOptions {
   quiet?: boolean;
   /** Intra-op threads for tfjs-node (default `$TF_NUM_INTRAOP_THREADS`, else all cores). */
   threads?: number;
+  /**
+   * Only inference will run (photo editing): the wasm backend is taken without the training kernels
+   * it lacks (it runs the translator and the face detector fine, several times faster than cpu).
+   */
+  inference?: boolean;
 }
 
 /**
@@ -159,7 +164,7 @@ async function loadNative(pkg: NativePackage, opts: InitBackendOptions): Promise
   return { tfBackend: tf.getBackend(), threads: Number(process.env.TF_NUM_INTRAOP_THREADS), versions, note };
 }
 
-async function loadWasm(): Promise<Loaded> {
+async function loadWasm(opts: InitBackendOptions): Promise<Loaded> {
   let wasm: { getThreadsCount?: () => number; version_wasm?: string };
   try {
     require.resolve('@tensorflow/tfjs-backend-wasm');
@@ -172,7 +177,7 @@ async function loadWasm(): Promise<Loaded> {
   } catch (e) {
     throw new Error(`require('@tensorflow/tfjs-backend-wasm') failed: ${firstLine(e)}`);
   }
-  const missing = TRAINING_KERNELS.filter((k) => !tf.getKernel(k, 'wasm'));
+  const missing = opts.inference ? [] : TRAINING_KERNELS.filter((k) => !tf.getKernel(k, 'wasm'));
   if (missing.length > 0) throw new Error(`has no wasm kernel for ${missing.join(', ')} (training needs them)`);
   if (!(await tf.setBackend('wasm'))) throw new Error("tf.setBackend('wasm') failed");
   await tf.ready();
@@ -192,7 +197,7 @@ async function loadCpu(): Promise<Loaded> {
 function load(name: BackendName, opts: InitBackendOptions): Promise<Loaded> {
   if (name === 'node-gpu') return loadNative('@tensorflow/tfjs-node-gpu', opts);
   if (name === 'node') return loadNative('@tensorflow/tfjs-node', opts);
-  if (name === 'wasm') return loadWasm();
+  if (name === 'wasm') return loadWasm(opts);
   return loadCpu();
 }
 

@@ -52,7 +52,7 @@ export async function photoMain(args: ParsedArgs, cmd: string, runDir: string | 
     if (args.positionals.length > 1) throw new Error(`${cmd}: one PHOTO at a time (or --in DIR for a folder), got ${args.positionals.length}: ${args.positionals.join(' ')}`);
   }
 
-  const backend = await initBackend({ backend: stringOption(args, 'backend') });
+  const backend = await initBackend({ backend: stringOption(args, 'backend'), inference: true });
   process.stderr.write(`backend: ${describeBackend(backend)}; image codec: ${codecName()}\n`);
   const T = await loadTranslator(runDir ?? modelDir ?? DEFAULT_TRANSLATOR_DIR);
   const { judge, reason } = await loadJudge();
