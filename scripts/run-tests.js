@@ -30,7 +30,7 @@ const END_TO_END = [
   'backend.test.ts', 'bench-cli.test.ts', 'classifier.test.ts', 'cli-experiment.test.ts', 'conditional.test.ts',
   'data-real.test.ts', 'edit.test.ts', 'eval.test.ts', 'notebook-live.test.ts', 'notebook-notebooks.test.ts',
   'notebook-runner.test.ts', 'sequence.test.ts', 'study.test.ts', 'slurm.test.ts', 'notebook-anywhere.test.ts',
-  'export-notebooks.test.ts', 'tensorboard.test.ts', 'translator-cli.test.ts', 'translator-run-folder.test.ts', 'photo-cli.test.ts', 'photo-backends.test.ts',
+  'export-notebooks.test.ts', 'tensorboard.test.ts', 'translator-cli.test.ts', 'translator-run-folder.test.ts', 'photo-cli.test.ts', 'photo-backends.test.ts', 'web.test.ts',
 ];
 
 const unit = process.argv.includes('--unit');
