@@ -12,7 +12,7 @@ import { spawnSync } from 'child_process';
 import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { tempDir } from './helpers';
-import { noChromium, launch, listen, waitReady, choose, press } from './browser';
+import { noChromium, launch, listen, waitReady, choose, press } from '../scripts/web-browser';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
 import { buildWeb } from '../scripts/web-build';
 import { staticServer } from '../scripts/app';

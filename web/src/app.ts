@@ -17,8 +17,10 @@ interface PageState {
   edits: number;
   /** Each edited face's current expression as the translator judged it. */
   from: string[];
+  /** The last photo's decode, face detection and first drawing times. */
+  openMs: { decode: number; detect: number; draw: number } | null;
 }
-const state: PageState = { ready: false, backend: null, loadMs: null, faces: null, editing: false, lastEditMs: null, firstEditMs: null, error: null, edits: 0, from: [] };
+const state: PageState = { ready: false, backend: null, loadMs: null, faces: null, editing: false, lastEditMs: null, firstEditMs: null, error: null, edits: 0, from: [], openMs: null };
 (window as unknown as { facegan: PageState }).facegan = state;
 
 let engine: Engine | null = null;
@@ -52,9 +54,9 @@ function draw(img: RgbImage, outline: boolean): void {
 async function start(): Promise<void> {
   const prefer = new URLSearchParams(location.search).get('backend') as BackendChoice | null;
   try {
-    const backend = await chooseBackend(prefer ?? undefined);
+    const { backend, note } = await chooseBackend(prefer ?? undefined);
     state.backend = backend;
-    $('backend').textContent = backend === 'webgl' ? 'WebGL' : 'WebAssembly';
+    $('backend').textContent = (backend === 'webgl' ? 'WebGL' : 'WebAssembly') + (note ? ` (${note})` : '');
     engine = await loadEngine(backend, (f, what) => {
       $<HTMLProgressElement>('progress').value = f;
       $('status').textContent = f < 1 ? `Loading the ${what}… ${Math.round(f * 100)}%` : '';
@@ -87,6 +89,7 @@ async function open(file: File): Promise<void> {
   target = null;
   $<HTMLButtonElement>('download').disabled = true;
   document.querySelectorAll('#targets button').forEach((b) => b.setAttribute('aria-pressed', 'false'));
+  const t1 = performance.now();
   try {
     photo = await decodePhoto(file);
   } catch (e) {
@@ -95,7 +98,9 @@ async function open(file: File): Promise<void> {
     return;
   }
   $('status').textContent = 'Looking for faces…';
+  const t2 = performance.now();
   faces = await engine.detector.detect(photo.image);
+  const t3 = performance.now();
   state.faces = faces.length;
   $('status').textContent = '';
   if (faces.length === 0) {
@@ -107,6 +112,7 @@ async function open(file: File): Promise<void> {
   const notes = [photo.alphaOverWhite ? 'transparent parts shown on white' : '', photo.orientation !== 1 ? `turned upright (EXIF orientation ${photo.orientation})` : ''].filter(Boolean);
   $('info').textContent = `${photo.name}: ${photo.image.width} x ${photo.image.height}, ${faces.length} face${faces.length > 1 ? 's' : ''} found${notes.length ? `; ${notes.join(', ')}` : ''}. Pick an expression.`;
   draw(photo.image, true);
+  state.openMs = { decode: Math.round(t2 - t1), detect: Math.round(t3 - t2), draw: Math.round(performance.now() - t3) };
 }
 
 async function render(): Promise<void> {

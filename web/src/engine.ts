@@ -27,18 +27,41 @@ export interface Engine {
   translatorName: string;
 }
 
-/** WebGL, else WebAssembly (or the one asked for); throws a message for the page when neither runs. */
-export async function chooseBackend(prefer?: BackendChoice): Promise<string> {
+/** The WebGL renderer's name when the browser tells it ("SwiftShader", "ANGLE (NVIDIA ...)"), else ''. */
+function webglRenderer(): string {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+    if (!gl) return '';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    return String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER) ?? '');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * WebGL, else WebAssembly (or the one asked for with ?backend=); throws a message for the page when
+ * neither runs. A software WebGL (SwiftShader, llvmpipe: a machine without a usable GPU) is skipped
+ * when choosing automatically: measured here it is 10-20x slower than WebAssembly.
+ */
+export async function chooseBackend(prefer?: BackendChoice): Promise<{ backend: string; note: string }> {
   setWasmPaths(new URL('wasm/', document.baseURI).href);
   const order: BackendChoice[] = prefer === 'wasm' ? ['wasm'] : prefer === 'webgl' ? ['webgl'] : ['webgl', 'wasm'];
   const errors: string[] = [];
   for (const b of order) {
+    if (b === 'webgl' && !prefer) {
+      const renderer = webglRenderer();
+      if (/swiftshader|llvmpipe|software/i.test(renderer)) {
+        errors.push(`WebGL is a software renderer here (${renderer.replace(/\s*\(.*$/, '')}), slower than WebAssembly`);
+        continue;
+      }
+    }
     try {
       if (await tf.setBackend(b)) {
         await tf.ready();
         // A real op, so a context that exists but cannot compute is caught here.
         const v = tf.tidy(() => tf.add(tf.tensor1d([1, 2]), tf.tensor1d([3, 4])).dataSync());
-        if (v[0] === 4 && v[1] === 6) return b;
+        if (v[0] === 4 && v[1] === 6) return { backend: b, note: errors.join('; ') };
         errors.push(`${b}: wrong result`);
       } else errors.push(`${b}: not available`);
     } catch (e) {

@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-/** Driving the editor page in Debian's Chromium (playwright-core, no browser download) for the web tests and measures. */
+/** Driving the editor page in Debian's Chromium (playwright-core, no browser download): test/web.test.ts and `npm run app:measure`. */
 import * as fs from 'fs';
 import * as http from 'http';
 import { chromium, Browser, Page } from 'playwright-core';
@@ -21,7 +21,7 @@ export function listen(server: http.Server): Promise<string> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(`http://127.0.0.1:${(server.address() as { port: number }).port}/`)));
 }
 
-interface PageState { ready: boolean; backend: string | null; loadMs: number | null; faces: number | null; lastEditMs: number | null; firstEditMs: number | null; error: string | null; edits: number; from: string[] }
+interface PageState { ready: boolean; backend: string | null; loadMs: number | null; faces: number | null; lastEditMs: number | null; firstEditMs: number | null; error: string | null; edits: number; from: string[]; openMs: { decode: number; detect: number; draw: number } | null }
 export const pageState = (page: Page): Promise<PageState> => page.evaluate(() => (window as unknown as { facegan: PageState }).facegan);
 
 export async function waitReady(page: Page): Promise<PageState> {
@@ -30,11 +30,12 @@ export async function waitReady(page: Page): Promise<PageState> {
 }
 
 /** Chooses `file`, waits until its faces are found (or an error shows). */
-export async function choose(page: Page, file: string): Promise<PageState> {
+export async function choose(page: Page, file: string): Promise<PageState & { chooseMs: number }> {
+  const t = Date.now();
   await page.evaluate(() => { const s = (window as unknown as { facegan: PageState }).facegan; s.faces = null; s.error = null; });
   await page.setInputFiles('#file', file);
   await page.waitForFunction(() => { const s = (window as unknown as { facegan: PageState }).facegan; return s.faces !== null || !!s.error; }, null, { timeout: 120_000 });
-  return pageState(page);
+  return { ...(await pageState(page)), chooseMs: Date.now() - t };
 }
 
 /** Presses an expression button and waits for the edit. */
