@@ -52,7 +52,7 @@ export async function chooseBackend(prefer?: BackendChoice): Promise<{ backend: 
     if (b === 'webgl' && !prefer) {
       const renderer = webglRenderer();
       if (/swiftshader|llvmpipe|software/i.test(renderer)) {
-        errors.push(`WebGL is a software renderer here (${renderer.replace(/\s*\(.*$/, '')}), slower than WebAssembly`);
+        errors.push(`WebGL is a software renderer here (${renderer}), slower than WebAssembly`);
         continue;
       }
     }
