@@ -1,6 +1,6 @@
 /** Reading a face photo for editing: any size and colour, centre-cropped and resized to the model's input. */
 import * as fs from 'fs';
-import { readImageInfo, ImageDecodeError } from '../data/decode';
+import { readImageInfo, ImageDecodeError, ImageInfo } from '../data/decode';
 import { loadImageFile } from '../data/image-file';
 import { DcganSpec } from '../models/spec';
 
@@ -20,25 +20,34 @@ export interface FaceImage {
 export const MIN_FACE_SIDE = 24;
 
 /**
+ * The bytes and header of an image file, with errors naming it: missing, a folder (suggesting
+ * --in), unreadable, or not a JPEG/PNG.
+ */
+export function readImageBytes(file: string): { bytes: Buffer; info: ImageInfo } {
+  let bytes: Buffer;
+  try {
+    if (fs.statSync(file).isDirectory()) throw new Error(`"${file}" is a folder, not an image: to edit every image in it, use --in ${file}`);
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    if (!(e as NodeJS.ErrnoException).code) throw e;
+    throw new Error(`cannot read image "${file}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  try {
+    return { bytes, info: readImageInfo(bytes) };
+  } catch (e) {
+    if (e instanceof ImageDecodeError) throw new Error(`"${file}" is not a readable JPEG/PNG image: ${e.message}`);
+    throw e;
+  }
+}
+
+/**
  * Loads `file` for a model of `spec.size` x `spec.size` x `spec.channels`: the shorter side is
  * resized to the model size and the centre cropped (as the data loaders do), colour becomes
  * BT.601 luma for grayscale models. Throws, naming the file, when it is missing, not a readable
  * JPEG/PNG, or smaller than `minSide` on its shorter side.
  */
 export async function loadFace(file: string, spec: Pick<DcganSpec, 'size' | 'channels'>, minSide = MIN_FACE_SIDE): Promise<FaceImage> {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (e) {
-    throw new Error(`cannot read image "${file}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  let info;
-  try {
-    info = readImageInfo(bytes);
-  } catch (e) {
-    if (e instanceof ImageDecodeError) throw new Error(`"${file}" is not a readable JPEG/PNG image: ${e.message}`);
-    throw e;
-  }
+  const { info } = readImageBytes(file);
   const side = Math.min(info.width, info.height);
   if (side < minSide) {
     throw new Error(`"${file}" is too small: ${info.width}x${info.height} pixels; a face needs at least ${minSide} pixels on its shorter side (the model works at ${spec.size}x${spec.size})`);

@@ -11,7 +11,7 @@ import { PNG } from 'pngjs';
 import { RgbImage } from '../photo/types';
 import { applyOrientation, readExifOrientation } from '../photo/exif';
 import { toRgb, hasTransparency, isGray } from '../photo/pixels';
-import { readImageInfo, ImageDecodeError } from '../data/decode';
+import { readImageBytes } from './face-image';
 
 type Sharp = typeof import('sharp').default;
 let sharpModule: Sharp | null | undefined;
@@ -50,21 +50,7 @@ export interface Photo {
 
 /** Reads a JPEG or PNG photo upright, as RGB. */
 export async function readPhoto(file: string): Promise<Photo> {
-  let st: fs.Stats;
-  try {
-    st = fs.statSync(file);
-  } catch (e) {
-    throw new Error(`cannot read image "${file}": ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
-  }
-  if (st.isDirectory()) throw new Error(`"${file}" is a folder, not an image: to edit every image in it, use --in ${file}`);
-  const bytes = fs.readFileSync(file);
-  let info;
-  try {
-    info = readImageInfo(bytes);
-  } catch (e) {
-    if (e instanceof ImageDecodeError) throw new Error(`"${file}" is not a readable JPEG/PNG image: ${e.message}`);
-    throw e;
-  }
+  const { bytes, info } = readImageBytes(file);
   const orientation = readExifOrientation(bytes);
   let raw: { data: Uint8Array; width: number; height: number; channels: number };
   try {
