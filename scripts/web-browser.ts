@@ -9,11 +9,12 @@ export const CHROMIUM = process.env.FACEGAN_CHROMIUM ?? ['/usr/bin/chromium', '/
 /** Why the browser tests cannot run here, or false. */
 export const noChromium = (): string | false => (CHROMIUM ? false : 'no Chromium (apt-get install chromium, or set FACEGAN_CHROMIUM); .ci/run installs it');
 
-export async function launch(): Promise<Browser> {
+/** Chromium, headless; `extraArgs` e.g. to take WebGL and WebAssembly away. */
+export async function launch(extraArgs: string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     // No background traffic (this machine's network is closed), WebGL through SwiftShader (no GPU here).
-    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'],
+    args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', ...extraArgs],
   });
 }
 

@@ -133,3 +133,27 @@ test('no face, a file that is not an image, a broken JPEG: clear messages; an EX
   assert.match(await page.textContent('#info') ?? '', /178 x 218, 1 face found; turned upright \(EXIF orientation 6\)/);
   await page.close();
 });
+
+test('a browser without WebGL and WebAssembly gets a message saying what is missing', { skip, timeout: 120_000 }, async () => {
+  const bare = await launch(['--disable-webgl', '--disable-3d-apis']);
+  try {
+    const page = await bare.newPage();
+    // an old or locked-down browser: no WebAssembly object, no WebGL context
+    await page.addInitScript(() => {
+      delete (globalThis as { WebAssembly?: unknown }).WebAssembly;
+      for (const C of [HTMLCanvasElement, OffscreenCanvas] as { prototype: { getContext: (...a: unknown[]) => unknown } }[]) {
+        const get = C.prototype.getContext;
+        C.prototype.getContext = function (this: unknown, type: unknown, ...rest: unknown[]) {
+          return /webgl/.test(String(type)) ? null : get.call(this, type, ...rest);
+        };
+      }
+    });
+    await page.goto(url);
+    const s = await waitReady(page);
+    assert.equal(s.ready, false, JSON.stringify(s));
+    assert.match(s.error ?? '', /This browser can run neither WebGL nor WebAssembly .*Try a current Chrome, Firefox, Safari or Edge/);
+    assert.ok(await page.isVisible('#message'));
+  } finally {
+    await bare.close();
+  }
+});
