@@ -1,12 +1,12 @@
 /**
- * Makes the bundled sample data/sample/ reproducibly (seeded) from the full data in
- * /work/shared/data (or --src DIR):
+ * Makes the bundled sample data/sample/ reproducibly (seeded) from the full data in --src DIR
+ * (a folder holding fer2013/{train,test}/<emotion>/ and celeba/img_align_celeba/):
  *   data/sample/fer2013/{train,test}/<emotion>/*.jpg   100 train + 20 test images per emotion
  *   data/sample/celeba/img_align_celeba/*.jpg           300 images
  *   data/sample/celeba/identity_CelebA_subset.txt       their identity lines
  * Files are copied byte for byte (original JPEGs). Existing sample images are replaced.
  *
- *   npx tsx scripts/make-sample.ts [--src /work/shared/data] [--out data/sample] [--seed 2013]
+ *   npx tsx scripts/make-sample.ts --src DATA_DIR [--out data/sample] [--seed 2013]
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -34,7 +34,9 @@ function listJpegs(dir: string): string[] {
 }
 
 function main(): void {
-  const src = path.resolve(arg('src', '/work/shared/data'));
+  const srcArg = arg('src', '');
+  if (!srcArg) throw new Error('make-sample: --src DIR is required (the full data: DIR/fer2013/{train,test}/<emotion>/ and DIR/celeba/img_align_celeba/)');
+  const src = path.resolve(srcArg);
   const out = path.resolve(arg('out', path.join(__dirname, '..', 'data', 'sample')));
   const seed = Number(arg('seed', '2013'));
   const rng = new Rng(seed);
