@@ -15,7 +15,7 @@ import { BatchStream } from '../data/batches';
 import { DcganSpec } from '../models/spec';
 import { buildGenerator, buildDiscriminator } from '../models/dcgan';
 import { AdamConfig, DCGAN_ADAM } from './adam';
-import { yieldToEventLoop, catchInterrupt } from './event-loop';
+import { yieldToEventLoop, catchInterrupt, drainSignals } from './event-loop';
 import { trainStep, readSteps, StepTensors } from './step';
 import { GanPair, makeGanPair } from './gan-pair';
 import { extendedStep, StepExtensions } from './extensions/extended-step';
@@ -251,6 +251,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       }
     }
     if (pending.length) await flush();
+    await drainSignals(); // a signal still pending (sent while data loaded or a step ran) counts
     if (ctrlC.interrupted) status = 'interrupted';
     else if (state.step < epochs * perEpoch) status = 'stopped';
     if (lastCheckpointStep !== state.step) await checkpoint();
