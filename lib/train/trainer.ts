@@ -26,6 +26,7 @@ import { buildConditionalGenerator, buildConditionalDiscriminator, oneHotLabels 
 import { generateSameFaceFixed, sameFaceGridPng, sameFacePlainGridPng } from '../sample/conditional';
 import { saveCheckpoint, loadNewestCheckpoint, TrainState } from './checkpoint';
 import { LossLog, LossRow } from './losses-log';
+import { finalLosses } from './final-losses';
 import { FixedNoise, makeFixedNoise, fixedNoiseTensor, noiseTensor } from '../sample/noise';
 import { generateImages } from '../sample/generate';
 import { ProgressBar } from '../cli/progress';
@@ -77,17 +78,11 @@ export interface TrainOptions {
  */
 export type { RunStatus };
 
-/** summary.json of a GAN run (lib/train/run-summary.ts): the common fields, final = mean of the last loss rows. */
+/** summary.json of a GAN run (lib/train/run-summary.ts): the common fields, final from losses.csv (lib/train/final-losses.ts). */
 export type TrainSummary = RunSummaryCore<{ loss_d: number; loss_g: number; d_x: number; d_g_z1: number; d_g_z2: number }>;
 
 /** Thrown when a loss becomes NaN/Inf; the run's last good checkpoint is left intact. */
 export class DivergedError extends Error {}
-
-function meanOf(rows: LossRow[]) {
-  if (rows.length === 0) return null;
-  const avg = (k: keyof LossRow) => rows.reduce((a, r) => a + r[k], 0) / rows.length;
-  return { loss_d: avg('loss_d'), loss_g: avg('loss_g'), d_x: avg('d_x'), d_g_z1: avg('d_g_z1'), d_g_z2: avg('d_g_z2') };
-}
 
 export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const { runDir, data, model, epochs, batchSize, seed } = opts;
@@ -144,7 +139,6 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const totalSteps = Math.min(epochs * perEpoch, opts.maxSteps ?? Infinity);
   const bar = opts.progress === false ? null : new ProgressBar(totalSteps, path.basename(runDir), process.stderr, state.step);
   let pending: { t: StepTensors; epoch: number; iter: number; seconds: number }[] = [];
-  let lastRows: LossRow[] = [];
   let lastCheckpoint = ckpt;
   let lastCheckpointStep = ckpt ? state.step : -1;
   let epochRows = 0;
@@ -170,7 +164,6 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     log.append(rows);
     tb?.losses(rows);
     epochRows += rows.length;
-    if (rows.length) lastRows = rows;
     if (bad) {
       throw new DivergedError(
         `training diverged: a loss became ${bad.loss_d} / ${bad.loss_g} (loss_D / loss_G) at iteration ${bad.iter} ` +
@@ -267,7 +260,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     bar?.done();
     tb?.close();
     summary = writeFinalSummary(runDir, {
-      ...counts(), status, final: meanOf(lastRows), message, signal: ctrlC.signal ?? undefined,
+      ...counts(), status, final: finalLosses(log.file, state.step, logEvery), message, signal: ctrlC.signal ?? undefined,
       sessionImages: imagesThisSession, sessionSeconds: (Date.now() - sessionStart) / 1000,
     });
     G.dispose();
