@@ -69,6 +69,8 @@ export interface TrainOptions {
   onEpoch?: (info: { epoch: number; gridFile: string; rows: number; sameFaceFile?: string }) => void | Promise<void>;
   /** Write TensorBoard event files into `<runDir>/tb/` (lib/train/tb-run.ts; default true). */
   tensorboard?: boolean;
+  /** What the run trains under (lib/runs/trained-under.ts), stored in every checkpoint's state.json. */
+  trainedUnder?: Record<string, unknown>;
 }
 
 /**
@@ -106,7 +108,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const pair: GanPair = makeGanPair(G, D, opts.adam ?? DCGAN_ADAM);
   const batches = new BatchStream(data, { batchSize, seed });
   let rng = new Rng(seed);
-  let state: TrainState = { step: 0, epoch: 0, iterInEpoch: 0, seconds: 0, rng: rng.getState(), batches: batches.getState() };
+  let state: TrainState = {
+    step: 0, epoch: 0, iterInEpoch: 0, seconds: 0, rng: rng.getState(), batches: batches.getState(),
+    ...(opts.trainedUnder ? { trainedUnder: opts.trainedUnder } : {}),
+  };
 
   const noiseFile = path.join(runDir, 'noise.json');
   let fixed: FixedNoise;
@@ -116,6 +121,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const ckpt = loaded?.dir ?? null;
   if (loaded) {
     state = loaded.state;
+    if (opts.trainedUnder) state.trainedUnder = opts.trainedUnder;
     rng = Rng.fromState(state.rng as RngState);
     batches.setState(state.batches as ReturnType<BatchStream['getState']>);
     fixed = readJson<FixedNoise>(noiseFile, 'fixed noise');
