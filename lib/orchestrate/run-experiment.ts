@@ -7,6 +7,7 @@ import * as path from 'path';
 import { ExperimentSpec, Overrides, PresetName, resolveSettings, checkSettings } from '../runs/experiment';
 import { RunConfig, ConfigChange, newRunDir } from '../runs/run-dir';
 import { trainedUnder, checkTrainedUnder } from '../runs/trained-under';
+import { manifestsSinceFor } from '../train/manifest-policy';
 import { readCheckedRunConfig } from '../runs/config-check';
 import { resolveDataPath, loadDataset, datasetFingerprint } from '../runs/dataset';
 import { runProvenance } from '../runs/provenance';
@@ -105,6 +106,7 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
       seed,
       ...runProvenance(data.path, images, req.backend, req.command),
       kernels: req.kernels ?? DEFAULT_KERNELS,
+      manifestsSince: 0,
     };
     writeJsonAtomic(path.join(runDir, 'config.json'), config);
     started = true;
@@ -167,6 +169,8 @@ export async function resumeExperiment(runDir: string, req: ResumeRequest): Prom
     if (!hasCheckpoint) refuseLostCheckpoints(runDir);
     else history.push(...checkTrainedUnder(runDir, config, req.override ?? [], log));
     if (history.length) config.history = history;
+    // an older run without the marker whose checkpoints have no manifest: those stay loadable, the new ones have one
+    if (config.manifestsSince === undefined && !hasManifests(runDir)) config.manifestsSince = manifestsSinceFor(runDir);
     const dataPath = req.dataPath ? path.resolve(req.dataPath) : config.data.path;
     if (!fs.existsSync(dataPath)) {
       throw new Error(`cannot resume ${runDir}: its dataset ${dataPath} (config.json data.path) does not exist here; pass --data DIR pointing at the same images`);
@@ -226,6 +230,12 @@ function epochsChange(runDir: string, config: RunConfig, req: ResumeRequest): Co
   }
   config.settings.epochs = epochs;
   return [{ at: new Date().toISOString(), change: 'extend', field: 'settings.epochs', from: recorded, to: epochs }];
+}
+
+/** Whether any checkpoint folder of the run has a manifest.json. */
+function hasManifests(runDir: string): boolean {
+  const root = path.join(runDir, 'checkpoints');
+  return fs.existsSync(root) && fs.readdirSync(root).some((e) => /^step-\d+$/.test(e) && fs.existsSync(path.join(root, e, 'manifest.json')));
 }
 
 /** A run whose checkpoints/ is gone although summary.json names a checkpoint is not restarted from scratch. */
