@@ -24,6 +24,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { makeDirs } from './files';
 import { selfIdentity, startTicksOf, processKind, findInNamespace, bootId } from './process-identity';
 
 /** EX_TEMPFAIL of sysexits.h: the run folder is busy; try again when the other writer is done. */
@@ -225,7 +226,7 @@ export function acquireRunLock(
     mine.depth += 1;
     return nestedHandle(file);
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirs(path.dirname(file));
   const say = opts.say ?? ((l: string) => process.stderr.write(l + '\n'));
   const info: LockInfo = {
     pid: process.pid,
