@@ -100,6 +100,10 @@ export function inspectRunFolder(dir: string, experiment: string, preset: Preset
   } catch (e) {
     return { kind: 'damaged', reason: (e as Error).message };
   }
+  if (!ckpt && typeof summary?.lastCheckpoint === 'string' && summary.lastCheckpoint) {
+    // not a run that stopped before its first checkpoint: its checkpoints were lost (resume refuses it too)
+    return { kind: 'damaged', reason: `its checkpoints are missing, but summary.json says it reached step ${summary.steps} with checkpoint ${summary.lastCheckpoint}` };
+  }
   if (!ckpt) return { kind: 'restart', config, reason: 'it stopped before its first checkpoint' };
   // the step from the checkpoint folder's name (latest.json may be the broken file that was skipped)
   const step = Number(/step-(\d+)$/.exec(ckpt)?.[1] ?? 0);
