@@ -25,7 +25,11 @@ const USAGE = `usage: npm run experiment -- <name> [options]
   --epochs N --limit N --batch N --seed S     override the preset
   --backend B         node-gpu | node | wasm | cpu (default: fastest that loads; or $FACEGAN_BACKEND)
   --resume RUN_DIR    continue a stopped run from its newest intact checkpoint, with its recorded settings
-                      (only --epochs, --max-steps and --data, which must give the same images, may be given)
+                      (only --max-steps, --data, which must give the same images, --extend --epochs N and
+                      --override may be given)
+  --extend --epochs N on --resume: train the run longer, to N epochs (more than recorded); recorded in config.json
+  --override F[,F]    on --resume: accept config.json field(s) F (e.g. settings.lr) that differ from what the
+                      checkpoint was trained under; recorded in config.json's history
   --max-steps N       stop after N iterations (with a checkpoint; continue later with --resume)
   --spec FILE         train the experiment spec in FILE (JSON, as in config.json's "spec") instead of a named one
   --force-unlock      take over the run folder's lock although it comes from another host (see docs/reliability.md)
@@ -57,8 +61,8 @@ runMain(async () => {
   if (resumeDir && isTranslatorRun(resumeDir)) return (await OWN_COMMANDS['fer-translate']())(process.argv.slice(2));
   const cmd = 'experiment';
   const args = parseArgs(process.argv.slice(2), {
-    flags: ['list', 'help', 'no-progress', 'no-eval', 'force-unlock'],
-    options: ['preset', 'data', 'out', 'epochs', 'limit', 'batch', 'seed', 'backend', 'resume', 'max-steps', 'eval-n', 'spec', 'shard', 'shards'],
+    flags: ['list', 'help', 'no-progress', 'no-eval', 'force-unlock', 'extend'],
+    options: ['preset', 'data', 'out', 'epochs', 'limit', 'batch', 'seed', 'backend', 'resume', 'max-steps', 'eval-n', 'spec', 'shard', 'shards', 'override'],
   }, cmd);
   if (args.options.help) return void console.log(USAGE);
   if (args.options.list) {
@@ -77,6 +81,7 @@ runMain(async () => {
   }
   const resume = stringOption(args, 'resume');
   if (resume) refuseChangesOnResume(args, resume);
+  else if (args.options.extend || args.options.override !== undefined) throw new Error('--extend and --override apply to --resume RUN_DIR only');
   const evalN = intOption(args, 'eval-n', cmd, 2) ?? 1000;
   const backend = await initBackend({ backend: stringOption(args, 'backend') });
   process.stderr.write(`backend: ${describeBackend(backend)}\n`);
@@ -98,7 +103,8 @@ runMain(async () => {
       exitForStatus(r.runs.at(-1)?.summary);
       return void console.log(r.parentDir);
     }
-    const r = await resumeExperiment(resume, { ...common, epochs: intOption(args, 'epochs', cmd, 1) });
+    const override = stringOption(args, 'override')?.split(',').map((f) => f.trim()).filter(Boolean);
+    const r = await resumeExperiment(resume, { ...common, epochs: intOption(args, 'epochs', cmd, 1), extend: !!args.options.extend, override });
     printSummary(r.summary);
     exitForStatus(r.summary);
     return void console.log(r.runDir);
@@ -173,7 +179,7 @@ function refuseChangesOnResume(args: ReturnType<typeof parseArgs>, runDir: strin
   const lines = given.map((k) => (k in why ? `  --${k}: ${why[k]}` : `  ${k}: the run keeps the experiment recorded in its config.json`));
   throw new Error(
     `--resume ${runDir} continues a run with the settings recorded in its config.json, so these cannot change:\n${lines.join('\n')}\n` +
-      `Only --epochs, --max-steps and --data (the same images, moved) may be given; start a new run (--out) to change the others.`,
+      `Only --max-steps, --data (the same images, moved), --extend --epochs N and --override may be given; start a new run (--out) to change the others.`,
   );
 }
 

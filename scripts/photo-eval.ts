@@ -30,7 +30,7 @@ import { changedOutside, maskUnion, seamMeasure } from '../lib/photo/measure';
 import { phonePhoto, background, place, resizeRgb, storeWithOrientation } from '../lib/photo/compose';
 import { RgbImage } from '../lib/photo/types';
 import { labelledGridPng } from '../lib/viz/labelled';
-import { writeJsonAtomic, writeFileAtomic } from '../lib/io/files';
+import { writeJsonAtomic, writeFileAtomic, makeDirs } from '../lib/io/files';
 import { REPO_ROOT } from '../lib/runs/versions';
 
 type Acc = { n: number; hits: number[]; tries: number[]; base: number[]; outside: number; identity: number[]; rimD: number[]; inD: number[]; rimR: number[]; inR: number[]; facesExpected: number; facesFound: number; notRedetected: number };
@@ -226,7 +226,7 @@ runMain(async () => {
     strength: 1,
     seconds: Math.round((Date.now() - t0) / 1000),
   };
-  fs.mkdirSync(outDir, { recursive: true });
+  makeDirs(outDir);
   writeJsonAtomic(path.join(outDir, 'metrics.json'), metrics);
   writeFileAtomic(path.join(outDir, 'table.md'), tableMd(metrics, labels));
   if (sheetRows.length) {

@@ -96,6 +96,9 @@ runMain(async () => {
     const fs = await import('fs');
     console.log(fs.readFileSync(r.tables.md, 'utf8'));
   }
+  if (r.damaged.length) {
+    process.stderr.write(`${r.damaged.length} damaged run(s) skipped: ${r.damaged.map((d) => `${d.experiment} (${d.runDir})`).join(', ')}; repair or move them, then run the same command again\n`);
+  }
   if (r.status === 'interrupted') process.exitCode = 130;
   else if (r.leftToOthers.length) {
     process.stderr.write(`${r.leftToOthers.length} run(s) left to other processes that hold them: ${r.leftToOthers.join(', ')}; run the same command again once they end\n`);

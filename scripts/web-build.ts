@@ -14,7 +14,7 @@ import { parseArgs, stringOption, runMain } from '../lib/cli/args';
 import { REPO_ROOT } from '../lib/runs/versions';
 import { DEFAULT_TRANSLATOR_DIR } from '../lib/runs/translate-config';
 import { humanPackageDir } from '../lib/edit/human-node';
-import { writeJsonAtomic } from '../lib/io/files';
+import { writeJsonAtomic, makeDirs } from '../lib/io/files';
 
 const WEB = path.join(REPO_ROOT, 'web');
 const NODE_BUILTINS = /^(fs|path|os|crypto|util|worker_threads|perf_hooks|child_process|url|stream|zlib|buffer|node:.*)$/;
@@ -44,7 +44,7 @@ export interface WebBuild {
 export async function buildWeb(out = path.join(WEB, 'dist'), log: (l: string) => void = () => {}): Promise<WebBuild> {
   const t0 = Date.now();
   fs.rmSync(out, { recursive: true, force: true });
-  fs.mkdirSync(out, { recursive: true });
+  makeDirs(out);
   const r = await esbuild.build({
     entryPoints: [path.join(WEB, 'src', 'app.ts')],
     bundle: true,
@@ -62,7 +62,7 @@ export async function buildWeb(out = path.join(WEB, 'dist'), log: (l: string) =>
   for (const f of ['index.html', 'style.css']) fs.copyFileSync(path.join(WEB, f), path.join(out, f));
   const copy = (from: string, to: string) => {
     if (!fs.existsSync(from)) throw new Error(`app:build: ${from} is missing`);
-    fs.mkdirSync(path.dirname(to), { recursive: true });
+    makeDirs(path.dirname(to));
     fs.copyFileSync(from, to);
   };
   const human = path.join(humanPackageDir(), 'models');

@@ -17,7 +17,7 @@ import { REPO_ROOT } from '../lib/runs/versions';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
 import { readPhoto, encodePhoto } from '../lib/edit/photo-io';
 import { phonePhoto } from '../lib/photo/compose';
-import { writeJsonAtomic, writeFileAtomic } from '../lib/io/files';
+import { writeJsonAtomic, writeFileAtomic, makeDirs } from '../lib/io/files';
 import { buildWeb } from './web-build';
 import { staticServer } from './app';
 import { CHROMIUM, noChromium, launch, listen, waitReady, choose, press } from './web-browser';
@@ -53,7 +53,6 @@ runMain(async () => {
     const e1 = await press(page, 'happy');
     const firstEditAfterOpen = Date.now() - t0;
     if (backend === 'wasm') {
-      fs.mkdirSync(path.dirname(shot), { recursive: true });
       writeFileAtomic(shot, await page.screenshot({ fullPage: true }));
     }
     const b1 = await choose(page, bigFile);
@@ -83,7 +82,7 @@ runMain(async () => {
     browser: results,
     cli_12mp: { backend: backendLine, ms: cliTimes, note: 'one run of npm run edit (first call in the process, models loaded before the timed stages)' },
   };
-  fs.mkdirSync(out, { recursive: true });
+  makeDirs(out);
   writeJsonAtomic(path.join(out, 'metrics.json'), metrics);
   const w = results.webgl, a = results.wasm;
   const md = [

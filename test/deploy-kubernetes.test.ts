@@ -49,7 +49,8 @@ test('an Indexed Job with completions = parallelism = FACEGAN_SHARDS, on the sha
   assert.equal(job.spec.parallelism, shards);
   assert.equal(shards, studyCampaign.runs.length, 'one pod per run of the study');
   const command = [...container.command, ...container.args].join(' ');
-  assert.match(command, /^npm run (--silent )?study -- /);
+  // node under tini (PID 1 forwarding SIGTERM), never npm -> sh -c -> node (test/faults/signals.test.ts)
+  assert.match(command, /^\/usr\/bin\/tini -- node --import tsx scripts\/study\.ts /);
   assert.match(command, /--preset paper/);
   const out = container.args[container.args.indexOf('--out') + 1];
   const claim = job.spec.template.spec.volumes.find((v: any) => v.persistentVolumeClaim)?.persistentVolumeClaim.claimName;

@@ -117,11 +117,16 @@ test('adopts a folder started by npm run experiment, refuses another experiment 
   await assert.rejects(runCampaign(campaign(out, lines, { only: ['fer-sad'] })), /holds a run of fer-sad at preset quick/);
   assert.equal(readJson(path.join(happy, 'summary.json')).steps, 1, 'nothing trained by a refused campaign');
 
-  // a run stopped before its first checkpoint (its checkpoints removed after one iteration, as if
-  // killed before the first was written): started again from scratch by the library's resume
+  // a run stopped before its first checkpoint (its checkpoints removed after one iteration, and its
+  // summary.json as a process killed then, minutes ago, leaves it: running, no checkpoint): started
+  // again from scratch by the library's resume. (checkpoints/ deleted from a run whose summary.json
+  // names a checkpoint is damage instead: test/faults/campaign-damage.test.ts.)
   fs.rmSync(sad, { recursive: true, force: true });
   await runExperiment({ spec: getExperiment('fer-sad'), preset: 'smoke', outDir: sad, backend, maxSteps: 1, progress: false, log: () => {} });
   fs.rmSync(path.join(sad, 'checkpoints'), { recursive: true, force: true });
+  fs.writeFileSync(path.join(sad, 'summary.json'), JSON.stringify({ ...readJson(path.join(sad, 'summary.json')), status: 'running', steps: 0, lastCheckpoint: null }));
+  const killedAt = new Date(Date.now() - 10 * 60_000);
+  for (const f of ['summary.json', 'losses.csv']) fs.utimesSync(path.join(sad, f), killedAt, killedAt);
   const res = await runCampaign(campaign(out, lines, { only: ['fer-happy', 'fer-sad', 'fer-angry'] }));
   assert.equal(res.status, 'completed');
   assert.deepEqual(res.runs.map((x) => [x.experiment, x.found, x.status]), [

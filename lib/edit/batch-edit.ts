@@ -14,7 +14,7 @@ import { ExpressionJudge } from '../eval/judge';
 import { LoadedTranslator } from './translator-model';
 import { editWithTranslator } from './translate-edit';
 import { encodePng } from '../viz/png';
-import { writeFileAtomic } from '../io/files';
+import { writeFileAtomic, makeDirs } from '../io/files';
 
 const IMAGE = /\.(jpe?g|png)$/i;
 
@@ -63,7 +63,7 @@ export async function batchEdit(
   const chunk = o.chunk ?? 32;
   const skipped: BatchEditResult['skipped'] = [];
   const rows: BatchEditResult['rows'] = [];
-  for (const t of targets) fs.mkdirSync(path.join(outDir, spec.labels[t]), { recursive: true });
+  for (const t of targets) makeDirs(path.join(outDir, spec.labels[t]));
   for (let i = 0; i < files.length; i += chunk) {
     const faces: FaceImage[] = [];
     const rels: string[] = [];
@@ -84,7 +84,6 @@ export async function batchEdit(
       f.edits.forEach((e, k) => {
         const outRel = path.join(e.to, `${stem}.png`);
         const file = path.join(outDir, outRel);
-        fs.mkdirSync(path.dirname(file), { recursive: true });
         writeFileAtomic(file, encodePng(f.images.edits[k], spec.size, spec.size, spec.channels));
         rows.push({ input: rel, target: e.to, output: outRel, verdict: e.verdict?.predicted ?? '', p_target: e.verdict ? Number(e.verdict.pTarget.toFixed(4)) : null });
       });

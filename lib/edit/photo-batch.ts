@@ -15,7 +15,7 @@ import { listImages, csvCell } from './batch-edit';
 import { readPhoto, encodePhoto } from './photo-io';
 import { PhotoTools, editPhoto, judgeEdits } from './photo-edit';
 import { NoFaceError } from '../photo/types';
-import { writeFileAtomic } from '../io/files';
+import { writeFileAtomic, makeDirs } from '../io/files';
 
 export interface PhotoBatchOptions {
   targets: number[];
@@ -101,7 +101,6 @@ export async function editPhotoFolder(tools: PhotoTools, inDir: string, outDir: 
       const format = photo.format;
       for (let e = 0; e < r.edits.length; e++) {
         const out = path.join(outDir, outs[e]);
-        fs.mkdirSync(path.dirname(out), { recursive: true });
         writeFileAtomic(out, await encodePhoto(r.edits[e].image, format, { quality: o.quality, gray: photo.gray }));
         r.faces.forEach((f, j) => {
           const v = verdicts[e][j];
@@ -120,7 +119,7 @@ export async function editPhotoFolder(tools: PhotoTools, inDir: string, outDir: 
     }
     log(`${i + 1}/${files.length} photos (${Math.round((Date.now() - t0) / 1000)} s)`);
   }
-  fs.mkdirSync(outDir, { recursive: true });
+  makeDirs(outDir);
   const report = path.join(outDir, 'report.csv');
   const cols: (keyof PhotoBatchRow)[] = ['input', 'target', 'output', 'face', 'box', 'score', 'from', 'verdict', 'p_target'];
   writeFileAtomic(report, [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n');

@@ -92,6 +92,28 @@ export function fsyncDir(dir: string): void {
 }
 
 /**
+ * Creates folder `dir` and its missing parents, one mkdir each, parents first. Node's own
+ * `mkdirSync(dir, { recursive: true })` loops forever at 100% CPU where mkdir answers ENOENT although
+ * the parent exists (/proc/nope: a pseudo file system); here that is an error naming the folder.
+ */
+export function makeDirs(dir: string): void {
+  const missing: string[] = [];
+  for (let d = path.resolve(dir); !fs.existsSync(d); d = path.dirname(d)) {
+    missing.push(d);
+    if (path.dirname(d) === d) break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      fs.mkdirSync(d);
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      if (err.code === 'EEXIST' && fs.statSync(d).isDirectory()) continue; // made meanwhile by another writer
+      throw Object.assign(new Error(`cannot create the folder ${d}: ${err.code ?? err.message}`), { code: err.code });
+    }
+  }
+}
+
+/**
  * Writes `data` to `file` atomically: a reader sees the old file or the new one, never a mix. A list
  * of buffers is written one after the other into the one file (a header and a large body without
  * joining them in memory); it counts as one write for fault injection.
@@ -101,7 +123,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array | readon
   const dir = path.dirname(file);
   const tmp = `${file}.${process.pid}.${counter++}.tmp`;
   try {
-    fs.mkdirSync(dir, { recursive: true });
+    makeDirs(dir);
     const fd = fs.openSync(tmp, 'w');
     try {
       injectFault(fd, parts, file);

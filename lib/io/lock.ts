@@ -8,10 +8,14 @@
  * `finally`), process.exit (an 'exit' hook), and SIGINT/SIGTERM/SIGHUP while no training loop
  * handles them. A kill -9 leaves the file behind; the next writer finds it stale and takes it over
  * with a message:
- *   - same host: the recorded pid is not alive, or was reused by a process started after the lock;
+ *   - same host: the recorded pid is not alive (a zombie counts as dead), is a kernel thread, or
+ *     now belongs to a process with another start time (the lock records the holder's start time,
+ *     PID namespace and boot id: lib/io/process-identity.ts); a lock from another PID namespace is
+ *     judged by the process that has that pid in that namespace (none: stale), or by its heartbeat
+ *     where this machine cannot look into it;
  *   - another host (a shared file system): its pid cannot be checked, so the lock is stale only when
- *     its heartbeat (refreshed every LOCK_HEARTBEAT_MS while held) is older than LOCK_STALE_MS, or
- *     when the user passes `force` (the CLI's --force-unlock).
+ *     its heartbeat (refreshed every LOCK_HEARTBEAT_MS while held) is older than LOCK_STALE_MS.
+ *   `force` (the CLI's --force-unlock) takes over any holder, naming it.
  * A lock file that is empty or not JSON (a crash between creating and writing it) is stale once
  * older than a few seconds. Taking over is itself guarded by `<folder>/.lock.takeover` ('wx'), so
  * two processes never both take over the same stale lock.
@@ -20,6 +24,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { makeDirs } from './files';
+import { selfIdentity, startTicksOf, processKind, findInNamespace, bootId } from './process-identity';
 
 /** EX_TEMPFAIL of sysexits.h: the run folder is busy; try again when the other writer is done. */
 export const LOCKED_EXIT_CODE = 75;
@@ -36,6 +42,10 @@ export interface LockInfo {
   startedAt: string;
   command: string;
   heartbeatAt?: string;
+  /** The holder's start time, PID namespace and boot (lib/io/process-identity.ts); absent in older locks. */
+  startTicks?: number;
+  pidNs?: string;
+  bootId?: string;
 }
 
 /** Another process holds the run folder. `exitCode` is what a CLI should exit with. */
@@ -75,10 +85,9 @@ function readLock(file: string): LockInfo | null {
 /** Start time (ms since the epoch) of a live local process, from /proc; null where /proc is absent. */
 function processStartMs(pid: number): number | null {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const ticks = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+    const ticks = startTicksOf(pid);
     const btime = Number(/^btime (\d+)$/m.exec(fs.readFileSync('/proc/stat', 'utf8'))?.[1]);
-    if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return null;
+    if (ticks === null || !Number.isFinite(btime)) return null;
     return btime * 1000 + (ticks / 100) * 1000; // USER_HZ is 100 on every Linux platform Node runs on
   } catch {
     return null;
@@ -88,28 +97,60 @@ function processStartMs(pid: number): number | null {
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
+  return processKind(pid) !== 'zombie'; // ended but not yet reaped: dead
+}
+
+/** Why a holder on this host (same boot) is gone, or null when it is alive; 'unknown' when this machine cannot tell. */
+function localHolderGone(info: LockInfo): string | null | 'unknown' {
+  const mine = selfIdentity();
+  if (info.pidNs && mine?.pidNs && info.pidNs !== mine.pidNs) {
+    // the pid is the holder's own number inside its namespace: look for that process there
+    const there = findInNamespace(info.pidNs, info.pid);
+    if (!there) return 'unknown';
+    if (there.found === null) return `process ${info.pid} of PID namespace ${info.pidNs} is no longer running`;
+    const t = startTicksOf(there.found);
+    if (info.startTicks !== undefined && t !== null && t !== info.startTicks) return `process ${info.pid} of PID namespace ${info.pidNs} is not the one that took the lock (its pid was reused)`;
+    return null;
+  }
+  if (!alive(info.pid)) return `process ${info.pid} is no longer running`;
+  if (processKind(info.pid) === 'kernel') return `pid ${info.pid} is a kernel thread here (the lock was taken in another PID namespace)`;
+  if (info.startTicks !== undefined) {
+    const t = startTicksOf(info.pid);
+    return t !== null && t !== info.startTicks ? `process ${info.pid} is not the one that took the lock (its pid was reused: start time differs)` : null;
+  }
+  // a lock written before start times were recorded: judged by the time it was taken
+  const start = processStartMs(info.pid);
+  const lockStart = Date.parse(info.startedAt);
+  if (start !== null && Number.isFinite(lockStart) && start > lockStart + 2000) {
+    return `process ${info.pid} is not the one that took the lock (its pid was reused)`;
+  }
+  return null;
 }
 
 /** Why a lock held by `info` (file modified at mtimeMs) is stale, or null when it is live. */
 function staleReason(info: LockInfo | null, mtimeMs: number, force: boolean): string | null {
   const age = Date.now() - mtimeMs;
   if (!info) return age > GARBLED_STALE_MS ? 'the lock file is empty or garbled (a crash while it was created)' : null;
+  if (force) return '--force-unlock given';
+  let where = `host ${info.host}`;
   if (info.host === os.hostname()) {
-    if (!alive(info.pid)) return `process ${info.pid} is no longer running`;
-    const start = processStartMs(info.pid);
-    const lockStart = Date.parse(info.startedAt);
-    if (start !== null && Number.isFinite(lockStart) && start > lockStart + 2000) {
-      return `process ${info.pid} is not the one that took the lock (its pid was reused)`;
-    }
-    return null;
+    const boot = bootId();
+    if (info.bootId && boot && info.bootId !== boot) return `this machine has restarted since the lock was taken (boot ${info.bootId})`;
+    const gone = localHolderGone(info);
+    if (gone !== 'unknown') return gone;
+    where = `PID namespace ${info.pidNs}`;
   }
-  if (force) return `--force-unlock given (the lock is from host ${info.host}, which this machine cannot check)`;
-  if (age > LOCK_STALE_MS) return `its heartbeat is ${Math.round(age / 60_000)} min old (host ${info.host} stopped refreshing it)`;
+  if (age > LOCK_STALE_MS) return `its heartbeat is ${Math.round(age / 60_000)} min old (${where} stopped refreshing it)`;
   return null;
+}
+
+function identityFields(): Pick<LockInfo, 'startTicks' | 'pidNs' | 'bootId'> {
+  const id = selfIdentity();
+  if (!id) return {};
+  return { startTicks: id.startTicks, ...(id.pidNs ? { pidNs: id.pidNs } : {}), ...(id.bootId ? { bootId: id.bootId } : {}) };
 }
 
 function describe(info: LockInfo | null): string {
@@ -126,11 +167,17 @@ function createLock(file: string, info: LockInfo): boolean {
     throw new Error(`cannot create the run lock ${file}: ${(e as Error).message}`);
   }
   try {
-    fs.writeSync(fd, JSON.stringify(info) + '\n');
+    const text = Buffer.from(JSON.stringify(info) + '\n');
+    if (fs.writeSync(fd, text) !== text.length) throw Object.assign(new Error('short write'), { code: 'EIO' });
     fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
+  } catch (e) {
+    // nothing half-made stays behind: an empty lock file would block the folder for seconds
+    try { fs.closeSync(fd); } catch { /* already closed */ }
+    fs.rmSync(file, { force: true });
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new Error(`cannot create the run lock ${file}: ${code === 'ENOSPC' ? 'no space left on the device (ENOSPC)' : (e as Error).message}; nothing was changed`);
   }
+  fs.closeSync(fd);
   return true;
 }
 
@@ -179,13 +226,14 @@ export function acquireRunLock(
     mine.depth += 1;
     return nestedHandle(file);
   }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  makeDirs(path.dirname(file));
   const say = opts.say ?? ((l: string) => process.stderr.write(l + '\n'));
   const info: LockInfo = {
     pid: process.pid,
     host: os.hostname(),
     startedAt: new Date().toISOString(),
     command: opts.command ?? '(command not given)',
+    ...identityFields(),
   };
   for (let attempt = 0; ; attempt++) {
     if (createLock(file, info)) break;
@@ -207,7 +255,8 @@ export function acquireRunLock(
     })();
     const reason = staleReason(holder, mtimeMs, !!opts.force);
     if (reason === null || attempt >= 3) {
-      const other = holder && holder.host !== os.hostname() ? ' (another host: pass --force-unlock once you are sure it is not running)' : '';
+      const other = holder && holder.host !== os.hostname() ? ' (another host: pass --force-unlock once you are sure it is not running)'
+        : holder?.pidNs && holder.pidNs !== selfIdentity()?.pidNs ? ` (another PID namespace, ${holder.pidNs}: pass --force-unlock once you are sure it is not running)` : '';
       throw new LockedError(
         dir,
         holder,

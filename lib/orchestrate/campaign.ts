@@ -29,6 +29,7 @@ import { estimateImages, speedKey } from '../runs/estimate';
 import { CampaignProgress, CampaignItem } from '../runs/campaign-progress';
 import { BackendInfo } from '../backend';
 import { LockedError } from '../io/lock';
+import { writeFileAtomic } from '../io/files';
 import type { RunStatus } from '../train/trainer';
 
 export interface CampaignRequest {
@@ -74,6 +75,8 @@ export interface CampaignResult {
   runs: CampaignRunRecord[];
   /** Runs skipped because another live process holds their folder's lock (run the campaign again once it ends). */
   leftToOthers: string[];
+  /** Runs skipped because a file of theirs cannot be read (garbled config.json, no intact checkpoint), with the reason. */
+  damaged: { experiment: string; runDir: string; reason: string }[];
   /** table.md etc. in outDir, when any run of the campaign exists there. */
   tables: { md: string; csv: string; html: string; expressions?: string } | null;
 }
@@ -99,7 +102,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
   const outDir = path.resolve(req.outDir);
   const names = campaignRuns(campaign, req.only, req.shard);
   const shardNote = req.shard ? ` (shard ${req.shard.index}/${req.shard.count} from ${req.shard.source})` : '';
-  const result: CampaignResult = { status: 'completed', planned: names, runs: [], leftToOthers: [], tables: null };
+  const result: CampaignResult = { status: 'completed', planned: names, runs: [], leftToOthers: [], damaged: [], tables: null };
   if (names.length === 0) {
     log(`${campaign.name}${shardNote}: no runs for this shard (the campaign has ${campaign.runs.length}); nothing to do`);
     return result;
@@ -119,9 +122,9 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
 
   const items: CampaignItem[] = plan.map((p) => {
     const done = p.state.kind === 'completed';
-    const n = p.state.kind === 'new' ? estimateImages(p.spec.dataset, p.data.path, p.settings.limit) : p.state.kind !== 'busy' ? p.state.config.data.images : null;
+    const n = p.state.kind === 'new' ? estimateImages(p.spec.dataset, p.data.path, p.settings.limit) : p.state.kind !== 'busy' && p.state.kind !== 'damaged' ? p.state.config.data.images : null;
     const step = p.state.kind === 'resume' ? p.state.step : 0;
-    const remaining = done || p.state.kind === 'busy' ? 0 : n === null ? null : Math.max(0, n * p.settings.epochs - step * p.settings.batchSize);
+    const remaining = done || p.state.kind === 'busy' || p.state.kind === 'damaged' ? 0 : n === null ? null : Math.max(0, n * p.settings.epochs - step * p.settings.batchSize);
     return { name: p.name, key: speedKey(p.spec.model), pixels: p.spec.model.size ** 2 * p.spec.model.channels, remaining, done };
   });
   if (req.dryRun) {
@@ -186,6 +189,12 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
       }
       if (p.state.kind === 'busy') {
         leaveToOther(p.name, p.runDir, p.state.by);
+        result.runs.push(record);
+        continue;
+      }
+      if (p.state.kind === 'damaged') {
+        log(`${p.name}: skipping damaged run ${p.runDir}: ${p.state.reason} (repair or move that folder, then run the campaign again)`);
+        result.damaged.push({ experiment: p.name, runDir: p.runDir, reason: p.state.reason });
         result.runs.push(record);
         continue;
       }
@@ -271,6 +280,8 @@ function describeState(s: RunFolderState, epochs: number): string {
       return `diverged: the campaign will stop here (${s.message})`;
     case 'busy':
       return `in use by ${s.by}: will leave it to that process`;
+    case 'damaged':
+      return `damaged (${s.reason}): will be skipped`;
   }
 }
 
@@ -297,6 +308,13 @@ export async function campaignTables(
   if (dirs.length === 0) return null;
   const { compareRuns } = await import('../eval/compare');
   const r = await compareRuns(dirs, outDir, { title: `${campaign.name} campaign, preset ${preset}`, charts });
-  log(`table of ${dirs.length} run(s): ${r.tables.md}${r.expressions ? `, ${r.expressions.md}` : ''}`);
+  if (r.skipped.length) {
+    // the table says which runs it lacks and why, not only the log
+    const lines = r.skipped.map((k) => `| ${path.basename(k.dir)} | damaged, not in the table: ${k.reason.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+    const md = fs.readFileSync(r.tables.md, 'utf8').replace(/\n*$/, '\n');
+    writeFileAtomic(r.tables.md, `${md}\n| damaged run | why |\n|---|---|\n${lines.join('\n')}\n`);
+    for (const k of r.skipped) log(`table: ${path.basename(k.dir)} is damaged, left out: ${k.reason}`);
+  }
+  log(`table of ${dirs.length - r.skipped.length} run(s)${r.skipped.length ? ` (${r.skipped.length} damaged, left out)` : ''}: ${r.tables.md}${r.expressions ? `, ${r.expressions.md}` : ''}`);
   return { ...r.tables, ...(r.expressions ? { expressions: r.expressions.md } : {}) };
 }

@@ -5,7 +5,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ExperimentSpec, Overrides, PresetName, resolveSettings, checkSettings } from '../runs/experiment';
-import { RunConfig, newRunDir } from '../runs/run-dir';
+import { RunConfig, ConfigChange, newRunDir } from '../runs/run-dir';
+import { trainedUnder, checkTrainedUnder } from '../runs/trained-under';
+import { manifestsSinceFor } from '../train/manifest-policy';
 import { readCheckedRunConfig } from '../runs/config-check';
 import { resolveDataPath, loadDataset, datasetFingerprint } from '../runs/dataset';
 import { runProvenance } from '../runs/provenance';
@@ -104,6 +106,7 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
       seed,
       ...runProvenance(data.path, images, req.backend, req.command),
       kernels: req.kernels ?? DEFAULT_KERNELS,
+      manifestsSince: 0,
     };
     writeJsonAtomic(path.join(runDir, 'config.json'), config);
     started = true;
@@ -123,7 +126,13 @@ export async function runExperiment(req: RunRequest): Promise<RunResult> {
  * images. `seed` and `overrides` (limit, batchSize) are accepted only when they equal the recorded
  * ones (a caller that passes its start request again); anything else is refused with the reason.
  */
-export type ResumeRequest = Omit<RunRequest, 'spec' | 'preset' | 'outDir'> & { epochs?: number };
+export type ResumeRequest = Omit<RunRequest, 'spec' | 'preset' | 'outDir'> & {
+  epochs?: number;
+  /** --extend: `epochs` makes the run longer (without it, an --epochs other than the recorded one is refused). */
+  extend?: boolean;
+  /** --override FIELD: accept these config.json fields that differ from what the checkpoint was trained under. */
+  override?: string[];
+};
 
 /** Refuses a resume request that would change the recorded run (seed, image subset, batch size). */
 function refuseChanges(runDir: string, config: RunConfig, req: ResumeRequest): void {
@@ -153,9 +162,15 @@ export async function resumeExperiment(runDir: string, req: ResumeRequest): Prom
     const config = readCheckedRunConfig(runDir);
     const file = path.join(runDir, 'config.json');
     refuseChanges(runDir, config, req);
-    const epochs = req.epochs ?? req.overrides?.epochs;
-    if (epochs !== undefined) config.settings.epochs = epochs;
+    const history = [...(config.history ?? []), ...epochsChange(runDir, config, req)];
     checkSettings(config.settings, `resume ${runDir}`);
+    const hasCheckpoint = fs.existsSync(path.join(runDir, 'checkpoints'))
+      && fs.readdirSync(path.join(runDir, 'checkpoints')).some((e) => /^step-\d+$/.test(e) || e === 'latest.json');
+    if (!hasCheckpoint) refuseLostCheckpoints(runDir);
+    else history.push(...checkTrainedUnder(runDir, config, req.override ?? [], log));
+    if (history.length) config.history = history;
+    // an older run without the marker whose checkpoints have no manifest: those stay loadable, the new ones have one
+    if (config.manifestsSince === undefined && !hasManifests(runDir)) config.manifestsSince = manifestsSinceFor(runDir);
     const dataPath = req.dataPath ? path.resolve(req.dataPath) : config.data.path;
     if (!fs.existsSync(dataPath)) {
       throw new Error(`cannot resume ${runDir}: its dataset ${dataPath} (config.json data.path) does not exist here; pass --data DIR pointing at the same images`);
@@ -183,8 +198,6 @@ export async function resumeExperiment(runDir: string, req: ResumeRequest): Prom
     if (config.backend.name !== req.backend.name) {
       log(`note: run started on backend ${config.backend.name}, resuming on ${req.backend.name}`);
     }
-    const hasCheckpoint = fs.existsSync(path.join(runDir, 'checkpoints'))
-      && fs.readdirSync(path.join(runDir, 'checkpoints')).some((e) => /^step-\d+$/.test(e) || e === 'latest.json');
     writeJsonAtomic(file, { ...config, resumedAt: [...((config as { resumedAt?: string[] }).resumedAt ?? []), new Date().toISOString()] });
     if (hasCheckpoint) log(`resuming ${runDir}`);
     else log(`${runDir} stopped before its first checkpoint: starting it again from scratch with its recorded config`);
@@ -194,6 +207,43 @@ export async function resumeExperiment(runDir: string, req: ResumeRequest): Prom
   } finally {
     lock.release();
   }
+}
+
+/**
+ * --epochs on resume: the recorded number is accepted as is; another one only with --extend, and
+ * then only more epochs than recorded (returned as a change for config.json's history).
+ */
+function epochsChange(runDir: string, config: RunConfig, req: ResumeRequest): ConfigChange[] {
+  const epochs = req.epochs ?? req.overrides?.epochs;
+  const recorded = config.settings.epochs;
+  if (epochs === undefined || epochs === recorded) {
+    if (req.extend) throw new Error(`cannot resume ${runDir} with --extend alone: it is set up for ${recorded} epochs; give --extend --epochs N with N > ${recorded}`);
+    return [];
+  }
+  if (!req.extend) {
+    throw new Error(`cannot resume ${runDir} with --epochs ${epochs}: it is set up for ${recorded} epochs (config.json settings.epochs); ` +
+      `to train it longer pass --extend --epochs N (N > ${recorded}), or leave --epochs out to continue it as recorded`);
+  }
+  if (epochs < recorded) {
+    throw new Error(`cannot resume ${runDir} with --extend --epochs ${epochs}: --extend makes a run longer, and it is set up for ${recorded} epochs already; ` +
+      `use --max-steps to stop it earlier, or start a new run`);
+  }
+  config.settings.epochs = epochs;
+  return [{ at: new Date().toISOString(), change: 'extend', field: 'settings.epochs', from: recorded, to: epochs }];
+}
+
+/** Whether any checkpoint folder of the run has a manifest.json. */
+function hasManifests(runDir: string): boolean {
+  const root = path.join(runDir, 'checkpoints');
+  return fs.existsSync(root) && fs.readdirSync(root).some((e) => /^step-\d+$/.test(e) && fs.existsSync(path.join(root, e, 'manifest.json')));
+}
+
+/** A run whose checkpoints/ is gone although summary.json names a checkpoint is not restarted from scratch. */
+function refuseLostCheckpoints(runDir: string): void {
+  const s = readRunSummary(runDir);
+  if (typeof s.lastCheckpoint !== 'string' || !s.lastCheckpoint) return;
+  throw new Error(`cannot resume ${runDir}: its checkpoints are missing (${path.join(runDir, 'checkpoints')} holds no step-NNNNNNN folder or latest.json), ` +
+    `but summary.json says it reached step ${s.steps} with checkpoint ${s.lastCheckpoint}; restore checkpoints/ from a backup, or start a new run (--out): nothing was changed`);
 }
 
 async function trainFromConfig(
@@ -223,6 +273,7 @@ async function trainFromConfig(
       augment: config.spec.remedies?.diffAugment ?? null,
       realLabel: config.spec.remedies?.realLabel,
       kernels: config.kernels ?? DEFAULT_KERNELS,
+      trainedUnder: trainedUnder(config),
     });
   } catch (e) {
     // A diverged run is a result (status diverged in summary.json, exit 1 from the CLI), not a crash.

@@ -31,6 +31,22 @@ export interface RunConfig {
   createdAt: string;
   /** Layer kernels the run trains with (lib/kernels/kernels.ts); absent in runs from before it was recorded: 'fused'. */
   kernels?: Kernels;
+  /** Deliberate changes made on resume (--override FIELD, --extend); absent in runs without any. */
+  history?: ConfigChange[];
+  /**
+   * The first checkpoint step written with a manifest.json (0 for runs started by this version); a
+   * checkpoint without its manifest is then damaged. Absent in older runs (lib/train/manifest-policy.ts).
+   */
+  manifestsSince?: number;
+}
+
+/** One deliberate change to a run's config.json, recorded in its `history`. */
+export interface ConfigChange {
+  at: string;
+  change: 'override' | 'extend';
+  field: string;
+  from: unknown;
+  to: unknown;
 }
 
 function timestamp(d = new Date()): string {

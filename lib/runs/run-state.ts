@@ -22,7 +22,9 @@ export type RunFolderState =
   | { kind: 'resume'; config: RunConfig; step: number; status: string }
   | { kind: 'restart'; config: RunConfig; reason: string }
   | { kind: 'diverged'; config: RunConfig; message: string }
-  | { kind: 'busy'; config?: RunConfig; by: string };
+  | { kind: 'busy'; config?: RunConfig; by: string }
+  /** A run file the campaign cannot read (garbled config.json, no intact checkpoint): skipped with the reason. */
+  | { kind: 'damaged'; reason: string };
 
 /**
  * Fallback for folders without a lock file (written by a version from before run locks, which may
@@ -46,7 +48,12 @@ export function inspectRunFolder(dir: string, experiment: string, preset: Preset
     if (lock.state === 'live') return { kind: 'busy', by: lock.by };
     return { kind: 'new' };
   }
-  const config = readRunConfig(dir);
+  let config: RunConfig;
+  try {
+    config = readRunConfig(dir);
+  } catch (e) {
+    return { kind: 'damaged', reason: (e as Error).message };
+  }
   if (config.experiment !== experiment || config.preset !== preset) {
     throw new Error(
       `${dir} holds a run of ${config.experiment} at preset ${config.preset} (config.json), but this campaign puts ` +
@@ -59,7 +66,16 @@ export function inspectRunFolder(dir: string, experiment: string, preset: Preset
     throw new Error(`${dir} holds ${experiment} at preset ${preset} but with other settings: ${what}; move that folder away or use another --out`);
   }
   const sumFile = path.join(dir, 'summary.json');
-  const summary = fs.existsSync(sumFile) ? readJson<TrainSummary>(sumFile, 'run summary') : null;
+  // a garbled summary.json is rewritten whole by the resume (as `npm run experiment -- --resume` does)
+  let summary: TrainSummary | null = null;
+  let summaryNote: string | null = null;
+  try {
+    summary = fs.existsSync(sumFile) ? readJson<TrainSummary>(sumFile, 'run summary') : null;
+    if (summary !== null && (typeof summary !== 'object' || Array.isArray(summary))) throw new Error(`run summary ${sumFile} is not an object`);
+  } catch (e) {
+    summary = null;
+    summaryNote = `summary.json is damaged (${(e as Error).message}); the resume rewrites it`;
+  }
   if (summary?.status === 'completed' && summary.epochsCompleted >= config.settings.epochs) {
     return { kind: 'completed', config, summary, metrics: fs.existsSync(path.join(dir, 'metrics.json')) };
   }
@@ -78,8 +94,18 @@ export function inspectRunFolder(dir: string, experiment: string, preset: Preset
       return { kind: 'busy', config, by: `a process without a run lock (an older version: summary.json says running, written ${Math.max(0, Math.round(age))} s ago)` };
     }
   }
-  const ckpt = latestCheckpoint(dir);
+  let ckpt: string | null;
+  try {
+    ckpt = latestCheckpoint(dir, () => {});
+  } catch (e) {
+    return { kind: 'damaged', reason: (e as Error).message };
+  }
+  if (!ckpt && typeof summary?.lastCheckpoint === 'string' && summary.lastCheckpoint) {
+    // not a run that stopped before its first checkpoint: its checkpoints were lost (resume refuses it too)
+    return { kind: 'damaged', reason: `its checkpoints are missing, but summary.json says it reached step ${summary.steps} with checkpoint ${summary.lastCheckpoint}` };
+  }
   if (!ckpt) return { kind: 'restart', config, reason: 'it stopped before its first checkpoint' };
-  const latest = readJson<{ step: number }>(path.join(dir, 'checkpoints', 'latest.json'), 'checkpoint index');
-  return { kind: 'resume', config, step: latest.step, status: summary?.status ?? 'no summary.json' };
+  // the step from the checkpoint folder's name (latest.json may be the broken file that was skipped)
+  const step = Number(/step-(\d+)$/.exec(ckpt)?.[1] ?? 0);
+  return { kind: 'resume', config, step, status: summaryNote ?? summary?.status ?? 'no summary.json' };
 }

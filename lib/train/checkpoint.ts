@@ -8,7 +8,8 @@
  * previous checkpoint is kept, older ones are removed. A crash at any moment leaves a loadable one.
  * manifest.json in each checkpoint (size + sha256 of every file) is checked on load; a damaged
  * newest checkpoint (or a broken latest.json) falls back to the newest intact one. Checkpoints
- * written before manifests existed load unverified.
+ * written before manifests existed load unverified; a missing manifest in a run that writes them is
+ * damage (lib/train/manifest-policy.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -17,6 +18,7 @@ import { GanPair } from './gan-pair';
 import { saveModelDir, loadWeightsInto } from './model-io';
 import * as crypto from 'crypto';
 import { writeFileAtomic, writeJsonAtomic, readJson, fsyncDir } from '../io/files';
+import { manifestOptional } from './manifest-policy';
 
 export interface TrainState {
   /** Optimizer steps completed (= iterations). */
@@ -167,7 +169,7 @@ export function checkpointCandidates(runDir: string): string[] {
 
 export interface CheckpointCheck {
   ok: boolean;
-  /** false for checkpoints written before manifests existed (loadable, not verifiable). */
+  /** false for checkpoints without manifest.json: loadable only when the run predates manifests (lib/train/manifest-policy.ts). */
   verified: boolean;
   problems: string[];
 }
@@ -176,6 +178,8 @@ export interface CheckpointCheck {
 export function verifyCheckpoint(dir: string): CheckpointCheck {
   const file = path.join(dir, MANIFEST);
   if (!fs.existsSync(file)) {
+    const policy = manifestOptional(dir);
+    if (!policy.optional) return { ok: false, verified: false, problems: [`manifest.json is missing (${policy.why}): its files cannot be verified`] };
     const ok = fs.existsSync(path.join(dir, 'state.json'));
     return { ok, verified: false, problems: ok ? [] : ['state.json is missing'] };
   }
@@ -262,7 +266,7 @@ export function loadNewestCheckpoint(runDir: string, pair: GanPair, say: (line: 
     if (check.ok) {
       try {
         const state = loadCheckpoint(dir, pair);
-        if (!check.verified) say(`checkpoint ${dir} has no manifest.json (written by an older version): loaded unverified`);
+        if (!check.verified) say(`checkpoint ${dir} has no manifest.json (written before this run's checkpoints had manifests): loaded unverified`);
         if (problems.length) say(`resuming from ${dir}, the newest intact checkpoint`);
         return { dir, state };
       } catch (e) {

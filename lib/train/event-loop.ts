@@ -10,6 +10,16 @@ export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
+/**
+ * One whole turn of the event loop, its poll phase included (a timer, then an immediate): a signal
+ * that arrived during synchronous work (loading data, a step) is dispatched to its handler by the
+ * time this resolves. yieldToEventLoop alone can skip the poll phase, and a handler removed before
+ * the next poll loses the signal (a SIGTERM during data loading of a one-step run ended `stopped`).
+ */
+export function drainSignals(): Promise<void> {
+  return new Promise((resolve) => setTimeout(() => setImmediate(resolve), 0));
+}
+
 /** Exit status a shell reports for a process ended by each signal the loops handle (128 + number). */
 export const SIGNAL_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
 export type StopSignal = keyof typeof SIGNAL_EXIT_CODES;

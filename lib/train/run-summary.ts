@@ -46,7 +46,7 @@ export interface RunSummaryCore<Final> {
   epochsCompleted: number;
   imagesSeen: number;
   trainSeconds: number;
-  /** Training images per second of this session (resumed runs: since the resume). */
+  /** Training images per second of this session (resumed runs: since the resume; a session that trained nothing: over all sessions). */
   imagesPerSecond: number;
   /** Mean of the last logged loss rows; null before the first. */
   final: Final | null;
@@ -98,7 +98,10 @@ export function writeFinalSummary<Final, Extra extends object>(
     imagesSeen: end.steps * end.batchSize,
     trainSeconds: end.trainSeconds,
     ...extra,
-    imagesPerSecond: end.sessionImages / Math.max(end.sessionSeconds, 1e-9),
+    // a session that trained nothing (a resume of a finished run, --max-steps at or below the
+    // steps done) reports the run's speed over all sessions, from the checkpoint's counts
+    imagesPerSecond: end.sessionImages > 0 ? end.sessionImages / Math.max(end.sessionSeconds, 1e-9)
+      : end.trainSeconds > 0 ? (end.steps * end.batchSize) / end.trainSeconds : 0,
     final: end.final,
     message: end.message,
     ...(end.status === 'interrupted' && end.signal ? { signal: end.signal } : {}),

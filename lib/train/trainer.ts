@@ -15,7 +15,7 @@ import { BatchStream } from '../data/batches';
 import { DcganSpec } from '../models/spec';
 import { buildGenerator, buildDiscriminator } from '../models/dcgan';
 import { AdamConfig, DCGAN_ADAM } from './adam';
-import { yieldToEventLoop, catchInterrupt } from './event-loop';
+import { yieldToEventLoop, catchInterrupt, drainSignals } from './event-loop';
 import { trainStep, readSteps, StepTensors } from './step';
 import { GanPair, makeGanPair } from './gan-pair';
 import { extendedStep, StepExtensions } from './extensions/extended-step';
@@ -26,6 +26,7 @@ import { buildConditionalGenerator, buildConditionalDiscriminator, oneHotLabels 
 import { generateSameFaceFixed, sameFaceGridPng, sameFacePlainGridPng } from '../sample/conditional';
 import { saveCheckpoint, loadNewestCheckpoint, TrainState } from './checkpoint';
 import { LossLog, LossRow } from './losses-log';
+import { finalLosses } from './final-losses';
 import { FixedNoise, makeFixedNoise, fixedNoiseTensor, noiseTensor } from '../sample/noise';
 import { generateImages } from '../sample/generate';
 import { ProgressBar } from '../cli/progress';
@@ -68,6 +69,8 @@ export interface TrainOptions {
   onEpoch?: (info: { epoch: number; gridFile: string; rows: number; sameFaceFile?: string }) => void | Promise<void>;
   /** Write TensorBoard event files into `<runDir>/tb/` (lib/train/tb-run.ts; default true). */
   tensorboard?: boolean;
+  /** What the run trains under (lib/runs/trained-under.ts), stored in every checkpoint's state.json. */
+  trainedUnder?: Record<string, unknown>;
 }
 
 /**
@@ -77,17 +80,11 @@ export interface TrainOptions {
  */
 export type { RunStatus };
 
-/** summary.json of a GAN run (lib/train/run-summary.ts): the common fields, final = mean of the last loss rows. */
+/** summary.json of a GAN run (lib/train/run-summary.ts): the common fields, final from losses.csv (lib/train/final-losses.ts). */
 export type TrainSummary = RunSummaryCore<{ loss_d: number; loss_g: number; d_x: number; d_g_z1: number; d_g_z2: number }>;
 
 /** Thrown when a loss becomes NaN/Inf; the run's last good checkpoint is left intact. */
 export class DivergedError extends Error {}
-
-function meanOf(rows: LossRow[]) {
-  if (rows.length === 0) return null;
-  const avg = (k: keyof LossRow) => rows.reduce((a, r) => a + r[k], 0) / rows.length;
-  return { loss_d: avg('loss_d'), loss_g: avg('loss_g'), d_x: avg('d_x'), d_g_z1: avg('d_g_z1'), d_g_z2: avg('d_g_z2') };
-}
 
 export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const { runDir, data, model, epochs, batchSize, seed } = opts;
@@ -111,7 +108,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const pair: GanPair = makeGanPair(G, D, opts.adam ?? DCGAN_ADAM);
   const batches = new BatchStream(data, { batchSize, seed });
   let rng = new Rng(seed);
-  let state: TrainState = { step: 0, epoch: 0, iterInEpoch: 0, seconds: 0, rng: rng.getState(), batches: batches.getState() };
+  let state: TrainState = {
+    step: 0, epoch: 0, iterInEpoch: 0, seconds: 0, rng: rng.getState(), batches: batches.getState(),
+    ...(opts.trainedUnder ? { trainedUnder: opts.trainedUnder } : {}),
+  };
 
   const noiseFile = path.join(runDir, 'noise.json');
   let fixed: FixedNoise;
@@ -121,6 +121,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const ckpt = loaded?.dir ?? null;
   if (loaded) {
     state = loaded.state;
+    if (opts.trainedUnder) state.trainedUnder = opts.trainedUnder;
     rng = Rng.fromState(state.rng as RngState);
     batches.setState(state.batches as ReturnType<BatchStream['getState']>);
     fixed = readJson<FixedNoise>(noiseFile, 'fixed noise');
@@ -144,7 +145,6 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const totalSteps = Math.min(epochs * perEpoch, opts.maxSteps ?? Infinity);
   const bar = opts.progress === false ? null : new ProgressBar(totalSteps, path.basename(runDir), process.stderr, state.step);
   let pending: { t: StepTensors; epoch: number; iter: number; seconds: number }[] = [];
-  let lastRows: LossRow[] = [];
   let lastCheckpoint = ckpt;
   let lastCheckpointStep = ckpt ? state.step : -1;
   let epochRows = 0;
@@ -170,7 +170,6 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     log.append(rows);
     tb?.losses(rows);
     epochRows += rows.length;
-    if (rows.length) lastRows = rows;
     if (bad) {
       throw new DivergedError(
         `training diverged: a loss became ${bad.loss_d} / ${bad.loss_g} (loss_D / loss_G) at iteration ${bad.iter} ` +
@@ -251,6 +250,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       }
     }
     if (pending.length) await flush();
+    await drainSignals(); // a signal still pending (sent while data loaded or a step ran) counts
     if (ctrlC.interrupted) status = 'interrupted';
     else if (state.step < epochs * perEpoch) status = 'stopped';
     if (lastCheckpointStep !== state.step) await checkpoint();
@@ -266,7 +266,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     bar?.done();
     tb?.close();
     summary = writeFinalSummary(runDir, {
-      ...counts(), status, final: meanOf(lastRows), message, signal: ctrlC.signal ?? undefined,
+      ...counts(), status, final: finalLosses(log.file, state.step, logEvery), message, signal: ctrlC.signal ?? undefined,
       sessionImages: imagesThisSession, sessionSeconds: (Date.now() - sessionStart) / 1000,
     });
     G.dispose();

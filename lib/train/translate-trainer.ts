@@ -17,7 +17,7 @@ import { ImageSet } from '../data/types';
 import { BatchStream } from '../data/batches';
 import { buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec, checkTranslatorSpec } from '../models/translator';
 import { translateImages, U8Images } from '../models/translator-apply';
-import { yieldToEventLoop, catchInterrupt } from './event-loop';
+import { yieldToEventLoop, catchInterrupt, drainSignals } from './event-loop';
 import { saveCheckpoint, loadNewestCheckpoint, TrainState } from './checkpoint';
 import { makeTranslatorPair, discriminatorStep, generatorStep, readTranslateSteps, TranslateStepTensors, TranslatorPair } from './translate-step';
 import { TranslateLossLog, TranslateLossRow } from './translate-log';
@@ -241,6 +241,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
       }
     }
     if (pending.length) await flush();
+    await drainSignals(); // a signal still pending counts (lib/train/event-loop.ts)
     if (ctrlC.interrupted) status = 'interrupted';
     else if (state.step < s.steps) status = 'stopped';
     if (lastCheckpointStep !== state.step) await checkpoint();

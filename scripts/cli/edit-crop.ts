@@ -64,7 +64,6 @@ export async function cropMain(args: ParsedArgs, cmd: string, runDir: string | u
     const stem = path.basename(image).replace(/\.[^.]+$/, '');
     const file = path.resolve(out ?? `${stem}-${single ? T.spec.labels[targets[0]] : 'edit'}.png`);
     const [f] = await editWithTranslator(T, [face], targets, { judge, from: [from?.[0]] });
-    fs.mkdirSync(path.dirname(file), { recursive: true });
     writeFileAtomic(
       file,
       single
@@ -127,7 +126,6 @@ export async function invertMain(args: ParsedArgs, cmd: string): Promise<void> {
       log: (l) => process.stderr.write(l + '\n'),
     });
     const f = r.faces[0];
-    fs.mkdirSync(path.dirname(out), { recursive: true });
     writeFileAtomic(out, editStripPng(f, r.size, r.channels, `${path.basename(image)}: expression edits (${run.config.experiment})`));
     const report = {
       image: path.resolve(image),

@@ -114,7 +114,6 @@ export async function photoMain(args: ParsedArgs, cmd: string, runDir: string | 
       t = performance.now();
       const bytes = await encodePhoto(r.edits[e].image, formats[e], { quality, gray: photo.gray });
       encodeMs += performance.now() - t;
-      fs.mkdirSync(path.dirname(outputs[e]), { recursive: true });
       writeFileAtomic(outputs[e], bytes);
     }
     process.stderr.write(`${r.detected.length} face(s) found${face !== undefined ? `, editing face ${face}` : ''}:\n`);

@@ -1,6 +1,6 @@
 /**
  * Damaged run folders, on the real CLI (tiny run stopped at step 6: checkpoints step-6 and step-4):
- * a broken latest.json, random or zeroed weights, a pre-manifest checkpoint, both checkpoints
+ * a broken latest.json, random or zeroed weights, a pre-manifest run, a deleted manifest.json, both checkpoints
  * damaged, a hand-edited config.json, an emptied losses.csv, garbled summary.json / config.json
  * in `compare`. Damage is reported as damage (never as divergence), falls back to the newest
  * intact checkpoint, and never fails a whole table.
@@ -58,16 +58,45 @@ test('zeroed weights are reported as damage, not resumed silently', { timeout: 5
   resumesToReference(dir, [/step-0000006 is damaged \(D\/weights\.bin does not match its sha256/]);
 });
 
-test('a checkpoint without manifest.json (written before manifests) still loads, noted as unverified', { timeout: 5 * 60_000 }, () => {
+/** Makes a copy look like a run of the version before manifests: no manifest.json anywhere, no manifestsSince marker. */
+function asPreManifestRun(dir: string): void {
+  for (const step of [4, 6]) fs.rmSync(ck(dir, step, 'manifest.json'));
+  const file = path.join(dir, 'config.json');
+  const { manifestsSince: _m, ...config } = JSON.parse(fs.readFileSync(file, 'utf8'));
+  fs.writeFileSync(file, JSON.stringify(config, null, 2));
+}
+
+test('a run from before manifests still loads its checkpoint, noted as unverified, and records the marker', { timeout: 5 * 60_000 }, () => {
   const dir = stoppedCopy();
-  fs.rmSync(ck(dir, 6, 'manifest.json'));
+  asPreManifestRun(dir);
   resumesToReference(dir, [/step-0000006 has no manifest\.json .*loaded unverified/]);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')).manifestsSince, 7, 'checkpoints from step 7 on have manifests');
+});
+
+test('a deleted manifest.json does not turn the checksum off: a flipped byte in G/weights.bin is damage, the older checkpoint is used', { timeout: 5 * 60_000 }, () => {
+  // with the marker (a run of this version), and without it (a run in flight from the version before
+  // the marker, whose other checkpoint has a manifest)
+  for (const marker of [true, false]) {
+    const dir = stoppedCopy();
+    if (!marker) {
+      const file = path.join(dir, 'config.json');
+      const { manifestsSince: _m, ...config } = JSON.parse(fs.readFileSync(file, 'utf8'));
+      fs.writeFileSync(file, JSON.stringify(config, null, 2));
+    }
+    fs.rmSync(ck(dir, 6, 'manifest.json'));
+    const f = ck(dir, 6, 'G/weights.bin');
+    const bytes = fs.readFileSync(f);
+    bytes[bytes.length >> 1] ^= 0x01; // a finite value stays finite: only the checksum can tell
+    fs.writeFileSync(f, bytes);
+    const stderr = resumesToReference(dir, [/step-0000006 is damaged \(manifest\.json is missing .*cannot be verified/, /resuming from .*step-0000004, the newest intact checkpoint/]);
+    assert.doesNotMatch(stderr, /loaded unverified/, `marker ${marker}`);
+  }
 });
 
 test('an old checkpoint with random weights is damage (not "diverged"); with no intact checkpoint the error says so', { timeout: 5 * 60_000 }, () => {
   const dir = stoppedCopy();
+  asPreManifestRun(dir);
   for (const step of [4, 6]) {
-    fs.rmSync(ck(dir, step, 'manifest.json'));
     const f = ck(dir, step, 'G/weights.bin');
     fs.writeFileSync(f, Buffer.alloc(fs.statSync(f).size, 0xff)); // 0xffffffff = NaN
   }

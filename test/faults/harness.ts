@@ -8,6 +8,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as crypto from 'crypto';
+import * as os from 'os';
 import { spawn, spawnSync, ChildProcess } from 'child_process';
 import { after } from 'node:test';
 import { tempDir } from '../helpers';
@@ -178,4 +179,14 @@ export async function pool<T>(jobs: (() => Promise<T>)[], n: number): Promise<T[
     }
   }));
   return out;
+}
+
+/** Mounts a tmpfs of `size` at a new folder, or returns why it cannot (needs Linux and root). */
+export function mountTmpfs(size: string): { dir: string; unmount(): void } | string {
+  if (os.platform() !== 'linux') return 'tmpfs needs Linux';
+  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
+  const dir = tempDir('facegan-tmpfs-');
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (r.status !== 0) return `mount -t tmpfs failed: ${(r.stderr || r.error?.message || '').trim()}`;
+  return { dir, unmount: () => void spawnSync('umount', [dir]) };
 }

@@ -22,7 +22,7 @@ test('--resume refuses --batch, --seed, --preset, --limit and an experiment name
   assert.match(r.stderr, /--seed: the seed fixed/);
   assert.match(r.stderr, /--preset: the preset fixed its settings/);
   assert.match(r.stderr, /--limit: the image subset is part of the run/);
-  assert.match(r.stderr, /Only --epochs, --max-steps and --data/);
+  assert.match(r.stderr, /Only --max-steps, --data \(the same images, moved\), --extend --epochs N and --override may be given/);
   assert.deepEqual(snapshot(dir), before);
 });
 

@@ -15,7 +15,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { tempDir } from '../helpers';
-import { cli, cliAsync, tinyArgs, referenceRun, referenceWrites, checkComplete, diffRuns, waitStopped, snapshot, seeded } from './harness';
+import { mountTmpfs, cli, cliAsync, tinyArgs, referenceRun, referenceWrites, checkComplete, diffRuns, waitStopped, snapshot, seeded } from './harness';
 
 const summaryOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
 
@@ -127,16 +127,6 @@ test('an injected ENOSPC at random writes: error names the file, status failed, 
     assert.deepEqual(diffRuns(dir, ref), [], `write ${at}`);
   }
 });
-
-/** Mounts a tmpfs of `size` at a new folder, or returns why it cannot. */
-function mountTmpfs(size: string): { dir: string; unmount(): void } | string {
-  if (os.platform() !== 'linux') return 'tmpfs needs Linux';
-  if (process.getuid?.() !== 0) return 'mounting a tmpfs needs root';
-  const dir = tempDir('facegan-tmpfs-');
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
-  if (r.status !== 0) return `mount -t tmpfs failed: ${(r.stderr || r.error?.message || '').trim()}`;
-  return { dir, unmount: () => void spawnSync('umount', [dir]) };
-}
 
 const tmpfs = mountTmpfs('600k');
 test('a real full disk (600 KB tmpfs): the error names the file, status failed, no temporary files', { skip: typeof tmpfs === 'string' ? tmpfs : false, timeout: 5 * 60_000 }, () => {
