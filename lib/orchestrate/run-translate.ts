@@ -271,20 +271,24 @@ export function installTranslator(runDir: string, dest = DEFAULT_TRANSLATOR_DIR)
   const found = findCheckpoint(runDir);
   if (!found) throw new Error(`${runDir} has no checkpoint yet (checkpoints/latest.json): train it first`);
   for (const n of found.notes) process.stderr.write(`note: ${n}\n`);
-  const ckpt = found.dir;
+  // a run with a checkpoint choice (v2: settings.selectEvery) installs its chosen G, best/, not the latest
+  const chosen = (config.settings.selectEvery ?? 0) > 0 && fs.existsSync(path.join(runDir, 'best', 'model.json'));
+  const ckpt = chosen ? path.join(runDir, 'best') : found.dir;
+  const gDir = chosen ? ckpt : path.join(ckpt, 'G');
   const summary = fs.existsSync(path.join(runDir, 'summary.json')) ? readJson<Record<string, unknown>>(path.join(runDir, 'summary.json'), 'run summary') : {};
-  const metricsFile = path.join(runDir, 'metrics.json');
+  const metricsFile = chosen ? path.join(runDir, 'best', 'metrics.json') : path.join(runDir, 'metrics.json');
   const metrics = fs.existsSync(metricsFile) ? readJson<Record<string, unknown>>(metricsFile, 'translator metrics') : null;
   const o = config.overrides;
   const command =
     `npm run experiment -- fer-translate --preset ${config.preset} --data <FER2013 folder>` +
     (config.seed !== DEFAULT_SEED ? ` --seed ${config.seed}` : '') +
     (o.steps !== undefined ? ` --steps ${o.steps}` : '') + (o.batchSize !== undefined ? ` --batch ${o.batchSize}` : '') +
-    (o.limit !== undefined ? ` --limit ${o.limit ?? 'all'}` : '') + ' --install';
+    (o.limit !== undefined ? ` --limit ${o.limit ?? 'all'}` : '') +
+    (config.variant ? ` --variant ${config.variant}` : '') + (config.lossClassifier ? ' --loss-classifier <fer-loss-classifier run>/model' : '') + ' --install';
   const tmp = `${dest}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  for (const f of ['model.json', 'weights.bin']) writeFileAtomic(path.join(tmp, f), fs.readFileSync(path.join(ckpt, 'G', f)));
+  for (const f of ['model.json', 'weights.bin']) writeFileAtomic(path.join(tmp, f), fs.readFileSync(path.join(gDir, f)));
   writeJsonAtomic(path.join(tmp, 'translator.json'), { spec: config.spec.model, losses: config.spec.losses, settings: config.settings });
   // paths made portable (the model folder is committed): relative to the checkout when the run is
   // inside it, else the run folder's name; the dataset as its folder's name (lib/runs/portable-paths.ts)

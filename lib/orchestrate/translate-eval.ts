@@ -20,6 +20,22 @@ import { loadConditionalRun } from '../runs/load-conditional';
 import { loadIdentityModel, embedFaces, cosine } from '../eval/identity';
 import { editFaces } from '../edit/edit-faces';
 import { faceFromBytes } from '../edit/face-image';
+import { highFrequencyShare } from '../eval/spectrum';
+
+/** Images per set the checkerboard check looks at (a DFT per image; the first N edits and faces). */
+const SPECTRUM_IMAGES = 2000;
+/** Its band: max(|u|, |v|) >= this share of the Nyquist frequency. */
+const SPECTRUM_BAND = 0.75;
+
+/** The checkerboard check (lib/eval/spectrum.ts): high-frequency share of the edits vs the real faces. */
+export function editSpectrum(im: EditImages): { edits: number; real: number; ratio: number; band: number; images: number } {
+  const k = EMOTIONS.length;
+  const n = im.labels.length;
+  const sz = { height: im.size, width: im.size, channels: im.channels };
+  const edits = highFrequencyShare({ data: im.edits, n: n * k, ...sz }, SPECTRUM_BAND, SPECTRUM_IMAGES);
+  const real = highFrequencyShare({ data: im.inputs, n, ...sz }, SPECTRUM_BAND, SPECTRUM_IMAGES);
+  return { edits, real, ratio: real > 0 ? edits / real : NaN, band: SPECTRUM_BAND, images: Math.min(SPECTRUM_IMAGES, n * k) };
+}
 
 export interface EditEvalOptions {
   /** Faces (seeded subset of the split); default all. */
@@ -119,7 +135,10 @@ export async function evaluateTranslator(source: string, o: EditEvalOptions): Pr
     const im = await translatorEditImages(T, faces);
     const seconds = (Date.now() - t0) / 1000;
     const m = await measure(im, o.classifier, o.identityDir);
-    const r = record(source, m, { method: 'translate', faces: faces.name, data: dataPath, classifier: o.classifier.dir, model: T.source, seconds_editing: seconds, evaluated_at: new Date().toISOString() }, `Translator edits (${T.name})`);
+    const spectrum = editSpectrum(im);
+    log(`checkerboard check: high-frequency share of the edits ${(100 * spectrum.edits).toFixed(3)}% vs real faces ${(100 * spectrum.real).toFixed(3)}% (x${spectrum.ratio.toFixed(2)})`);
+    const r = record(source, m, { spectrum, method: 'translate', faces: faces.name, data: dataPath, classifier: o.classifier.dir, model: T.source, seconds_editing: seconds, evaluated_at: new Date().toISOString() }, `Translator edits (${T.name})`);
+    fs.appendFileSync(r.md, `\nCheckerboard check (high-frequency share of the spectrum, max(|u|,|v|) >= ${spectrum.band} x Nyquist, first ${spectrum.images} images): edits ${(100 * spectrum.edits).toFixed(3)}%, real faces ${(100 * spectrum.real).toFixed(3)}%, ratio ${spectrum.ratio.toFixed(2)}\n`);
     return { metrics: m, ...r };
   } finally {
     T.G.dispose();

@@ -146,6 +146,8 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     fs.appendFileSync(file, `${sc.step},${sc.ratio.toFixed(4)},${sc.psnr.toFixed(2)},${better ? 1 : 0},${sc.perTarget.map((r) => r.toFixed(4)).join(',')}\n`);
     if (better) {
       await saveModelDir(G, path.join(runDir, 'best'));
+      // translator.json makes best/ a translator folder: `npm run evaluate -- RUN/best`, `npm run edit -- --run RUN/best`
+      writeFileAtomic(path.join(runDir, 'best', 'translator.json'), JSON.stringify({ spec, losses: w, settings: s, chosen: sc }, null, 2));
       writeFileAtomic(bestFile, JSON.stringify(sc, null, 2));
       best = sc;
     }
