@@ -51,6 +51,7 @@ async function tinyLossClassifier(seed = 77): Promise<string> {
 
 test('v2 G: output [b,48,48,1] in [-1, 1]; D: one real/fake map per expression [b,3,3,7] and 7 logits; no transposed convs', () => {
   const G = buildTranslatorG(tinyV2, 3);
+  perturb(G, 3);
   const D = buildTranslatorD(tinyV2, 4);
   assert.ok(!G.layers.some((l) => l.getClassName() === 'Conv2DTranspose'), 'the resize decoder has no transposed conv');
   assert.ok(G.layers.some((l) => l.getClassName() === 'UpSampling2D'));
@@ -71,10 +72,16 @@ test('v2 G: output [b,48,48,1] in [-1, 1]; D: one real/fake map per expression [
   D.dispose();
 });
 
-test('residual output: a zero edit (last conv zero) is the input exactly, and survives save/load', async () => {
+/** Gives G's zero-initialised last conv random weights (an untrained G that edits). */
+function perturb(G: tf.LayersModel, seed: number): void {
+  const colour = G.getLayer('g_colour');
+  colour.setWeights(colour.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.05, 'float32', seed + i)));
+}
+
+test('residual output: G starts as the identity (a zero edit is the input exactly), and survives save/load', async () => {
   const G = buildTranslatorG(tinyV2, 3);
   const colour = G.getLayer('g_colour');
-  colour.setWeights(colour.getWeights().map((w) => tf.zerosLike(w)));
+  assert.ok(colour.getWeights().every((w) => w.abs().max().dataSync()[0] === 0), 'the last conv is zero-initialised');
   const faces = await sampleFaces(4);
   const x = tf.tidy(() => tf.tensor4d(faces.data, [faces.n, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D);
   const out = tf.tidy(() => translate(G, x, oneHot([0, 1, 2, 3], 7)).image);
@@ -91,6 +98,7 @@ test('residual output: a zero edit (last conv zero) is the input exactly, and su
 
 test('strength: 0 gives the input exactly, 1 gives G itself, 0.5 halves the residual (uint8 path too)', async () => {
   const G = buildTranslatorG(tinyV2, 5);
+  perturb(G, 5);
   const faces = await sampleFaces(3);
   const y = oneHot([3, 3, 3], 7);
   const x = tf.tidy(() => tf.tensor4d(faces.data, [faces.n, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D);

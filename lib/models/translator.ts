@@ -10,7 +10,7 @@
  *     Without a mask: output tanh(conv7) in [-1, 1].
  *     With a mask: colour C = tanh(conv7), mask A = sigmoid(conv7'), output A*C + (1-A)*x, and the
  *     mask as a second output [b,48,48,1] for its regulariser.
- *   v2 options (issue #23): `residual` (output clip(x + d)), `upsample: 'resize'` (nearest x2 + 3x3
+ *   v2 options (issue #23): `residual` (output clip(x + d), last conv zero-initialised: G starts as the identity), `upsample: 'resize'` (nearest x2 + 3x3
  *     conv instead of transposed convs), `dPerDomain` (one real/fake map per expression in D).
  *   D(x): `dLayers` 4x4 stride-2 convs (dDim, 2dDim, ...) with LeakyReLU 0.01 (abs-leaky-relu.ts, so
  *     a gradient penalty can differentiate through it), no normalisation (StarGAN), then two heads:
@@ -128,8 +128,11 @@ export function buildTranslatorG(spec: TranslatorSpec, seed = 1): tf.LayersModel
       h = normRelu(up.apply(h) as tf.SymbolicTensor, `g_up${i + 1}`);
     }
   }
+  // residual G starts as the identity: its last conv is zero-initialised, so d = tanh(0) = 0 and the edit is the
+  // input exactly until the losses ask for a change (the seed counter advances as before)
+  const colourInit = spec.residual ? (s++, tf.initializers.zeros()) : init(s++);
   const colour = tf.layers
-    .conv2d({ filters: channels, kernelSize: 7, padding: 'same', useBias: false, activation: 'tanh', kernelInitializer: init(s++), name: 'g_colour' })
+    .conv2d({ filters: channels, kernelSize: 7, padding: 'same', useBias: false, activation: 'tanh', kernelInitializer: colourInit, name: 'g_colour' })
     .apply(h) as tf.SymbolicTensor;
   if (spec.residual) {
     const out = new ResidualAdd({ name: 'g_residual' }).apply([colour, x]) as tf.SymbolicTensor;
