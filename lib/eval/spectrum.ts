@@ -3,7 +3,8 @@
  * the highest spatial frequencies. Transposed convolutions leave a periodic pattern at half the
  * sampling rate (Odena et al. 2016), which shows up as extra energy near the Nyquist frequency; edits
  * without it have about the share of real faces. Power spectrum by a separable DFT of each image
- * (mean removed, first channel), summed over the set; "high" = max(|u|, |v|) >= `band` x Nyquist.
+ * (mean removed, first channel), summed over the set; "high" = max(|u|, |v|) >= `band` x Nyquist
+ * (band 1: the Nyquist lines, where a stride-2 transposed conv's period-2 checkerboard lies).
  */
 export interface SpectrumImages {
   data: Uint8Array;
@@ -23,7 +24,7 @@ function dftTables(n: number): { cos: Float64Array; sin: Float64Array } {
 }
 
 /** Share (0..1) of the summed power spectrum with max(|u|, |v|) >= band * Nyquist, over at most `limit` images. */
-export function highFrequencyShare(im: SpectrumImages, band = 0.75, limit = Infinity): number {
+export function highFrequencyShare(im: SpectrumImages, band = 1, limit = Infinity): number {
   const { height: h, width: w, channels: c } = im;
   const th = dftTables(h), tw = dftTables(w);
   const n = Math.min(im.n, limit);
@@ -53,7 +54,7 @@ export function highFrequencyShare(im: SpectrumImages, band = 0.75, limit = Infi
       }
       const pw = r * r + s * s;
       total += pw;
-      if (Math.max(fy(u, w), fy(v, h)) >= band) high += pw;
+      if (Math.max(fy(u, w), fy(v, h)) >= band - 1e-9) high += pw;
     }
   }
   return total > 0 ? high / total : 0;
