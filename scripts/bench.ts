@@ -116,8 +116,10 @@ async function main(): Promise<void> {
   if (args.options.translator) {
     const { initBackend, describeBackend } = await import('../lib/backend');
     const { runTranslatorBench, writeTranslatorBench } = await import('../lib/bench/translator-bench');
+    const { ferTranslateV2 } = await import('../experiments/translate');
+    const { LOSS_CLASSIFIER_EXPERIMENT } = await import('../experiments/translate-classifier');
     process.stdout.write(`backend: ${describeBackend(await initBackend())}\n`);
-    const r = await runTranslatorBench({
+    const r = await runTranslatorBench({ experiment: ferTranslateV2, lossArch: LOSS_CLASSIFIER_EXPERIMENT.presets.paper.arch }, {
       batch: intOption(args, 'batch', 'npm run bench', 2) ?? 16, warmup: intOption(args, 'warmup', 'npm run bench', 0) ?? 2,
       steps: intOption(args, 'steps', 'npm run bench', 1) ?? 10, rounds: intOption(args, 'rounds', 'npm run bench', 1) ?? 2, peer: !args.options['no-peer'],
     }, (l) => process.stdout.write(`${l}\n`));

@@ -23,6 +23,8 @@ import { loadFer2013, EMOTIONS } from '../lib/data';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
 import { DEFAULT_CLASSIFIER_DIR } from '../lib/eval/classifier';
 import { ferTranslateV2, TRANSLATE_VARIANTS, TranslateSettings } from '../experiments/translate';
+import { forwardFlops } from '../lib/bench/translator-bench';
+import { LOSS_CLASSIFIER_EXPERIMENT } from '../experiments/translate-classifier';
 import { setupBackend, tempDir } from './helpers';
 
 test.before(setupBackend);
@@ -260,4 +262,17 @@ test('selection faces are PublicTest only, balanced over expressions; variants a
   assert.deepEqual(v['cls-residual-resize'].model, { ...v['cls-residual'].model, upsample: 'resize' });
   assert.equal(v.v2.model.dPerDomain, true);
   for (const name of Object.keys(v)) assert.deepEqual(v[name].presets.ablation, v.v1.presets.ablation, `${name}'s ablation preset differs`);
+});
+
+test('bench: the v2 nets cost what the PyTorch peer counts (G 0.565 GFLOP, D 0.029 GFLOP per image forward; C + the fixed 2x2 space-to-depth)', () => {
+  const G = buildTranslatorG(ferTranslateV2.model);
+  const D = buildTranslatorD(ferTranslateV2.model);
+  const C = buildClassifier(LOSS_CLASSIFIER_EXPERIMENT.presets.paper.arch, 1).model;
+  // bench/peer/translator_torch.py --json prints forward_flops {G: 565198848, D: 29223936, C: 33474304}
+  assert.equal(forwardFlops(G), 565198848);
+  assert.equal(forwardFlops(D), 29223936);
+  assert.equal(forwardFlops(C), 33474304 + 2 * 2 * 2 * 1 * 4 * 24 * 24);
+  G.dispose();
+  D.dispose();
+  C.dispose();
 });

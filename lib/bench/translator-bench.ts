@@ -13,8 +13,8 @@ import * as tf from '@tensorflow/tfjs';
 import { buildTranslatorG, buildTranslatorD, oneHot } from '../models/translator';
 import { buildClassifier } from '../eval/classifier-model';
 import { makeTranslatorPair, discriminatorStep, generatorStep, readTranslateSteps } from '../train/translate-step';
-import { ferTranslateV2 } from '../../experiments/translate';
-import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
+import type { TranslateExperiment } from '../train/translate-spec';
+import type { ClassifierArch } from '../eval/classifier-model';
 import { Rng } from '../rng';
 import { benchMatMul, MatMulResult } from './matmul';
 import { median, machineInfo, loadAverage1 } from './machine';
@@ -23,6 +23,9 @@ import { exec } from '../native/exec';
 import { REPO_ROOT } from '../native/paths';
 
 export interface TranslatorBenchPlan { batch: number; warmup: number; steps: number; rounds: number; peer: boolean }
+
+/** What is measured, passed in by scripts/bench.ts: the v2 experiment (experiments/translate.ts ferTranslateV2) and the loss classifier's architecture. */
+export interface TranslatorBenchNets { experiment: TranslateExperiment; lossArch: ClassifierArch }
 
 /** Forward FLOPs per image of every Conv2D / Conv2DTranspose / Dense layer (2 x multiply-adds). */
 export function forwardFlops(model: tf.LayersModel): number {
@@ -42,12 +45,13 @@ export function forwardFlops(model: tf.LayersModel): number {
 export interface SideResult { s_per_step: number[]; median_s: number; images_per_s: number; gflops_per_s: number; flops_per_step: number }
 
 /** Times the tfjs iteration: `steps` timed iterations after `warmup`, each read back (synchronised). */
-export async function benchOurTranslatorStep(batch: number, warmup: number, steps: number): Promise<SideResult & { forward: { G: number; D: number; C: number } }> {
-  const spec = ferTranslateV2.model;
-  const w = ferTranslateV2.losses;
+export async function benchOurTranslatorStep(nets: TranslatorBenchNets, batch: number, warmup: number, steps: number): Promise<SideResult & { forward: { G: number; D: number; C: number } }> {
+  const spec = nets.experiment.model;
+  const w = nets.experiment.losses;
+  if (!w.clsAugment || w.clsSource !== 'frozen') throw new Error('translator bench: the experiment must be the v2 one (losses.clsSource frozen with clsAugment)');
   const G = buildTranslatorG(spec, 1);
   const D = buildTranslatorD(spec, 2);
-  const C = buildClassifier(LOSS_CLASSIFIER_EXPERIMENT.presets.paper.arch, 3).model;
+  const C = buildClassifier(nets.lossArch, 3).model;
   C.trainable = false;
   const pair = makeTranslatorPair(G, D, { lr: 1e-4, beta1: 0.5, beta2: 0.999, eps: 1e-8 }, { lr: 1e-4, beta1: 0.5, beta2: 0.999, eps: 1e-8 });
   pair.C = C;
@@ -108,13 +112,13 @@ export interface TranslatorBenchResult {
 }
 
 /** Runs the side-by-side benchmark (rounds of ours then PyTorch). */
-export async function runTranslatorBench(plan: TranslatorBenchPlan, log: (l: string) => void): Promise<TranslatorBenchResult> {
+export async function runTranslatorBench(nets: TranslatorBenchNets, plan: TranslatorBenchPlan, log: (l: string) => void): Promise<TranslatorBenchResult> {
   const py = plan.peer ? await findPeerPython() : { ok: false as const, why: '--no-peer' };
   if (!py.ok) log(`peer skipped: ${py.why}`);
   const ours: SideResult[] = [];
   const peer: (SideResult & { torch: string })[] = [];
   for (let r = 0; r < plan.rounds; r++) {
-    const o = await benchOurTranslatorStep(plan.batch, plan.warmup, plan.steps);
+    const o = await benchOurTranslatorStep(nets, plan.batch, plan.warmup, plan.steps);
     ours.push(o);
     log(`round ${r + 1}: tfjs ${o.median_s.toFixed(3)} s/iteration (${o.gflops_per_s.toFixed(1)} GFLOP/s)`);
     if (py.ok) {
