@@ -24,6 +24,7 @@ import { SAMPLE_DIR } from '../lib/runs/dataset';
 import { DEFAULT_CLASSIFIER_DIR } from '../lib/eval/classifier';
 import { ferTranslateV2, TRANSLATE_VARIANTS, TranslateSettings } from '../experiments/translate';
 import { forwardFlops } from '../lib/bench/translator-bench';
+import { refuseLossClassifierAsJudge } from '../lib/orchestrate/translate-eval';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../experiments/translate-classifier';
 import { setupBackend, tempDir } from './helpers';
 
@@ -275,4 +276,14 @@ test('bench: the v2 nets cost what the PyTorch peer counts (G 0.565 GFLOP, D 0.0
   G.dispose();
   D.dispose();
   C.dispose();
+});
+
+test('evaluate refuses to judge a v2 run (or its best/ snapshot) with its own loss classifier', async () => {
+  const lc = await tinyLossClassifier(81);
+  const run = tempDir();
+  fs.mkdirSync(path.join(run, 'best'));
+  fs.writeFileSync(path.join(run, 'config.json'), JSON.stringify({ kind: 'translator', lossClassifier: checkLossClassifier(lc, DEFAULT_CLASSIFIER_DIR) }));
+  assert.throws(() => refuseLossClassifierAsJudge(run, lc), /loss classifier the translator was trained against/);
+  assert.throws(() => refuseLossClassifierAsJudge(path.join(run, 'best'), lc), /loss classifier/);
+  assert.doesNotThrow(() => refuseLossClassifierAsJudge(run, DEFAULT_CLASSIFIER_DIR));
 });

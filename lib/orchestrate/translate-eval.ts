@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as crypto from 'crypto';
 import { loadFer2013 } from '../data';
 import { ImageSet, EMOTIONS } from '../data/types';
 import { resolveDataPath } from '../runs/dataset';
@@ -127,9 +128,28 @@ function record(dir: string, m: EditMetrics, extra: Record<string, unknown>, tit
   return { file, md };
 }
 
+/**
+ * Evaluation honesty (issue #23): a translator trained against a frozen loss classifier (v2) is never judged by
+ * that classifier. Its run's config.json (at `source`, or above it for the chosen snapshot best/) records the
+ * loss classifier's weights fingerprint; the judging classifier must not have those weights.
+ */
+export function refuseLossClassifierAsJudge(source: string, judgeDir: string): void {
+  for (const cfg of [path.join(source, 'config.json'), path.join(source, '..', 'config.json')]) {
+    if (!fs.existsSync(cfg)) continue;
+    const rec = readJson<{ kind?: string; lossClassifier?: { sha256: string; dir: string } }>(cfg, 'run config');
+    if (rec.kind !== 'translator' || !rec.lossClassifier || !judgeDir) return;
+    const w = path.join(judgeDir, 'weights.bin');
+    if (fs.existsSync(w) && crypto.createHash('sha256').update(fs.readFileSync(w)).digest('hex') === rec.lossClassifier.sha256) {
+      throw new Error(`refusing to evaluate ${source} with ${judgeDir}: that is the loss classifier the translator was trained against (${rec.lossClassifier.dir}); use the evaluation classifier (models/fer-classifier)`);
+    }
+    return;
+  }
+}
+
 /** Evaluates a translator run (or installed folder) and writes its metrics.json and edit-metrics.md. */
 export async function evaluateTranslator(source: string, o: EditEvalOptions): Promise<{ metrics: EditMetrics; file: string; md: string }> {
   const log = o.log ?? (() => {});
+  refuseLossClassifierAsJudge(source, o.classifier.dir);
   const dataPath = dataPathFor(source, o.dataPath);
   const faces = await evaluationFaces(dataPath, o);
   log(`${source}: ${faces.n} faces (${faces.name}) x ${EMOTIONS.length + 1} renderings with the translator`);
