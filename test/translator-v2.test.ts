@@ -25,6 +25,7 @@ import { DEFAULT_CLASSIFIER_DIR } from '../lib/eval/classifier';
 import { ferTranslateV2, TRANSLATE_VARIANTS, TranslateSettings } from '../experiments/translate';
 import { forwardFlops } from '../lib/bench/translator-bench';
 import { refuseLossClassifierAsJudge } from '../lib/orchestrate/translate-eval';
+import { lossClassifierCli } from '../scripts/cli/fer-loss-classifier';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../experiments/translate-classifier';
 import { setupBackend, tempDir } from './helpers';
 
@@ -286,4 +287,24 @@ test('evaluate refuses to judge a v2 run (or its best/ snapshot) with its own lo
   assert.throws(() => refuseLossClassifierAsJudge(run, lc), /loss classifier the translator was trained against/);
   assert.throws(() => refuseLossClassifierAsJudge(path.join(run, 'best'), lc), /loss classifier/);
   assert.doesNotThrow(() => refuseLossClassifierAsJudge(run, DEFAULT_CLASSIFIER_DIR));
+});
+
+test('fer-loss-classifier (smoke preset on the sample): its own seed and architecture, accepted as a loss classifier, never installed as the evaluation classifier', async () => {
+  const out = path.join(tempDir(), 'run');
+  const evalBefore = fs.readFileSync(path.join(DEFAULT_CLASSIFIER_DIR, 'weights.bin'));
+  const log = console.log;
+  console.log = () => {};
+  try {
+    await lossClassifierCli(['--preset', 'smoke', '--data', FER, '--out', out]);
+  } finally {
+    console.log = log;
+  }
+  const m = JSON.parse(fs.readFileSync(path.join(out, 'model', 'metrics.json'), 'utf8'));
+  assert.equal(m.seed, LOSS_CLASSIFIER_EXPERIMENT.seed);
+  assert.match(m.command, /fer-loss-classifier --preset smoke/);
+  const evalInfo = JSON.parse(fs.readFileSync(path.join(DEFAULT_CLASSIFIER_DIR, 'metrics.json'), 'utf8'));
+  assert.notEqual(LOSS_CLASSIFIER_EXPERIMENT.seed, evalInfo.seed);
+  assert.notDeepEqual(LOSS_CLASSIFIER_EXPERIMENT.presets.paper.arch, evalInfo.settings.arch);
+  assert.equal(checkLossClassifier(path.join(out, 'model'), DEFAULT_CLASSIFIER_DIR).seed, LOSS_CLASSIFIER_EXPERIMENT.seed);
+  assert.deepEqual(fs.readFileSync(path.join(DEFAULT_CLASSIFIER_DIR, 'weights.bin')), evalBefore, 'the evaluation classifier was touched');
 });
