@@ -51,5 +51,54 @@ export const ferTranslate: TranslateExperiment = {
     quick: { ...common, steps: 3500, nCritic: 5, decayFrom: null, sampleEvery: 500, checkpointEvery: 500 },
     // seconds: tiny subset, a few iterations
     smoke: { ...common, batchSize: 4, limit: 16, steps: 4, nCritic: 2, decayFrom: 2, sampleEvery: 2, checkpointEvery: 0, logEvery: 1 },
+    // the v2 ablation's arms (issue #23), each at the same seed and compute: 600 iterations = 120 G updates,
+    // so that the five arms fit in about 2.5 h beside the paper run on 2 shared cores (0.3-0.4 it/s each; the quick preset is 6x longer)
+    ablation: { ...common, steps: 600, nCritic: 5, decayFrom: null, sampleEvery: 300, checkpointEvery: 300 },
   },
+};
+
+/**
+ * Translator v2 (issue #23) and the ablation's arms, each one change on top of the previous
+ * (`npm run experiment -- fer-translate --variant NAME --preset ablation --loss-classifier DIR`):
+ *
+ *   v1                    the shipped StarGAN (ferTranslate above)
+ *   cls                   + G's classification loss from the frozen loss classifier (trained on real faces only,
+ *                           `npm run experiment -- fer-loss-classifier`), with shift/flip/noise at its input
+ *   cls-residual          + residual output clip(x + d): a zero edit is the input exactly; strength scales d
+ *   cls-residual-resize   + nearest-neighbour upsampling then 3x3 conv in G's decoder (no checkerboard)
+ *   v2                    + one real/fake map per expression in D, non-saturating loss + R1 (StarGAN v2),
+ *                           cycle and identity weights 10 -> 2; its paper preset: G every iteration (StarGAN v2's
+ *                           1:1), 30,000 iterations, resumable across sessions, checkpoint chosen on PublicTest
+ */
+const clsAugment = { shift: 3, flip: true, noise: 0.05 };
+const cls: TranslateExperiment = {
+  ...ferTranslate,
+  description: 'Translator, ablation arm: G classified by a frozen loss classifier (real faces only)',
+  losses: { ...ferTranslate.losses, clsSource: 'frozen', clsAugment },
+};
+const clsResidual: TranslateExperiment = { ...cls, description: 'Translator, ablation arm: + residual output x + d', model: { ...cls.model, residual: true } };
+const clsResidualResize: TranslateExperiment = {
+  ...clsResidual,
+  description: 'Translator, ablation arm: + resize-then-convolve decoder',
+  model: { ...clsResidual.model, upsample: 'resize' },
+};
+export const ferTranslateV2: TranslateExperiment = {
+  ...clsResidualResize,
+  description: 'Translator v2: frozen loss classifier, residual output, resize-conv decoder, per-expression D with R1, cycle/identity 2',
+  model: { ...clsResidualResize.model, dPerDomain: true },
+  losses: { ...clsResidualResize.losses, adversarial: 'nonsat-r1', r1: 1, gp: 0, rec: 2, idt: 2 },
+  presets: {
+    ...ferTranslate.presets,
+    // the paper run: StarGAN v2's one D update per G update; checkpoint choice on 280 PublicTest faces every
+    // 1,000 iterations (loss classifier; snapshots under 30 dB reconstruction are not kept)
+    paper: { ...common, steps: 30000, nCritic: 1, decayFrom: 20000, sampleEvery: 1000, checkpointEvery: 500, selectEvery: 1000, selectFaces: 280, selectMinPsnr: 30 },
+  },
+};
+
+export const TRANSLATE_VARIANTS: Record<string, TranslateExperiment> = {
+  v1: ferTranslate,
+  cls,
+  'cls-residual': clsResidual,
+  'cls-residual-resize': clsResidualResize,
+  v2: ferTranslateV2,
 };

@@ -37,6 +37,9 @@ const USAGE = `usage: npm run bench [-- options]
   --from FILE         instead: rewrite bench.md (and --json) from an earlier bench.json, measuring nothing
   --data PATH         FER2013 for --soak (default ../shared/data/fer2013; synthetic images if missing)
   --soak-images N     soak on a random subset of N images (more epoch ends: grids, plots, checkpoints)
+  --translator        instead: the translator v2's training iteration vs the same in PyTorch
+                      (bench/peer/translator_torch.py), batch 16 (--batch N), --steps/--warmup/--rounds as above;
+                      results/bench/translator.{md,json}
 env: FACEGAN_PYTHON (python with torch for the peer; default .venv-bench/bin/python), FACEGAN_PEER_SCRIPT`;
 
 function list(v: string | undefined, what: string, allowed?: readonly string[]): string[] | undefined {
@@ -100,7 +103,7 @@ async function main(): Promise<void> {
   }
   const args = parseArgs(
     argv,
-    { flags: ['quick', 'no-peer', 'no-profile'], options: ['steps', 'warmup', 'rounds', 'nets', 'batches', 'variants', 'backends', 'cpu-batch', 'cpu-steps', 'out', 'json', 'soak', 'data', 'from', 'soak-images'] },
+    { flags: ['quick', 'no-peer', 'no-profile', 'translator'], options: ['batch', 'steps', 'warmup', 'rounds', 'nets', 'batches', 'variants', 'backends', 'cpu-batch', 'cpu-steps', 'out', 'json', 'soak', 'data', 'from', 'soak-images'] },
     'npm run bench',
   );
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
@@ -110,6 +113,19 @@ async function main(): Promise<void> {
   const soakSteps = intOption(args, 'soak', 'npm run bench', 10);
   if (soakSteps !== undefined) return soakMode(soakSteps, out, stringOption(args, 'data'), command, intOption(args, 'soak-images', 'npm run bench', 1));
 
+  if (args.options.translator) {
+    const { initBackend, describeBackend } = await import('../lib/backend');
+    const { runTranslatorBench, writeTranslatorBench } = await import('../lib/bench/translator-bench');
+    const { ferTranslateV2 } = await import('../experiments/translate');
+    const { LOSS_CLASSIFIER_EXPERIMENT } = await import('../experiments/translate-classifier');
+    process.stdout.write(`backend: ${describeBackend(await initBackend())}\n`);
+    const r = await runTranslatorBench({ experiment: ferTranslateV2, lossArch: LOSS_CLASSIFIER_EXPERIMENT.presets.paper.arch }, {
+      batch: intOption(args, 'batch', 'npm run bench', 2) ?? 16, warmup: intOption(args, 'warmup', 'npm run bench', 0) ?? 2,
+      steps: intOption(args, 'steps', 'npm run bench', 1) ?? 10, rounds: intOption(args, 'rounds', 'npm run bench', 1) ?? 2, peer: !args.options['no-peer'],
+    }, (l) => process.stdout.write(`${l}\n`));
+    process.stdout.write(writeTranslatorBench(out, r, command));
+    return;
+  }
   const from = stringOption(args, 'from');
   if (from) return rerender(from, out, stringOption(args, 'json'));
 

@@ -48,6 +48,8 @@ const OWN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<voi
   'study-questions': async () => (await import('./cli/study-questions')).studyQuestionsCli,
   // the expression translator (experiments/translate.ts, scripts/cli/fer-translate.ts)
   'fer-translate': async () => (await import('./cli/fer-translate')).translateCli,
+  // the translator v2's frozen loss classifier (experiments/translate-classifier.ts; never the evaluation classifier)
+  'fer-loss-classifier': async () => (await import('./cli/fer-loss-classifier')).lossClassifierCli,
   // the identity embedding for the translator's identity measure (experiments/identity.ts)
   'identity-embed': async () => (await import('./cli/identity-embed')).identityCli,
 };

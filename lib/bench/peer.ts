@@ -52,7 +52,7 @@ export async function findPeerPython(): Promise<PeerPython> {
 }
 
 /** The environment the peer's README asks for. */
-function peerEnv(threads: number): NodeJS.ProcessEnv {
+export function peerEnv(threads: number): NodeJS.ProcessEnv {
   return {
     ...process.env,
     OMP_WAIT_POLICY: 'PASSIVE',

@@ -56,6 +56,8 @@ export interface ClassifierExperimentOptions {
 export interface ClassifierExperiment {
   presets: Record<string, ClassifierSettings>;
   seed: number;
+  /** The experiment's command name (default 'fer-classifier'; the translator's loss classifier is another). */
+  command?: string;
 }
 
 export interface ClassifierExperimentResult {
@@ -163,7 +165,7 @@ export async function runClassifierExperiment(o: ClassifierExperimentOptions): P
       kind: 'fer-classifier', preset, settings, seed: o.seed ?? o.experiment.seed,
       data: { path: data.path, train: '', test: '', valid: '' },
       backend: backend.name, versions: packageVersions(), gitCommit: gitCommit(),
-      command: ['npm', 'run', 'experiment', '--', 'fer-classifier', ...(o.argv ?? [])], createdAt: new Date().toISOString(),
+      command: ['npm', 'run', 'experiment', '--', o.experiment.command ?? 'fer-classifier', ...(o.argv ?? [])], createdAt: new Date().toISOString(),
       ...(o.init ? { init: { dir: path.resolve(o.init), stages: stagesOf(o.init) } } : {}),
     };
   }
@@ -211,7 +213,7 @@ async function runLocked(
 
   const r = await trainClassifier({ runDir, train, valid, settings: s, seed: cfg.seed, resume: !!o.resume, initFrom: cfg.init?.dir, maxSteps: o.maxSteps, log });
   if (!r.completed) {
-    log(`stopped at step ${r.steps}; continue with: npm run experiment -- fer-classifier --resume ${runDir}`);
+    log(`stopped at step ${r.steps}; continue with: npm run experiment -- ${o.experiment.command ?? 'fer-classifier'} --resume ${runDir}`);
     if (r.signal) process.exitCode = SIGNAL_EXIT_CODES[r.signal];
     r.net.model.dispose();
     return { runDir, modelDir: null, completed: false, metrics: null };
@@ -242,7 +244,7 @@ async function runLocked(
     settings: s,
     backend: backend.name,
     git_commit: cfg.gitCommit,
-    command: `npm run experiment -- fer-classifier --preset ${cfg.preset} --data <FER2013 folder>${cfg.seed !== o.experiment.seed ? ` --seed ${cfg.seed}` : ''}${s.epochs !== o.experiment.presets[cfg.preset]?.epochs ? ` --epochs ${s.epochs}` : ''}${cfg.init ? ' --init <the previous stage\'s model>' : ''} --install`,
+    command: `npm run experiment -- ${o.experiment.command ?? 'fer-classifier'} --preset ${cfg.preset} --data <FER2013 folder>${cfg.seed !== o.experiment.seed ? ` --seed ${cfg.seed}` : ''}${s.epochs !== o.experiment.presets[cfg.preset]?.epochs ? ` --epochs ${s.epochs}` : ''}${cfg.init ? ' --init <the previous stage\'s model>' : ''} --install`,
     ...(cfg.init ? { stages: cfg.init.stages } : {}),
     created_at: new Date().toISOString(),
   };

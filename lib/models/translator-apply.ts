@@ -15,8 +15,24 @@ export interface U8Images {
 }
 
 /**
+ * G's edit of x at `strength` s: x + s * (G(x, y) - x), clipped to [-1, 1]. For a residual
+ * translator (v2: G(x, y) = clip(x + d)) this scales its residual d; s = 0 gives the input exactly,
+ * s = 1 G's own output, s > 1 exaggerates the edit. Works for every translator (v1: the difference
+ * between its output and the input).
+ */
+export function translateWithStrength(G: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor2D, strength = 1): { image: tf.Tensor4D; mask: tf.Tensor4D | null } {
+  if (!Number.isFinite(strength) || strength < 0) throw new Error(`translator strength must be a non-negative number, got ${strength}`);
+  const t = translate(G, x, y);
+  if (strength === 1) return t;
+  const image = tf.tidy(() => (strength === 0 ? x.clone() : tf.clipByValue(x.add(t.image.sub(x).mul(strength)), -1, 1)) as tf.Tensor4D);
+  t.image.dispose();
+  return { image, mask: t.mask };
+}
+
+/**
  * Edits image `pairs[i].face` of `faces` to class `pairs[i].target` (one output per pair, in order).
  * Returns the edits as uint8 (x in [-1,1] -> round((x + 1) * 127.5)) and the masks in [0,1] (or null).
+ * `strength` scales the edit (translateWithStrength; 1 = G's output, 0 = the input).
  */
 export async function translateImages(
   G: tf.LayersModel,
@@ -24,6 +40,7 @@ export async function translateImages(
   pairs: { face: number; target: number }[],
   classes: number,
   batchSize = 64,
+  strength = 1,
 ): Promise<{ images: U8Images; masks: Float32Array | null }> {
   const { height: h, width: w, channels: c } = faces;
   const px = h * w * c;
@@ -38,7 +55,7 @@ export async function translateImages(
       for (let k = 0; k < px; k++) x[j * px + k] = faces.data[p.face * px + k] / 127.5 - 1;
     });
     const r = tf.tidy(() => {
-      const t = translate(G, tf.tensor4d(x, [part.length, h, w, c]), oneHot(part.map((p) => p.target), classes));
+      const t = translateWithStrength(G, tf.tensor4d(x, [part.length, h, w, c]), oneHot(part.map((p) => p.target), classes), strength);
       return t.mask ? [t.image, t.mask] : [t.image];
     });
     const img = r[0];

@@ -10,6 +10,8 @@
  *     Without a mask: output tanh(conv7) in [-1, 1].
  *     With a mask: colour C = tanh(conv7), mask A = sigmoid(conv7'), output A*C + (1-A)*x, and the
  *     mask as a second output [b,48,48,1] for its regulariser.
+ *   v2 options (issue #23): `residual` (output clip(x + d), last conv zero-initialised: G starts as the identity), `upsample: 'resize'` (nearest x2 + 3x3
+ *     conv instead of transposed convs), `dPerDomain` (one real/fake map per expression in D).
  *   D(x): `dLayers` 4x4 stride-2 convs (dDim, 2dDim, ...) with LeakyReLU 0.01 (abs-leaky-relu.ts, so
  *     a gradient penalty can differentiate through it), no normalisation (StarGAN), then two heads:
  *     a 3x3 conv to one real/fake score per patch [b,s,s,1] (PatchGAN) and a conv over the whole
@@ -23,6 +25,7 @@ import * as tf from '@tensorflow/tfjs';
 import { InstanceNorm } from './instance-norm';
 import { AbsLeakyReLU } from './abs-leaky-relu';
 import { AttentionBlend } from './attention-blend';
+import { ResidualAdd } from './translator-residual';
 
 export interface TranslatorSpec {
   kind: 'translator';
@@ -43,6 +46,21 @@ export interface TranslatorSpec {
   dLayers: number;
   /** Negative slope of D's LeakyReLU. */
   leak: number;
+  /**
+   * Translator v2 (issue #23): G's output is x + d (clipped to [-1, 1]), d = tanh(conv7), so a zero
+   * edit is the input exactly and a strength factor can scale d. Absent/false: v1's direct output.
+   */
+  residual?: boolean;
+  /**
+   * G's decoder upsampling: 'transpose' (v1: 4x4 stride-2 transposed convs, which leave a
+   * checkerboard, Odena et al. 2016) or 'resize' (nearest-neighbour x2, then a 3x3 conv). Absent: 'transpose'.
+   */
+  upsample?: 'transpose' | 'resize';
+  /**
+   * D's real/fake head: one score map per expression (StarGAN v2), of which the one of the image's
+   * expression (the real face's label, the edit's target) is used. Absent/false: one map (v1).
+   */
+  dPerDomain?: boolean;
 }
 
 export function isTranslatorSpec(m: unknown): m is TranslatorSpec {
@@ -60,6 +78,8 @@ export function checkTranslatorSpec(s: TranslatorSpec, where = 'translator spec'
   if (s.size % 2 ** s.downsamples !== 0) throw new Error(`${where}: size ${s.size} is not divisible by 2^downsamples = ${2 ** s.downsamples}`);
   if (s.size % 2 ** s.dLayers !== 0) throw new Error(`${where}: size ${s.size} is not divisible by 2^dLayers = ${2 ** s.dLayers}`);
   if (!(s.leak >= 0 && s.leak < 1)) throw new Error(`${where}: leak must be in [0, 1), got ${s.leak}`);
+  if (s.upsample !== undefined && s.upsample !== 'transpose' && s.upsample !== 'resize') throw new Error(`${where}: upsample must be 'transpose' or 'resize', got ${JSON.stringify(s.upsample)}`);
+  if (s.residual && s.mask) throw new Error(`${where}: residual and mask are two different outputs; choose one`);
   return s;
 }
 
@@ -99,12 +119,25 @@ export function buildTranslatorG(spec: TranslatorSpec, seed = 1): tf.LayersModel
   }
   for (let i = 0; i < spec.downsamples; i++) {
     dim /= 2;
-    const up = tf.layers.conv2dTranspose({ filters: dim, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(s++), name: `g_up${i + 1}` });
-    h = normRelu(up.apply(h) as tf.SymbolicTensor, `g_up${i + 1}`);
+    if (spec.upsample === 'resize') {
+      // resize-then-convolve (Odena et al. 2016): every output pixel sees the same kernel taps, no checkerboard
+      h = tf.layers.upSampling2d({ size: [2, 2], interpolation: 'nearest', name: `g_up${i + 1}_resize` }).apply(h) as tf.SymbolicTensor;
+      h = normRelu(conv(dim, 3, 1, s++, `g_up${i + 1}`).apply(h) as tf.SymbolicTensor, `g_up${i + 1}`);
+    } else {
+      const up = tf.layers.conv2dTranspose({ filters: dim, kernelSize: 4, strides: 2, padding: 'same', useBias: false, kernelInitializer: init(s++), name: `g_up${i + 1}` });
+      h = normRelu(up.apply(h) as tf.SymbolicTensor, `g_up${i + 1}`);
+    }
   }
+  // residual G starts as the identity: its last conv is zero-initialised, so d = tanh(0) = 0 and the edit is the
+  // input exactly until the losses ask for a change (the seed counter advances as before)
+  const colourInit = spec.residual ? (s++, tf.initializers.zeros()) : init(s++);
   const colour = tf.layers
-    .conv2d({ filters: channels, kernelSize: 7, padding: 'same', useBias: false, activation: 'tanh', kernelInitializer: init(s++), name: 'g_colour' })
+    .conv2d({ filters: channels, kernelSize: 7, padding: 'same', useBias: false, activation: 'tanh', kernelInitializer: colourInit, name: 'g_colour' })
     .apply(h) as tf.SymbolicTensor;
+  if (spec.residual) {
+    const out = new ResidualAdd({ name: 'g_residual' }).apply([colour, x]) as tf.SymbolicTensor;
+    return tf.model({ inputs: [x, y], outputs: out, name: 'translator_G' });
+  }
   if (!spec.mask) return tf.model({ inputs: [x, y], outputs: colour, name: 'translator_G' });
   const mask = tf.layers
     .conv2d({ filters: 1, kernelSize: 7, padding: 'same', useBias: true, activation: 'sigmoid', kernelInitializer: init(s++), name: 'g_mask' })
@@ -126,7 +159,7 @@ export function buildTranslatorD(spec: TranslatorSpec, seed = 2): tf.LayersModel
     dim *= 2;
   }
   const side = spec.size / 2 ** spec.dLayers;
-  const src = conv(1, 3, 1, s++, 'd_src').apply(h) as tf.SymbolicTensor;
+  const src = conv(spec.dPerDomain ? spec.labels.length : 1, 3, 1, s++, 'd_src').apply(h) as tf.SymbolicTensor;
   let cls = tf.layers
     .conv2d({ filters: spec.labels.length, kernelSize: side, padding: 'valid', useBias: false, kernelInitializer: init(s++), name: 'd_cls' })
     .apply(h) as tf.SymbolicTensor;
@@ -140,7 +173,17 @@ export function translate(G: tf.LayersModel, x: tf.Tensor4D, y: tf.Tensor2D): { 
   return Array.isArray(out) ? { image: out[0], mask: out[1] } : { image: out, mask: null };
 }
 
-/** D's outputs: patch scores [b,s,s,1] and expression logits [b,classes]. */
+/**
+ * D's real/fake score per patch [b,s,s,1] for images whose expressions are the one-hot rows `y`:
+ * with one score map (v1) that map; with one map per expression (dPerDomain) the map of each
+ * image's expression.
+ */
+export function domainScore(src: tf.Tensor4D, y: tf.Tensor2D): tf.Tensor4D {
+  if (src.shape[3] === 1) return src;
+  return tf.tidy(() => src.mul(y.reshape([y.shape[0], 1, 1, y.shape[1]])).sum(3, true) as tf.Tensor4D);
+}
+
+/** D's outputs: patch scores [b,s,s,1] (per expression [b,s,s,classes] with dPerDomain) and expression logits [b,classes]. */
 export function discriminate(D: tf.LayersModel, x: tf.Tensor4D): { src: tf.Tensor4D; cls: tf.Tensor2D } {
   const [src, cls] = D.apply(x) as tf.Tensor[];
   return { src: src as tf.Tensor4D, cls: cls as tf.Tensor2D };

@@ -27,6 +27,10 @@ import { findCheckpoint } from '../train/checkpoint';
 import { trainTranslator, TranslateSummary } from '../train/translate-trainer';
 import { TranslatePresetName, TranslateExperiment, translateSettings, checkTranslateSettings, TranslateSettings } from '../train/translate-spec';
 import { U8Images } from '../models/translator-apply';
+import { checkLossClassifier, loadLossClassifier } from '../train/translate-classifier';
+import { DEFAULT_CLASSIFIER_DIR } from '../eval/classifier';
+import { Rng } from '../rng';
+import type * as tfjs from '@tensorflow/tfjs';
 
 export const DEFAULT_SEED = 999;
 
@@ -47,6 +51,41 @@ export interface TranslateRequest {
   /** Take over a lock held by a process of another host (docs/reliability.md). */
   forceUnlock?: boolean;
   kernels?: Kernels;
+  /** Translator v2: the frozen loss classifier's folder (losses.clsSource 'frozen'); never the evaluation classifier. */
+  lossClassifier?: string;
+  /** The spec variant's name (experiments/translate.ts), recorded in config.json. */
+  variant?: string;
+}
+
+/**
+ * `count` seeded FER2013 PublicTest faces, as balanced over the expressions as the data allow, for the
+ * checkpoint choice (never PrivateTest: that split is the evaluation's).
+ */
+export async function pickSelectionFaces(dataPath: string, count: number, classes: number, seed: number): Promise<U8Images & { labels: Int32Array }> {
+  const set = await loadFer2013({ path: dataPath, split: 'test' });
+  const pub = Array.from({ length: set.n }, (_, i) => i).filter((i) => (set.sources?.[i] ?? '').includes('PublicTest'));
+  if (!pub.length) throw new Error(`${dataPath}: no PublicTest faces in the test split (the checkpoint choice needs them; it never uses PrivateTest)`);
+  const order = new Rng(seed).shuffle(pub.slice());
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (const i of order) byClass[set.labels![i]].push(i);
+  const pick: number[] = [];
+  for (let r = 0; pick.length < Math.min(count, pub.length); r++) for (const c of byClass) if (r < c.length && pick.length < count) pick.push(c[r]);
+  const px = set.height * set.width * set.channels;
+  const data = new Uint8Array(pick.length * px);
+  pick.forEach((j, i) => data.set(set.data.subarray(j * px, (j + 1) * px), i * px));
+  return { data, n: pick.length, height: set.height, width: set.width, channels: set.channels, labels: Int32Array.from(pick, (j) => set.labels![j]) };
+}
+
+/** The v2 extras of a run: its frozen loss classifier and the PublicTest selection faces (when its config asks for them). */
+async function v2Extras(config: TranslateRunConfig, dataPath: string, lossDir?: string): Promise<{ lossClassifier?: tfjs.LayersModel; selectFaces?: U8Images & { labels: Int32Array } }> {
+  const out: { lossClassifier?: tfjs.LayersModel; selectFaces?: U8Images & { labels: Int32Array } } = {};
+  const needC = config.spec.losses.clsSource === 'frozen' || (config.settings.selectEvery ?? 0) > 0;
+  if (needC) {
+    if (!config.lossClassifier) throw new Error('this run needs a frozen loss classifier (clsSource frozen or selectEvery), but config.json records none: pass --loss-classifier DIR');
+    out.lossClassifier = await loadLossClassifier(config.lossClassifier, DEFAULT_CLASSIFIER_DIR, lossDir ?? config.lossClassifier.dir);
+  }
+  if ((config.settings.selectEvery ?? 0) > 0) out.selectFaces = await pickSelectionFaces(dataPath, config.settings.selectFaces ?? 280, config.spec.model.labels.length, config.seed);
+  return out;
 }
 
 const isLockFile = (name: string) => name === '.lock' || name.startsWith('.lock.') || /\.\d+\.\d+\.tmp$/.test(name);
@@ -141,14 +180,21 @@ export async function runTranslate(req: TranslateRequest): Promise<{ runDir: str
       seed,
       ...runProvenance(data.path, images, req.backend, req.command),
       kernels,
+      ...(req.variant ? { variant: req.variant } : {}),
+      ...(req.lossClassifier ? { lossClassifier: checkLossClassifier(req.lossClassifier, DEFAULT_CLASSIFIER_DIR) } : {}),
     };
+    const extras = await v2Extras(config, data.path);
     writeGridFaces(runDir, await pickGridFaces(data.path, spec.gridFaces, spec.model.labels.length, seed));
     wroteGrid = true;
     writeJsonAtomic(path.join(runDir, 'config.json'), config);
     started = true;
     log(`run: ${runDir}`);
-    const summary = await trainMarked(runDir, { runDir, data: images, model: spec.model, losses: spec.losses, settings, seed, gridFaces: readGridFaces(runDir), maxSteps: req.maxSteps, progress: req.progress, kernels });
-    return { runDir, summary };
+    try {
+      const summary = await trainMarked(runDir, { runDir, data: images, model: spec.model, losses: spec.losses, settings, seed, gridFaces: readGridFaces(runDir), maxSteps: req.maxSteps, progress: req.progress, kernels, ...extras });
+      return { runDir, summary };
+    } finally {
+      extras.lossClassifier?.dispose();
+    }
   } finally {
     lock.release();
     // a run that failed before its config.json leaves nothing behind (the folder stays usable)
@@ -165,7 +211,7 @@ export async function runTranslate(req: TranslateRequest): Promise<{ runDir: str
  */
 export async function resumeTranslate(
   runDir: string,
-  req: Omit<TranslateRequest, 'spec' | 'preset' | 'overrides' | 'seed' | 'outDir' | 'command' | 'kernels'> & { steps?: number; command?: string[] },
+  req: Omit<TranslateRequest, 'spec' | 'preset' | 'overrides' | 'seed' | 'outDir' | 'command' | 'kernels' | 'variant'> & { steps?: number; command?: string[] },
 ): Promise<{ runDir: string; summary: TranslateSummary }> {
   const log = req.log ?? ((l: string) => process.stderr.write(l + '\n'));
   runDir = path.resolve(runDir);
@@ -199,11 +245,16 @@ export async function resumeTranslate(
       && fs.readdirSync(path.join(runDir, 'checkpoints')).some((e) => /^step-\d+$/.test(e) || e === 'latest.json');
     writeJsonAtomic(file, { ...config, resumedAt: [...(config.resumedAt ?? []), new Date().toISOString()] });
     log(hasCheckpoint ? `resuming ${runDir}` : `${runDir} stopped before its first checkpoint: starting it again from scratch with its recorded config`);
-    const summary = await trainMarked(runDir, {
-      runDir, data: images, model: config.spec.model, losses: config.spec.losses, settings: config.settings, seed: config.seed,
-      gridFaces: readGridFaces(runDir), resume: hasCheckpoint, maxSteps: req.maxSteps, progress: req.progress, kernels: config.kernels ?? DEFAULT_KERNELS,
-    });
-    return { runDir, summary };
+    const extras = await v2Extras(config, dataPath, req.lossClassifier);
+    try {
+      const summary = await trainMarked(runDir, {
+        runDir, data: images, model: config.spec.model, losses: config.spec.losses, settings: config.settings, seed: config.seed,
+        gridFaces: readGridFaces(runDir), resume: hasCheckpoint, maxSteps: req.maxSteps, progress: req.progress, kernels: config.kernels ?? DEFAULT_KERNELS, ...extras,
+      });
+      return { runDir, summary };
+    } finally {
+      extras.lossClassifier?.dispose();
+    }
   } finally {
     lock.release();
   }
@@ -220,20 +271,24 @@ export function installTranslator(runDir: string, dest = DEFAULT_TRANSLATOR_DIR)
   const found = findCheckpoint(runDir);
   if (!found) throw new Error(`${runDir} has no checkpoint yet (checkpoints/latest.json): train it first`);
   for (const n of found.notes) process.stderr.write(`note: ${n}\n`);
-  const ckpt = found.dir;
+  // a run with a checkpoint choice (v2: settings.selectEvery) installs its chosen G, best/, not the latest
+  const chosen = (config.settings.selectEvery ?? 0) > 0 && fs.existsSync(path.join(runDir, 'best', 'model.json'));
+  const ckpt = chosen ? path.join(runDir, 'best') : found.dir;
+  const gDir = chosen ? ckpt : path.join(ckpt, 'G');
   const summary = fs.existsSync(path.join(runDir, 'summary.json')) ? readJson<Record<string, unknown>>(path.join(runDir, 'summary.json'), 'run summary') : {};
-  const metricsFile = path.join(runDir, 'metrics.json');
+  const metricsFile = chosen ? path.join(runDir, 'best', 'metrics.json') : path.join(runDir, 'metrics.json');
   const metrics = fs.existsSync(metricsFile) ? readJson<Record<string, unknown>>(metricsFile, 'translator metrics') : null;
   const o = config.overrides;
   const command =
     `npm run experiment -- fer-translate --preset ${config.preset} --data <FER2013 folder>` +
     (config.seed !== DEFAULT_SEED ? ` --seed ${config.seed}` : '') +
     (o.steps !== undefined ? ` --steps ${o.steps}` : '') + (o.batchSize !== undefined ? ` --batch ${o.batchSize}` : '') +
-    (o.limit !== undefined ? ` --limit ${o.limit ?? 'all'}` : '') + ' --install';
+    (o.limit !== undefined ? ` --limit ${o.limit ?? 'all'}` : '') +
+    (config.variant ? ` --variant ${config.variant}` : '') + (config.lossClassifier ? ' --loss-classifier <fer-loss-classifier run>/model' : '') + ' --install';
   const tmp = `${dest}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
-  for (const f of ['model.json', 'weights.bin']) writeFileAtomic(path.join(tmp, f), fs.readFileSync(path.join(ckpt, 'G', f)));
+  for (const f of ['model.json', 'weights.bin']) writeFileAtomic(path.join(tmp, f), fs.readFileSync(path.join(gDir, f)));
   writeJsonAtomic(path.join(tmp, 'translator.json'), { spec: config.spec.model, losses: config.spec.losses, settings: config.settings });
   // paths made portable (the model folder is committed): relative to the checkout when the run is
   // inside it, else the run folder's name; the dataset as its folder's name (lib/runs/portable-paths.ts)

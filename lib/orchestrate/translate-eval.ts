@@ -8,6 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import * as crypto from 'crypto';
 import { loadFer2013 } from '../data';
 import { ImageSet, EMOTIONS } from '../data/types';
 import { resolveDataPath } from '../runs/dataset';
@@ -20,6 +21,26 @@ import { loadConditionalRun } from '../runs/load-conditional';
 import { loadIdentityModel, embedFaces, cosine } from '../eval/identity';
 import { editFaces } from '../edit/edit-faces';
 import { faceFromBytes } from '../edit/face-image';
+import { highFrequencyShare } from '../eval/spectrum';
+
+/** Images per set the checkerboard check looks at (a DFT per image; the first N edits and faces). */
+const SPECTRUM_IMAGES = 2000;
+/**
+ * Its band: max(|u|, |v|) >= this share of the Nyquist frequency. 1 = the Nyquist lines themselves, where a
+ * stride-2 transposed conv's period-2 pattern lies: the shipped v1's edits carry 3.8x the real faces' share
+ * there (0.49% vs 0.13%, 60 PrivateTest faces), but only 1.08x over the wider band >= 0.75 (blur offsets it).
+ */
+const SPECTRUM_BAND = 1;
+
+/** The checkerboard check (lib/eval/spectrum.ts): high-frequency share of the edits vs the real faces. */
+export function editSpectrum(im: EditImages): { edits: number; real: number; ratio: number; band: number; images: number } {
+  const k = EMOTIONS.length;
+  const n = im.labels.length;
+  const sz = { height: im.size, width: im.size, channels: im.channels };
+  const edits = highFrequencyShare({ data: im.edits, n: n * k, ...sz }, SPECTRUM_BAND, SPECTRUM_IMAGES);
+  const real = highFrequencyShare({ data: im.inputs, n, ...sz }, SPECTRUM_BAND, SPECTRUM_IMAGES);
+  return { edits, real, ratio: real > 0 ? edits / real : NaN, band: SPECTRUM_BAND, images: Math.min(SPECTRUM_IMAGES, n * k) };
+}
 
 export interface EditEvalOptions {
   /** Faces (seeded subset of the split); default all. */
@@ -107,9 +128,28 @@ function record(dir: string, m: EditMetrics, extra: Record<string, unknown>, tit
   return { file, md };
 }
 
+/**
+ * Evaluation honesty (issue #23): a translator trained against a frozen loss classifier (v2) is never judged by
+ * that classifier. Its run's config.json (at `source`, or above it for the chosen snapshot best/) records the
+ * loss classifier's weights fingerprint; the judging classifier must not have those weights.
+ */
+export function refuseLossClassifierAsJudge(source: string, judgeDir: string): void {
+  for (const cfg of [path.join(source, 'config.json'), path.join(source, '..', 'config.json')]) {
+    if (!fs.existsSync(cfg)) continue;
+    const rec = readJson<{ kind?: string; lossClassifier?: { sha256: string; dir: string } }>(cfg, 'run config');
+    if (rec.kind !== 'translator' || !rec.lossClassifier || !judgeDir) return;
+    const w = path.join(judgeDir, 'weights.bin');
+    if (fs.existsSync(w) && crypto.createHash('sha256').update(fs.readFileSync(w)).digest('hex') === rec.lossClassifier.sha256) {
+      throw new Error(`refusing to evaluate ${source} with ${judgeDir}: that is the loss classifier the translator was trained against (${rec.lossClassifier.dir}); use the evaluation classifier (models/fer-classifier)`);
+    }
+    return;
+  }
+}
+
 /** Evaluates a translator run (or installed folder) and writes its metrics.json and edit-metrics.md. */
 export async function evaluateTranslator(source: string, o: EditEvalOptions): Promise<{ metrics: EditMetrics; file: string; md: string }> {
   const log = o.log ?? (() => {});
+  refuseLossClassifierAsJudge(source, o.classifier.dir);
   const dataPath = dataPathFor(source, o.dataPath);
   const faces = await evaluationFaces(dataPath, o);
   log(`${source}: ${faces.n} faces (${faces.name}) x ${EMOTIONS.length + 1} renderings with the translator`);
@@ -119,7 +159,10 @@ export async function evaluateTranslator(source: string, o: EditEvalOptions): Pr
     const im = await translatorEditImages(T, faces);
     const seconds = (Date.now() - t0) / 1000;
     const m = await measure(im, o.classifier, o.identityDir);
-    const r = record(source, m, { method: 'translate', faces: faces.name, data: dataPath, classifier: o.classifier.dir, model: T.source, seconds_editing: seconds, evaluated_at: new Date().toISOString() }, `Translator edits (${T.name})`);
+    const spectrum = editSpectrum(im);
+    log(`checkerboard check: high-frequency share of the edits ${(100 * spectrum.edits).toFixed(3)}% vs real faces ${(100 * spectrum.real).toFixed(3)}% (x${spectrum.ratio.toFixed(2)})`);
+    const r = record(source, m, { spectrum, method: 'translate', faces: faces.name, data: dataPath, classifier: o.classifier.dir, model: T.source, seconds_editing: seconds, evaluated_at: new Date().toISOString() }, `Translator edits (${T.name})`);
+    fs.appendFileSync(r.md, `\nCheckerboard check (high-frequency share of the spectrum, max(|u|,|v|) >= ${spectrum.band} x Nyquist, first ${spectrum.images} images): edits ${(100 * spectrum.edits).toFixed(3)}%, real faces ${(100 * spectrum.real).toFixed(3)}%, ratio ${spectrum.ratio.toFixed(2)}\n`);
     return { metrics: m, ...r };
   } finally {
     T.G.dispose();

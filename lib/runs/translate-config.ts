@@ -8,6 +8,7 @@ import type { BackendInfo } from '../backend';
 import type { Kernels } from '../kernels/kernels';
 import type { TranslateExperiment, TranslatePresetName, TranslateSettings } from '../train/translate-spec';
 import { readRunConfig } from './run-dir';
+import type { LossClassifierRecord } from '../train/translate-classifier';
 import { REPO_ROOT } from './versions';
 
 /** Where the shipped translator lives; $FACEGAN_TRANSLATOR overrides it. */
@@ -31,6 +32,10 @@ export interface TranslateRunConfig {
   command: string[];
   createdAt: string;
   resumedAt?: string[];
+  /** The spec variant (experiments/translate.ts TRANSLATE_VARIANTS) the run was started with; absent: v1. */
+  variant?: string;
+  /** Translator v2: the frozen loss classifier (folder, weights fingerprint, seed, architecture); never the evaluation classifier. */
+  lossClassifier?: LossClassifierRecord;
 }
 
 export function isTranslateConfig(c: unknown): c is TranslateRunConfig {

@@ -5,13 +5,35 @@
  */
 import { TranslatorSpec } from '../models/translator';
 
-export type TranslatePresetName = 'paper' | 'quick' | 'smoke';
-export const TRANSLATE_PRESETS: TranslatePresetName[] = ['paper', 'quick', 'smoke'];
+export type TranslatePresetName = 'paper' | 'quick' | 'smoke' | 'ablation';
+export const TRANSLATE_PRESETS: TranslatePresetName[] = ['paper', 'quick', 'smoke', 'ablation'];
+
+/** Random shift / flip / noise at the frozen loss classifier's input (translator v2), drawn from the run's RNG. */
+export interface ClassifierAugment {
+  /** Largest shift in pixels (one random shift per batch, zero fill); 0 = none. */
+  shift: number;
+  /** Random horizontal flip per image. */
+  flip: boolean;
+  /** Standard deviation of Gaussian noise added per pixel ([-1, 1] units); 0 = none. */
+  noise: number;
+}
 
 /** Loss terms and their weights. */
 export interface TranslateLosses {
-  /** 'wgan-gp': Wasserstein loss + gradient penalty on interpolates (StarGAN); 'hinge': hinge loss, no penalty. */
-  adversarial: 'wgan-gp' | 'hinge';
+  /**
+   * 'wgan-gp': Wasserstein loss + gradient penalty on interpolates (StarGAN); 'hinge': hinge loss, no penalty;
+   * 'nonsat-r1': non-saturating loss + R1 penalty on real faces (StarGAN v2), weight `r1`.
+   */
+  adversarial: 'wgan-gp' | 'hinge' | 'nonsat-r1';
+  /** R1 weight (nonsat-r1 only): r1 / 2 * mean |grad_x D(x)|^2 on real faces. */
+  r1?: number;
+  /**
+   * Where G's classification loss comes from: 'd' (v1: D's expression head) or 'frozen' (v2: a frozen
+   * classifier trained on real faces only, `npm run experiment -- fer-loss-classifier`, never the
+   * evaluation classifier), with `clsAugment` at its input. Absent: 'd'.
+   */
+  clsSource?: 'd' | 'frozen';
+  clsAugment?: ClassifierAugment;
   /** Gradient-penalty weight (wgan-gp only). */
   gp: number;
   /** Expression classification of real faces by D (their own label). */
@@ -57,6 +79,15 @@ export interface TranslateSettings {
   checkpointEvery: number;
   /** Read losses back from the device every N iterations. */
   logEvery: number;
+  /**
+   * Checkpoint choice (translator v2): every N iterations G edits `selectFaces` seeded PublicTest faces to
+   * every other expression, the frozen loss classifier judges them (never the evaluation classifier, never
+   * PrivateTest), and G is kept in <run>/best/ when its capped macro hit ratio is the best so far among
+   * snapshots whose reconstruction PSNR is at least `selectMinPsnr`. Absent or 0: off.
+   */
+  selectEvery?: number;
+  selectFaces?: number;
+  selectMinPsnr?: number;
 }
 
 export interface TranslateExperiment {

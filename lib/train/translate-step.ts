@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Adam } from './adam';
-import { translate, discriminate } from '../models/translator';
+import { translate, discriminate, domainScore } from '../models/translator';
 import { trainableVariables } from '../models/dcgan';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import type { TranslateLosses } from './translate-spec';
@@ -31,6 +31,11 @@ export interface TranslatorPair {
   D: tf.LayersModel;
   optG: Adam;
   optD: Adam;
+  /**
+   * The frozen loss classifier (translator v2, `clsSource: 'frozen'`): logits of faces in [-1, 1].
+   * Not trained, not checkpointed (its weights are fixed and fingerprinted in config.json).
+   */
+  C?: tf.LayersModel;
 }
 
 export function makeTranslatorPair(G: tf.LayersModel, D: tf.LayersModel, adamG: Adam['config'], adamD: Adam['config'], kernels: Kernels = DEFAULT_KERNELS): TranslatorPair {
@@ -49,6 +54,23 @@ export interface TranslateBatch {
   trg: tf.Tensor2D;
   /** a per image, [b,1,1,1], for the gradient penalty's interpolates. */
   alpha: tf.Tensor4D;
+  /** The frozen classifier's input augmentation of this batch (v2): shift, flips [b,1,1,1] in {0,1}, noise [b,h,w,c]. */
+  aug?: { dy: number; dx: number; pad: number; flip: tf.Tensor4D | null; noise: tf.Tensor4D | null };
+}
+
+/** The frozen classifier's view of images: shifted (zero fill), flipped per image, with noise; differentiable. */
+export function augmentForClassifier(x: tf.Tensor4D, aug: TranslateBatch['aug']): tf.Tensor4D {
+  if (!aug) return x;
+  return tf.tidy(() => {
+    let h: tf.Tensor4D = x;
+    if (aug.pad > 0) {
+      const [, H, W] = x.shape;
+      h = h.pad([[0, 0], [aug.pad, aug.pad], [aug.pad, aug.pad], [0, 0]]).slice([0, aug.pad + aug.dy, aug.pad + aug.dx, 0], [-1, H, W, -1]) as tf.Tensor4D;
+    }
+    if (aug.flip) h = h.add(aug.flip.mul(h.reverse(2).sub(h))) as tf.Tensor4D;
+    if (aug.noise) h = h.add(aug.noise) as tf.Tensor4D;
+    return h;
+  });
 }
 
 /** Scalars of one iteration, still on the device; the G terms only when G was updated. */
@@ -76,21 +98,31 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
   const { value, grads } = tf.variableGrads(() => {
     const r = discriminate(pair.D, b.x);
     const f = discriminate(pair.D, fake);
-    const realScore = r.src.mean() as tf.Scalar;
-    const fakeScore = f.src.mean() as tf.Scalar;
+    // with per-expression score maps: the real face's own expression, the edit's target (StarGAN v2)
+    const rs = domainScore(r.src, b.src);
+    const fs = domainScore(f.src, b.trg);
+    const realScore = rs.mean() as tf.Scalar;
+    const fakeScore = fs.mean() as tf.Scalar;
     let adv: tf.Scalar;
     let gp: tf.Scalar = tf.scalar(0);
+    let penalty = w.gp;
     if (w.adversarial === 'hinge') {
-      adv = tf.relu(tf.sub(1, r.src)).mean().add(tf.relu(tf.add(1, f.src)).mean()) as tf.Scalar;
+      adv = tf.relu(tf.sub(1, rs)).mean().add(tf.relu(tf.add(1, fs)).mean()) as tf.Scalar;
+    } else if (w.adversarial === 'nonsat-r1') {
+      adv = tf.softplus(rs.neg()).mean().add(tf.softplus(fs).mean()) as tf.Scalar;
+      // R1 (Mescheder et al. 2018): 1/2 |grad_x D(x)|^2 on real faces, mean over the batch
+      const g = tf.grad((xi: tf.Tensor) => domainScore(discriminate(pair.D, xi as tf.Tensor4D).src, b.src).sum())(b.x);
+      gp = g.square().sum([1, 2, 3]).mean().mul(0.5) as tf.Scalar;
+      penalty = w.r1 ?? 0;
     } else {
       adv = fakeScore.sub(realScore) as tf.Scalar;
       const xhat = b.alpha.mul(b.x).add(tf.sub(1, b.alpha).mul(fake)) as tf.Tensor4D;
-      const g = tf.grad((xi: tf.Tensor) => discriminate(pair.D, xi as tf.Tensor4D).src.sum())(xhat);
+      const g = tf.grad((xi: tf.Tensor) => domainScore(discriminate(pair.D, xi as tf.Tensor4D).src, b.trg).sum())(xhat);
       gp = g.square().sum([1, 2, 3]).add(1e-12).sqrt().sub(1).square().mean() as tf.Scalar;
     }
     const cls = ce(b.src, r.cls);
     Object.assign(parts, { adv: tf.keep(adv), cls: tf.keep(cls), gp: tf.keep(gp), real: tf.keep(realScore), fake: tf.keep(fakeScore) });
-    return adv.add(cls.mul(w.cls)).add(gp.mul(w.gp)) as tf.Scalar;
+    return adv.add(cls.mul(w.cls)).add(gp.mul(penalty)) as tf.Scalar;
   }, pair.optD.params);
   pair.optD.apply(pair.optD.params.map((p) => grads[p.name]));
   tf.dispose([fake, ...Object.values(grads)]);
@@ -101,12 +133,19 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
 export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses): NonNullable<TranslateStepTensors['g']> {
   const parts: Partial<Record<'adv' | 'cls' | 'rec' | 'idt' | 'mask' | 'fake', tf.Scalar>> = {};
   const idtWeight = w.idt ?? 0;
+  const frozen = w.clsSource === 'frozen';
+  if (frozen && !pair.C) throw new Error("generatorStep: losses.clsSource is 'frozen' but no loss classifier was given (--loss-classifier)");
   const { value, grads } = tf.variableGrads(() => {
     const e = translate(pair.G, b.x, b.trg);
     const f = discriminate(pair.D, e.image);
-    const fakeScore = f.src.mean() as tf.Scalar;
-    const adv = fakeScore.neg() as tf.Scalar;
-    const cls = ce(b.trg, f.cls);
+    const fs = domainScore(f.src, b.trg);
+    const fakeScore = fs.mean() as tf.Scalar;
+    const adv = (w.adversarial === 'nonsat-r1' ? tf.softplus(fs.neg()).mean() : fakeScore.neg()) as tf.Scalar;
+    // G's expression signal: D's head (v1), or the frozen classifier trained on real faces only (v2),
+    // looking at a randomly shifted / flipped / noisy copy of the edit (so G cannot fit its pixel grid)
+    let cls: tf.Scalar;
+    if (frozen) cls = ce(b.trg, pair.C!.apply(augmentForClassifier(e.image, b.aug)) as tf.Tensor2D);
+    else cls = ce(b.trg, f.cls);
     const back = translate(pair.G, e.image, b.src);
     const rec = back.image.sub(b.x).abs().mean() as tf.Scalar;
     // the face under its own expression should come back as it is (skipped when the weight is 0,

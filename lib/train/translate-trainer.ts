@@ -31,6 +31,9 @@ import { openTensorBoard } from './tensorboard';
 import { tensorboardDir } from './tb-run';
 import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
+import { selectionScore, SelectionScore } from './translate-select';
+import { saveModelDir } from './model-io';
+import { readJson } from '../io/files';
 
 export interface TranslateTrainOptions {
   runDir: string;
@@ -51,6 +54,10 @@ export interface TranslateTrainOptions {
   tensorboard?: boolean;
   /** Called after each progress grid. */
   onGrid?: (file: string, step: number) => void | Promise<void>;
+  /** The frozen loss classifier (losses.clsSource 'frozen'; translator v2). Not disposed here. */
+  lossClassifier?: tf.LayersModel;
+  /** PublicTest faces for the checkpoint choice (settings.selectEvery; never PrivateTest). */
+  selectFaces?: U8Images & { labels: Int32Array };
 }
 
 /**
@@ -122,6 +129,29 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   const G = buildTranslatorG(spec, seed * 2 + 1);
   const D = buildTranslatorD(spec, seed * 2 + 2);
   const pair: TranslatorPair = makeTranslatorPair(G, D, { lr: s.lrG, beta1: s.beta1, beta2: s.beta2, eps: 1e-8 }, { lr: s.lrD, beta1: s.beta1, beta2: s.beta2, eps: 1e-8 }, opts.kernels ?? DEFAULT_KERNELS);
+  if (w.clsSource === 'frozen') {
+    if (!opts.lossClassifier) throw new Error("the losses ask for G's classification from a frozen classifier (clsSource 'frozen') but none was given: pass --loss-classifier DIR (npm run experiment -- fer-loss-classifier)");
+    pair.C = opts.lossClassifier;
+  }
+  const selectEvery = s.selectEvery ?? 0;
+  if (selectEvery > 0 && !(opts.lossClassifier && opts.selectFaces)) throw new Error('settings.selectEvery needs the loss classifier and the PublicTest selection faces');
+  const bestFile = path.join(runDir, 'best', 'best.json');
+  let best: SelectionScore | null = fs.existsSync(bestFile) ? readJson<SelectionScore>(bestFile, 'best snapshot') : null;
+  const select = async () => {
+    const sc = await selectionScore(G, opts.lossClassifier!, opts.selectFaces!, k, state.step);
+    const ok = sc.psnr >= (s.selectMinPsnr ?? 0);
+    const better = ok && (!best || sc.ratio > best.ratio);
+    const file = path.join(runDir, 'select.csv');
+    if (!fs.existsSync(file)) fs.writeFileSync(file, `step,ratio,psnr,kept,${spec.labels.map((l) => `ratio_${l}`).join(',')}\n`);
+    fs.appendFileSync(file, `${sc.step},${sc.ratio.toFixed(4)},${sc.psnr.toFixed(2)},${better ? 1 : 0},${sc.perTarget.map((r) => r.toFixed(4)).join(',')}\n`);
+    if (better) {
+      await saveModelDir(G, path.join(runDir, 'best'));
+      // translator.json makes best/ a translator folder: `npm run evaluate -- RUN/best`, `npm run edit -- --run RUN/best`
+      writeFileAtomic(path.join(runDir, 'best', 'translator.json'), JSON.stringify({ spec, losses: w, settings: s, chosen: sc }, null, 2));
+      writeFileAtomic(bestFile, JSON.stringify(sc, null, 2));
+      best = sc;
+    }
+  };
   const batches = new BatchStream(data, { batchSize: s.batchSize, seed, dropLast: true });
   let rng = new Rng(seed);
   let state: TrainState = { step: 0, epoch: 0, iterInEpoch: 0, seconds: 0, rng: rng.getState(), batches: batches.getState() };
@@ -211,14 +241,26 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
       const flips = Array.from({ length: n }, () => s.flip && rng.uniform() < 0.5);
       const targets = Int32Array.from({ length: n }, () => rng.int(k));
       const alpha = Float32Array.from({ length: n }, () => rng.uniform());
+      const gStep = (state.step + 1) % s.nCritic === 0;
+      // v2: the frozen classifier's input augmentation, drawn only on G steps and only when used (v1 runs draw exactly as before)
+      let aug: { dy: number; dx: number; pad: number; flip: tf.Tensor4D | null; noise: tf.Tensor4D | null } | undefined;
+      if (gStep && w.clsSource === 'frozen' && w.clsAugment) {
+        const a = w.clsAugment;
+        const dy = a.shift > 0 ? rng.int(2 * a.shift + 1) - a.shift : 0;
+        const dx = a.shift > 0 ? rng.int(2 * a.shift + 1) - a.shift : 0;
+        const fl = a.flip ? Float32Array.from({ length: n }, () => (rng.uniform() < 0.5 ? 1 : 0)) : null;
+        const nz = a.noise > 0 ? rng.normals(b.data.length).map((v) => v * a.noise) : null;
+        aug = { dy, dx, pad: a.shift, flip: fl ? tf.tensor4d(fl, [n, 1, 1, 1]) : null, noise: nz ? tf.tensor4d(nz, b.shape as [number, number, number, number]) : null };
+      }
       flipInPlace(b.data, b.shape, flips);
       const lrFactor = lrAt(1, state.step, s);
       pair.optG.config.lr = s.lrG * lrFactor;
       pair.optD.config.lr = s.lrD * lrFactor;
       const batch = { x: tf.tensor4d(b.data, b.shape), src: oneHot(b.labels!, k), trg: oneHot(targets, k), alpha: tf.tensor4d(alpha, [n, 1, 1, 1]) };
       const d = discriminatorStep(pair, batch, w);
-      const g = (state.step + 1) % s.nCritic === 0 ? generatorStep(pair, batch, w) : null;
+      const g = gStep ? generatorStep(pair, { ...batch, aug }, w) : null;
       tf.dispose(Object.values(batch));
+      if (aug) tf.dispose([aug.flip, aug.noise].filter((t): t is tf.Tensor4D => t !== null));
       pending.push({ t: { d, g }, epoch: state.epoch, iter: state.step, seconds: (performance.now() - t0) / 1000 });
       state.step += 1;
       state.iterInEpoch += 1;
@@ -235,6 +277,10 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
         await grid(epochDone && state.step % s.sampleEvery !== 0 ? `epoch-${String(state.epoch).padStart(3, '0')}` : `step-${String(state.step).padStart(7, '0')}`);
         await updateLossPlot(runDir);
       }
+      if (selectEvery > 0 && state.step % selectEvery === 0) {
+        if (pending.length) await flush();
+        await select();
+      }
       if (s.checkpointEvery > 0 && state.step % s.checkpointEvery === 0 && state.step < totalSteps) {
         if (pending.length) await flush();
         await checkpoint();
@@ -245,6 +291,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     if (ctrlC.interrupted) status = 'interrupted';
     else if (state.step < s.steps) status = 'stopped';
     if (lastCheckpointStep !== state.step) await checkpoint();
+    if (selectEvery > 0 && state.step >= s.steps && state.step % selectEvery !== 0) await select();
     await grid('final');
     await updateLossPlot(runDir);
   } catch (e) {

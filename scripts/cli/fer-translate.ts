@@ -12,7 +12,7 @@ import { REPO_ROOT } from '../../lib/runs/versions';
 import { initBackend, describeBackend } from '../../lib/backend';
 import { runTranslate, resumeTranslate, installTranslator } from '../../lib/orchestrate/run-translate';
 import { DEFAULT_TRANSLATOR_DIR } from '../../lib/runs/translate-config';
-import { TRANSLATE_PRESETS, TranslatePresetName, ferTranslate } from '../../experiments/translate';
+import { TRANSLATE_PRESETS, TranslatePresetName, TRANSLATE_VARIANTS } from '../../experiments/translate';
 import { TranslateSummary } from '../../lib/train/translate-trainer';
 import { SIGNAL_EXIT_CODES } from '../../lib/train/event-loop';
 
@@ -20,6 +20,10 @@ const USAGE = `usage: npm run experiment -- fer-translate [options]
   --preset P          ${TRANSLATE_PRESETS.join(' | ')} (default quick)
   --data DIR          FER2013 (image folders or fer2013.csv); default $FACEGAN_FER2013, else the bundled sample
   --out DIR           run directory (default results/fer-translate/<time>-<preset>)
+  --variant V         ${Object.keys(TRANSLATE_VARIANTS).join(' | ')} (default v1: the shipped StarGAN; v2: issue #23;
+                      the others are the ablation's arms, docs/editing.md)
+  --loss-classifier DIR  the frozen loss classifier (variants other than v1; \`npm run experiment --
+                      fer-loss-classifier\`, its <run>/model); never the evaluation classifier (refused)
   --steps N --limit N|all --batch N --seed S     override the preset
   --resume RUN_DIR    continue a stopped run from its newest intact checkpoint (--steps N raises its total;
                       --data DIR relocates the same faces)
@@ -38,7 +42,7 @@ export async function translateCli(argv: string[]): Promise<void> {
   const cmd = 'fer-translate';
   const a = parseArgs(argv, {
     flags: ['help', 'install', 'no-progress', 'force-unlock'],
-    options: ['preset', 'data', 'out', 'steps', 'limit', 'batch', 'seed', 'resume', 'max-steps', 'backend', 'install-run', 'export-run', 'to'],
+    options: ['preset', 'data', 'out', 'steps', 'limit', 'batch', 'seed', 'resume', 'max-steps', 'backend', 'install-run', 'export-run', 'to', 'variant', 'loss-classifier'],
   }, cmd);
   if (a.options.help) return void console.log(USAGE);
   if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments: ${a.positionals.join(' ')}\n${USAGE}`);
@@ -62,16 +66,21 @@ export async function translateCli(argv: string[]): Promise<void> {
   const resume = stringOption(a, 'resume');
   let r: { runDir: string; summary: TranslateSummary };
   if (resume) {
-    for (const o of ['preset', 'out', 'limit', 'batch', 'seed']) {
-      if (a.options[o] !== undefined) throw new Error(`${cmd}: --${o} cannot change a run being resumed (its config.json holds the settings); only --steps, --max-steps and --data (the same faces, moved) may be given`);
+    for (const o of ['preset', 'out', 'limit', 'batch', 'seed', 'variant']) {
+      if (a.options[o] !== undefined) throw new Error(`${cmd}: --${o} cannot change a run being resumed (its config.json holds the settings); only --steps, --max-steps, --data (the same faces, moved) and --loss-classifier (the same model, moved) may be given`);
     }
-    r = await resumeTranslate(resume, { ...common, steps: intOption(a, 'steps', cmd, 1), dataPath: stringOption(a, 'data') });
+    r = await resumeTranslate(resume, { ...common, steps: intOption(a, 'steps', cmd, 1), dataPath: stringOption(a, 'data'), lossClassifier: stringOption(a, 'loss-classifier') });
   } else {
     const preset = (stringOption(a, 'preset') ?? 'quick') as TranslatePresetName;
     const limitRaw = stringOption(a, 'limit');
+    const variant = stringOption(a, 'variant') ?? 'v1';
+    const spec = TRANSLATE_VARIANTS[variant];
+    if (!spec) throw new Error(`${cmd}: --variant must be one of ${Object.keys(TRANSLATE_VARIANTS).join(', ')}, got "${variant}"`);
     r = await runTranslate({
       ...common,
-      spec: ferTranslate,
+      spec,
+      ...(variant !== 'v1' ? { variant } : {}),
+      lossClassifier: stringOption(a, 'loss-classifier'),
       preset,
       overrides: {
         ...(a.options.steps !== undefined ? { steps: intOption(a, 'steps', cmd, 1) } : {}),

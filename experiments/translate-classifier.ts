@@ -1,0 +1,47 @@
+/**
+ * `fer-loss-classifier`: the frozen expression classifier that the translator v2's G is trained
+ * against (issue #23). Trained here on the FER2013 training split only (real faces, augmented), with
+ * its own seed and its own architecture, so that it is never the classifier that evaluates the
+ * translator (models/fer-classifier, experiments/classifier.ts: blocks [[32,64],[128,128],[256]],
+ * dense 256, seed 2013). lib/train/translate-classifier.ts refuses a loss classifier whose weights,
+ * folder, or seed + architecture are those of the evaluation classifier.
+ *
+ * - paper: 8 epochs of all 28,709 training faces (a smaller net than the evaluation classifier, so
+ *   it trains in a fraction of the time on 2 shared cores; its accuracy is recorded in its metrics.json)
+ * - smoke: a tiny net on 224 images, for tests (seconds).
+ */
+import type { ClassifierExperiment } from '../lib/eval/classifier-experiment';
+import type { ClassifierSettings } from '../lib/eval/classifier-train';
+
+const paper: ClassifierSettings = {
+  arch: { blocks: [[32, 32], [64, 64], [128]], dense: 128, spaceToDepth: true },
+  epochs: 8,
+  batchSize: 64,
+  lr: 2e-3,
+  warmupEpochs: 0.5,
+  finalLrFraction: 0.01,
+  dropout: 0.4,
+  augment: { flip: true, rotate: 10, scale: 0.1, shift: 4 },
+  trainLimit: null,
+  testLimit: null,
+  checkpointEvery: 100,
+};
+
+export const LOSS_CLASSIFIER_EXPERIMENT: ClassifierExperiment = {
+  command: 'fer-loss-classifier',
+  seed: 4242,
+  presets: {
+    paper,
+    smoke: {
+      ...paper,
+      arch: { blocks: [[8], [8]], dense: 16, spaceToDepth: true },
+      epochs: 1,
+      batchSize: 16,
+      lr: 3e-3,
+      warmupEpochs: 0,
+      trainLimit: 224,
+      testLimit: 140,
+      checkpointEvery: 0,
+    },
+  },
+};

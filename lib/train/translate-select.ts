@@ -1,0 +1,78 @@
+/**
+ * Checkpoint choice for the translator v2 (issue #23): G edits a fixed, seeded set of FER2013
+ * PublicTest faces to every other expression and the frozen LOSS classifier (the one G is trained
+ * against; never the evaluation classifier in models/fer-classifier, and never PrivateTest faces)
+ * judges them. Score: the macro mean over targets of min(1, hit rate of the edits / the loss
+ * classifier's recall on the real faces of that expression), among snapshots whose reconstruction
+ * (the face asked for its own expression) reaches `minPsnr` dB. The best G is kept in <run>/best/.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { translateImages, U8Images } from '../models/translator-apply';
+
+export interface SelectionScore {
+  step: number;
+  /** Capped macro hit ratio (loss classifier, PublicTest). */
+  ratio: number;
+  /** Per target: edits classified as the target / real faces of it classified as it (uncapped). */
+  perTarget: number[];
+  /** Reconstruction PSNR of G(x, own expression) vs x, dB. */
+  psnr: number;
+}
+
+/** Arg-max class of uint8 faces under a classifier that takes [-1, 1] inputs and returns logits. */
+export function predictClasses(C: tf.LayersModel, im: U8Images, batchSize = 128): Int32Array {
+  const px = im.height * im.width * im.channels;
+  const out = new Int32Array(im.n);
+  for (let i = 0; i < im.n; i += batchSize) {
+    const m = Math.min(batchSize, im.n - i);
+    const x = new Float32Array(m * px);
+    for (let k = 0; k < m * px; k++) x[k] = im.data[i * px + k] / 127.5 - 1;
+    const am = tf.tidy(() => (C.predict(tf.tensor4d(x, [m, im.height, im.width, im.channels])) as tf.Tensor2D).argMax(1));
+    out.set(am.dataSync() as Int32Array, i);
+    am.dispose();
+  }
+  return out;
+}
+
+/** PSNR in dB of uint8 images a vs b (same layout), over all pixels. */
+export function psnrU8(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i] - b[i]) ** 2;
+  const mse = se / a.length;
+  return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
+}
+
+/** Scores G on the selection faces (labels = their expressions) with the loss classifier C. */
+export async function selectionScore(G: tf.LayersModel, C: tf.LayersModel, faces: U8Images & { labels: Int32Array }, classes: number, step: number): Promise<SelectionScore> {
+  const realPred = predictClasses(C, faces);
+  const pairs: { face: number; target: number }[] = [];
+  for (let f = 0; f < faces.n; f++) for (let t = 0; t < classes; t++) pairs.push({ face: f, target: t });
+  const { images } = await translateImages(G, faces, pairs, classes);
+  const pred = predictClasses(C, images);
+  const px = faces.height * faces.width * faces.channels;
+  const hit = new Array(classes).fill(0), asked = new Array(classes).fill(0), realHit = new Array(classes).fill(0), real = new Array(classes).fill(0);
+  let recSe = 0;
+  let recN = 0;
+  pairs.forEach((p, i) => {
+    const own = faces.labels[p.face];
+    if (p.target === own) {
+      for (let k = 0; k < px; k++) recSe += (images.data[i * px + k] - faces.data[p.face * px + k]) ** 2;
+      recN += px;
+      return;
+    }
+    asked[p.target] += 1;
+    if (pred[i] === p.target) hit[p.target] += 1;
+  });
+  for (let f = 0; f < faces.n; f++) {
+    real[faces.labels[f]] += 1;
+    if (realPred[f] === faces.labels[f]) realHit[faces.labels[f]] += 1;
+  }
+  const perTarget = hit.map((h, t) => {
+    const recall = real[t] ? realHit[t] / real[t] : 0;
+    const rate = asked[t] ? h / asked[t] : 0;
+    return recall > 0 ? rate / recall : 0;
+  });
+  const ratio = perTarget.reduce((a, r) => a + Math.min(1, r), 0) / classes;
+  const mse = recN ? recSe / recN : 0;
+  return { step, ratio, perTarget, psnr: mse === 0 ? 99 : 10 * Math.log10((255 * 255) / mse) };
+}

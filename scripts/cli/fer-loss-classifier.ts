@@ -1,0 +1,40 @@
+/**
+ * `npm run experiment -- fer-loss-classifier [--preset paper|smoke] [--data DIR] [--out DIR] [--resume DIR]
+ *   [--epochs N] [--seed S] [--max-steps N] [--backend B] [--force-unlock]`
+ * Trains the translator v2's frozen loss classifier (experiments/translate-classifier.ts) with the
+ * classifier trainer (lib/eval/classifier-experiment.ts). Never installs into models/fer-classifier:
+ * the evaluation classifier is a different model. Point a v2 translator run at <run>/model with
+ * `--loss-classifier`. Prints the run directory last.
+ */
+import * as path from 'path';
+import { initBackend } from '../../lib/backend';
+import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
+import { newRunDir } from '../../lib/runs/run-dir';
+import { runClassifierExperiment } from '../../lib/eval/classifier-experiment';
+import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
+
+const USAGE = `usage: npm run experiment -- fer-loss-classifier [options]
+  --preset P        paper | smoke (default paper)
+  --data DIR        FER2013 (image folders or fer2013.csv); default $FACEGAN_FER2013, else the bundled sample
+  --out DIR         run directory (default results/fer-loss-classifier/<time>-<preset>); the model is <run>/model
+  --resume DIR      continue a stopped run
+  --epochs N --seed S --max-steps N --backend B --force-unlock
+The model is the translator v2's loss classifier (--loss-classifier <run>/model); it is never installed
+as the evaluation classifier (models/fer-classifier).`;
+
+export async function lossClassifierCli(argv: string[]): Promise<void> {
+  const cmd = 'experiment fer-loss-classifier';
+  const a = parseArgs(argv, { flags: ['help', 'force-unlock'], options: ['preset', 'data', 'out', 'resume', 'epochs', 'seed', 'max-steps', 'backend'] }, cmd);
+  if (a.options.help) return void console.log(USAGE);
+  if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments ${a.positionals.join(' ')}\n${USAGE}`);
+  const preset = stringOption(a, 'preset') ?? 'paper';
+  const backend = await initBackend({ backend: stringOption(a, 'backend') });
+  const resume = stringOption(a, 'resume');
+  const r = await runClassifierExperiment({
+    experiment: LOSS_CLASSIFIER_EXPERIMENT,
+    preset, dataPath: stringOption(a, 'data'), outDir: resume ? undefined : (stringOption(a, 'out') ?? newRunDir('fer-loss-classifier', preset)), resume,
+    seed: intOption(a, 'seed', cmd, 0), epochs: intOption(a, 'epochs', cmd, 1), maxSteps: intOption(a, 'max-steps', cmd, 1),
+    backend, argv, forceUnlock: !!a.options['force-unlock'],
+  });
+  console.log(path.join(r.runDir, 'model'));
+}
