@@ -180,3 +180,16 @@ test('a transparent PNG is composited over white; a gray photo stays gray', asyn
   const bytes = await encodePhoto(g.image, 'jpeg', { gray: true });
   assert.equal((await sharp(bytes).metadata()).channels, 1);
 });
+
+test('the residual filter: one [1 2 1] pass removes a period-2 checkerboard, keeps a flat change; v2 decoders get none', async () => {
+  const { binomialSmooth } = await import('../lib/photo/edit-photo');
+  const { smoothFor } = await import('../lib/photo/editor');
+  const n = 48;
+  const board = new Float32Array(n * n).map((_, i) => 10 + (((i % n) + Math.floor(i / n)) % 2 ? 8 : -8));
+  const once = binomialSmooth(board, n, 1);
+  for (let y = 1; y < n - 1; y++) for (let x = 1; x < n - 1; x++) assert.ok(Math.abs(once[y * n + x] - 10) < 1e-5, `(${x},${y}) ${once[y * n + x]}`);
+  assert.deepEqual(binomialSmooth(board, n, 0), board);
+  assert.equal(smoothFor({}), 2);
+  assert.equal(smoothFor({ upsample: 'transpose' }), 2);
+  assert.equal(smoothFor({ upsample: 'resize' }), 0);
+});

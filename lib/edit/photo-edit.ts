@@ -6,7 +6,7 @@
  * edit (the face's current expression comes from the translator's own reconstruction, or --from).
  */
 import { FaceDetector, DetectedFace, RgbImage } from '../photo/types';
-import { ExpressionEditor, translatorEditor } from '../photo/editor';
+import { ExpressionEditor, translatorEditor, smoothFor } from '../photo/editor';
 import { editPhoto, EditPhotoResult } from '../photo/edit-photo';
 import { alignTransform, cropFootprint, lumaPlane, sampleCrop, toBytes } from '../photo/align';
 import { FER_TEMPLATE } from '../photo/template';
@@ -22,7 +22,7 @@ export interface PhotoTools {
 
 export async function loadPhotoTools(T: LoadedTranslator, judge: ExpressionJudge | null): Promise<PhotoTools> {
   if (T.spec.channels !== 1) throw new Error(`${T.source}: the photo editor needs a grayscale translator (it edits luma); this one has ${T.spec.channels} channels`);
-  return { detector: await loadFaceDetector(), editor: translatorEditor(T.G, T.spec.labels, T.spec.size), judge };
+  return { detector: await loadFaceDetector(), editor: translatorEditor(T.G, T.spec.labels, T.spec.size, smoothFor(T.spec)), judge };
 }
 
 /** The classifier's reading of one face. */

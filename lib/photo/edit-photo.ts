@@ -37,7 +37,7 @@ export interface EditPhotoOptions {
   classify?: CropClassifier;
   template?: FaceTemplate;
   /**
-   * Passes of a [1 2 1]/4 binomial filter over the residual (default 2): the first has zero gain at
+   * Passes of a [1 2 1]/4 binomial filter over the residual (default: the editor's own, else 2): the first has zero gain at
    * the highest frequency (period 2 px), where a transposed-convolution decoder's checkerboard lives,
    * the second takes the period-4 blobs of its previous layer to a quarter; 0 leaves it as G made it.
    */
@@ -135,7 +135,7 @@ export async function editPhoto(image: RgbImage, o: EditPhotoOptions): Promise<E
     residuals.push(o.targets.map((c) => {
       const r = new Float32Array(size * size);
       for (let i = 0; i < r.length; i++) r[i] = renders[c][i] - base[i];
-      return binomialSmooth(r, size, o.smooth ?? DEFAULT_SMOOTH);
+      return binomialSmooth(r, size, o.smooth ?? editor.smooth ?? DEFAULT_SMOOTH);
     }));
     faces.push({ index: a.index, box: a.f.box, score: a.f.score, transform: a.transform, crop: a.crop, from: { label: editor.labels[from], source: o.from !== undefined ? 'given' : probs ? 'classifier' : 'reconstruction' } });
   }

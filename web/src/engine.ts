@@ -13,7 +13,7 @@ import { RgbImage, DetectedFace, FaceDetector } from '../../lib/photo/types';
 import { toRgb, hasTransparency } from '../../lib/photo/pixels';
 import { readExifOrientation } from '../../lib/photo/exif';
 import { humanConfig, humanDetector, HumanLike } from '../../lib/photo/human-detector';
-import { translatorEditor, ExpressionEditor } from '../../lib/photo/editor';
+import { translatorEditor, ExpressionEditor, smoothFor } from '../../lib/photo/editor';
 import { editPhoto, EditPhotoResult } from '../../lib/photo/edit-photo';
 import '../../lib/models/translator'; // registers the translator's custom layers
 
@@ -78,10 +78,10 @@ export async function loadEngine(backend: string, progress: (fraction: number, w
   await human.load();
   if (tf.getBackend() !== backend) await tf.setBackend(backend);
   progress(0.3, 'expression translator');
-  const info = await (await fetch('models/fer-translate/translator.json')).json() as { spec: { labels: string[]; size: number; channels: number } };
+  const info = await (await fetch('models/fer-translate/translator.json')).json() as { spec: { labels: string[]; size: number; channels: number; upsample?: 'transpose' | 'resize' } };
   const G = await tf.loadLayersModel('models/fer-translate/model.json', { onProgress: (f) => progress(0.3 + 0.7 * f, 'expression translator') });
   progress(1, 'ready');
-  return { backend, detector: humanDetector(human, { backend }), editor: translatorEditor(G, info.spec.labels, info.spec.size), labels: info.spec.labels, translatorName: 'fer-translate' };
+  return { backend, detector: humanDetector(human, { backend }), editor: translatorEditor(G, info.spec.labels, info.spec.size, smoothFor(info.spec)), labels: info.spec.labels, translatorName: 'fer-translate' };
 }
 
 export interface DecodedPhoto {
