@@ -1,7 +1,7 @@
 /**
  * npm run readme:tables [-- --check]
  *
- * The README's table of the study's runs at their own settings, generated from
+ * The table of the study's runs at their own settings (README.md and docs/study.md), generated from
  * results/reference/paper/table.csv (the files the runs wrote), between the markers
  *   <!-- generated: paper-table (npm run readme:tables) -->  ...  <!-- end generated: paper-table -->
  * so that no number in it is typed by hand. --check exits 1 when the README differs (test/readme-tables.test.ts).
@@ -13,6 +13,8 @@ import { parseArgs, runMain } from '../lib/cli/args';
 import { REPO_ROOT } from '../lib/runs/versions';
 
 export const README = path.join(REPO_ROOT, 'README.md');
+/** The files that carry the generated table: the README's verdict and the full record. */
+export const TABLE_FILES = [README, path.join(REPO_ROOT, 'docs', 'study.md')];
 export const PAPER_TABLE = path.join(REPO_ROOT, 'results', 'reference', 'paper', 'table.csv');
 const BEGIN = '<!-- generated: paper-table (npm run readme:tables) -->';
 const END = '<!-- end generated: paper-table -->';
@@ -62,23 +64,27 @@ export function readPaperRows(file = PAPER_TABLE): Row[] {
   return aq.fromCSV(fs.readFileSync(file, 'utf8'), { autoType: false }).objects() as Row[];
 }
 
-/** The README with its generated block rebuilt. Throws naming the file when the markers are missing. */
-export function regenerate(readme: string, rows: Row[]): string {
+/** The text with its generated block rebuilt. Throws naming the file when the markers are missing. */
+export function regenerate(readme: string, rows: Row[], file = README): string {
   const a = readme.indexOf(BEGIN), b = readme.indexOf(END);
-  if (a < 0 || b < a) throw new Error(`${README}: the markers ${BEGIN} ... ${END} are missing`);
+  if (a < 0 || b < a) throw new Error(`${file}: the markers ${BEGIN} ... ${END} are missing`);
   return readme.slice(0, a) + `${BEGIN}\n${paperTable(rows)}\n${END}` + readme.slice(b + END.length);
 }
 
 if (require.main === module) {
   runMain(async () => {
     const args = parseArgs(process.argv.slice(2), { flags: ['check'] }, 'readme:tables');
-    const before = fs.readFileSync(README, 'utf8');
-    const after = regenerate(before, readPaperRows());
-    if (args.options.check) {
-      if (after !== before) throw new Error(`${README}: the paper table differs from ${path.relative(REPO_ROOT, PAPER_TABLE)}; run npm run readme:tables`);
-      return void console.log('README tables match their files');
+    const rows = readPaperRows();
+    for (const file of TABLE_FILES) {
+      const before = fs.readFileSync(file, 'utf8');
+      const after = regenerate(before, rows, file);
+      if (args.options.check) {
+        if (after !== before) throw new Error(`${file}: the paper table differs from ${path.relative(REPO_ROOT, PAPER_TABLE)}; run npm run readme:tables`);
+        continue;
+      }
+      if (after !== before) fs.writeFileSync(file, after);
+      console.log(after !== before ? `rewrote the paper table in ${file}` : `${file}: the paper table already matches`);
     }
-    if (after !== before) fs.writeFileSync(README, after);
-    console.log(after !== before ? `rewrote the paper table in ${README}` : 'README tables already match');
+    if (args.options.check) console.log('the generated tables match their files');
   });
 }
