@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Debian's Chromium for the browser tests (test/web.test.ts, driven by playwright-core; no browser download).
+# Debian's Chromium for the browser tests (test/e2e/web.test.ts, driven by playwright-core; no browser download).
 # Without root or apt it says why and returns 0: the browser tests then skip, saying so.
 set -uo pipefail
 if command -v chromium >/dev/null 2>&1; then echo "== chromium: $(chromium --version 2>/dev/null)"; exit 0; fi

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A one-node Slurm cluster for test/slurm.test.ts (source this file: it exports SLURM_CONF).
+# A one-node Slurm cluster for test/e2e/slurm.test.ts (source this file: it exports SLURM_CONF).
 #   source .ci/slurm.sh        install slurm-wlm + munge (Debian) when sbatch is missing, start munged,
 #                              slurmctld and slurmd with their config, state and logs in one folder
 #                              ($FACEGAN_SLURM_DIR, default <tmp>/facegan-slurm), wait until the node is idle.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI: TensorBoard's own event reader (the Python `tensorboard` package) in a virtualenv, so that
-# test/tensorboard.test.ts reads the event files a run writes into <run>/tb/ exactly as TensorBoard does.
+# test/e2e/tensorboard.test.ts reads the event files a run writes into <run>/tb/ exactly as TensorBoard does.
 #   FACEGAN_TB_VENV     virtualenv folder (default .venv-tb, git-ignored)
 #   FACEGAN_PIP_INDEX   pip index options (default: the machine's local index)
 set -euo pipefail

@@ -4,7 +4,7 @@
  * The table of the study's runs at their own settings (README.md and docs/study.md), generated from
  * results/reference/paper/table.csv (the files the runs wrote), between the markers
  *   <!-- generated: paper-table (npm run readme:tables) -->  ...  <!-- end generated: paper-table -->
- * so that no number in it is typed by hand. --check exits 1 when the README differs (test/readme-tables.test.ts).
+ * so that no number in it is typed by hand. --check exits 1 when the README differs (test/unit/readme-tables.test.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';

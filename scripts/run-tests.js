@@ -2,8 +2,8 @@
 /**
  * npm test: every test file on the fastest backend that loads (native when `npm run setup:native`
  * has run), then the core subset again on the pure-JS cpu backend, so the fallback stays honest.
- *   npm test -- test/models.test.ts     run only the given files (fastest backend)
- *   npm run test:unit                    the fast files only (every file not in END_TO_END; fastest backend, under two minutes)
+ *   npm test -- test/unit/models.test.ts run only the given files (fastest backend)
+ *   npm run test:unit                    the fast files only: test/unit/ (fastest backend, under two minutes on 2 idle cores)
  *   npm run test:faults                  only the fault-injection suite (test/faults/, docs/reliability.md)
  *   FACEGAN_TEST_PHASES=main|eigen|cpu|faults   run some phases only (eigen: a few files again on native
  *                                        with oneDNN off; faults: kill -9 / full disk / damage, child processes)
@@ -22,22 +22,24 @@ const CPU_CORE = ['models.test.ts', 'train-step.test.ts', 'resume.test.ts', 'dat
  */
 const EIGEN = ['conv-transpose.test.ts', 'fused-layers.test.ts'];
 /**
- * End-to-end files: they train, evaluate or execute notebooks through the real programs (seconds to
- * minutes each). `npm run test:unit` leaves them out; `npm test` runs them. A new test file is a
- * unit file unless it is listed here.
+ * Where a test file lives says what it is: test/unit/ (fast; `npm run test:unit`), test/e2e/ (trains,
+ * evaluates, executes notebooks or drives a browser through the real programs: seconds to minutes each),
+ * test/faults/ (kill -9, full disk, damaged files, signals: child processes). A new slow test goes in e2e/.
  */
-const END_TO_END = [
-  'backend.test.ts', 'bench-cli.test.ts', 'classifier.test.ts', 'cli-experiment.test.ts', 'conditional.test.ts',
-  'data-real.test.ts', 'edit.test.ts', 'eval.test.ts', 'notebook-live.test.ts', 'notebook-notebooks.test.ts',
-  'notebook-runner.test.ts', 'sequence.test.ts', 'study.test.ts', 'slurm.test.ts', 'notebook-anywhere.test.ts',
-  'export-notebooks.test.ts', 'tensorboard.test.ts', 'translator-cli.test.ts', 'translator-run-folder.test.ts', 'photo-cli.test.ts', 'photo-backends.test.ts', 'web.test.ts',
-];
+const listTests = (sub) => fs.readdirSync(path.join(testDir, sub)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join('test', sub, f));
 
 const unit = process.argv.includes('--unit');
 const faultsOnly = process.argv.includes('--faults');
 const given = process.argv.slice(2).filter((a) => a !== '--unit' && a !== '--faults');
-const all = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.ts')).sort();
-const faultFiles = fs.readdirSync(path.join(testDir, 'faults')).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join('test', 'faults', f));
+const unitFiles = listTests('unit');
+const all = [...unitFiles, ...listTests('e2e')];
+const faultFiles = listTests('faults');
+const stray = fs.readdirSync(testDir).filter((f) => f.endsWith('.test.ts'));
+if (stray.length) {
+  console.error(`run-tests: test files directly in test/ (put them in test/unit/, test/e2e/ or test/faults/): ${stray.join(', ')}`);
+  process.exit(1);
+}
+const named = (list) => all.filter((f) => list.includes(path.basename(f)));
 const phases = faultsOnly ? ['faults'] : (process.env.FACEGAN_TEST_PHASES || 'main,eigen,cpu,faults').split(',');
 
 function run(label, files, env) {
@@ -55,17 +57,15 @@ let status = 0;
 if (given.length && !faultsOnly) {
   status = run('tests', given, {});
 } else if (unit) {
-  const missing = END_TO_END.filter((f) => !all.includes(f));
-  if (missing.length) console.warn(`run-tests: END_TO_END lists files that do not exist: ${missing.join(', ')}`);
-  status = run('unit tests, fastest backend', all.filter((f) => !END_TO_END.includes(f)).map((f) => path.join('test', f)), {});
+  status = run('unit tests (test/unit), fastest backend', unitFiles, {});
 } else {
-  if (phases.includes('main')) status |= run('all tests, fastest backend', all.map((f) => path.join('test', f)), {});
+  if (phases.includes('main')) status |= run('unit and end-to-end tests, fastest backend', all, {});
   if (phases.includes('eigen')) {
-    const files = EIGEN.filter((f) => all.includes(f)).map((f) => path.join('test', f));
+    const files = named(EIGEN);
     status |= run('sub-pixel kernels on native with oneDNN off', files, { TF_ENABLE_ONEDNN_OPTS: '0' });
   }
   if (phases.includes('cpu')) {
-    const core = CPU_CORE.filter((f) => all.includes(f)).map((f) => path.join('test', f));
+    const core = named(CPU_CORE);
     status |= run('core tests on the pure-JS cpu backend', core, { FACEGAN_BACKEND: 'cpu' });
   }
   if (phases.includes('faults')) {

@@ -18,7 +18,7 @@
  * (tslab/dist/main.js, what node_modules/.bin/tslab runs) with the same arguments.
  *
  * Plain JS, no dependencies: it runs before anything is compiled. Required as a module it only
- * exports the link step (for test/tslab-kernel.test.ts) and starts nothing.
+ * exports the link step (for test/unit/tslab-kernel.test.ts) and starts nothing.
  */
 'use strict';
 const fs = require('fs');

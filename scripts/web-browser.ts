@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-/** Driving the editor page in Debian's Chromium (playwright-core, no browser download): test/web.test.ts and `npm run app:measure`. */
+/** Driving the editor page in Debian's Chromium (playwright-core, no browser download): test/e2e/web.test.ts and `npm run app:measure`. */
 import * as fs from 'fs';
 import * as http from 'http';
 import { chromium, Browser, Page } from 'playwright-core';

@@ -3,7 +3,7 @@
  *  - phases: the study's step of lib/train/step.ts (G forward once) written out, with a clock
  *    reading between phases (data -> tensor, G forward, D forward, D backward, D Adam, D on the
  *    fake batch for G's loss, G backward, G Adam, sync). CPU backends run each op synchronously,
- *    so the readings are the phases' times; test/bench-profile.test.ts checks that this step gives
+ *    so the readings are the phases' times; test/unit/bench-profile.test.ts checks that this step gives
  *    the same losses and weights as `trainStep`.
  *  - kernels: tf.profile of the real `trainStep`, time per kernel name (nested op wrappers
  *    `*__op` are left out, their kernels are counted), and the share of the convolutions.

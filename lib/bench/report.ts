@@ -142,7 +142,7 @@ export function benchMarkdown(run: BenchRun, s: BenchSummary, command: string, s
       '',
       "`+unfused` rows: the trainer's lean step with tfjs's stock layers instead of lib/kernels/fused-layers.ts (TensorFlow's fused BatchNorm / ReLU / " +
         "LeakyReLU gradient kernels, and convolutions without tf.fused.conv2d's always-computed input+filter gradients; same results to float32 " +
-        'rounding, test/fused-layers.test.ts), i.e. what the fused layers gain.',
+        'rounding, test/unit/fused-layers.test.ts), i.e. what the fused layers gain.',
     );
   }
   if (run.plan.variants.includes('eigen')) {

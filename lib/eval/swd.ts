@@ -15,7 +15,7 @@
  *
  * Small numbers mean similar patch statistics at that scale. Because each set is normalised by its
  * own per-channel std, SWD compares the *shape* of local structure per scale, not its contrast:
- * on FER2013 (test/metrics.test.ts) blur and pixel noise show up at the finest (48x48 detail)
+ * on FER2013 (test/unit/metrics.test.ts) blur and pixel noise show up at the finest (48x48 detail)
  * level, ordered by strength (real 14 < noise sigma 10: 37 < 3x3 blur: 78 < noise sigma 25: 96,
  * x1e3), while the low-pass level barely moves. Two disjoint real sets give a non-zero floor
  * that shrinks with n; compare against that floor, at equal n. Sets may differ in size (the 1-D

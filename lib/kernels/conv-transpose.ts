@@ -26,7 +26,7 @@
  *   own kernels (the input gradient is a plain conv2d, the filter gradient Conv2DBackpropFilter);
  * - the input gradient of D's stride-2 convolutions (conv2d's registered gradient, wrapped so that
  *   only this case changes; the filter gradient and all other convolutions keep tfjs's code).
- * Same results as TensorFlow's kernels to float32 rounding (test/conv-transpose.test.ts).
+ * Same results as TensorFlow's kernels to float32 rounding (test/unit/conv-transpose.test.ts).
  *
  * Only with oneDNN off (`TF_ENABLE_ONEDNN_OPTS=0`): facegan switches libtensorflow's oneDNN
  * kernels on (lib/backend.ts), and their transposed convolution beats the sub-pixel form at every

@@ -18,7 +18,7 @@
  * `fuseLayers(model)` patches the model's BatchNormalization, ReLU and LeakyReLU layer instances
  * so that, in training mode on the 'tensorflow' backend, they call those kernels through
  * `tf.customGrad` (same outputs, gradients and moving statistics as tfjs's to float32 rounding:
- * test/fused-layers.test.ts); on any other backend, or in inference mode, they run unchanged.
+ * test/unit/fused-layers.test.ts); on any other backend, or in inference mode, they run unchanged.
  * Conv2D layers (no bias, linear activation, channels-last) are patched on every backend: the
  * same convolution kernel forward, only the gradients that are needed backward. On native,
  * 4x4 stride-2 Conv2DTranspose layers on small inputs, and the matching input gradients of the

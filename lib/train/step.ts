@@ -6,7 +6,7 @@
  * G runs forward once per step, as in PyTorch: D's update runs inside the tape that records G(z)
  * but unrecorded by it (outsideTape, lib/kernels/outside-tape.ts), so G's update reuses that
  * forward pass. `gForward: 'twice'` runs G again instead (the bench's 'plain' step; same weights,
- * test/train-step.test.ts). Nothing is read back to the CPU here: the caller decides when to sync.
+ * test/unit/train-step.test.ts). Nothing is read back to the CPU here: the caller decides when to sync.
  *
  * How G and D are run and scored comes from `StepParts`: DCGAN_STEP is the study's; the
  * extensions (class labels, ACGAN head, MSGAN mode seeking, same-face term, DiffAugment, label

@@ -1,0 +1,99 @@
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { train, DivergedError } from '../../lib/train/trainer';
+import { readWeights } from '../../lib/train/model-io';
+import { latestCheckpoint } from '../../lib/train/checkpoint';
+import { loadFer2013 } from '../../lib/data';
+import { DcganSpec } from '../../lib/models/spec';
+import { SAMPLE_DIR } from '../../lib/runs/dataset';
+import { setupBackend, tempDir } from '../helpers';
+
+const small: DcganSpec = { size: 48, channels: 1, nz: 100, ngf: 4, ndf: 4 };
+
+async function sampleSet(n: number) {
+  return loadFer2013({ path: path.join(SAMPLE_DIR, 'fer2013'), split: 'train', emotions: ['happy'], limit: n, seed: 3 });
+}
+
+function finalWeights(runDir: string): Record<string, Float32Array> {
+  const ck = latestCheckpoint(runDir)!;
+  const out: Record<string, Float32Array> = {};
+  for (const net of ['G', 'D']) {
+    const { weights } = readWeights(path.join(ck, net));
+    for (const [k, t] of Object.entries(weights)) out[`${net}:${k}`] = t.dataSync() as Float32Array;
+    tf.dispose(Object.values(weights));
+  }
+  return out;
+}
+
+test('a run stopped mid-epoch and resumed ends with the same weights as an uninterrupted run (cpu backend)', async () => {
+  await setupBackend();
+  const before = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    const data = await sampleSet(24);
+    const base = { data, model: small, epochs: 2, batchSize: 8, seed: 5, logEvery: 2, checkpointEvery: 2, progress: false };
+    const a = tempDir();
+    const sa = await train({ ...base, runDir: a });
+    assert.equal(sa.status, 'completed');
+    assert.equal(sa.steps, 6);
+
+    const b = tempDir();
+    const first = await train({ ...base, runDir: b, maxSteps: 4 });
+    assert.equal(first.status, 'stopped');
+    assert.equal(first.steps, 4);
+    const second = await train({ ...base, runDir: b, resume: true });
+    assert.equal(second.status, 'completed');
+    assert.equal(second.steps, 6);
+
+    const wa = finalWeights(a);
+    const wb = finalWeights(b);
+    assert.deepEqual(Object.keys(wb).sort(), Object.keys(wa).sort());
+    for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `weight ${k} differs after resume`);
+    // the loss log is the same too: one row per iteration, no duplicates from the replayed part
+    const la = fs.readFileSync(path.join(a, 'losses.csv'), 'utf8').trim().split('\n');
+    const lb = fs.readFileSync(path.join(b, 'losses.csv'), 'utf8').trim().split('\n');
+    assert.equal(la.length, 7);
+    assert.deepEqual(lb.map((l) => l.split(',').slice(0, 7)), la.map((l) => l.split(',').slice(0, 7)));
+    for (const f of ['noise.json', 'samples/epoch-001.png', 'samples/epoch-002.png', 'samples/final.png', 'summary.json']) {
+      assert.ok(fs.existsSync(path.join(b, f)), `${f} missing`);
+    }
+  } finally {
+    await tf.setBackend(before);
+  }
+});
+
+test('a NaN loss stops the run with a clear message and keeps the last good checkpoint', async () => {
+  await setupBackend();
+  const data = await sampleSet(16);
+  const dir = tempDir();
+  const opts = { runDir: dir, data, model: small, epochs: 50, batchSize: 8, seed: 1, logEvery: 1, checkpointEvery: 1, progress: false };
+  await train({ ...opts, maxSteps: 2 });
+  const good = latestCheckpoint(dir);
+  // Resumed with an absurd learning rate, the weights blow up at the first step.
+  await assert.rejects(train({ ...opts, resume: true, adam: { lr: 1e30, beta1: 0.5, beta2: 0.999, eps: 1e-8 } }), (e: Error) => {
+    assert.ok(e instanceof DivergedError, e.message);
+    assert.match(e.message, /diverged.*iteration 2 .*last good checkpoint is .*step-0000002/);
+    return true;
+  });
+  assert.equal(latestCheckpoint(dir), good, 'the last good checkpoint is still the latest');
+  const ck = latestCheckpoint(dir);
+  assert.ok(ck, 'a checkpoint from before the divergence exists');
+  const { weights } = readWeights(path.join(ck!, 'G'));
+  for (const [k, t] of Object.entries(weights)) {
+    assert.ok(t.dataSync().every(Number.isFinite), `checkpointed ${k} is finite`);
+  }
+  const summary = JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
+  assert.equal(summary.status, 'diverged');
+});
+
+test('training refuses data whose image size does not match the model', async () => {
+  await setupBackend();
+  const data = await sampleSet(8);
+  await assert.rejects(
+    train({ runDir: tempDir(), data, model: { ...small, size: 64 }, epochs: 1, batchSize: 4, seed: 1, progress: false }),
+    /is 48x48x1, the model expects 64x64x1/,
+  );
+});

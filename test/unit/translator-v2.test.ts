@@ -1,0 +1,310 @@
+/**
+ * Translator v2 (issue #23) on the bundled sample: residual output (zero edit == input exactly,
+ * strength 0 == input), resize-then-convolve decoder, per-expression D with R1, the frozen loss
+ * classifier (refused when it is the evaluation classifier), the PublicTest checkpoint choice, and
+ * exact resume of a v2 run.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { buildTranslatorG, buildTranslatorD, translate, discriminate, domainScore, oneHot, TranslatorSpec } from '../../lib/models/translator';
+import { translateImages, translateWithStrength } from '../../lib/models/translator-apply';
+import { saveModelDir, loadModelDir, readWeights } from '../../lib/train/model-io';
+import { latestCheckpoint } from '../../lib/train/checkpoint';
+import { trainTranslator } from '../../lib/train/translate-trainer';
+import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassifier } from '../../lib/train/translate-step';
+import { checkLossClassifier, loadLossClassifier } from '../../lib/train/translate-classifier';
+import { pickSelectionFaces } from '../../lib/orchestrate/run-translate';
+import { buildClassifier } from '../../lib/eval/classifier-model';
+import { highFrequencyShare } from '../../lib/eval/spectrum';
+import { loadFer2013, EMOTIONS } from '../../lib/data';
+import { SAMPLE_DIR } from '../../lib/runs/dataset';
+import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
+import { ferTranslateV2, TRANSLATE_VARIANTS, TranslateSettings } from '../../experiments/translate';
+import { forwardFlops } from '../../lib/bench/translator-bench';
+import { refuseLossClassifierAsJudge } from '../../lib/orchestrate/translate-eval';
+import { lossClassifierCli } from '../../scripts/cli/fer-loss-classifier';
+import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
+import { setupBackend, tempDir } from '../helpers';
+
+test.before(setupBackend);
+
+const FER = path.join(SAMPLE_DIR, 'fer2013');
+const tinyV2: TranslatorSpec = {
+  kind: 'translator', size: 48, channels: 1, labels: EMOTIONS, gDim: 4, downsamples: 2, resBlocks: 1, mask: false, dDim: 4, dLayers: 4, leak: 0.01,
+  residual: true, upsample: 'resize', dPerDomain: true,
+};
+
+async function sampleFaces(n: number, split: 'train' | 'test' = 'test') {
+  const s = await loadFer2013({ path: FER, split, limit: n, seed: 5 });
+  return { data: s.data, n: s.n, height: 48, width: 48, channels: 1 as const, labels: s.labels! };
+}
+
+/** A tiny loss classifier saved like a fer-loss-classifier run's model (own seed, own architecture). */
+async function tinyLossClassifier(seed = 77): Promise<string> {
+  const dir = tempDir();
+  const arch = { blocks: [[4], [8]], dense: 8, spaceToDepth: true };
+  const net = buildClassifier(arch, seed);
+  await saveModelDir(net.model, dir);
+  fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ seed, settings: { arch }, accuracy: 0.2 }));
+  net.model.dispose();
+  return dir;
+}
+
+test('v2 G: output [b,48,48,1] in [-1, 1]; D: one real/fake map per expression [b,3,3,7] and 7 logits; no transposed convs', () => {
+  const G = buildTranslatorG(tinyV2, 3);
+  perturb(G, 3);
+  const D = buildTranslatorD(tinyV2, 4);
+  assert.ok(!G.layers.some((l) => l.getClassName() === 'Conv2DTranspose'), 'the resize decoder has no transposed conv');
+  assert.ok(G.layers.some((l) => l.getClassName() === 'UpSampling2D'));
+  assert.deepEqual(D.outputs.map((o) => o.shape), [[null, 3, 3, 7], [null, 7]]);
+  tf.tidy(() => {
+    const x = tf.randomUniform([2, 48, 48, 1], -1, 1, 'float32', 1) as tf.Tensor4D;
+    const e = translate(G, x, oneHot([3, 5], 7));
+    assert.deepEqual(e.image.shape, [2, 48, 48, 1]);
+    assert.ok(e.image.min().dataSync()[0] >= -1 && e.image.max().dataSync()[0] <= 1);
+    const d = discriminate(D, x);
+    // domainScore picks the map of each image's expression
+    const picked = domainScore(d.src, oneHot([3, 5], 7)).arraySync() as number[][][][];
+    const all = d.src.arraySync() as number[][][][];
+    assert.equal(picked[0][1][2][0], all[0][1][2][3]);
+    assert.equal(picked[1][0][0][0], all[1][0][0][5]);
+  });
+  G.dispose();
+  D.dispose();
+});
+
+/** Gives G's zero-initialised last conv random weights (an untrained G that edits). */
+function perturb(G: tf.LayersModel, seed: number): void {
+  const colour = G.getLayer('g_colour');
+  colour.setWeights(colour.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.05, 'float32', seed + i)));
+}
+
+test('residual output: G starts as the identity (a zero edit is the input exactly), and survives save/load', async () => {
+  const G = buildTranslatorG(tinyV2, 3);
+  const colour = G.getLayer('g_colour');
+  assert.ok(colour.getWeights().every((w) => w.abs().max().dataSync()[0] === 0), 'the last conv is zero-initialised');
+  const faces = await sampleFaces(4);
+  const x = tf.tidy(() => tf.tensor4d(faces.data, [faces.n, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D);
+  const out = tf.tidy(() => translate(G, x, oneHot([0, 1, 2, 3], 7)).image);
+  assert.deepEqual(Array.from(out.dataSync()), Array.from(x.dataSync()), 'G(x) != x with d = 0');
+  const dir = tempDir();
+  await saveModelDir(G, dir);
+  const G2 = await loadModelDir(dir);
+  const out2 = tf.tidy(() => translate(G2, x, oneHot([0, 1, 2, 3], 7)).image);
+  assert.deepEqual(Array.from(out2.dataSync()), Array.from(x.dataSync()), 'the loaded G lost the residual layer');
+  tf.dispose([x, out, out2]);
+  G.dispose();
+  G2.dispose();
+});
+
+test('strength: 0 gives the input exactly, 1 gives G itself, 0.5 halves the residual (uint8 path too)', async () => {
+  const G = buildTranslatorG(tinyV2, 5);
+  perturb(G, 5);
+  const faces = await sampleFaces(3);
+  const y = oneHot([3, 3, 3], 7);
+  const x = tf.tidy(() => tf.tensor4d(faces.data, [faces.n, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D);
+  const s0 = translateWithStrength(G, x, y, 0).image;
+  assert.deepEqual(Array.from(s0.dataSync()), Array.from(x.dataSync()));
+  const full = translate(G, x, y).image;
+  const s1 = translateWithStrength(G, x, y, 1).image;
+  assert.deepEqual(Array.from(s1.dataSync()), Array.from(full.dataSync()));
+  const half = translateWithStrength(G, x, y, 0.5).image;
+  const dFull = tf.tidy(() => full.sub(x).abs().mean().dataSync()[0]);
+  const dHalf = tf.tidy(() => half.sub(x).abs().mean().dataSync()[0]);
+  assert.ok(dFull > 1e-3, 'the untrained G changes the face');
+  assert.ok(Math.abs(dHalf - dFull / 2) < 1e-5, `strength 0.5 moved ${dHalf}, half of ${dFull} expected`);
+  assert.throws(() => translateWithStrength(G, x, y, -1), /strength/);
+  const pairs = [0, 1, 2].map((f) => ({ face: f, target: 6 }));
+  const u0 = await translateImages(G, faces, pairs, 7, 64, 0);
+  assert.deepEqual(Array.from(u0.images.data), Array.from(faces.data.subarray(0, 3 * 48 * 48)));
+  const u1 = await translateImages(G, faces, pairs, 7);
+  assert.notDeepEqual(Array.from(u1.images.data), Array.from(u0.images.data));
+  tf.dispose([x, y, s0, full, s1, half]);
+  G.dispose();
+});
+
+test('the loss classifier is refused when it is the evaluation classifier (folder, copied weights, same seed + architecture)', async () => {
+  assert.throws(() => checkLossClassifier(DEFAULT_CLASSIFIER_DIR, DEFAULT_CLASSIFIER_DIR), /refused: it is the evaluation classifier's folder/);
+  const copy = tempDir();
+  for (const f of ['model.json', 'weights.bin']) fs.copyFileSync(path.join(DEFAULT_CLASSIFIER_DIR, f), path.join(copy, f));
+  assert.throws(() => checkLossClassifier(copy, DEFAULT_CLASSIFIER_DIR), /same sha256/);
+  // a retraining with the evaluation classifier's seed and architecture (other weights)
+  const evalInfo = JSON.parse(fs.readFileSync(path.join(DEFAULT_CLASSIFIER_DIR, 'metrics.json'), 'utf8'));
+  const retrain = tempDir();
+  const net = buildClassifier(evalInfo.settings.arch, evalInfo.seed + 1);
+  await saveModelDir(net.model, retrain);
+  net.model.dispose();
+  fs.writeFileSync(path.join(retrain, 'metrics.json'), JSON.stringify({ seed: evalInfo.seed, settings: { arch: evalInfo.settings.arch } }));
+  assert.throws(() => checkLossClassifier(retrain, DEFAULT_CLASSIFIER_DIR), /seed/);
+  const own = await tinyLossClassifier();
+  const rec = checkLossClassifier(own, DEFAULT_CLASSIFIER_DIR);
+  assert.equal(rec.seed, 77);
+  assert.match(rec.sha256, /^[0-9a-f]{64}$/);
+  const C = await loadLossClassifier(rec, DEFAULT_CLASSIFIER_DIR);
+  assert.equal(C.trainable, false);
+  C.dispose();
+  // a changed model in the recorded folder is refused on resume
+  fs.appendFileSync(path.join(own, 'weights.bin'), Buffer.alloc(4));
+  await assert.rejects(() => loadLossClassifier(rec, DEFAULT_CLASSIFIER_DIR), /not those the run started with/);
+});
+
+test('classifier augmentation: shift moves the image, flip mirrors the chosen images, nothing is changed without it', () => {
+  tf.tidy(() => {
+    const x = tf.randomUniform([2, 6, 6, 1], -1, 1, 'float32', 3) as tf.Tensor4D;
+    assert.equal(augmentForClassifier(x, undefined), x);
+    const s = augmentForClassifier(x, { dy: 1, dx: -1, pad: 2, flip: null, noise: null });
+    // out[i][j] = x[i + dy][j + dx]
+    assert.equal(s.arraySync()[0][2][3][0], x.arraySync()[0][3][2][0]);
+    assert.equal(s.arraySync()[0][5][0][0], 0, 'zero fill beyond the edge');
+    const f = augmentForClassifier(x, { dy: 0, dx: 0, pad: 0, flip: tf.tensor4d([1, 0], [2, 1, 1, 1]), noise: null });
+    const close = (a: tf.Tensor, b: tf.Tensor) => a.sub(b).abs().max().dataSync()[0] < 1e-6;
+    assert.ok(close(f.slice([0], [1]), x.reverse(2).slice([0], [1])), 'image 0 is mirrored');
+    assert.ok(close(f.slice([1], [1]), x.slice([1], [1])), 'image 1 is unchanged');
+  });
+});
+
+test('v2 steps: nonsat-r1 D step and frozen-classifier G step give finite terms, move D and G, and leave the loss classifier fixed', async () => {
+  const G = buildTranslatorG(tinyV2, 7);
+  const D = buildTranslatorD(tinyV2, 8);
+  const C = await loadModelDir(await tinyLossClassifier(78));
+  const pair = makeTranslatorPair(G, D, { lr: 1e-3, beta1: 0.5, beta2: 0.999, eps: 1e-8 }, { lr: 1e-3, beta1: 0.5, beta2: 0.999, eps: 1e-8 });
+  pair.C = C;
+  const cBefore = C.getWeights().map((w) => w.dataSync().slice());
+  const gBefore = G.getWeights().map((w) => w.dataSync().slice());
+  const faces = await sampleFaces(4, 'train');
+  const b = {
+    x: tf.tidy(() => tf.tensor4d(faces.data, [4, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D),
+    src: oneHot(faces.labels, 7), trg: oneHot([1, 2, 3, 4], 7), alpha: tf.fill([4, 1, 1, 1], 0.5) as tf.Tensor4D,
+  };
+  const w = ferTranslateV2.losses;
+  const d = discriminatorStep(pair, b, w);
+  assert.ok(Number.isFinite(d.loss.dataSync()[0]) && d.gp.dataSync()[0] > 0, 'R1 is positive');
+  const g = generatorStep(pair, { ...b, aug: { dy: 1, dx: 0, pad: 3, flip: null, noise: null } }, w);
+  for (const v of Object.values(g)) assert.ok(Number.isFinite(v.dataSync()[0]));
+  assert.ok(g.cls.dataSync()[0] > 0.5, 'cross-entropy of the frozen classifier');
+  const cAfter = C.getWeights().map((x) => x.dataSync());
+  cBefore.forEach((v, i) => assert.deepEqual(cAfter[i], v, 'the loss classifier changed'));
+  assert.ok(G.getWeights().some((x, i) => x.dataSync().some((v, j) => v !== gBefore[i][j])), 'G did not move');
+  assert.throws(() => generatorStep({ ...pair, C: undefined }, b, w), /no loss classifier/);
+  tf.dispose([...Object.values(d), ...Object.values(g), ...Object.values(b)]);
+  pair.optG.dispose();
+  pair.optD.dispose();
+  G.dispose();
+  D.dispose();
+  C.dispose();
+});
+
+test('high-frequency share: a checkerboard scores far above a smooth face', async () => {
+  const faces = await sampleFaces(8);
+  const smooth = highFrequencyShare(faces);
+  const checker = new Uint8Array(faces.data.length);
+  for (let i = 0; i < checker.length; i++) {
+    const p = i % (48 * 48);
+    checker[i] = Math.max(0, Math.min(255, faces.data[i] + (((p % 48) + Math.floor(p / 48)) % 2 ? 20 : -20)));
+  }
+  const checkered = highFrequencyShare({ ...faces, data: checker });
+  assert.ok(checkered > 3 * smooth, `checkerboard ${checkered} vs faces ${smooth}`);
+});
+
+const settings = (o: Partial<TranslateSettings>): TranslateSettings => ({
+  steps: 3, batchSize: 8, limit: null, lrG: 1e-3, lrD: 1e-3, beta1: 0.5, beta2: 0.999, nCritic: 1, decayFrom: null,
+  flip: true, sampleEvery: 1000, checkpointEvery: 0, logEvery: 1, ...o,
+});
+
+function weightsOf(runDir: string): Record<string, Float32Array> {
+  const ck = latestCheckpoint(runDir)!;
+  const out: Record<string, Float32Array> = {};
+  for (const net of ['G', 'D']) {
+    const { weights } = readWeights(path.join(ck, net));
+    for (const [k, t] of Object.entries(weights)) out[`${net}:${k}`] = t.dataSync() as Float32Array;
+    tf.dispose(Object.values(weights));
+  }
+  out['opt-G'] = new Float32Array(fs.readFileSync(path.join(ck, 'opt-G.bin')).buffer.slice(0));
+  return out;
+}
+
+test('v2 exact resume: two iterations + resume == three, bit for bit; the PublicTest checkpoint choice writes select.csv', async () => {
+  const data = await loadFer2013({ path: FER, split: 'train', limit: 24, seed: 3 });
+  const C = await loadModelDir(await tinyLossClassifier(79));
+  const selectFaces = await pickSelectionFaces(FER, 14, 7, 1);
+  const base = {
+    data, model: tinyV2, losses: ferTranslateV2.losses, settings: settings({ steps: 3, nCritic: 1, decayFrom: 1, selectEvery: 2, selectFaces: 14, selectMinPsnr: 0 }),
+    seed: 8, gridFaces: await sampleFaces(2), progress: false, lossClassifier: C, selectFaces,
+  };
+  const a = tempDir();
+  assert.equal((await trainTranslator({ ...base, runDir: a })).steps, 3);
+  const b = tempDir();
+  assert.equal((await trainTranslator({ ...base, runDir: b, maxSteps: 2 })).status, 'stopped');
+  const second = await trainTranslator({ ...base, runDir: b, resume: true });
+  assert.equal(second.status, 'completed');
+  const wa = weightsOf(a);
+  const wb = weightsOf(b);
+  for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `${k} differs after resume`);
+  const rows = fs.readFileSync(path.join(a, 'select.csv'), 'utf8').trim().split('\n');
+  assert.equal(rows.length, 3, 'header + steps 2 and 3');
+  assert.match(rows[0], /^step,ratio,psnr,kept,ratio_angry/);
+  assert.ok(fs.existsSync(path.join(a, 'best', 'model.json')) && fs.existsSync(path.join(a, 'best', 'best.json')));
+  assert.deepEqual(fs.readFileSync(path.join(b, 'select.csv'), 'utf8'), fs.readFileSync(path.join(a, 'select.csv'), 'utf8'));
+  C.dispose();
+});
+
+test('selection faces are PublicTest only, balanced over expressions; variants are one change each', async () => {
+  const s = await pickSelectionFaces(FER, 21, 7, 1);
+  const set = await loadFer2013({ path: FER, split: 'test' });
+  const pub = new Set(Array.from({ length: set.n }, (_, i) => i).filter((i) => set.sources![i].includes('PublicTest')).map((i) => Buffer.from(set.data.subarray(i * 2304, (i + 1) * 2304)).toString('base64')));
+  for (let i = 0; i < s.n; i++) assert.ok(pub.has(Buffer.from(s.data.subarray(i * 2304, (i + 1) * 2304)).toString('base64')), `face ${i} is not a PublicTest face`);
+  assert.deepEqual(Array.from(s.labels).sort(), [0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4, 5, 5, 5, 6, 6, 6]);
+  const v = TRANSLATE_VARIANTS;
+  assert.equal(v.v1.losses.clsSource, undefined);
+  assert.equal(v.cls.losses.clsSource, 'frozen');
+  assert.deepEqual(v['cls-residual'].model, { ...v.cls.model, residual: true });
+  assert.deepEqual(v['cls-residual-resize'].model, { ...v['cls-residual'].model, upsample: 'resize' });
+  assert.equal(v.v2.model.dPerDomain, true);
+  for (const name of Object.keys(v)) assert.deepEqual(v[name].presets.ablation, v.v1.presets.ablation, `${name}'s ablation preset differs`);
+});
+
+test('bench: the v2 nets cost what the PyTorch peer counts (G 0.565 GFLOP, D 0.029 GFLOP per image forward; C + the fixed 2x2 space-to-depth)', () => {
+  const G = buildTranslatorG(ferTranslateV2.model);
+  const D = buildTranslatorD(ferTranslateV2.model);
+  const C = buildClassifier(LOSS_CLASSIFIER_EXPERIMENT.presets.paper.arch, 1).model;
+  // bench/peer/translator_torch.py --json prints forward_flops {G: 565198848, D: 29223936, C: 33474304}
+  assert.equal(forwardFlops(G), 565198848);
+  assert.equal(forwardFlops(D), 29223936);
+  assert.equal(forwardFlops(C), 33474304 + 2 * 2 * 2 * 1 * 4 * 24 * 24);
+  G.dispose();
+  D.dispose();
+  C.dispose();
+});
+
+test('evaluate refuses to judge a v2 run (or its best/ snapshot) with its own loss classifier', async () => {
+  const lc = await tinyLossClassifier(81);
+  const run = tempDir();
+  fs.mkdirSync(path.join(run, 'best'));
+  fs.writeFileSync(path.join(run, 'config.json'), JSON.stringify({ kind: 'translator', lossClassifier: checkLossClassifier(lc, DEFAULT_CLASSIFIER_DIR) }));
+  assert.throws(() => refuseLossClassifierAsJudge(run, lc), /loss classifier the translator was trained against/);
+  assert.throws(() => refuseLossClassifierAsJudge(path.join(run, 'best'), lc), /loss classifier/);
+  assert.doesNotThrow(() => refuseLossClassifierAsJudge(run, DEFAULT_CLASSIFIER_DIR));
+});
+
+test('fer-loss-classifier (smoke preset on the sample): its own seed and architecture, accepted as a loss classifier, never installed as the evaluation classifier', async () => {
+  const out = path.join(tempDir(), 'run');
+  const evalBefore = fs.readFileSync(path.join(DEFAULT_CLASSIFIER_DIR, 'weights.bin'));
+  const log = console.log;
+  console.log = () => {};
+  try {
+    await lossClassifierCli(['--preset', 'smoke', '--data', FER, '--out', out]);
+  } finally {
+    console.log = log;
+  }
+  const m = JSON.parse(fs.readFileSync(path.join(out, 'model', 'metrics.json'), 'utf8'));
+  assert.equal(m.seed, LOSS_CLASSIFIER_EXPERIMENT.seed);
+  assert.match(m.command, /fer-loss-classifier --preset smoke/);
+  const evalInfo = JSON.parse(fs.readFileSync(path.join(DEFAULT_CLASSIFIER_DIR, 'metrics.json'), 'utf8'));
+  assert.notEqual(LOSS_CLASSIFIER_EXPERIMENT.seed, evalInfo.seed);
+  assert.notDeepEqual(LOSS_CLASSIFIER_EXPERIMENT.presets.paper.arch, evalInfo.settings.arch);
+  assert.equal(checkLossClassifier(path.join(out, 'model'), DEFAULT_CLASSIFIER_DIR).seed, LOSS_CLASSIFIER_EXPERIMENT.seed);
+  assert.deepEqual(fs.readFileSync(path.join(DEFAULT_CLASSIFIER_DIR, 'weights.bin')), evalBefore, 'the evaluation classifier was touched');
+});
