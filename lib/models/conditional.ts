@@ -121,8 +121,3 @@ export function oneHotLabels(indices: ArrayLike<number>, classes: number, where 
   }
   return tf.tensor2d(buf, [n, classes]);
 }
-
-/** True when a loaded model takes a label input besides z / the image (i.e. is conditional). */
-export function takesLabels(model: tf.LayersModel): boolean {
-  return model.inputs.length === 2;
-}

@@ -16,8 +16,6 @@ export interface DcganSpec {
   ndf: number;
 }
 
-export const DEFAULT_SPEC: DcganSpec = { size: 64, channels: 3, nz: 100, ngf: 64, ndf: 64 };
-
 /** Kernel of G's first and D's last layer: 4 gives 4x4 (-> 64), 3 gives 3x3 (-> 48). */
 export function edgeKernel(spec: DcganSpec): number {
   return spec.size === 64 ? 4 : 3;

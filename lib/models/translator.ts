@@ -63,10 +63,6 @@ export interface TranslatorSpec {
   dPerDomain?: boolean;
 }
 
-export function isTranslatorSpec(m: unknown): m is TranslatorSpec {
-  return !!m && typeof m === 'object' && (m as { kind?: unknown }).kind === 'translator';
-}
-
 /** Validates a translator spec, naming the bad field. */
 export function checkTranslatorSpec(s: TranslatorSpec, where = 'translator spec'): TranslatorSpec {
   const pos = (k: 'size' | 'gDim' | 'downsamples' | 'resBlocks' | 'dDim' | 'dLayers') => {

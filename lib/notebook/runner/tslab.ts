@@ -189,11 +189,6 @@ export function createTslabSession(cwd: string): TslabSession {
   };
 }
 
-/** True inside a notebook cell (the JupyterLab kernel or the runner): displays will show. */
-export function inNotebook(): boolean {
-  return jupyterModule().lastWriteDisplayData != null;
-}
-
 let displayCounter = 0;
 
 /** A fresh id for an updatable display (like tslab's `newDisplay()`). */
