@@ -9,26 +9,26 @@ import * as path from 'path';
 let counter = 0;
 
 /**
- * Fault injection for the reliability tests (docs/reliability.md), read once from the environment:
- *   FACEGAN_FAULT_KILL_AT=N        the N-th write of this process (1-based, atomic writes and appends
- *                                  alike) writes half its bytes, then the process kills itself (SIGKILL)
- *   FACEGAN_FAULT_WRITE_FAIL_AT=N  the N-th write writes half its bytes, then fails as a full disk (ENOSPC)
- *   FACEGAN_FAULT_PAUSE_AT=N       before the N-th write the process stops itself (SIGSTOP), so a test
- *                                  can act while it holds its run folder (send SIGTERM, start a rival),
- *                                  then SIGCONT it
- *   FACEGAN_FAULT_REPORT=1         print the number of writes on stderr at exit
- * Each fault prints a `facegan-fault:` line on stderr naming the write and file. Unset (the normal
- * case) they cost one comparison per write.
+ * Fault injection for the reliability tests (docs/reliability.md): a plan that only the test-only
+ * module test/faults/inject.cjs sets (from FACEGAN_FAULT_*, loaded with NODE_OPTIONS=--require), so a
+ * production run cannot switch it on, whatever its environment. With a plan, the N-th write of this
+ * process (atomic writes and appends alike) can write half its bytes and then SIGKILL the process
+ * (killAt) or fail as a full disk (failAt), or the process stops itself before it (pauseAt, SIGSTOP);
+ * each fault prints a `facegan-fault:` line on stderr naming the write and file. Without one (the
+ * normal case) the check costs one comparison per write.
  */
-const faultEnv = (name: string): number => {
-  const v = Number(process.env[name]);
-  return Number.isInteger(v) && v > 0 ? v : 0;
-};
-const KILL_AT = faultEnv('FACEGAN_FAULT_KILL_AT');
-const FAIL_AT = faultEnv('FACEGAN_FAULT_WRITE_FAIL_AT');
-const PAUSE_AT = faultEnv('FACEGAN_FAULT_PAUSE_AT');
+interface FaultPlan {
+  killAt: number;
+  failAt: number;
+  pauseAt: number;
+  report: boolean;
+}
+const plan: FaultPlan | undefined = (globalThis as { __faceganFaultPlan?: FaultPlan }).__faceganFaultPlan;
+const KILL_AT = plan?.killAt ?? 0;
+const FAIL_AT = plan?.failAt ?? 0;
+const PAUSE_AT = plan?.pauseAt ?? 0;
 let writes = 0;
-if (process.env.FACEGAN_FAULT_REPORT) process.on('exit', () => process.stderr.write(`facegan-fault: ${writes} writes\n`));
+if (plan?.report) process.on('exit', () => process.stderr.write(`facegan-fault: ${writes} writes\n`));
 
 /** Writes done by this process so far (atomic writes and appends), for fault-injection tests. */
 export function writeCount(): number {

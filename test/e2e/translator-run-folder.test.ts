@@ -12,12 +12,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { tempDir } from '../helpers';
-import { waitStopped } from '../faults/harness';
+import { waitStopped, faultEnv } from '../faults/harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const STEPS = '12';
 const argv = (extra: string[]) => ['--import', 'tsx', path.join(ROOT, 'scripts', 'experiment.ts'), ...extra, '--no-progress'];
-const env = (extra: Record<string, string> = {}) => ({ ...process.env, CI: '1', ...extra });
+const env = (extra: Record<string, string> = {}) => faultEnv({ ...process.env, CI: '1', ...extra });
 
 function cli(extra: string[]) {
   const r = spawnSync(process.execPath, argv(extra), { cwd: ROOT, encoding: 'utf8', env: env() });

@@ -2,7 +2,7 @@
  * Harness of the fault-injection suite (docs/reliability.md): runs the real CLI
  * (`node --import tsx scripts/experiment.ts`) as child processes on a tiny experiment
  * (tiny-spec.json: ngf/ndf 4, 32 bundled faces, 3 epochs x 4 iterations, a checkpoint every 2),
- * injects faults through the FACEGAN_FAULT_* variables of lib/io/files.ts, and compares runs bit
+ * injects faults through the FACEGAN_FAULT_* variables (test-only: inject.cjs), and compares runs bit
  * for bit (weights, Adam state, step, losses.csv without its timing column).
  */
 import * as fs from 'fs';
@@ -30,7 +30,15 @@ export interface CliResult {
   stderr: string;
 }
 
-const BASE_ENV = { ...process.env, CI: '1' };
+/** The test-only module that turns FACEGAN_FAULT_* into lib/io/files.ts's fault plan in a child. */
+export const INJECT = path.join(__dirname, 'inject.cjs');
+
+/** `env` plus what a child needs to take FACEGAN_FAULT_* variables (NODE_OPTIONS --require inject.cjs). */
+export function faultEnv(env: Record<string, string | undefined> = process.env): Record<string, string | undefined> {
+  return { ...env, NODE_OPTIONS: `${env.NODE_OPTIONS ?? ''} --require ${INJECT}`.trim() };
+}
+
+const BASE_ENV = faultEnv({ ...process.env, CI: '1' });
 
 function args(extra: string[]): string[] {
   return ['--import', 'tsx', path.join(ROOT, 'scripts', 'experiment.ts'), ...extra, '--no-progress', '--no-eval'];

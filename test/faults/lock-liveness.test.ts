@@ -17,7 +17,7 @@ import { spawn, spawnSync } from 'child_process';
 import { tempDir } from '../helpers';
 import { acquireRunLock, LockedError } from '../../lib/io/lock';
 import { startTicksOf } from '../../lib/io/process-identity';
-import { ROOT, TINY_SPEC, cli, referenceRun, checkComplete, diffRuns, mountTmpfs } from './harness';
+import { ROOT, TINY_SPEC, cli, referenceRun, checkComplete, diffRuns, mountTmpfs, faultEnv } from './harness';
 
 const lockOf = (dir: string) => path.join(dir, '.lock');
 const writeLock = (dir: string, info: object) => fs.writeFileSync(lockOf(dir), JSON.stringify(info));
@@ -29,7 +29,7 @@ test('a run killed in another PID namespace leaves a lock naming a pid alive her
   const ref = referenceRun();
   const dir = path.join(tempDir('facegan-pidns-'), 'run');
   const child = spawn('unshare', ['--pid', '--fork', '--mount-proc', process.execPath, '--import', 'tsx', path.join(ROOT, 'scripts', 'experiment.ts'),
-    '--spec', TINY_SPEC, '--preset', 'smoke', '--out', dir, '--no-progress', '--no-eval'], { cwd: ROOT, env: { ...process.env, CI: '1', FACEGAN_FAULT_PAUSE_AT: '30' } });
+    '--spec', TINY_SPEC, '--preset', 'smoke', '--out', dir, '--no-progress', '--no-eval'], { cwd: ROOT, env: faultEnv({ ...process.env, CI: '1', FACEGAN_FAULT_PAUSE_AT: '30' }) });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const closed = new Promise((r) => child.on('close', r));

@@ -17,7 +17,7 @@ import * as path from 'path';
 import { spawn, spawnSync } from 'child_process';
 import { parseAllDocuments } from 'yaml';
 import { tempDir } from '../helpers';
-import { ROOT, TINY_SPEC, cli, cliAsync, tinyArgs, referenceRun, checkComplete, diffRuns, waitStopped } from './harness';
+import { ROOT, TINY_SPEC, cli, cliAsync, tinyArgs, referenceRun, checkComplete, diffRuns, waitStopped, faultEnv } from './harness';
 
 const summaryOf = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'));
 const npmArgs = (dir: string) => ['run', '--silent', 'experiment', '--', '--spec', TINY_SPEC, '--preset', 'smoke', '--out', dir, '--no-progress', '--no-eval'];
@@ -33,7 +33,7 @@ const trainers: number[] = [];
 
 /** Starts `cmd`, waits until the trainer below it pauses (FACEGAN_FAULT_PAUSE_AT), returns the trainer's pid here. */
 async function startPaused(cmd: string, args: string[], dir: string, pauseAt: number) {
-  const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, CI: '1', FACEGAN_FAULT_PAUSE_AT: String(pauseAt) } });
+  const child = spawn(cmd, args, { cwd: ROOT, env: faultEnv({ ...process.env, CI: '1', FACEGAN_FAULT_PAUSE_AT: String(pauseAt) }) });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<{ code: number | null }>((r) => child.on('close', (code) => r({ code })));

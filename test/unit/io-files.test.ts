@@ -11,6 +11,7 @@ import { spawnSync } from 'child_process';
 import { writeFileAtomic, writeCount } from '../../lib/io/files';
 import { readU8Cache, writeU8Cache, type U8CacheHeader } from '../../lib/data/u8-cache';
 import { tempDir } from '../helpers';
+import { faultEnv } from '../faults/harness';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -29,7 +30,7 @@ test('writeFileAtomic: an injected ENOSPC on a list write names the file and rem
   const file = path.join(dir, 'target.bin');
   fs.writeFileSync(file, 'old');
   const code = `require(${JSON.stringify(path.join(ROOT, 'lib', 'io', 'files.ts'))}).writeFileAtomic(${JSON.stringify(file)}, [Buffer.alloc(10, 1), Buffer.alloc(30, 2)])`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FACEGAN_FAULT_WRITE_FAIL_AT: '1' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, encoding: 'utf8', env: faultEnv({ ...process.env, FACEGAN_FAULT_WRITE_FAIL_AT: '1' }) });
   assert.notEqual(r.status, 0);
   assert.match(r.stderr, new RegExp(`facegan-fault: ENOSPC at write 1 \\(${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\)`));
   assert.ok(r.stderr.includes(`cannot write ${file}: no space left on the device (ENOSPC)`), r.stderr);
@@ -57,4 +58,14 @@ test('writeU8Cache goes through writeFileAtomic: one write, read back identical,
   fs.mkdirSync(blocked);
   assert.throws(() => writeU8Cache(blocked, header, data), (e: Error) => e.message.startsWith(`cannot write ${blocked}:`));
   assert.deepEqual(fs.readdirSync(dir).sort(), ['blocked.u8', 'cache']);
+});
+
+test('a stray FACEGAN_FAULT_* variable does nothing in a run without the test-only inject module', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'target.bin');
+  const code = `require(${JSON.stringify(path.join(ROOT, 'lib', 'io', 'files.ts'))}).writeFileAtomic(${JSON.stringify(file)}, 'new')`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, FACEGAN_FAULT_WRITE_FAIL_AT: '1', FACEGAN_FAULT_KILL_AT: '1' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.doesNotMatch(r.stderr, /facegan-fault/);
+  assert.equal(fs.readFileSync(file, 'utf8'), 'new');
 });

@@ -60,7 +60,7 @@ export function findTranslator(translator?: string | null): TranslatorLocation |
 export function noTranslatorNote(missing: string): string {
   return (
     `**No expression translator found** (${missing}), so this part is skipped; the rest of the notebook does not need it.\n\n` +
-    'Train one and install it into `models/fer-translate/` (the paper preset's measured time is in docs/editing.md; `--preset quick` takes a fraction of it; `--preset smoke` seconds, a try-out only):\n\n' +
+    'Train one and install it into `models/fer-translate/` (docs/editing.md gives the measured time of the paper preset; `--preset quick` takes a fraction of it; `--preset smoke` seconds, a try-out only):\n\n' +
     '```sh\nnpm run experiment -- fer-translate --preset paper --data /path/to/fer2013 --install\n' +
     'npm run experiment -- fer-translate --install-run results/fer-translate/<run>   # install a run trained before\n```\n\n' +
     'or set the parameter `translator` to a fer-translate run folder (`results/fer-translate/<run>`) or a model folder.'
