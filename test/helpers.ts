@@ -2,10 +2,12 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import type * as tf from '@tensorflow/tfjs';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend, BackendInfo } from '../lib/backend';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../lib/kernels/kernels';
 import { GanPair, makeGanPair } from '../lib/train/gan-pair';
+import { latestCheckpoint } from '../lib/train/checkpoint';
+import { readWeights } from '../lib/train/model-io';
 
 let info: BackendInfo | undefined;
 
@@ -32,4 +34,21 @@ export function tempDir(prefix = 'facegan-test-'): string {
 export function ganPair(G: tf.LayersModel, D: tf.LayersModel, kernels: Kernels = DEFAULT_KERNELS): GanPair {
   useKernels(kernels, [G, D]);
   return makeGanPair(G, D);
+}
+
+/**
+ * Every weight of a run's latest checkpoint (G and D, as `G:<name>` / `D:<name>`) and the raw floats
+ * of the optimizer files named in `extra` (e.g. opt-G.bin), for bit-exact resume comparisons.
+ */
+export function checkpointWeights(runDir: string, extra: string[] = []): Record<string, Float32Array> {
+  const ck = latestCheckpoint(runDir);
+  if (!ck) throw new Error(`${runDir}: no checkpoint`);
+  const out: Record<string, Float32Array> = {};
+  for (const net of ['G', 'D']) {
+    const { weights } = readWeights(path.join(ck, net));
+    for (const [k, t] of Object.entries(weights)) out[`${net}:${k}`] = t.dataSync() as Float32Array;
+    tf.dispose(Object.values(weights));
+  }
+  for (const f of extra) out[f.replace(/\.bin$/, '')] = new Float32Array(fs.readFileSync(path.join(ck, f)).buffer.slice(0));
+  return out;
 }

@@ -9,23 +9,12 @@ import { latestCheckpoint } from '../../lib/train/checkpoint';
 import { loadFer2013 } from '../../lib/data';
 import { DcganSpec } from '../../lib/models/spec';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
-import { setupBackend, tempDir } from '../helpers';
+import { setupBackend, tempDir, checkpointWeights } from '../helpers';
 
 const small: DcganSpec = { size: 48, channels: 1, nz: 100, ngf: 4, ndf: 4 };
 
 async function sampleSet(n: number) {
   return loadFer2013({ path: path.join(SAMPLE_DIR, 'fer2013'), split: 'train', emotions: ['happy'], limit: n, seed: 3 });
-}
-
-function finalWeights(runDir: string): Record<string, Float32Array> {
-  const ck = latestCheckpoint(runDir)!;
-  const out: Record<string, Float32Array> = {};
-  for (const net of ['G', 'D']) {
-    const { weights } = readWeights(path.join(ck, net));
-    for (const [k, t] of Object.entries(weights)) out[`${net}:${k}`] = t.dataSync() as Float32Array;
-    tf.dispose(Object.values(weights));
-  }
-  return out;
 }
 
 test('a run stopped mid-epoch and resumed ends with the same weights as an uninterrupted run (cpu backend)', async () => {
@@ -48,8 +37,8 @@ test('a run stopped mid-epoch and resumed ends with the same weights as an unint
     assert.equal(second.status, 'completed');
     assert.equal(second.steps, 6);
 
-    const wa = finalWeights(a);
-    const wb = finalWeights(b);
+    const wa = checkpointWeights(a);
+    const wb = checkpointWeights(b);
     assert.deepEqual(Object.keys(wb).sort(), Object.keys(wa).sort());
     for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `weight ${k} differs after resume`);
     // the loss log is the same too: one row per iteration, no duplicates from the replayed part

@@ -11,8 +11,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { buildTranslatorG, buildTranslatorD, translate, discriminate, domainScore, oneHot, TranslatorSpec } from '../../lib/models/translator';
 import { translateImages, translateWithStrength } from '../../lib/models/translator-apply';
-import { saveModelDir, loadModelDir, readWeights } from '../../lib/train/model-io';
-import { latestCheckpoint } from '../../lib/train/checkpoint';
+import { saveModelDir, loadModelDir } from '../../lib/train/model-io';
 import { trainTranslator } from '../../lib/train/translate-trainer';
 import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassifier } from '../../lib/train/translate-step';
 import { checkLossClassifier, loadLossClassifier } from '../../lib/train/translate-classifier';
@@ -27,7 +26,7 @@ import { forwardFlops } from '../../lib/bench/translator-bench';
 import { refuseLossClassifierAsJudge } from '../../lib/orchestrate/translate-eval';
 import { lossClassifierCli } from '../../scripts/cli/fer-loss-classifier';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
-import { setupBackend, tempDir } from '../helpers';
+import { setupBackend, tempDir, checkpointWeights } from '../helpers';
 
 test.before(setupBackend);
 
@@ -214,18 +213,6 @@ const settings = (o: Partial<TranslateSettings>): TranslateSettings => ({
   flip: true, sampleEvery: 1000, checkpointEvery: 0, logEvery: 1, ...o,
 });
 
-function weightsOf(runDir: string): Record<string, Float32Array> {
-  const ck = latestCheckpoint(runDir)!;
-  const out: Record<string, Float32Array> = {};
-  for (const net of ['G', 'D']) {
-    const { weights } = readWeights(path.join(ck, net));
-    for (const [k, t] of Object.entries(weights)) out[`${net}:${k}`] = t.dataSync() as Float32Array;
-    tf.dispose(Object.values(weights));
-  }
-  out['opt-G'] = new Float32Array(fs.readFileSync(path.join(ck, 'opt-G.bin')).buffer.slice(0));
-  return out;
-}
-
 test('v2 exact resume: two iterations + resume == three, bit for bit; the PublicTest checkpoint choice writes select.csv', async () => {
   const data = await loadFer2013({ path: FER, split: 'train', limit: 24, seed: 3 });
   const C = await loadModelDir(await tinyLossClassifier(79));
@@ -240,8 +227,8 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   assert.equal((await trainTranslator({ ...base, runDir: b, maxSteps: 2 })).status, 'stopped');
   const second = await trainTranslator({ ...base, runDir: b, resume: true });
   assert.equal(second.status, 'completed');
-  const wa = weightsOf(a);
-  const wb = weightsOf(b);
+  const wa = checkpointWeights(a, ['opt-G.bin']);
+  const wb = checkpointWeights(b, ['opt-G.bin']);
   for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `${k} differs after resume`);
   const rows = fs.readFileSync(path.join(a, 'select.csv'), 'utf8').trim().split('\n');
   assert.equal(rows.length, 3, 'header + steps 2 and 3');

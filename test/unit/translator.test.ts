@@ -4,15 +4,14 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { buildTranslatorG, buildTranslatorD, translate, discriminate, oneHot, modelCost, TranslatorSpec } from '../../lib/models/translator';
-import { saveModelDir, loadModelDir, readWeights } from '../../lib/train/model-io';
-import { latestCheckpoint } from '../../lib/train/checkpoint';
+import { saveModelDir, loadModelDir } from '../../lib/train/model-io';
 import { trainTranslator } from '../../lib/train/translate-trainer';
 import { makeTranslatorPair, discriminatorStep, generatorStep } from '../../lib/train/translate-step';
 import { loadFer2013, EMOTIONS } from '../../lib/data';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { ferTranslate, translatorModel, TranslateSettings } from '../../experiments/translate';
 import { TRANSLATE_LOSS_COLUMNS, TranslateLossLog } from '../../lib/train/translate-log';
-import { setupBackend, tempDir } from '../helpers';
+import { setupBackend, tempDir, checkpointWeights } from '../helpers';
 
 test.before(setupBackend);
 
@@ -181,19 +180,6 @@ test('the cycle term falls in a short run (30 iterations, bundled sample, tiny w
   assert.ok(fs.existsSync(path.join(dir, 'samples', 'final.png')));
 });
 
-function weightsOf(runDir: string): Record<string, Float32Array> {
-  const ck = latestCheckpoint(runDir)!;
-  const out: Record<string, Float32Array> = {};
-  for (const net of ['G', 'D']) {
-    const { weights } = readWeights(path.join(ck, net));
-    for (const [k, t] of Object.entries(weights)) out[`${net}:${k}`] = t.dataSync() as Float32Array;
-    tf.dispose(Object.values(weights));
-  }
-  out['opt-G'] = new Float32Array(fs.readFileSync(path.join(ck, 'opt-G.bin')).buffer.slice(0));
-  out['opt-D'] = new Float32Array(fs.readFileSync(path.join(ck, 'opt-D.bin')).buffer.slice(0));
-  return out;
-}
-
 test('exact resume: two iterations + resume == three iterations, bit for bit', async () => {
   {
     const data = await loadFer2013({ path: FER, split: 'train', limit: 24, seed: 3 });
@@ -206,8 +192,8 @@ test('exact resume: two iterations + resume == three iterations, bit for bit', a
     const second = await trainTranslator({ ...base, runDir: b, resume: true });
     assert.equal(second.status, 'completed');
     assert.equal(second.steps, 3);
-    const wa = weightsOf(a);
-    const wb = weightsOf(b);
+    const wa = checkpointWeights(a, ['opt-G.bin', 'opt-D.bin']);
+    const wb = checkpointWeights(b, ['opt-G.bin', 'opt-D.bin']);
     assert.deepEqual(Object.keys(wb).sort(), Object.keys(wa).sort());
     for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `${k} differs after resume`);
     const cols = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(',').filter((_, i) => i !== 7).join(','));
