@@ -9,13 +9,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
-import { runBench, FULL_PLAN, QUICK_PLAN, BenchPlan, BenchRun } from '../lib/bench/run';
-import { summarize } from '../lib/bench/summary';
-import { benchMarkdown, mainTable, soakSection } from '../lib/bench/report';
-import { runJob } from '../lib/bench/jobs';
-import { NET_NAMES, netSpec, NetName } from '../lib/bench/nets';
-import { SoakResult } from '../lib/bench/soak';
-import { STEP_VARIANTS, StepVariant } from '../lib/bench/variants';
+import { runBench, FULL_PLAN, QUICK_PLAN, BenchPlan, BenchRun } from '../tools/bench/run';
+import { summarize } from '../tools/bench/summary';
+import { benchMarkdown, mainTable, soakSection } from '../tools/bench/report';
+import { runJob } from '../tools/bench/jobs';
+import { NET_NAMES, netSpec, NetName } from '../tools/bench/nets';
+import { SoakResult } from '../tools/bench/soak';
+import { STEP_VARIANTS, StepVariant } from '../tools/bench/variants';
 import { BACKEND_ORDER } from '../lib/backend';
 import { REPO_ROOT } from '../lib/native/paths';
 
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
 
   if (args.options.translator) {
     const { initBackend, describeBackend } = await import('../lib/backend');
-    const { runTranslatorBench, writeTranslatorBench } = await import('../lib/bench/translator-bench');
+    const { runTranslatorBench, writeTranslatorBench } = await import('../tools/bench/translator-bench');
     const { ferTranslateV2 } = await import('../experiments/translate');
     const { LOSS_CLASSIFIER_EXPERIMENT } = await import('../experiments/translate-classifier');
     process.stdout.write(`backend: ${describeBackend(await initBackend())}\n`);

@@ -174,7 +174,7 @@ problems.browser = [...new Set(browserProblems)];
 const report = (title, list) => console.log(`\n${title}: ${list.length ? '\n  ' + list.join('\n  ') : 'none'}`);
 report('file import cycles', problems.cycles);
 report('folders importing each other', folderCycles);
-report('lib files importing outside lib/ (experiments/, scripts/)', problems.upward);
+report('lib files importing outside lib/ (experiments/, scripts/, tools/)', problems.upward);
 report('lib files reading process.argv', problems.argv);
 report('require() of a computed path in lib/', problems.computedRequire);
 report(`Node built-ins reached from the browser-safe ${BROWSER_SAFE.join(', ')}`, problems.browser);

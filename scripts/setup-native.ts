@@ -4,11 +4,11 @@
  * Makes the native TensorFlow backend (@tensorflow/tfjs-node) work without the tfjs CDN: builds
  * its binding against the libtensorflow inside the TensorFlow CPU Python wheel, cached under
  * `$FACEGAN_CACHE` (default ~/.cache/facegan). Idempotent: a second run only checks. See
- * docs/native.md and lib/native/setup.ts.
+ * docs/native.md and tools/native/setup.ts.
  */
 import * as os from 'os';
 import * as path from 'path';
-import { setupNative, SetupResult } from '../lib/native/setup';
+import { setupNative, SetupResult } from '../tools/native/setup';
 
 const USAGE = `usage: npm run setup:native [-- options]
   --gpu          build @tensorflow/tfjs-node-gpu instead (needs an installed CUDA build of TensorFlow)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch peer of the translator v2 training iteration (issue #23; lib/bench/translator-bench.ts).
+"""PyTorch peer of the translator v2 training iteration (issue #23; tools/bench/translator-bench.ts).
 
 The same networks and the same iteration as the project's v2 paper preset (experiments/translate.ts
 ferTranslateV2; lib/train/translate-step.ts), on random data, so it measures compute only:

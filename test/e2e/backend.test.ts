@@ -11,7 +11,7 @@ import * as path from 'path';
 import { BACKEND_ORDER, describeBackend, initBackend, BackendInfo } from '../../lib/backend';
 import { bindingFile, packageDir } from '../../lib/native/paths';
 import { probeNative } from '../../lib/native/probe';
-import { setupNative } from '../../lib/native/setup';
+import { setupNative } from '../../tools/native/setup';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

@@ -9,7 +9,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { probeNative } from '../../lib/native/probe';
-import { BenchJson } from '../../lib/bench/summary';
+import { BenchJson } from '../../tools/bench/summary';
 import { tempDir } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');

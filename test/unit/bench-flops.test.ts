@@ -1,5 +1,5 @@
 /**
- * The benchmark's analytic FLOP count (lib/bench/flops.ts): it describes the nets we actually
+ * The benchmark's analytic FLOP count (tools/bench/flops.ts): it describes the nets we actually
  * build, and it gives the same count as the peer script (dcgan_torch.py) when a Python with torch
  * is available (FACEGAN_PYTHON or .venv-bench).
  */
@@ -7,9 +7,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import { buildGenerator, buildDiscriminator } from '../../lib/models/dcgan';
-import { convLayers, modelConvLayers, stepFlopsPerImage, executedStepFlopsPerImage, forwardFlops } from '../../lib/bench/flops';
-import { BENCH_NETS, NET_NAMES, netSpec } from '../../lib/bench/nets';
-import { findPeerPython, peerScript } from '../../lib/bench/peer';
+import { convLayers, modelConvLayers, stepFlopsPerImage, executedStepFlopsPerImage, forwardFlops } from '../../tools/bench/flops';
+import { BENCH_NETS, NET_NAMES, netSpec } from '../../tools/bench/nets';
+import { findPeerPython, peerScript } from '../../tools/bench/peer';
 import { exec } from '../../lib/native/exec';
 import { setupBackend } from '../helpers';
 

@@ -1,5 +1,5 @@
 /**
- * The step profiler (lib/bench/profile.ts): its phase-by-phase step is the lean trainStep (same
+ * The step profiler (tools/bench/profile.ts): its phase-by-phase step is the lean trainStep (same
  * losses and weights), and a profile accounts for the step's phases, kernels and allocations.
  */
 import test from 'node:test';
@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { buildGenerator, buildDiscriminator } from '../../lib/models/dcgan';
 import { trainStep, readSteps } from '../../lib/train/step';
-import { phasedStep, profileStep, PHASES, timedStep } from '../../lib/bench/profile';
+import { phasedStep, profileStep, PHASES, timedStep } from '../../tools/bench/profile';
 import { DcganSpec } from '../../lib/models/spec';
 import { loadFer2013 } from '../../lib/data/fer2013';
 import { SAMPLE_FER2013_DIR } from '../../lib/data/sample';

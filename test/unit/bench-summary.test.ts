@@ -1,19 +1,19 @@
 /**
- * From measurements to the benchmark's figures (lib/bench/summary.ts, report.ts): medians over
+ * From measurements to the benchmark's figures (tools/bench/summary.ts, report.ts): medians over
  * rounds, ours/PyTorch ratios taken per round, the matMul peak, the issue's JSON schema, and the
  * markdown table. The measurements are constructed, so the expected figures follow by hand.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { summarize } from '../../lib/bench/summary';
-import { benchMarkdown, soakSection } from '../../lib/bench/report';
-import { BenchRun, FULL_PLAN, TrainMeasurement } from '../../lib/bench/run';
-import { TrainBenchResult } from '../../lib/bench/train-bench';
-import { StepVariant } from '../../lib/bench/variants';
-import { PeerTrainResult } from '../../lib/bench/peer';
-import { machineInfo } from '../../lib/bench/machine';
-import { soakMarks, SoakResult } from '../../lib/bench/soak';
-import { NetName } from '../../lib/bench/nets';
+import { summarize } from '../../tools/bench/summary';
+import { benchMarkdown, soakSection } from '../../tools/bench/report';
+import { BenchRun, FULL_PLAN, TrainMeasurement } from '../../tools/bench/run';
+import { TrainBenchResult } from '../../tools/bench/train-bench';
+import { StepVariant } from '../../tools/bench/variants';
+import { PeerTrainResult } from '../../tools/bench/peer';
+import { machineInfo } from '../../tools/bench/machine';
+import { soakMarks, SoakResult } from '../../tools/bench/soak';
+import { NetName } from '../../tools/bench/nets';
 
 function ours(round: number, net: NetName, batch: number, imgs: number, rss: number, variant: StepVariant = 'lean'): TrainMeasurement {
   const s = batch / imgs;

@@ -17,7 +17,7 @@ import { useKernels } from '../../lib/kernels/kernels';
 import { ganPair } from '../helpers';
 import { DcganSpec } from '../../lib/models/spec';
 import { fuseLayers } from '../../lib/kernels/fused-layers';
-import { profileStep } from '../../lib/bench/profile';
+import { profileStep } from '../../tools/bench/profile';
 import { loadFer2013 } from '../../lib/data/fer2013';
 import { SAMPLE_FER2013_DIR } from '../../lib/data/sample';
 import { BatchStream } from '../../lib/data/batches';

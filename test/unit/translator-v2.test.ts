@@ -22,7 +22,7 @@ import { loadFer2013, EMOTIONS } from '../../lib/data';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
 import { ferTranslateV2, TRANSLATE_VARIANTS, TranslateSettings } from '../../experiments/translate';
-import { forwardFlops } from '../../lib/bench/translator-bench';
+import { forwardFlops } from '../../tools/bench/translator-bench';
 import { refuseLossClassifierAsJudge } from '../../lib/orchestrate/translate-eval';
 import { lossClassifierCli } from '../../scripts/cli/fer-loss-classifier';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';

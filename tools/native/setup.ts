@@ -15,8 +15,8 @@ import * as path from 'path';
 import { buildBinding, cachedBindingFile, restoreBinding, storeBinding } from './build';
 import { layoutDeps } from './layout';
 import { cdnReachable, cdnUrl, runOfficialInstall } from './official';
-import { bindingFile, cacheRoot, NativePackage, packageDir, REPO_ROOT } from './paths';
-import { probeNative, ProbeReport } from './probe';
+import { bindingFile, cacheRoot, NativePackage, packageDir, REPO_ROOT } from '../../lib/native/paths';
+import { probeNative, ProbeReport } from '../../lib/native/probe';
 import { fetchTfWheel, findPythonTf, readCachedTf, TfSource, tfFromEnv } from './tensorflow';
 
 /** Options for {@link setupNative}. */

@@ -3,9 +3,9 @@
  * Compute does not depend on pixel values, so this measures the same work as real faces while
  * keeping the data path (uint8 -> [-1, 1] float batch -> tensor) of the trainer.
  */
-import { Rng } from '../rng';
-import { ImageSet } from '../data/types';
-import { DcganSpec } from '../models/spec';
+import { Rng } from '../../lib/rng';
+import { ImageSet } from '../../lib/data/types';
+import { DcganSpec } from '../../lib/models/spec';
 
 /** `n` random images of the spec's size and channels. */
 export function syntheticImageSet(spec: DcganSpec, n: number, seed = 0): ImageSet {

@@ -1,9 +1,9 @@
 /**
- * Child process of the benchmark: `FACEGAN_BENCH_JOB='<job json>' node --import tsx lib/bench/worker.ts`
+ * Child process of the benchmark: `FACEGAN_BENCH_JOB='<job json>' node --import tsx tools/bench/worker.ts`
  * loads the job's backend, runs the job and prints one `FACEGAN_BENCH {json}` line (see jobs.ts).
  * The job comes in the environment (JOB_ENV), not on the command line: lib/ parses no command lines.
  */
-import { initBackend } from '../backend';
+import { initBackend } from '../../lib/backend';
 import { Job, JobResult, JOB_ENV, RESULT_PREFIX, WorkerOutput } from './jobs';
 import { benchTraining } from './train-bench';
 import { benchMatMul } from './matmul';

@@ -3,7 +3,7 @@
  * (48x48 grayscale), with the study's widths (nz 100, ngf 64, ndf 64). These are the same configs
  * as /work/shared/bench/dcgan_torch.py (`--config celeba64|fer48`).
  */
-import { DcganSpec } from '../models/spec';
+import { DcganSpec } from '../../lib/models/spec';
 
 export type NetName = 'celeba64' | 'fer48';
 export const NET_NAMES: readonly NetName[] = ['celeba64', 'fer48'];

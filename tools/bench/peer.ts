@@ -11,8 +11,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { exec, ExecResult } from '../native/exec';
-import { REPO_ROOT } from '../native/paths';
+import { exec, ExecResult } from '../../lib/native/exec';
+import { REPO_ROOT } from '../../lib/native/paths';
 
 /** Where the peer script lives: `$FACEGAN_PEER_SCRIPT`, else ../shared/bench/dcgan_torch.py. */
 export function peerScript(): string {

@@ -10,9 +10,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { train } from '../train/trainer';
-import { loadFer2013 } from '../data/fer2013';
-import { ImageSet } from '../data/types';
+import { train } from '../../lib/train/trainer';
+import { loadFer2013 } from '../../lib/data/fer2013';
+import { ImageSet } from '../../lib/data/types';
 import { BENCH_NETS } from './nets';
 import { syntheticImageSet } from './synthetic';
 

@@ -10,17 +10,17 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { buildTranslatorG, buildTranslatorD, oneHot } from '../models/translator';
-import { buildClassifier } from '../eval/classifier-model';
-import { makeTranslatorPair, discriminatorStep, generatorStep, readTranslateSteps } from '../train/translate-step';
-import type { TranslateExperiment } from '../train/translate-spec';
-import type { ClassifierArch } from '../eval/classifier-model';
-import { Rng } from '../rng';
+import { buildTranslatorG, buildTranslatorD, oneHot } from '../../lib/models/translator';
+import { buildClassifier } from '../../lib/eval/classifier-model';
+import { makeTranslatorPair, discriminatorStep, generatorStep, readTranslateSteps } from '../../lib/train/translate-step';
+import type { TranslateExperiment } from '../../lib/train/translate-spec';
+import type { ClassifierArch } from '../../lib/eval/classifier-model';
+import { Rng } from '../../lib/rng';
 import { benchMatMul, MatMulResult } from './matmul';
 import { median, machineInfo, loadAverage1 } from './machine';
 import { findPeerPython, runPeerMatMul, peerEnv, PeerMatMul } from './peer';
-import { exec } from '../native/exec';
-import { REPO_ROOT } from '../native/paths';
+import { exec } from '../../lib/native/exec';
+import { REPO_ROOT } from '../../lib/native/paths';
 
 export interface TranslatorBenchPlan { batch: number; warmup: number; steps: number; rounds: number; peer: boolean }
 

@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { errorLine, exec } from './exec';
-import { tfCacheDir, TF_WHEEL_PROJECT, TF_WHEEL_VERSION } from './paths';
+import { errorLine, exec } from '../../lib/native/exec';
+import { tfCacheDir, TF_WHEEL_PROJECT, TF_WHEEL_VERSION } from '../../lib/native/paths';
 
 /** A usable libtensorflow: shared libraries plus the C headers. */
 export interface TfSource {

@@ -1,11 +1,11 @@
 /**
- * Benchmark jobs, each run in a fresh Node process (lib/bench/worker.ts): a process can load only
+ * Benchmark jobs, each run in a fresh Node process (tools/bench/worker.ts): a process can load only
  * one native backend, and a fresh process gives each measurement its own peak RSS.
  */
 import * as path from 'path';
-import { exec } from '../native/exec';
-import { REPO_ROOT } from '../native/paths';
-import type { BackendInfo } from '../backend';
+import { exec } from '../../lib/native/exec';
+import { REPO_ROOT } from '../../lib/native/paths';
+import type { BackendInfo } from '../../lib/backend';
 import type { NetName } from './nets';
 import type { TrainBenchResult } from './train-bench';
 import type { StepVariant } from './variants';
@@ -33,7 +33,7 @@ export type JobResult = { [K in keyof ResultOf]: { kind: K; result: ResultOf[K] 
 export type WorkerOutput = ({ ok: true; backend: BackendInfo } & JobResult) | { ok: false; error: string };
 
 export const RESULT_PREFIX = 'FACEGAN_BENCH ';
-/** The environment variable that hands a job (JSON) to lib/bench/worker.ts. */
+/** The environment variable that hands a job (JSON) to tools/bench/worker.ts. */
 export const JOB_ENV = 'FACEGAN_BENCH_JOB';
 
 /** Runs a job in a child process and returns its result; throws with the child's reason on failure. */

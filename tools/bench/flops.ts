@@ -23,7 +23,7 @@
  * ours/PyTorch images/s.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DcganSpec, checkSpec, edgeKernel } from '../models/spec';
+import { DcganSpec, checkSpec, edgeKernel } from '../../lib/models/spec';
 import type { StepVariant } from './variants';
 
 /** One convolution layer of a net, as the FLOP count sees it. */

@@ -6,19 +6,19 @@
  * floats -> tensor, noise from the seeded RNG); that time is included and reported separately.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../rng';
-import { BatchStream } from '../data/batches';
-import { buildGenerator, buildDiscriminator } from '../models/dcgan';
-import { trainStep, readSteps } from '../train/step';
-import { makeGanPair } from '../train/gan-pair';
-import { useKernels } from '../kernels/kernels';
-import { noiseTensor } from '../sample/noise';
-import { generateImages } from '../sample/generate';
+import { Rng } from '../../lib/rng';
+import { BatchStream } from '../../lib/data/batches';
+import { buildGenerator, buildDiscriminator } from '../../lib/models/dcgan';
+import { trainStep, readSteps } from '../../lib/train/step';
+import { makeGanPair } from '../../lib/train/gan-pair';
+import { useKernels } from '../../lib/kernels/kernels';
+import { noiseTensor } from '../../lib/sample/noise';
+import { generateImages } from '../../lib/sample/generate';
 import { netSpec, NetName } from './nets';
 import { stepFlopsPerImage, executedStepFlopsPerImage, sampleFlopsPerImage } from './flops';
 import { syntheticImageSet } from './synthetic';
 import { cpuSnapshot, cpuShare, loadAverage1, median } from './machine';
-import { nativeOneDnn } from '../backend';
+import { nativeOneDnn } from '../../lib/backend';
 import { StepVariant, STEP_VARIANTS } from './variants';
 
 
@@ -56,7 +56,7 @@ export interface TrainBenchResult {
   /** tutorial FLOP count (same as the peer) / median step time, in GFLOP/s */
   gflops: number;
   flops_per_step: number;
-  /** FLOPs our step actually executes (lib/bench/flops.ts executedStepFlopsPerImage) */
+  /** FLOPs our step actually executes (tools/bench/flops.ts executedStepFlopsPerImage) */
   executed_flops_per_step: number;
   /** median time of preparing a batch (uint8 -> float tensor, noise), and its share of the step */
   data_s_median: number;

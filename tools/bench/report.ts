@@ -133,7 +133,7 @@ export function benchMarkdown(run: BenchRun, s: BenchSummary, command: string, s
   lines.push(
     '',
     'ours/PyTorch: median over rounds of (ours / PyTorch in the same round), range in brackets. GFLOP/s: the peer\'s analytic count ' +
-      '(tutorial step, 9 fwdD - 2 fwdD1 + 3 fwdG - fwdG1 per image; lib/bench/flops.ts) / median step time, so the GFLOP/s ratio equals the img/s ratio. ' +
+      '(tutorial step, 9 fwdD - 2 fwdD1 + 3 fwdG - fwdG1 per image; tools/bench/flops.ts) / median step time, so the GFLOP/s ratio equals the img/s ratio. ' +
       `Sample img/s: G forward (training-mode BatchNorm, as the study) + conversion to uint8 and read-back, batch as in the row. ` +
       `The pure-JS cpu row uses batch ${run.plan.cpuBatch} and ${run.plan.cpuSteps} timed step(s) (PyTorch measured at the same batch).`,
   );
@@ -170,7 +170,7 @@ export function benchMarkdown(run: BenchRun, s: BenchSummary, command: string, s
   if (run.profiles.length) {
     lines.push('', '## Where the time of one step goes', '');
     lines.push(
-      'Phases: the lean step timed phase by phase (lib/bench/profile.ts; CPU backends run ops synchronously), median of the profiled steps. ' +
+      'Phases: the lean step timed phase by phase (tools/bench/profile.ts; CPU backends run ops synchronously), median of the profiled steps. ' +
         'Kernels: tf.profile of one trainStep, measured separately (so its total differs from the phases under load).',
       '',
     );

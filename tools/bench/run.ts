@@ -2,10 +2,10 @@
  * The benchmark run: which measurements, in which order, and their collection. Ours and the
  * PyTorch peer are interleaved per (net, batch) and the order alternates between rounds, so load
  * from other processes on a shared machine hits both; ratios are taken per round (side by side)
- * and then their median. Each measurement runs in a fresh process (lib/bench/jobs.ts).
+ * and then their median. Each measurement runs in a fresh process (tools/bench/jobs.ts).
  */
 import * as os from 'os';
-import { BACKEND_ORDER, BackendInfo, describeBackend } from '../backend';
+import { BACKEND_ORDER, BackendInfo, describeBackend } from '../../lib/backend';
 import { runJob } from './jobs';
 import { NetName } from './nets';
 import { TrainBenchResult } from './train-bench';

@@ -11,15 +11,15 @@
  *    (constants such as the scalars of `x.mul(0.5)`) and what those uploads cost.
  */
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../rng';
-import { BatchStream } from '../data/batches';
-import { DcganSpec } from '../models/spec';
-import { buildGenerator, buildDiscriminator } from '../models/dcgan';
-import { trainStep, readSteps, StepTensors, StepValues } from '../train/step';
-import { GanPair, makeGanPair } from '../train/gan-pair';
-import { useKernels } from '../kernels/kernels';
-import { bceWithLogits } from '../train/loss';
-import { noiseTensor } from '../sample/noise';
+import { Rng } from '../../lib/rng';
+import { BatchStream } from '../../lib/data/batches';
+import { DcganSpec } from '../../lib/models/spec';
+import { buildGenerator, buildDiscriminator } from '../../lib/models/dcgan';
+import { trainStep, readSteps, StepTensors, StepValues } from '../../lib/train/step';
+import { GanPair, makeGanPair } from '../../lib/train/gan-pair';
+import { useKernels } from '../../lib/kernels/kernels';
+import { bceWithLogits } from '../../lib/train/loss';
+import { noiseTensor } from '../../lib/sample/noise';
 import { syntheticImageSet } from './synthetic';
 import { median } from './machine';
 

@@ -5,8 +5,8 @@
 import * as fs from 'fs';
 import * as https from 'https';
 import * as path from 'path';
-import { errorLine, exec } from './exec';
-import { REPO_ROOT } from './paths';
+import { errorLine, exec } from '../../lib/native/exec';
+import { REPO_ROOT } from '../../lib/native/paths';
 
 /** The host tfjs-node downloads from (honours the same variables as its install script). */
 export function cdnUrl(): string {

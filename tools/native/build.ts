@@ -5,9 +5,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { writeFileAtomic } from '../io/files';
-import { errorLine, exec } from './exec';
-import { bindingFile, cacheRoot, napiBuildVersion, readPackageJson, REPO_ROOT } from './paths';
+import { writeFileAtomic } from '../../lib/io/files';
+import { errorLine, exec } from '../../lib/native/exec';
+import { bindingFile, cacheRoot, napiBuildVersion, readPackageJson, REPO_ROOT } from '../../lib/native/paths';
 import type { TfSource } from './tensorflow';
 
 /**
