@@ -8,7 +8,7 @@
 import { FaceDetector, DetectedFace, RgbImage } from '../photo/types';
 import { ExpressionEditor, translatorEditor, smoothFor } from '../photo/editor';
 import { editPhoto, EditPhotoResult } from '../photo/edit-photo';
-import { alignTransform, cropFootprint, lumaPlane, sampleCrop, toBytes } from '../photo/align';
+import { alignedCrop } from '../photo/align';
 import { FER_TEMPLATE } from '../photo/template';
 import { ExpressionJudge, argmaxRow } from '../eval/judge';
 import { LoadedTranslator } from './translator-model';
@@ -33,10 +33,7 @@ export interface FaceVerdict {
 
 /** Aligned 48x48 luma crops of `faces` in `image`. */
 export function alignedCrops(image: RgbImage, faces: DetectedFace[]): Uint8Array[] {
-  return faces.map((f) => {
-    const t = alignTransform(f.landmarks, FER_TEMPLATE);
-    return toBytes(sampleCrop(lumaPlane(image, cropFootprint(t, FER_TEMPLATE.size)), t, FER_TEMPLATE.size));
-  });
+  return faces.map((f) => alignedCrop(image, f.landmarks, FER_TEMPLATE).crop);
 }
 
 /** The classifier's class probabilities for crops (n x 7). */

@@ -20,21 +20,16 @@ export function alignTransform(landmarks: Point[], template: FaceTemplate): Simi
   return fitSimilarity(src, ALIGN_INDICES.map((i) => template.points[String(i)]));
 }
 
-/**
- * The photo's luma as a plane (BT.601, 0..255). With `region` (x0, y0, x1, y1) only that part is
- * filled (the rest stays 0): a face's crop needs a few hundred thousand of a 12 MP photo's pixels.
- */
-export function lumaPlane(img: RgbImage, region?: { x0: number; y0: number; x1: number; y1: number }): Plane {
-  const d = img.data, w = img.width;
-  const y = new Float32Array(w * img.height);
-  const r = region ?? { x0: 0, y0: 0, x1: w, y1: img.height };
-  for (let yy = Math.max(0, r.y0); yy < Math.min(img.height, r.y1); yy++) {
-    for (let xx = Math.max(0, r.x0), i = yy * w + xx; xx < Math.min(w, r.x1); xx++, i++) {
-      const j = i * 3;
-      y[i] = 0.299 * d[j] + 0.587 * d[j + 1] + 0.114 * d[j + 2];
-    }
+/** The luma (BT.601, 0..255) of the photo's rectangle [x0, x1) x [y0, y1), clipped to the photo, and where it starts. */
+export function lumaRegion(img: RgbImage, r: { x0: number; y0: number; x1: number; y1: number }): { plane: Plane; x0: number; y0: number } {
+  const x0 = Math.max(0, Math.min(img.width - 1, r.x0)), y0 = Math.max(0, Math.min(img.height - 1, r.y0));
+  const x1 = Math.max(x0 + 1, Math.min(img.width, r.x1)), y1 = Math.max(y0 + 1, Math.min(img.height, r.y1));
+  const w = x1 - x0, h = y1 - y0, d = img.data;
+  const y = new Float32Array(w * h);
+  for (let yy = 0; yy < h; yy++) {
+    for (let xx = 0, j = ((y0 + yy) * img.width + x0) * 3, i = yy * w; xx < w; xx++, i++, j += 3) y[i] = 0.299 * d[j] + 0.587 * d[j + 1] + 0.114 * d[j + 2];
   }
-  return { width: w, height: img.height, data: y };
+  return { plane: { width: w, height: h, data: y }, x0, y0 };
 }
 
 /** The photo rectangle (with a 2-pixel margin) that the size x size crop through `toCrop` samples. */
@@ -77,4 +72,17 @@ export function toBytes(plane: Float32Array): Uint8Array {
   const out = new Uint8Array(plane.length);
   for (let i = 0; i < plane.length; i++) out[i] = Math.max(0, Math.min(255, Math.round(plane[i])));
   return out;
+}
+
+/**
+ * A face's alignment and its size x size luma crop: the similarity photo -> crop from its landmarks, and
+ * the crop sampled from the luma of the photo region it covers only (a face in a 12 MP photo reads a few
+ * hundred thousand pixels, not twelve million).
+ */
+export function alignedCrop(img: RgbImage, landmarks: Point[], template: FaceTemplate): { transform: Similarity; crop: Uint8Array } {
+  const transform = alignTransform(landmarks, template);
+  const { plane, x0, y0 } = lumaRegion(img, cropFootprint(transform, template.size));
+  // the same similarity, for coordinates measured from the region's corner
+  const local = { ...transform, tx: transform.tx + transform.a * x0 - transform.b * y0, ty: transform.ty + transform.b * x0 + transform.a * y0 };
+  return { transform, crop: toBytes(sampleCrop(plane, local, template.size)) };
 }

@@ -13,7 +13,7 @@
  * No Node API: runs in the browser (web/) and behind `npm run edit` alike.
  */
 import { DetectedFace, FaceDetector, NoFaceError, RgbImage } from './types';
-import { alignTransform, cropFootprint, lumaPlane, sampleCrop, toBytes } from './align';
+import { alignedCrop } from './align';
 import { Similarity } from './transform';
 import { FaceTemplate, FER_TEMPLATE } from './template';
 import { ExpressionEditor } from './editor';
@@ -102,9 +102,7 @@ export async function editPhoto(image: RgbImage, o: EditPhotoOptions): Promise<E
   const size = template.size;
   const aligned = chosen.map((index) => {
     const f = detected[index];
-    const transform = alignTransform(f.landmarks, template);
-    const plane = sampleCrop(lumaPlane(image, cropFootprint(transform, size)), transform, size);
-    return { index, f, transform, plane, crop: toBytes(plane) };
+    return { index, f, ...alignedCrop(image, f.landmarks, template) };
   });
   timings.align = now() - t;
 
