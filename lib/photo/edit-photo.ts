@@ -3,8 +3,8 @@
  *
  *   1. detect faces with landmarks (largest first);
  *   2. align each to the translator's canonical 48x48 framing (similarity from its landmarks);
- *   3. the face's current expression: the classifier's verdict on the crop when one is given, else
- *      the class whose rendering G(x, c) is closest to the crop;
+ *   3. the face's current expression: the one the caller gives (`from`), else the class whose
+ *      rendering G(x, c) is closest to the crop (the translator's own judgement; no classifier);
  *   4. residual = G(x, target) - G(x, current): what the translator changes for the new expression,
  *      without its own reconstruction error (G(x, current) != x) reaching the photo;
  *   5. paste: strength x residual, upsampled through the inverse alignment, added to luma inside a
@@ -19,9 +19,6 @@ import { FaceTemplate, FER_TEMPLATE } from './template';
 import { ExpressionEditor } from './editor';
 import { pasteResidual, PasteStats } from './paste';
 
-/** Classifier for the current expression: class probabilities (n x classes) of 48x48 uint8 crops. */
-export type CropClassifier = (crops: Uint8Array[], size: number) => Promise<Float32Array>;
-
 export interface EditPhotoOptions {
   detector: FaceDetector;
   editor: ExpressionEditor;
@@ -31,10 +28,8 @@ export interface EditPhotoOptions {
   strength?: number;
   /** Edit only this face (0 = largest); default every face. */
   face?: number;
-  /** The faces' current expression (class index), when the user knows it; else step 3 decides. */
+  /** The faces' current expression (class index), when the user knows it; else G's reconstruction decides. */
   from?: number;
-  /** For step 3; without it the reconstruction decides. */
-  classify?: CropClassifier;
   template?: FaceTemplate;
   /**
    * Passes of a [1 2 1]/4 binomial filter over the residual (default: the editor's own, else 2): the first has zero gain at
@@ -55,7 +50,7 @@ export interface FaceRecord {
   transform: Similarity;
   /** The aligned luma crop, uint8 size*size. */
   crop: Uint8Array;
-  from: { label: string; source: 'given' | 'classifier' | 'reconstruction' };
+  from: { label: string; source: 'given' | 'reconstruction' };
 }
 
 export interface PhotoEdit {
@@ -107,8 +102,6 @@ export async function editPhoto(image: RgbImage, o: EditPhotoOptions): Promise<E
   timings.align = now() - t;
 
   t = now();
-  const k = editor.labels.length;
-  const probs = o.classify ? await o.classify(aligned.map((a) => a.crop), size) : null;
   const faces: FaceRecord[] = [];
   const residuals: Float32Array[][] = [];
   for (let j = 0; j < aligned.length; j++) {
@@ -117,11 +110,11 @@ export async function editPhoto(image: RgbImage, o: EditPhotoOptions): Promise<E
     const x = Float32Array.from(a.crop);
     let from: number;
     let renders: Float32Array[];
-    if (probs || o.from !== undefined) {
-      from = o.from ?? argmax(probs!.subarray(j * k, (j + 1) * k));
+    if (o.from !== undefined) {
+      from = o.from;
       const classes = [from, ...o.targets];
       const r = await editor.render(x, classes);
-      renders = new Array(k);
+      renders = new Array(editor.labels.length);
       classes.forEach((c, i) => (renders[c] = r[i]));
     } else {
       const all = editor.labels.map((_, c) => c);
@@ -135,7 +128,7 @@ export async function editPhoto(image: RgbImage, o: EditPhotoOptions): Promise<E
       for (let i = 0; i < r.length; i++) r[i] = renders[c][i] - base[i];
       return binomialSmooth(r, size, o.smooth ?? editor.smooth ?? DEFAULT_SMOOTH);
     }));
-    faces.push({ index: a.index, box: a.f.box, score: a.f.score, transform: a.transform, crop: a.crop, from: { label: editor.labels[from], source: o.from !== undefined ? 'given' : probs ? 'classifier' : 'reconstruction' } });
+    faces.push({ index: a.index, box: a.f.box, score: a.f.score, transform: a.transform, crop: a.crop, from: { label: editor.labels[from], source: o.from !== undefined ? 'given' : 'reconstruction' } });
   }
   timings.edit = now() - t;
 
@@ -166,10 +159,4 @@ export function binomialSmooth(p: Float32Array, size: number, passes: number): F
     a = v;
   }
   return a;
-}
-
-function argmax(v: ArrayLike<number>): number {
-  let b = 0;
-  for (let i = 1; i < v.length; i++) if (v[i] > v[b]) b = i;
-  return b;
 }
