@@ -151,9 +151,7 @@ runMain(async () => {
       place(img, resizeRgb(other, 356, 436), Math.round(rnd(1100, 1550)), Math.round(rnd(100, 700)));
       expected = 2;
     }
-    const before = accP[kind].hits.reduce((s, v) => s + v, 0);
     await measure(img, expected, accP[kind], f);
-    void before;
     if (phoneSheet.length < 4 && phoneSheet.every((s) => s.kind !== kinds[kind])) {
       const r = await editPhoto(img, { detector: tools.detector, editor: tools.editor, targets: [labels.indexOf('happy')] }).catch(() => null);
       if (r) phoneSheet.push({ before: img, after: r.edits[0].image, kind: kinds[kind] });

@@ -4,7 +4,6 @@
  * are) and `--method invert` (inversion into a class-conditional DCGAN). Photos at full size go
  * through scripts/cli/edit-photo.ts.
  */
-import * as fs from 'fs';
 import * as path from 'path';
 import { intOption, stringOption, ParsedArgs } from '../../lib/cli/args';
 import { initBackend, describeBackend } from '../../lib/backend';
