@@ -16,6 +16,16 @@ export interface ClassifierAugment {
   flip: boolean;
   /** Standard deviation of Gaussian noise added per pixel ([-1, 1] units); 0 = none. */
   noise: number;
+  /**
+   * Largest Gaussian blur sigma in pixels (one sigma per batch, drawn from U(0, blur)); absent or 0 = none.
+   * A pattern that fools the classifier only at full resolution (fine bands, arcs) loses its effect.
+   */
+  blur?: number;
+  /**
+   * Random erasing: side in pixels of a square set to mid-grey (0) at a random place, in each face with
+   * probability 1/2; absent or 0 = none. G cannot win through one region the classifier over-trusts.
+   */
+  erase?: number;
 }
 
 /** Loss terms and their weights. */
@@ -40,6 +50,12 @@ export interface TranslateLosses {
   cls: number;
   /** Expression classification of the edits in G's loss (the target); StarGAN uses the same weight as `cls`. */
   clsG?: number;
+  /**
+   * Per-face margin on G's classification loss (frozen classifier only): mean max(0, CE_i - clsMargin), so an
+   * edit the classifier already reads as its target (p >= exp(-clsMargin)) pushes no further. Without it G keeps
+   * lowering the cross-entropy past real faces' level (~1.2) with patterns only the classifier sees. Absent: 0.
+   */
+  clsMargin?: number;
   /** Cycle reconstruction L1 |G(G(x, t), s) - x|. */
   rec: number;
   /**

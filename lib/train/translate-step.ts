@@ -23,7 +23,8 @@ import { Adam } from './adam';
 import { translate, discriminate, domainScore } from '../models/translator';
 import { trainableVariables } from '../models/dcgan';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
-import type { TranslateLosses } from './translate-spec';
+import type { TranslateLosses, ClassifierAugment } from './translate-spec';
+import type { Rng } from '../rng';
 
 /** G, D and their optimisers (the same shape as GanPair, so lib/train/checkpoint.ts saves it). */
 export interface TranslatorPair {
@@ -55,7 +56,59 @@ export interface TranslateBatch {
   /** a per image, [b,1,1,1], for the gradient penalty's interpolates. */
   alpha: tf.Tensor4D;
   /** The frozen classifier's input augmentation of this batch (v2): shift, flips [b,1,1,1] in {0,1}, noise [b,h,w,c]. */
-  aug?: { dy: number; dx: number; pad: number; flip: tf.Tensor4D | null; noise: tf.Tensor4D | null };
+  aug?: ClassifierView;
+}
+
+/**
+ * One batch's draw of the frozen classifier's input augmentation: a shift (zero fill), flips [b,1,1,1] in {0,1},
+ * noise [b,h,w,c], and (v2b) a normalised Gaussian blur kernel [k,k,1,1] and erasing masks [b,h,w,1] (0 = erased).
+ */
+export interface ClassifierView {
+  dy: number;
+  dx: number;
+  pad: number;
+  flip: tf.Tensor4D | null;
+  noise: tf.Tensor4D | null;
+  blur?: tf.Tensor4D | null;
+  keep?: tf.Tensor4D | null;
+}
+
+/** A normalised 2-D Gaussian kernel [2r+1, 2r+1, 1, 1] for tf.conv2d (sigma 0: the identity kernel). */
+export function gaussianKernel(sigma: number, radius: number): tf.Tensor4D {
+  const n = 2 * radius + 1;
+  const g = new Float32Array(n);
+  for (let i = 0; i < n; i++) g[i] = sigma > 0 ? Math.exp(-((i - radius) ** 2) / (2 * sigma * sigma)) : i === radius ? 1 : 0;
+  const sum = g.reduce((a, b) => a + b, 0);
+  const k = new Float32Array(n * n);
+  for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) k[y * n + x] = (g[y] * g[x]) / (sum * sum);
+  return tf.tensor4d(k, [n, n, 1, 1]);
+}
+
+/**
+ * Draws one G step's classifier view from the run's RNG, in a fixed order: shift, flips, noise, then (only when
+ * configured, so runs without them draw exactly as before) the blur sigma and the erased squares.
+ */
+export function drawClassifierView(rng: Rng, a: ClassifierAugment, shape: [number, number, number, number]): ClassifierView {
+  const [n, h, w, c] = shape;
+  const dy = a.shift > 0 ? rng.int(2 * a.shift + 1) - a.shift : 0;
+  const dx = a.shift > 0 ? rng.int(2 * a.shift + 1) - a.shift : 0;
+  const fl = a.flip ? Float32Array.from({ length: n }, () => (rng.uniform() < 0.5 ? 1 : 0)) : null;
+  const nz = a.noise > 0 ? rng.normals(n * h * w * c).map((v) => v * a.noise) : null;
+  const view: ClassifierView = { dy, dx, pad: a.shift, flip: fl ? tf.tensor4d(fl, [n, 1, 1, 1]) : null, noise: nz ? tf.tensor4d(nz, shape) : null };
+  if (a.blur && a.blur > 0) view.blur = gaussianKernel(rng.uniform() * a.blur, Math.ceil(2 * a.blur));
+  if (a.erase && a.erase > 0) {
+    const s = Math.min(a.erase, h, w);
+    const keep = new Float32Array(n * h * w).fill(1);
+    for (let i = 0; i < n; i++) {
+      const on = rng.uniform() < 0.5;
+      const y0 = rng.int(h - s + 1);
+      const x0 = rng.int(w - s + 1);
+      if (!on) continue;
+      for (let y = y0; y < y0 + s; y++) keep.fill(0, i * h * w + y * w + x0, i * h * w + y * w + x0 + s);
+    }
+    view.keep = tf.tensor4d(keep, [n, h, w, 1]);
+  }
+  return view;
 }
 
 /** The frozen classifier's view of images: shifted (zero fill), flipped per image, with noise; differentiable. */
@@ -68,6 +121,14 @@ export function augmentForClassifier(x: tf.Tensor4D, aug: TranslateBatch['aug'])
       h = h.pad([[0, 0], [aug.pad, aug.pad], [aug.pad, aug.pad], [0, 0]]).slice([0, aug.pad + aug.dy, aug.pad + aug.dx, 0], [-1, H, W, -1]) as tf.Tensor4D;
     }
     if (aug.flip) h = h.add(aug.flip.mul(h.reverse(2).sub(h))) as tf.Tensor4D;
+    if (aug.blur) {
+      // per channel (depthwise), edges padded by reflection so the border does not darken
+      const r = (aug.blur.shape[0] - 1) / 2;
+      const c = h.shape[3];
+      const k = c === 1 ? aug.blur : (tf.tile(aug.blur, [1, 1, c, 1]) as tf.Tensor4D);
+      h = tf.depthwiseConv2d(tf.mirrorPad(h, [[0, 0], [r, r], [r, r], [0, 0]], 'reflect'), k, 1, 'valid') as tf.Tensor4D;
+    }
+    if (aug.keep) h = h.mul(aug.keep) as tf.Tensor4D;
     if (aug.noise) h = h.add(aug.noise) as tf.Tensor4D;
     return h;
   });
@@ -144,8 +205,11 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
     // G's expression signal: D's head (v1), or the frozen classifier trained on real faces only (v2),
     // looking at a randomly shifted / flipped / noisy copy of the edit (so G cannot fit its pixel grid)
     let cls: tf.Scalar;
-    if (frozen) cls = ce(b.trg, pair.C!.apply(augmentForClassifier(e.image, b.aug)) as tf.Tensor2D);
-    else cls = ce(b.trg, f.cls);
+    if (frozen) {
+      const logits = pair.C!.apply(augmentForClassifier(e.image, b.aug)) as tf.Tensor2D;
+      const m = w.clsMargin ?? 0;
+      cls = m > 0 ? (tf.relu(tf.losses.softmaxCrossEntropy(b.trg, logits, undefined, 0, tf.Reduction.NONE).sub(m)).mean() as tf.Scalar) : ce(b.trg, logits);
+    } else cls = ce(b.trg, f.cls);
     const back = translate(pair.G, e.image, b.src);
     const rec = back.image.sub(b.x).abs().mean() as tf.Scalar;
     // the face under its own expression should come back as it is (skipped when the weight is 0,

@@ -19,7 +19,7 @@ import { buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec, checkTransl
 import { translateImages, U8Images } from '../models/translator-apply';
 import { yieldToEventLoop, catchInterrupt, drainSignals } from './event-loop';
 import { saveCheckpoint, loadNewestCheckpoint, TrainState } from './checkpoint';
-import { makeTranslatorPair, discriminatorStep, generatorStep, readTranslateSteps, TranslateStepTensors, TranslatorPair } from './translate-step';
+import { makeTranslatorPair, discriminatorStep, generatorStep, drawClassifierView, readTranslateSteps, TranslateStepTensors, TranslatorPair } from './translate-step';
 import { TranslateLossLog, TranslateLossRow } from './translate-log';
 import { ProgressBar } from '../cli/progress';
 import { DivergedError } from './trainer';
@@ -243,15 +243,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
       const alpha = Float32Array.from({ length: n }, () => rng.uniform());
       const gStep = (state.step + 1) % s.nCritic === 0;
       // v2: the frozen classifier's input augmentation, drawn only on G steps and only when used (v1 runs draw exactly as before)
-      let aug: { dy: number; dx: number; pad: number; flip: tf.Tensor4D | null; noise: tf.Tensor4D | null } | undefined;
-      if (gStep && w.clsSource === 'frozen' && w.clsAugment) {
-        const a = w.clsAugment;
-        const dy = a.shift > 0 ? rng.int(2 * a.shift + 1) - a.shift : 0;
-        const dx = a.shift > 0 ? rng.int(2 * a.shift + 1) - a.shift : 0;
-        const fl = a.flip ? Float32Array.from({ length: n }, () => (rng.uniform() < 0.5 ? 1 : 0)) : null;
-        const nz = a.noise > 0 ? rng.normals(b.data.length).map((v) => v * a.noise) : null;
-        aug = { dy, dx, pad: a.shift, flip: fl ? tf.tensor4d(fl, [n, 1, 1, 1]) : null, noise: nz ? tf.tensor4d(nz, b.shape as [number, number, number, number]) : null };
-      }
+      const aug = gStep && w.clsSource === 'frozen' && w.clsAugment ? drawClassifierView(rng, w.clsAugment, b.shape as [number, number, number, number]) : undefined;
       flipInPlace(b.data, b.shape, flips);
       const lrFactor = lrAt(1, state.step, s);
       pair.optG.config.lr = s.lrG * lrFactor;
@@ -260,7 +252,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
       const d = discriminatorStep(pair, batch, w);
       const g = gStep ? generatorStep(pair, { ...batch, aug }, w) : null;
       tf.dispose(Object.values(batch));
-      if (aug) tf.dispose([aug.flip, aug.noise].filter((t): t is tf.Tensor4D => t !== null));
+      if (aug) tf.dispose([aug.flip, aug.noise, aug.blur, aug.keep].filter((t): t is tf.Tensor4D => !!t));
       pending.push({ t: { d, g }, epoch: state.epoch, iter: state.step, seconds: (performance.now() - t0) / 1000 });
       state.step += 1;
       state.iterInEpoch += 1;
