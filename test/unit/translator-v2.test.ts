@@ -13,7 +13,8 @@ import { buildTranslatorG, buildTranslatorD, translate, discriminate, domainScor
 import { translateImages, translateWithStrength } from '../../lib/models/translator-apply';
 import { saveModelDir, loadModelDir } from '../../lib/train/model-io';
 import { trainTranslator } from '../../lib/train/translate-trainer';
-import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassifier } from '../../lib/train/translate-step';
+import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassifier, drawClassifierView, gaussianKernel } from '../../lib/train/translate-step';
+import { Rng } from '../../lib/rng';
 import { checkLossClassifier, loadLossClassifier } from '../../lib/train/translate-classifier';
 import { pickSelectionFaces } from '../../lib/orchestrate/run-translate';
 import { buildClassifier } from '../../lib/eval/classifier-model';
@@ -165,6 +166,77 @@ test('classifier augmentation: shift moves the image, flip mirrors the chosen im
   });
 });
 
+test('v2b classifier view: blur keeps flat images flat and smooths edges, erasing greys one square in some faces, and v2 runs draw as before', () => {
+  tf.tidy(() => {
+    const k = gaussianKernel(1.2, 3);
+    assert.ok(Math.abs(k.sum().dataSync()[0] - 1) < 1e-6, 'the kernel sums to 1');
+    const flat = tf.fill([1, 8, 8, 1], 0.3) as tf.Tensor4D;
+    const bf = augmentForClassifier(flat, { dy: 0, dx: 0, pad: 0, flip: null, noise: null, blur: k });
+    assert.ok(bf.sub(0.3).abs().max().dataSync()[0] < 1e-6, 'a flat image stays flat up to the border (reflect padding)');
+    // a vertical step edge: blurred, its jump spreads over several columns
+    const step = tf.concat([tf.fill([1, 8, 4, 1], -1), tf.fill([1, 8, 4, 1], 1)], 2) as tf.Tensor4D;
+    const row = augmentForClassifier(step, { dy: 0, dx: 0, pad: 0, flip: null, noise: null, blur: k }).slice([0, 4, 0, 0], [1, 1, 8, 1]).dataSync();
+    assert.ok(row[3] > -0.9 && row[3] < 0 && row[4] < 0.9 && row[4] > 0, `edge not smoothed: ${Array.from(row)}`);
+    assert.ok(row[0] < -0.99 && row[7] > 0.99, 'far from the edge nothing changes');
+    const id = augmentForClassifier(step, { dy: 0, dx: 0, pad: 0, flip: null, noise: null, blur: gaussianKernel(0, 2) });
+    assert.equal(id.sub(step).abs().max().dataSync()[0], 0, 'sigma 0 is the identity');
+  });
+  const shape: [number, number, number, number] = [40, 48, 48, 1];
+  const v = drawClassifierView(new Rng(11), { shift: 3, flip: true, noise: 0.05, blur: 1.5, erase: 16 }, shape);
+  const keep = v.keep!.dataSync() as Float32Array;
+  let erased = 0;
+  for (let i = 0; i < 40; i++) {
+    const zeros = keep.subarray(i * 2304, (i + 1) * 2304).reduce((a, x) => a + (x === 0 ? 1 : 0), 0);
+    assert.ok(zeros === 0 || zeros === 256, `face ${i}: ${zeros} erased pixels, expected 0 or 16x16`);
+    if (zeros) erased += 1;
+  }
+  assert.ok(erased > 10 && erased < 30, `${erased} of 40 faces erased, expected about half`);
+  assert.equal(v.blur!.shape[0], 7, 'radius ceil(2 x 1.5)');
+  tf.dispose([v.flip, v.noise, v.blur, v.keep].filter((t): t is tf.Tensor4D => !!t));
+  // without blur/erase the view draws exactly what v2's paper run drew (its resume stays bit-exact)
+  const a = new Rng(12);
+  const b = new Rng(12);
+  const va = drawClassifierView(a, { shift: 3, flip: true, noise: 0.05 }, shape);
+  const vb = drawClassifierView(b, { shift: 3, flip: true, noise: 0.05, blur: 0, erase: 0 }, shape);
+  assert.equal(a.uniform(), b.uniform());
+  assert.equal(va.blur, undefined);
+  assert.equal(va.keep, undefined);
+  tf.dispose([va.flip!, va.noise!, vb.flip!, vb.noise!]);
+});
+
+test('v2b margin: G\'s classification term is zero for edits the classifier already reads at p >= e^-margin, unchanged otherwise', async () => {
+  const G = buildTranslatorG(tinyV2, 7);
+  const D = buildTranslatorD(tinyV2, 8);
+  const C = await loadModelDir(await tinyLossClassifier(78));
+  const faces = await sampleFaces(4, 'train');
+  const b = {
+    x: tf.tidy(() => tf.tensor4d(faces.data, [4, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D),
+    src: oneHot(faces.labels, 7), trg: oneHot([1, 2, 3, 4], 7), alpha: tf.fill([4, 1, 1, 1], 0.5) as tf.Tensor4D,
+  };
+  const cls = (margin: number | undefined) => {
+    const pair = makeTranslatorPair(G, D, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 }, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 });
+    pair.C = C;
+    const g = generatorStep(pair, b, { ...ferTranslateV2.losses, clsMargin: margin });
+    const v = g.cls.dataSync()[0];
+    tf.dispose(Object.values(g));
+    pair.optG.dispose();
+    pair.optD.dispose();
+    return v;
+  };
+  const plain = cls(undefined);
+  // G starts as the identity, so the per-face cross-entropies are those of the faces themselves
+  const perFace = tf.tidy(() => tf.losses.softmaxCrossEntropy(b.trg, C.apply(b.x) as tf.Tensor2D, undefined, 0, tf.Reduction.NONE).dataSync() as Float32Array);
+  assert.ok(Math.abs(plain - perFace.reduce((a, x) => a + x, 0) / 4) < 1e-4, 'no margin: the mean cross-entropy');
+  const m = (Math.min(...perFace) + Math.max(...perFace)) / 2;
+  const want = perFace.reduce((a, x) => a + Math.max(0, x - m), 0) / 4;
+  assert.ok(Math.abs(cls(m) - want) < 1e-4, `margin ${m}: ${cls(m)} vs ${want}`);
+  assert.equal(cls(Math.max(...perFace) + 1), 0, 'every face past the margin: no push');
+  tf.dispose(Object.values(b));
+  G.dispose();
+  D.dispose();
+  C.dispose();
+});
+
 test('v2 steps: nonsat-r1 D step and frozen-classifier G step give finite terms, move D and G, and leave the loss classifier fixed', async () => {
   const G = buildTranslatorG(tinyV2, 7);
   const D = buildTranslatorD(tinyV2, 8);
@@ -250,6 +322,8 @@ test('selection faces are PublicTest only, balanced over expressions; variants a
   assert.deepEqual(v['cls-residual'].model, { ...v.cls.model, residual: true });
   assert.deepEqual(v['cls-residual-resize'].model, { ...v['cls-residual'].model, upsample: 'resize' });
   assert.equal(v.v2.model.dPerDomain, true);
+  assert.deepEqual(v.v2b.model, v.v2.model);
+  assert.deepEqual({ ...v.v2b.losses, idt: 2, clsMargin: undefined, clsAugment: v.v2.losses.clsAugment }, { ...v.v2.losses, clsMargin: undefined });
   for (const name of Object.keys(v)) assert.deepEqual(v[name].presets.ablation, v.v1.presets.ablation, `${name}'s ablation preset differs`);
 });
 
