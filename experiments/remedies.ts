@@ -8,8 +8,8 @@
  *   fer-remedies           all seven emotions, with and without (14 runs)
  *   fer-remedies-disgust   the smallest class (436 training faces), with and without
  */
-import { ExperimentSpec, Remedies } from '../lib/runs/experiment';
-import { EMOTIONS, Emotion } from '../lib/data/types';
+import type { Emotion, ExperimentSpec, Remedies } from '../lib/runs/spec-types';
+import { EMOTIONS } from '../lib/data/types';
 
 export const REMEDIES: Remedies = {
   diffAugment: { policies: ['color', 'translation', 'cutout'], translationRatio: 0.125, cutoutRatio: 0.5 },
