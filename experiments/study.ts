@@ -29,5 +29,3 @@ export const studyCampaign: CampaignSpec = {
     },
   ],
 };
-
-export const CAMPAIGNS: Record<string, CampaignSpec> = { study: studyCampaign };
