@@ -14,9 +14,7 @@
  * - quick: the same network for 3 epochs (about 8 minutes; lower accuracy).
  * - smoke: a tiny network on 224 images, for tests (seconds).
  */
-import { ClassifierSettings } from '../lib/eval/classifier-train';
-import type { ClassifierExperiment } from '../lib/eval/classifier-experiment';
-import { AugmentOptions } from '../lib/eval/augment';
+import type { AugmentOptions, ClassifierExperiment, ClassifierSettings } from '../lib/runs/spec-types';
 
 export type ClassifierPreset = 'paper' | 'finetune' | 'quick' | 'smoke';
 

@@ -7,8 +7,7 @@
  * Fixing z and changing the label changes the expression (samples/same-face-*.png).
  * `fer-conditional-remedies`: the same with DiffAugment and one-sided label smoothing.
  */
-import { ExperimentSpec } from '../lib/runs/experiment';
-import { ConditionalSpec } from '../lib/models/conditional-spec';
+import type { ConditionalSpec, ExperimentSpec } from '../lib/runs/spec-types';
 import { EMOTIONS } from '../lib/data/types';
 import { paper, quick, smoke } from './presets';
 import { REMEDIES } from './remedies';

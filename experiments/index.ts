@@ -2,7 +2,7 @@
  * Every experiment of the study, by name: `celeba`, `celeba-gray`, `fer-<emotion>` (seven) and
  * `fer-all` (the seven per-emotion models one after another).
  */
-import { ExperimentSpec } from '../lib/runs/experiment';
+import type { ExperimentSpec } from '../lib/runs/spec-types';
 import { EMOTIONS } from '../lib/data/types';
 import { paper, quick, smoke } from './presets';
 import { ferConditional, ferConditionalRemedies } from './conditional';

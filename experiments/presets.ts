@@ -1,5 +1,6 @@
 /** Preset building blocks shared by the experiment specs. */
-import { TrainSettings, STUDY_TRAINING } from '../lib/runs/experiment';
+import type { TrainSettings } from '../lib/runs/spec-types';
+import { STUDY_TRAINING } from '../lib/runs/experiment';
 
 /** The study's settings: full data, batch 128, Adam 2e-4 / 0.5. */
 export function paper(epochs: number): TrainSettings {

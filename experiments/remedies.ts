@@ -8,8 +8,7 @@
  *   fer-remedies           all seven emotions, with and without (14 runs)
  *   fer-remedies-disgust   the smallest class (436 training faces), with and without
  */
-import { ExperimentSpec, Remedies } from '../lib/runs/experiment';
-import { EMOTIONS, Emotion } from '../lib/data/types';
+import type { Emotion, ExperimentSpec, Remedies } from '../lib/runs/spec-types';
 
 export const REMEDIES: Remedies = {
   diffAugment: { policies: ['color', 'translation', 'cutout'], translationRatio: 0.125, cutoutRatio: 0.5 },
@@ -38,5 +37,3 @@ export function remediesComparison(name: string, emotions: readonly Emotion[], p
     sequence: emotions.flatMap((e) => [`fer-${e}`, `fer-${e}-remedies`]),
   };
 }
-
-export const ALL_EMOTIONS: readonly Emotion[] = EMOTIONS;

@@ -17,8 +17,8 @@
  * `quick` fits ~30-40 minutes on 2 CPU cores (128 iterations of 32 images per run: about a tenth of
  * one paper run, so early-training behaviour only); `smoke` is for tests (bundled sample data).
  */
-import { ExperimentSpec, TrainSettings, STUDY_TRAINING } from '../lib/runs/experiment';
-import { StudyDesign, StudyPreset, StudyRun, StudyScale } from '../lib/eval/study-design';
+import { STUDY_TRAINING } from '../lib/runs/experiment';
+import type { ExperimentSpec, TrainSettings, StudyDesign, StudyPreset, StudyRun, StudyScale } from '../lib/runs/spec-types';
 import { celeba, celebaGray, ferEmotion, ferPooled } from './index';
 
 export const STUDY_SCALES: Record<StudyPreset, StudyScale> = {

@@ -3,7 +3,7 @@
  * `<out>/<experiment>/`: experiment 1 (CelebA colour, 25 epochs), experiment 3 (the same CelebA
  * images in grayscale, 25 epochs) and experiment 2 (one DCGAN per FER2013 emotion, 50 epochs each).
  */
-import { CampaignSpec } from '../lib/runs/campaign-spec';
+import type { CampaignSpec } from '../lib/runs/spec-types';
 import { EMOTIONS } from '../lib/data/types';
 
 export const studyCampaign: CampaignSpec = {
@@ -29,5 +29,3 @@ export const studyCampaign: CampaignSpec = {
     },
   ],
 };
-
-export const CAMPAIGNS: Record<string, CampaignSpec> = { study: studyCampaign };

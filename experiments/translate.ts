@@ -8,10 +8,10 @@
  * speed behind each preset is in docs/editing.md.
  */
 import { EMOTIONS } from '../lib/data/types';
-import { TranslatorSpec } from '../lib/models/translator';
-import { TranslateExperiment, TRANSLATE_PRESETS } from '../lib/train/translate-spec';
+import type { TranslateExperiment, TranslatorSpec } from '../lib/runs/spec-types';
+import { TRANSLATE_PRESETS } from '../lib/train/translate-spec';
 
-export type { TranslatePresetName, TranslateLosses, TranslateSettings, TranslateExperiment } from '../lib/train/translate-spec';
+export type { TranslatePresetName, TranslateLosses, TranslateSettings, TranslateExperiment } from '../lib/runs/spec-types';
 export { TRANSLATE_PRESETS };
 
 export const translatorModel: TranslatorSpec = {

@@ -10,6 +10,7 @@ import * as os from 'os';
 import * as tf from '@tensorflow/tfjs';
 import { bindingFile, NativePackage, packageDir } from './native/paths';
 import { probeNative } from './native/probe';
+import { captureStderr, tfLogLines } from './native/stderr-capture';
 
 /** facegan's names for the backends, fastest first. */
 export type BackendName = 'node-gpu' | 'node' | 'wasm' | 'cpu';
@@ -93,9 +94,40 @@ function baseVersions(): Record<string, string> {
 function setThreadEnv(threads?: number): number {
   if (threads !== undefined) process.env.TF_NUM_INTRAOP_THREADS = String(threads);
   else if (!process.env.TF_NUM_INTRAOP_THREADS) process.env.TF_NUM_INTRAOP_THREADS = String(os.availableParallelism());
-  if (!process.env.TF_CPP_MIN_LOG_LEVEL) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
+  if (!process.env.TF_CPP_MIN_LOG_LEVEL && !tfLogAsked()) process.env.TF_CPP_MIN_LOG_LEVEL = '2';
   if (process.env.TF_ENABLE_ONEDNN_OPTS === undefined || process.env.TF_ENABLE_ONEDNN_OPTS === '') process.env.TF_ENABLE_ONEDNN_OPTS = '1';
   return Number(process.env.TF_NUM_INTRAOP_THREADS);
+}
+
+/** `FACEGAN_TF_LOG=1`: show everything libtensorflow logs, as it prints it (INFO lines included). */
+function tfLogAsked(): boolean {
+  return /^(1|true|yes)$/i.test(process.env.FACEGAN_TF_LOG ?? '');
+}
+
+/**
+ * require()s a tfjs-node package without libtensorflow's load-time INFO lines ("All log messages
+ * before absl::InitializeLog() ...", "oneDNN custom operations are on ..."): absl writes them from
+ * static initialisers, which TF_CPP_MIN_LOG_LEVEL does not reach, so the load's stderr is captured
+ * (lib/native/stderr-capture.ts) and the lines TF_CPP_MIN_LOG_LEVEL lets through are written after
+ * it (all of them for 0; with the default 2, errors only). `FACEGAN_TF_LOG=1` loads it as it is.
+ * Whether oneDNN is on is in the backend's one-line description (describeBackend) instead.
+ */
+function requireNative(pkg: NativePackage): void {
+  if (tfLogAsked()) {
+    require(pkg);
+    return;
+  }
+  let captured: string | null;
+  try {
+    captured = captureStderr(() => require(pkg)).captured;
+  } catch (e) {
+    const said = (e as { capturedStderr?: string }).capturedStderr;
+    if (said) process.stderr.write(said.endsWith('\n') ? said : `${said}\n`);
+    throw e;
+  }
+  const level = Number(process.env.TF_CPP_MIN_LOG_LEVEL);
+  const shown = captured === null ? '' : tfLogLines(captured, Number.isFinite(level) ? level : 0);
+  if (shown.trim()) process.stderr.write(shown.endsWith('\n') ? shown : `${shown}\n`);
 }
 
 /**
@@ -144,7 +176,7 @@ async function loadNative(pkg: NativePackage, opts: InitBackendOptions): Promise
       if (!p.usingGpu) throw new Error('loads, but TensorFlow found no usable GPU (CUDA 11.2 / cuDNN 8.1 libraries missing, or no device)');
     }
     try {
-      require(pkg);
+      requireNative(pkg);
     } catch (e) {
       throw new Error(`require('${pkg}') failed: ${firstLine(e)}`);
     }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- options]`: training and sampling throughput of the report's DCGANs (celeba64,
  * fer48) at batch 128 and 64 on every tfjs backend that loads, side by side with the same step in
- * PyTorch (../shared/bench/dcgan_torch.py), plus the machine's fp32 matMul peak and a profile of
+ * PyTorch (bench/peer/dcgan_torch.py), plus the machine's fp32 matMul peak and a profile of
  * one step. Writes results/bench/bench.{md,json}; `--json FILE` writes the issue's schema.
  * `--soak N` instead runs the real trainer for N steps (fer48, batch 64) and records tensors and
  * RSS (results/bench/soak.{md,json}). See docs/bench.md.
@@ -40,7 +40,8 @@ const USAGE = `usage: npm run bench [-- options]
   --translator        instead: the translator v2's training iteration vs the same in PyTorch
                       (bench/peer/translator_torch.py), batch 16 (--batch N), --steps/--warmup/--rounds as above;
                       results/bench/translator.{md,json}
-env: FACEGAN_PYTHON (python with torch for the peer; default .venv-bench/bin/python), FACEGAN_PEER_SCRIPT`;
+env: FACEGAN_PYTHON (python with torch for the peer; default .venv-bench/bin/python; bench/peer/README.md),
+     FACEGAN_PEER_SCRIPT (default bench/peer/dcgan_torch.py)`;
 
 function list(v: string | undefined, what: string, allowed?: readonly string[]): string[] | undefined {
   if (v === undefined) return undefined;

@@ -5,18 +5,9 @@
  * Output pixels are floats in [-1, 1] (v / 127.5 - 1), as the classifier expects.
  */
 import { Rng } from '../rng';
+import type { AugmentOptions } from '../runs/spec-types';
 
-/** Augmentation strengths (all in experiments/classifier.ts). */
-export interface AugmentOptions {
-  /** Mirror left-right with probability 0.5. */
-  flip: boolean;
-  /** Maximum rotation in degrees (uniform in [-rotate, rotate]). */
-  rotate: number;
-  /** Maximum relative scale change (uniform in [1 - scale, 1 + scale]). */
-  scale: number;
-  /** Maximum shift in pixels, per axis (uniform in [-shift, shift]). */
-  shift: number;
-}
+export type { AugmentOptions };
 
 export const NO_AUGMENT: AugmentOptions = { flip: false, rotate: 0, scale: 0, shift: 0 };
 

@@ -19,7 +19,8 @@ import { writeFileAtomic, writeJsonAtomic, readJson, removeStaleTemps } from '..
 import { acquireRunLock } from '../io/lock';
 import { gitCommit, packageVersions, REPO_ROOT } from '../runs/versions';
 import { saveModelDir } from '../train/model-io';
-import { ClassifierSettings, trainClassifier, evaluateClassifier } from './classifier-train';
+import { trainClassifier, evaluateClassifier } from './classifier-train';
+import type { ClassifierExperiment, ClassifierSettings } from '../runs/spec-types';
 import { SIGNAL_EXIT_CODES } from '../train/event-loop';
 import { Confusion, confusion, confusionMarkdown } from './confusion';
 import { DEFAULT_CLASSIFIER_DIR, classifierFromModel } from './classifier';
@@ -52,13 +53,7 @@ export interface ClassifierExperimentOptions {
   log?: (line: string) => void;
 }
 
-/** The classifier experiment's design: every number of it lives in experiments/classifier.ts. */
-export interface ClassifierExperiment {
-  presets: Record<string, ClassifierSettings>;
-  seed: number;
-  /** The experiment's command name (default 'fer-classifier'; the translator's loss classifier is another). */
-  command?: string;
-}
+export type { ClassifierExperiment };
 
 export interface ClassifierExperimentResult {
   runDir: string;

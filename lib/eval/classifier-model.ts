@@ -17,16 +17,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { EMOTIONS } from '../data/types';
+import type { ClassifierArch } from '../runs/spec-types';
 
-/** Architecture of the classifier (all numbers live in experiments/classifier.ts). */
-export interface ClassifierArch {
-  /** Conv widths per block; each block ends in a 2x2 max-pool. E.g. [[32, 64], [128], [256]]. */
-  blocks: number[][];
-  /** Width of the penultimate (feature) layer. */
-  dense: number;
-  /** Rearrange 48x48x1 into 24x24x4 first (see the file comment). */
-  spaceToDepth: boolean;
-}
+export type { ClassifierArch };
 
 /** Input size of the classifier (FER2013). */
 export const CLASSIFIER_SIZE = 48;

@@ -18,35 +18,16 @@ import { ImageSet, EMOTIONS } from '../data/types';
 import { Adam } from '../train/adam';
 import { saveModelDir, loadWeightsInto } from '../train/model-io';
 import { writeFileAtomic, writeJsonAtomic, appendFileChecked, readJson } from '../io/files';
-import { AugmentOptions, augmentInto } from './augment';
-import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from './classifier-model';
+import { augmentInto } from './augment';
+import { ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from './classifier-model';
 import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';
 import { confusion, Confusion } from './confusion';
 import { useKernels } from '../kernels/kernels';
 import { yieldToEventLoop, catchInterrupt, StopSignal } from '../train/event-loop';
 import { openTensorBoard } from '../train/tensorboard';
+import type { ClassifierSettings } from '../runs/spec-types';
 
-/** Training settings of the classifier (presets in experiments/classifier.ts). */
-export interface ClassifierSettings {
-  arch: ClassifierArch;
-  epochs: number;
-  batchSize: number;
-  /** Peak learning rate of Adam (beta1 0.9, beta2 0.999). */
-  lr: number;
-  /** Linear warm-up from lr/steps to lr over this many epochs (may be fractional). */
-  warmupEpochs: number;
-  /** The cosine decay ends at lr * finalLrFraction. */
-  finalLrFraction: number;
-  /** Dropout rate before the fc and logits layers. */
-  dropout: number;
-  augment: AugmentOptions;
-  /** Seeded random subset of the training split (null = all 28,709). */
-  trainLimit: number | null;
-  /** Seeded random subset of the test split (null = all 7,178). */
-  testLimit: number | null;
-  /** Also checkpoint every N steps (0 = only at the end of each epoch). */
-  checkpointEvery: number;
-}
+export type { ClassifierSettings };
 
 export interface TrainClassifierOptions {
   runDir: string;

@@ -15,24 +15,9 @@ import { Rng } from '../rng';
 import { saveModelDir, loadModelDir } from '../train/model-io';
 import { writeJsonAtomic, readJson } from '../io/files';
 import { REPO_ROOT, gitCommit } from '../runs/versions';
+import type { IdentitySpec } from '../runs/spec-types';
 
-/** The identity embedding's spec (the numbers: experiments/identity.ts, passed in). */
-export interface IdentitySpec {
-  size: 48;
-  loadSize: number;
-  /** Identities kept out of training (seeded choice), for verification. */
-  holdOut: number;
-  /** Channels of the three conv stages. */
-  filters: [number, number, number];
-  /** Length of the embedding. */
-  embed: number;
-  epochs: number;
-  batchSize: number;
-  lr: number;
-  /** Random horizontal flips while training. */
-  flip: boolean;
-  seed: number;
-}
+export type { IdentitySpec };
 
 export const DEFAULT_IDENTITY_DIR = process.env.FACEGAN_IDENTITY ?? path.join(REPO_ROOT, 'models', 'identity-embed');
 

@@ -189,3 +189,35 @@ test('setup:native is a fast no-op when the binding already works', async (t) =>
   assert.deepEqual(r.steps.map((s) => s.name), ['check existing binding']);
   assert.ok(r.totalMs < 60_000);
 });
+
+/**
+ * `npm run --silent experiment` (one smoke iteration on the bundled sample) in a terminal, as a user
+ * runs it: script(1) gives it a pty, and its output is the terminal's (stdout and stderr together).
+ */
+function inTerminal(env: Record<string, string>): { status: number | null; out: string } {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'facegan-tflog-'));
+  const cmd = `npm run --silent experiment -- fer-happy --preset smoke --max-steps 1 --no-eval --no-progress --out '${path.join(out, 'run')}'`;
+  const base = { ...process.env };
+  for (const k of ['FACEGAN_BACKEND', 'TF_CPP_MIN_LOG_LEVEL', 'FACEGAN_TF_LOG']) delete base[k];
+  const r = spawnSync('script', ['-qec', cmd, '/dev/null'], { cwd: ROOT, env: { ...base, ...env }, encoding: 'utf8', timeout: 180_000 });
+  return { status: r.status, out: (r.stdout ?? '').replace(/\r\n/g, '\n') };
+}
+const ABSL_LINE = /WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR/;
+const ONEDNN_LINE = /^I\d{4} [\d:.]+\s+\d+ port\.cc:\d+\] oneDNN custom operations are on/m;
+
+test('a run on native prints its backend line (oneDNN on) but not libtensorflow\'s load-time lines; FACEGAN_TF_LOG=1 and TF_CPP_MIN_LOG_LEVEL=0 keep them', async (t) => {
+  if (!(await nativeOk)) return t.skip('tfjs-node binding not available here (npm run setup:native)');
+  const quiet = inTerminal({});
+  assert.equal(quiet.status, 0, quiet.out);
+  assert.match(quiet.out, /^backend: node \(tf 'tensorflow', libtensorflow [\d.]+ \(oneDNN on\)/m);
+  assert.doesNotMatch(quiet.out, ABSL_LINE);
+  assert.doesNotMatch(quiet.out, ONEDNN_LINE);
+  assert.match(quiet.out, /stopped: 1 iterations/, 'the run went on writing to the terminal after the load');
+  for (const env of [{ FACEGAN_TF_LOG: '1' }, { TF_CPP_MIN_LOG_LEVEL: '0' }] as Record<string, string>[]) {
+    const loud = inTerminal(env);
+    assert.equal(loud.status, 0, loud.out);
+    assert.match(loud.out, ABSL_LINE, JSON.stringify(env));
+    assert.match(loud.out, ONEDNN_LINE, JSON.stringify(env));
+    assert.match(loud.out, /^backend: node \(tf 'tensorflow'.*\(oneDNN on\)/m);
+  }
+});

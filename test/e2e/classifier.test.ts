@@ -15,7 +15,7 @@ import { buildClassifier, CLASSIFIER_SIZE } from '../../lib/eval/classifier-mode
 import { augmentInto, mirrorInto, NO_AUGMENT } from '../../lib/eval/augment';
 import { confusion } from '../../lib/eval/confusion';
 import { trainClassifier, evaluateClassifier, learningRate, ClassifierSettings } from '../../lib/eval/classifier-train';
-import { classify, loadClassifier, checkClassifierInput, expressionHits, DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
+import { classify, loadClassifier, checkClassifierInput, expressionHits } from '../../lib/eval/classifier';
 import { toClassifierInput } from '../../lib/eval/classifier-input';
 import { classifierCheck, CLASSIFIER_CHECK } from '../../lib/eval/classifier-check';
 import { CLASSIFIER_PRESETS, CLASSIFIER_EXPERIMENT } from '../../experiments/classifier';
@@ -181,7 +181,7 @@ test('classifier input: 48x48x1 passes through, CelebA colour becomes 48x48 luma
   assert.throws(() => toClassifierInput({ data: new Uint8Array(2 * 3), n: 1, height: 2, width: 3, channels: 1 }), /expected square images/);
 });
 
-test('the shipped classifier (models/fer-classifier) reaches its recorded accuracy and reproduces its check subset', { skip: !fs.existsSync(path.join(DEFAULT_CLASSIFIER_DIR, 'model.json')) && 'no shipped classifier' }, async (t) => {
+test('the shipped classifier (models/fer-classifier) reaches its recorded accuracy and reproduces its check subset', async (t) => {
   await setupBackend();
   const clf = await loadClassifier();
   const info = clf.info as { accuracy: number; test_images: number; check?: { accuracy: number } };

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'fs';
 import * as path from 'path';
 import { withDisplayHandler, type DisplayMessage } from '../../lib/notebook/runner/tslab';
-import { findTranslator, showTranslatorMetrics, translateTestFaces, translatorEvaluation } from '../../lib/notebook/views/translator-views';
+import { findTranslator, noTranslatorNote, paperPresetTime, SHIPPED_TRANSLATOR_METRICS, showTranslatorMetrics, translateTestFaces, translatorEvaluation } from '../../lib/notebook/views/translator-views';
 import { EMOTIONS } from '../../lib/data';
 import { buildTranslatorG } from '../../lib/models/translator';
 import { saveModelDir } from '../../lib/train/model-io';
@@ -88,6 +88,24 @@ test('no translator: both views show how to train or install one and return null
   const metrics = await shown(() => showTranslatorMetrics(nowhere));
   assert.equal(metrics.value, null);
   assert.match(metrics.md[0], /No expression translator found/);
+});
+
+test('the note\'s time of the paper preset is read from the translator\'s install record, not written in the code', () => {
+  const rec = (o: unknown) => {
+    const f = path.join(tempDir('facegan-paper-time-'), 'metrics.json');
+    fs.writeFileSync(f, typeof o === 'string' ? o : JSON.stringify(o));
+    return f;
+  };
+  assert.equal(paperPresetTime(rec({ preset: 'paper', training: { status: 'completed', steps: 1000, trainSeconds: 600 } })), '1,000 iterations in 10 min (1.67 it/s)');
+  assert.equal(paperPresetTime(rec({ preset: 'quick', training: { status: 'completed', steps: 1000, trainSeconds: 600 } })), null);
+  assert.equal(paperPresetTime(rec({ preset: 'paper', training: { status: 'interrupted', steps: 400, trainSeconds: 600 } })), null);
+  assert.equal(paperPresetTime(rec('{ not json')), null);
+  assert.equal(paperPresetTime(path.join(work, 'no-such', 'metrics.json')), null);
+  // The shipped translator's record (models/fer-translate/metrics.json, committed).
+  const shipped = JSON.parse(fs.readFileSync(SHIPPED_TRANSLATOR_METRICS, 'utf8')) as { training: { steps: number; trainSeconds: number } };
+  const minutes = Math.round(shipped.training.trainSeconds / 60);
+  assert.match(noTranslatorNote('x'), new RegExp(`paper preset: [\\d,]+ iterations in ${minutes} min \\([\\d.]+ it/s\\) for the shipped translator`));
+  assert.match(noTranslatorNote('x', null), /the paper preset: docs\/editing\.md gives its measured time/);
 });
 
 test('showTranslatorMetrics: an interrupted snapshot, not evaluated, is labelled as such', async () => {

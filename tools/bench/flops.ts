@@ -1,6 +1,6 @@
 /**
  * Analytic FLOP count of one DCGAN training step, with exactly the formula of the peer benchmark
- * (/work/shared/bench/dcgan_torch.py), so GFLOP/s figures of both are comparable:
+ * (bench/peer/dcgan_torch.py), so GFLOP/s figures of both are comparable:
  *
  *   forward MACs per image:  Conv2d           Cin * Cout * kh * kw * Hout * Wout
  *                            ConvTranspose2d  Cin * Cout * kh * kw * Hin  * Win

@@ -1,7 +1,7 @@
 /**
  * The report's two networks as the benchmark names them: `celeba64` (64x64 colour) and `fer48`
  * (48x48 grayscale), with the study's widths (nz 100, ngf 64, ndf 64). These are the same configs
- * as /work/shared/bench/dcgan_torch.py (`--config celeba64|fer48`).
+ * as bench/peer/dcgan_torch.py (`--config celeba64|fer48`).
  */
 import { DcganSpec } from '../../lib/models/spec';
 

@@ -1,12 +1,12 @@
 /**
- * The peer of the benchmark: the same DCGAN step in PyTorch (/work/shared/bench/dcgan_torch.py,
- * i.e. ../shared/bench from the repository root), run under a Python that has torch, with the
- * setup the peer's README asks for (threads = cores, OMP_WAIT_POLICY=PASSIVE). Also measures fp32
- * matMul with torch and numpy as references for the machine's peak.
+ * The peer of the benchmark: the same DCGAN step in PyTorch (bench/peer/dcgan_torch.py), run under
+ * a Python that has torch, with the setup bench/peer/README.md asks for (threads = cores,
+ * OMP_WAIT_POLICY=PASSIVE). Also measures fp32 matMul with torch and numpy as references for the
+ * machine's peak.
  *
- * Python: `$FACEGAN_PYTHON`, else `.venv-bench/bin/python` in the repository (create it with
- * `python3 -m venv .venv-bench && .venv-bench/bin/pip install torch numpy`); without one that
- * imports torch, the peer is skipped with a message saying how to get it.
+ * Python: `$FACEGAN_PYTHON`, else `.venv-bench/bin/python` in the repository (bench/peer/README.md
+ * installs it, offline too); without one that imports torch, the peer is skipped with a message
+ * saying how to get it.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -14,9 +14,9 @@ import * as path from 'path';
 import { exec, ExecResult } from '../../lib/native/exec';
 import { REPO_ROOT } from '../../lib/native/paths';
 
-/** Where the peer script lives: `$FACEGAN_PEER_SCRIPT`, else ../shared/bench/dcgan_torch.py. */
+/** Where the peer script lives: `$FACEGAN_PEER_SCRIPT`, else bench/peer/dcgan_torch.py in the repository. */
 export function peerScript(): string {
-  return process.env.FACEGAN_PEER_SCRIPT || path.resolve(REPO_ROOT, '..', 'shared', 'bench', 'dcgan_torch.py');
+  return process.env.FACEGAN_PEER_SCRIPT || path.join(REPO_ROOT, 'bench', 'peer', 'dcgan_torch.py');
 }
 
 /** A Python with torch, or why there is none. */
@@ -38,7 +38,7 @@ export async function findPeerPython(): Promise<PeerPython> {
       ok: false,
       why:
         'no Python with torch: set FACEGAN_PYTHON, or create .venv-bench ' +
-        '(python3 -m venv .venv-bench && .venv-bench/bin/pip install torch numpy)',
+        '(python3 -m venv .venv-bench && .venv-bench/bin/pip install torch numpy; offline: bench/peer/README.md)',
     };
   }
   const code =

@@ -56,11 +56,38 @@ export function findTranslator(translator?: string | null): TranslatorLocation |
   return { dir, kind: 'model' };
 }
 
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const readIf = <T>(file: string, what: string): T | null => (fs.existsSync(file) ? readJson<T>(file, what) : null);
+
+/** The shipped translator's record (metrics.json, written at install): how long its run trained. */
+export const SHIPPED_TRANSLATOR_METRICS = path.join(REPO_ROOT, 'models', 'fer-translate', 'metrics.json');
+
+/**
+ * How long the paper preset took, from a translator's install record (`metrics.json`: `preset` and
+ * `training` {steps, trainSeconds}), e.g. "10,000 iterations in 81 min (2.06 it/s)"; null when the
+ * file is missing, unreadable or not a completed paper run's.
+ */
+export function paperPresetTime(metricsFile = SHIPPED_TRANSLATOR_METRICS): string | null {
+  let m: { preset?: unknown; training?: { steps?: unknown; trainSeconds?: unknown; status?: unknown } } | null;
+  try {
+    m = readIf(metricsFile, 'translator metrics');
+  } catch {
+    return null; // a damaged record: the note points to the docs instead
+  }
+  const steps = num(m?.training?.steps);
+  const seconds = num(m?.training?.trainSeconds);
+  if (m?.preset !== 'paper' || m.training?.status !== 'completed' || !steps || !seconds) return null;
+  return `${steps.toLocaleString('en-US')} iterations in ${Math.round(seconds / 60)} min (${(steps / seconds).toFixed(2)} it/s)`;
+}
+
 /** The markdown note of a notebook section that has no translator to show. */
-export function noTranslatorNote(missing: string): string {
+export function noTranslatorNote(missing: string, paperTime = paperPresetTime()): string {
+  const took = paperTime
+    ? `the paper preset: ${paperTime} for the shipped translator, as its \`models/fer-translate/metrics.json\` records`
+    : 'the paper preset: docs/editing.md gives its measured time';
   return (
     `**No expression translator found** (${missing}), so this part is skipped; the rest of the notebook does not need it.\n\n` +
-    'Train one and install it into `models/fer-translate/` (docs/editing.md gives the measured time of the paper preset; `--preset quick` takes a fraction of it; `--preset smoke` seconds, a try-out only):\n\n' +
+    `Train one and install it into \`models/fer-translate/\` (${took}; \`--preset quick\` takes a fraction of it; \`--preset smoke\` seconds, a try-out only):\n\n` +
     '```sh\nnpm run experiment -- fer-translate --preset paper --data /path/to/fer2013 --install\n' +
     'npm run experiment -- fer-translate --install-run results/fer-translate/<run>   # install a run trained before\n```\n\n' +
     'or set the parameter `translator` to a fer-translate run folder (`results/fer-translate/<run>`) or a model folder.'
@@ -81,9 +108,6 @@ export interface TranslatorTraining {
   /** One markdown line saying which. */
   note: string;
 }
-
-const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
-const readIf = <T>(file: string, what: string): T | null => (fs.existsSync(file) ? readJson<T>(file, what) : null);
 
 /** Training status of a run folder (summary.json, config.json) or model folder (metrics.json, translator.json). */
 export function translatorTraining(loc: TranslatorLocation): TranslatorTraining {
