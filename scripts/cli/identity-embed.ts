@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
+import { parseArgs, intOption, stringOption } from '../../tools/cli/args';
 import { initBackend, describeBackend } from '../../lib/backend';
 import { resolveDataPath } from '../../lib/runs/dataset';
 import { newRunDir } from '../../lib/runs/run-dir';
