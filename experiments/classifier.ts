@@ -14,8 +14,8 @@
  * - quick: the same network for 3 epochs (about 8 minutes; lower accuracy).
  * - smoke: a tiny network on 224 images, for tests (seconds).
  */
-import { ClassifierSettings } from '../lib/eval/classifier-train';
-import type { ClassifierExperiment } from '../lib/eval/classifier-experiment';
+import { ClassifierSettings } from '../lib/classify/classifier-train';
+import type { ClassifierExperiment } from '../lib/classify/classifier-experiment';
 import { AugmentOptions } from '../lib/eval/augment';
 
 export type ClassifierPreset = 'paper' | 'finetune' | 'quick' | 'smoke';
@@ -57,5 +57,5 @@ export const CLASSIFIER_PRESETS: Record<ClassifierPreset, ClassifierSettings> = 
 /** The classifier's default seed. */
 export const CLASSIFIER_SEED = 2013;
 
-/** What runClassifierExperiment (lib/eval/classifier-experiment.ts) runs. */
+/** What runClassifierExperiment (lib/classify/classifier-experiment.ts) runs. */
 export const CLASSIFIER_EXPERIMENT: ClassifierExperiment = { presets: CLASSIFIER_PRESETS, seed: CLASSIFIER_SEED };

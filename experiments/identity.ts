@@ -5,7 +5,7 @@
  * frame), with a softmax over the training identities; `holdOut` identities are never trained on
  * and give the same/different-person separation (verification AUC, EER) reported as the floor.
  */
-import { IdentitySpec } from '../lib/eval/identity';
+import { IdentitySpec } from '../lib/classify/identity-train';
 
 export type { IdentitySpec };
 

@@ -10,8 +10,8 @@
  *   it trains in a fraction of the time on 2 shared cores; its accuracy is recorded in its metrics.json)
  * - smoke: a tiny net on 224 images, for tests (seconds).
  */
-import type { ClassifierExperiment } from '../lib/eval/classifier-experiment';
-import type { ClassifierSettings } from '../lib/eval/classifier-train';
+import type { ClassifierExperiment } from '../lib/classify/classifier-experiment';
+import type { ClassifierSettings } from '../lib/classify/classifier-train';
 
 const paper: ClassifierSettings = {
   arch: { blocks: [[32, 32], [64, 64], [128]], dense: 128, spaceToDepth: true },

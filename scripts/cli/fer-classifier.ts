@@ -1,7 +1,7 @@
 /**
  * `npm run experiment -- fer-classifier [--preset paper|finetune|quick|smoke] [--data DIR] [--out DIR]
  *   [--resume DIR] [--init MODEL_DIR] [--epochs N] [--seed S] [--max-steps N] [--backend B] [--install] [--force-unlock]`
- * The command line of runClassifierExperiment (lib/eval/classifier-experiment.ts) with the
+ * The command line of runClassifierExperiment (lib/classify/classifier-experiment.ts) with the
  * experiment's presets (experiments/classifier.ts). Prints the run directory last.
  */
 import * as path from 'path';
@@ -11,7 +11,7 @@ import { RESULTS_DIR } from '../../lib/runs/run-dir';
 import { REPO_ROOT } from '../../lib/runs/versions';
 import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
 import { SIGNAL_EXIT_CODES } from '../../tools/cli/stop';
-import { runClassifierExperiment } from '../../lib/eval/classifier-experiment';
+import { runClassifierExperiment } from '../../lib/classify/classifier-experiment';
 import { CLASSIFIER_EXPERIMENT, ClassifierPreset } from '../../experiments/classifier';
 
 const USAGE = `usage: npm run experiment -- fer-classifier [options]

@@ -2,7 +2,7 @@
  * `npm run experiment -- fer-loss-classifier [--preset paper|smoke] [--data DIR] [--out DIR] [--resume DIR]
  *   [--epochs N] [--seed S] [--max-steps N] [--backend B] [--force-unlock]`
  * Trains the translator v2's frozen loss classifier (experiments/translate-classifier.ts) with the
- * classifier trainer (lib/eval/classifier-experiment.ts). Never installs into models/fer-classifier:
+ * classifier trainer (lib/classify/classifier-experiment.ts). Never installs into models/fer-classifier:
  * the evaluation classifier is a different model. Point a v2 translator run at <run>/model with
  * `--loss-classifier`. Prints the run directory last.
  */
@@ -11,7 +11,7 @@ import { initBackend } from '../../lib/backend';
 import { parseArgs, intOption, stringOption } from '../../tools/cli/args';
 import { newRunDir } from '../../lib/runs/run-dir';
 import { SIGNAL_EXIT_CODES } from '../../tools/cli/stop';
-import { runClassifierExperiment } from '../../lib/eval/classifier-experiment';
+import { runClassifierExperiment } from '../../lib/classify/classifier-experiment';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
 
 const USAGE = `usage: npm run experiment -- fer-loss-classifier [options]

@@ -119,7 +119,7 @@ test('temporary files of killed writers are removed, those of this process kept'
 });
 
 test('a classifier run folder held by a live process is refused with exit code 75, nothing changed', async () => {
-  const { runClassifierExperiment } = await import('../../lib/eval/classifier-experiment');
+  const { runClassifierExperiment } = await import('../../lib/classify/classifier-experiment');
   const { CLASSIFIER_EXPERIMENT } = await import('../../experiments/classifier');
   // never initialised: the lock is refused before the backend is used
   const backend: import('../../lib/backend').BackendInfo = { name: 'cpu', tfBackend: 'cpu', reason: 'test', tried: [], threads: 1, versions: {} };

@@ -13,15 +13,17 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../rng';
+import { Rng, mixSeed } from '../rng';
+
+export { mixSeed };
 import { ImageSet, EMOTIONS } from '../data/types';
 import { Adam } from '../train/adam';
 import { saveModelDir, loadWeightsInto } from '../train/model-io';
 import { writeFileAtomic, writeJsonAtomic, appendFileChecked, readJson } from '../io/files';
-import { AugmentOptions, augmentInto } from './augment';
-import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from './classifier-model';
-import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';
-import { confusion, Confusion } from './confusion';
+import { AugmentOptions, augmentInto } from '../eval/augment';
+import { ClassifierArch, ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from '../eval/classifier-model';
+import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from '../eval/classifier';
+import { confusion, Confusion } from '../eval/confusion';
 import { useKernels } from '../kernels/kernels';
 import type { StopSignal } from '../train/event-loop';
 import { TrainingSession, CheckpointStore } from '../train/session';
@@ -89,16 +91,6 @@ interface CkptState {
   settingsHash: string;
 }
 
-/** A 32-bit seed mixed from several integers (splitmix-style). */
-export function mixSeed(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    h = Math.imul(h ^ (p >>> 0), 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-  }
-  return h;
-}
 
 /** Learning rate at `step` of `total`: linear warm-up over `warm` steps, then cosine to lr * final. */
 export function learningRate(s: ClassifierSettings, step: number, total: number, warm: number): number {

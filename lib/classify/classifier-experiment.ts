@@ -21,9 +21,9 @@ import { gitCommit, packageVersions, REPO_ROOT } from '../runs/versions';
 import { saveModelDir } from '../train/model-io';
 import { ClassifierSettings, trainClassifier, evaluateClassifier } from './classifier-train';
 import type { StopSignal } from '../train/event-loop';
-import { Confusion, confusion, confusionMarkdown } from './confusion';
-import { DEFAULT_CLASSIFIER_DIR, classifierFromModel } from './classifier';
-import { classifierCheck } from './classifier-check';
+import { Confusion, confusion, confusionMarkdown } from '../eval/confusion';
+import { DEFAULT_CLASSIFIER_DIR, classifierFromModel } from '../eval/classifier';
+import { classifierCheck } from '../eval/classifier-check';
 
 export interface ClassifierExperimentOptions {
   /** The experiment (experiments/classifier.ts CLASSIFIER_EXPERIMENT): presets by name and the default seed. */
