@@ -1,13 +1,11 @@
 /**
- * The translator's training loop, with the records every run has: losses.csv (one row per
- * iteration), progress grids (samples/step-NNNNNNN.png: rows = fixed real test faces, columns =
- * input + each expression), a loss plot, summary.json (lib/train/run-summary.ts, always ending in
- * a final status: completed, stopped, interrupted with the signal, diverged, failed with the
- * reason), TensorBoard scalars and grids (<run>/tb/), and checkpoints with a manifest through
- * lib/train/checkpoint.ts (G, D, both Adam states, RNG and data-order position) for exact resume
- * from the newest intact one. Ctrl-C, SIGTERM and SIGHUP finish the step and checkpoint
- * (lib/train/event-loop.ts). Device reads happen every `logEvery` iterations; a non-finite loss
- * stops the run before any checkpoint of the bad weights.
+ * The translator's training: its step (D every iteration, G every nCritic), its log row (every
+ * losses.csv column, lib/train/csv-log.ts), progress grids (samples/step-NNNNNNN.png: rows = fixed
+ * real test faces, columns = input + each expression) and the PublicTest checkpoint choice (best/,
+ * select.csv). The rest (losses.csv, checkpoints with G, D, both Adam states, RNG and data-order
+ * position for exact resume from the newest intact one, TensorBoard, summary.json with
+ * iterations/s, stopping through an AbortSignal, divergence) is the training session's
+ * (lib/train/session.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,13 +21,12 @@ import { translateLossLog, TranslateLossRow } from './csv-log';
 import { progressOf } from './trainer';
 import { labelledGridPng } from '../viz/labelled';
 import { updateLossPlot } from '../viz/losses-csv';
-import { writeFileAtomic } from '../io/files';
+import { writeFileAtomic, readJson } from '../io/files';
 import { RunSummaryCore } from './run-summary';
 import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
 import { selectionScore, SelectionScore } from './translate-select';
 import { saveModelDir } from './model-io';
-import { readJson } from '../io/files';
 
 export interface TranslateTrainOptions {
   runDir: string;
