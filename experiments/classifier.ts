@@ -55,5 +55,5 @@ export const CLASSIFIER_PRESETS: Record<ClassifierPreset, ClassifierSettings> = 
 /** The classifier's default seed. */
 export const CLASSIFIER_SEED = 2013;
 
-/** What runClassifierExperiment (lib/eval/classifier-experiment.ts) runs. */
+/** What runClassifierExperiment (lib/classify/classifier-experiment.ts) runs. */
 export const CLASSIFIER_EXPERIMENT: ClassifierExperiment = { presets: CLASSIFIER_PRESETS, seed: CLASSIFIER_SEED };

@@ -7,7 +7,7 @@
 import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
-import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, intOption, stringOption, runMain } from '../tools/cli/args';
 import { buildWeb } from './web-build';
 
 const TYPES: Record<string, string> = {

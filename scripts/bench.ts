@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, intOption, stringOption, runMain } from '../tools/cli/args';
 import { runBench, FULL_PLAN, QUICK_PLAN, BenchPlan, BenchRun } from '../tools/bench/run';
 import { summarize } from '../tools/bench/summary';
 import { benchMarkdown, mainTable, soakSection } from '../tools/bench/report';

@@ -7,7 +7,7 @@
  * Runs copied from another machine into results/ compare the same way.
  */
 import * as path from 'path';
-import { parseArgs, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, stringOption, runMain } from '../tools/cli/args';
 import { RESULTS_DIR } from '../lib/runs/run-dir';
 import { compareRuns, resolveRunDirs } from '../lib/eval/compare';
 

@@ -12,7 +12,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, stringOption, runMain } from '../tools/cli/args';
 import { isTranslatorRunDir } from '../lib/edit/translator-model';
 import { USAGE } from './cli/edit-usage';
 import { photoMain } from './cli/edit-photo';

@@ -8,7 +8,7 @@
  * See lib/eval/evaluate-run.ts and docs/metrics.md.
  */
 import * as path from 'path';
-import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, intOption, stringOption, runMain } from '../tools/cli/args';
 import { initBackend, describeBackend } from '../lib/backend';
 import { evaluateRun } from '../lib/eval/evaluate-run';
 import { acquireRunLock } from '../lib/io/lock';

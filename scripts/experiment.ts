@@ -6,10 +6,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readJson } from '../lib/io/files';
-import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, intOption, stringOption, runMain } from '../tools/cli/args';
 import { EXPERIMENTS, getExperiment } from '../experiments';
 import { PRESETS, PresetName, ExperimentSpec } from '../lib/runs/experiment';
-import { SIGNAL_EXIT_CODES, StopSignal } from '../lib/train/event-loop';
+import { SIGNAL_EXIT_CODES, StopSignal } from '../tools/cli/stop';
 import { runExperiment, resumeExperiment, runSequence } from '../lib/orchestrate/run-experiment';
 import { initBackend, describeBackend } from '../lib/backend';
 import { resolveShard } from '../lib/runs/shard';
@@ -43,7 +43,7 @@ exit status: 0 completed (or stopped at --max-steps), 1 error/failed/diverged, 7
 
 // Experiments with their own options (scripts/cli/): the expression classifier and the
 // study's two questions. `npm run experiment -- fer-classifier --help` / `study-questions --help`.
-const OWN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<void>>> = {
+const OWN_COMMANDS: Record<string, () => Promise<(argv: string[], signal: AbortSignal) => Promise<void>>> = {
   'fer-classifier': async () => (await import('./cli/fer-classifier')).classifierCli,
   'study-questions': async () => (await import('./cli/study-questions')).studyQuestionsCli,
   // the expression translator (experiments/translate.ts, scripts/cli/fer-translate.ts)
@@ -54,13 +54,13 @@ const OWN_COMMANDS: Record<string, () => Promise<(argv: string[]) => Promise<voi
   'identity-embed': async () => (await import('./cli/identity-embed')).identityCli,
 };
 
-runMain(async () => {
+runMain(async (signal) => {
   const own = OWN_COMMANDS[process.argv[2]];
-  if (own) return (await own())(process.argv.slice(3));
+  if (own) return (await own())(process.argv.slice(3), signal);
   // A translator run resumes with its own command (its config.json says kind: 'translator').
   const resumeAt = process.argv.findIndex((a) => a === '--resume' || a.startsWith('--resume='));
   const resumeDir = resumeAt < 0 ? undefined : process.argv[resumeAt].includes('=') ? process.argv[resumeAt].split('=')[1] : process.argv[resumeAt + 1];
-  if (resumeDir && isTranslatorRun(resumeDir)) return (await OWN_COMMANDS['fer-translate']())(process.argv.slice(2));
+  if (resumeDir && isTranslatorRun(resumeDir)) return (await OWN_COMMANDS['fer-translate']())(process.argv.slice(2), signal);
   const cmd = 'experiment';
   const args = parseArgs(process.argv.slice(2), {
     flags: ['list', 'help', 'no-progress', 'no-eval', 'force-unlock', 'extend'],
@@ -95,6 +95,7 @@ runMain(async () => {
     forceUnlock: !!args.options['force-unlock'],
     dataPath: stringOption(args, 'data'),
     command: process.argv.slice(1),
+    signal,
   };
   if (resume) {
     const seqFile = path.join(resume, 'sequence.json');

@@ -8,6 +8,10 @@
  *     or through others, a folder that imports it),
  *   - lib files that import experiments/ or scripts/,
  *   - lib files that read process.argv,
+ *   - lib files that exit the process or handle its events (process.exit, process.on/once and the
+ *     other listener calls, process.emit): signal handlers, counting listeners, re-emitting signals
+ *     and exiting belong to the programs (scripts/, tools/cli/stop.ts), which pass an AbortSignal down
+ *     (checked on the source text, comments included, as `grep -rn "process.exit\|process.on(\|process.once(" lib` would),
  *   - require() of a computed path (not a string literal) in lib/, except the few in
  *     ALLOWED_REQUIRES that load npm packages or bootstrap a worker thread.
  * Exit status 1 when any check fails.
@@ -62,10 +66,14 @@ const NODE_BUILTIN = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)(['"])
 const nodeUses = new Map(); // file -> list of Node built-ins (and process.) it uses
 const libFiles = walk(path.join(root, 'lib'));
 const edges = new Map(); // file -> Set(file)
-const problems = { cycles: [], upward: [], argv: [], computedRequire: [] };
+const problems = { cycles: [], upward: [], argv: [], processEvents: [], computedRequire: [] };
+const PROCESS_EVENTS = /process\.(exit|on|once|addListener|prependListener|prependOnceListener|listenerCount|emit)\s*\(/;
 
 for (const f of libFiles) {
-  const src = stripComments(fs.readFileSync(f, 'utf8'));
+  const raw = fs.readFileSync(f, 'utf8');
+  const src = stripComments(raw);
+  const ev = PROCESS_EVENTS.exec(raw);
+  if (ev) problems.processEvents.push(`${rel(f)}:${raw.slice(0, ev.index).split('\n').length}: ${ev[0]}`);
   const deps = new Set();
   const re = /(?:from\s+|import\s*\(\s*|require\s*\(\s*|import\s+)(['"])(\.{1,2}\/[^'"]+)\1/g;
   let m;
@@ -176,7 +184,8 @@ report('file import cycles', problems.cycles);
 report('folders importing each other', folderCycles);
 report('lib files importing outside lib/ (experiments/, scripts/, tools/)', problems.upward);
 report('lib files reading process.argv', problems.argv);
+report('lib files exiting or handling process events (process.exit, process.on, ...)', problems.processEvents);
 report('require() of a computed path in lib/', problems.computedRequire);
 report(`Node built-ins reached from the browser-safe ${BROWSER_SAFE.join(', ')}`, problems.browser);
-const failed = problems.browser.length + problems.cycles.length + folderCycles.length + problems.upward.length + problems.argv.length + problems.computedRequire.length;
+const failed = problems.browser.length + problems.cycles.length + folderCycles.length + problems.upward.length + problems.argv.length + problems.processEvents.length + problems.computedRequire.length;
 process.exit(failed ? 1 : 0);

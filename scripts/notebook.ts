@@ -8,6 +8,7 @@ import { EXIT_INTERRUPTED, runNotebook } from '../lib/notebook/runner/run';
 import { readNotebook } from '../lib/notebook/runner/nbformat';
 import { notebookParameters } from '../lib/notebook/runner/inject';
 import { validateNotebook } from '../lib/notebook/runner/validate';
+import { stopOnSignals, warnUnhandledRejections } from '../tools/cli/stop';
 
 async function main(): Promise<number> {
   const args = parseNotebookArgs(process.argv.slice(2));
@@ -24,6 +25,10 @@ async function main(): Promise<number> {
     }
     return 0;
   }
+  // Ctrl-C: the first stops after the running cell, the second writes the partial notebook and exits 130
+  const now = new AbortController();
+  const stop = stopOnSignals({ signals: ['SIGINT'], onSecond: () => now.abort('SIGINT') });
+  const unwarn = warnUnhandledRejections();
   const r = await runNotebook({
     input: args.input,
     params: args.params,
@@ -33,8 +38,9 @@ async function main(): Promise<number> {
     cwd: args.cwd,
     logOutput: args.logOutput,
     graceMs: args.graceMs,
-    handleSigint: true,
-  });
+    signal: stop.signal,
+    stopNow: now.signal,
+  }).finally(() => (stop.release(), unwarn()));
   const problems = validateNotebook(r.nb);
   if (problems.length) {
     process.stderr.write(`warning: ${r.outputPath} does not validate as nbformat 4.5: ${problems.slice(0, 3).map((p) => `${p.path}: ${p.message}`).join('; ')}\n`);

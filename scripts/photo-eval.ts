@@ -15,7 +15,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import sharp from 'sharp';
-import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, intOption, stringOption, runMain } from '../tools/cli/args';
 import { initBackend, describeBackend } from '../lib/backend';
 import { loadTranslator } from '../lib/edit/translator-model';
 import { loadJudge } from '../lib/eval/judge';

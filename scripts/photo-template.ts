@@ -12,7 +12,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, intOption, stringOption, runMain } from '../tools/cli/args';
 import { initBackend, describeBackend } from '../lib/backend';
 import { loadFaceDetector } from '../lib/edit/human-node';
 import { decodeImage } from '../lib/data/decode';

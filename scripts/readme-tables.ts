@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as aq from 'arquero';
-import { parseArgs, runMain } from '../lib/cli/args';
+import { parseArgs, runMain } from '../tools/cli/args';
 import { REPO_ROOT } from '../lib/runs/versions';
 
 export const README = path.join(REPO_ROOT, 'README.md');

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, intOption, stringOption, runMain } from '../tools/cli/args';
 import { initBackend, describeBackend } from '../lib/backend';
 import { loadRunGenerator } from '../lib/runs/load-generator';
 import { generateImages } from '../lib/sample/generate';

@@ -5,7 +5,7 @@
  * the native one.
  */
 import * as path from 'path';
-import { runMain, parseArgs, stringOption } from '../lib/cli/args';
+import { runMain, parseArgs, stringOption } from '../tools/cli/args';
 import { initBackend, describeBackend } from '../lib/backend';
 import { getExperiment } from '../experiments';
 import { runExperiment } from '../lib/orchestrate/run-experiment';

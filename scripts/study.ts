@@ -6,7 +6,9 @@
  * See docs/study.md.
  */
 import * as path from 'path';
-import { parseArgs, intOption, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, intOption, stringOption, runMain } from '../tools/cli/args';
+import { SIGNAL_EXIT_CODES, warnUnhandledRejections } from '../tools/cli/stop';
+import { stopSignalOf } from '../lib/train/event-loop';
 import { getExperiment } from '../experiments';
 import { studyCampaign } from '../experiments/study';
 import { PRESETS, PresetName } from '../lib/runs/experiment';
@@ -41,7 +43,7 @@ their last checkpoint; a run folder another process holds (its run lock) is left
 Exit status: 0 done (or stopped at --max-steps), 75 done except runs left to other processes (run
 again once they end), 130 Ctrl-C, 1 a run failed.`;
 
-runMain(async () => {
+runMain(async (signal) => {
   const cmd = 'study';
   const args = parseArgs(process.argv.slice(2), {
     flags: ['help', 'no-eval', 'no-progress', 'no-charts', 'dry-run', 'notebooks'],
@@ -67,7 +69,8 @@ runMain(async () => {
       (r.skipped.length ? `; skipped ${r.skipped.map((s) => s.experiment).join(', ')}` : '') + '\n');
     if (args.options.notebooks) {
       const { exportNotebooks } = await import('../lib/notebook/export-notebooks');
-      const nb = await exportNotebooks({ notebooks: studyCampaign.notebooks ?? [], from: out, to: exportTo, projectRoot: REPO_ROOT });
+      const unwarn = warnUnhandledRejections();
+      const nb = await exportNotebooks({ notebooks: studyCampaign.notebooks ?? [], from: out, to: exportTo, projectRoot: REPO_ROOT }).finally(unwarn);
       process.stderr.write(`notebooks: ${nb.written.length} written` + (nb.skipped.length ? `, ${nb.skipped.length} skipped (runs not completed)` : '') + '\n');
     }
     return void console.log(path.resolve(exportTo));
@@ -91,6 +94,7 @@ runMain(async () => {
     progress: !args.options['no-progress'],
     charts: !args.options['no-charts'],
     dryRun: !!args.options['dry-run'],
+    signal,
   });
   if (r.tables) {
     const fs = await import('fs');
@@ -99,7 +103,8 @@ runMain(async () => {
   if (r.damaged.length) {
     process.stderr.write(`${r.damaged.length} damaged run(s) skipped: ${r.damaged.map((d) => `${d.experiment} (${d.runDir})`).join(', ')}; repair or move them, then run the same command again\n`);
   }
-  if (r.status === 'interrupted') process.exitCode = 130;
+  // interrupted: 130 after Ctrl-C (143 SIGTERM, 129 SIGHUP), as shells report the signal
+  if (r.status === 'interrupted') process.exitCode = SIGNAL_EXIT_CODES[stopSignalOf(signal) ?? 'SIGINT'];
   else if (r.leftToOthers.length) {
     process.stderr.write(`${r.leftToOthers.length} run(s) left to other processes that hold them: ${r.leftToOthers.join(', ')}; run the same command again once they end\n`);
     process.exitCode = LOCKED_EXIT_CODE;

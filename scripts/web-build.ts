@@ -10,7 +10,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as esbuild from 'esbuild';
-import { parseArgs, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, stringOption, runMain } from '../tools/cli/args';
 import { REPO_ROOT } from '../lib/runs/versions';
 import { DEFAULT_TRANSLATOR_DIR } from '../lib/runs/translate-config';
 import { humanPackageDir } from '../lib/edit/human-node';

@@ -12,7 +12,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import sharp from 'sharp';
-import { parseArgs, stringOption, runMain } from '../lib/cli/args';
+import { parseArgs, stringOption, runMain } from '../tools/cli/args';
 import { REPO_ROOT } from '../lib/runs/versions';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
 import { readPhoto, encodePhoto } from '../lib/edit/photo-io';

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { DECODE_WORKER_FLAG, runDecodeTask, type DecodeResult, type DecodeTask } from './decode-worker';
-import { progress } from '../cli/progress';
+import { progress } from '../io/progress';
 
 /** Options of decodeFiles. */
 export interface DecodeFilesOptions {

@@ -27,7 +27,7 @@ import { generateImages } from '../sample/generate';
 import { noiseTensor } from '../sample/noise';
 import { FerClassifier, loadClassifierIfAny, UImages } from './classifier';
 import { computeSampleMetrics, SampleMetricOptions } from './sample-metrics';
-import { mixSeed } from './classifier-train';
+import { mixSeed } from '../rng';
 import { loadInception, InceptionModel } from './inception';
 
 export interface EvaluateRunOptions {

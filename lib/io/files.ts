@@ -21,14 +21,14 @@ interface FaultPlan {
   killAt: number;
   failAt: number;
   pauseAt: number;
-  report: boolean;
+  /** Writes so far, kept on the plan so the test module reports them at exit. */
+  writes?: number;
 }
 const plan: FaultPlan | undefined = (globalThis as { __faceganFaultPlan?: FaultPlan }).__faceganFaultPlan;
 const KILL_AT = plan?.killAt ?? 0;
 const FAIL_AT = plan?.failAt ?? 0;
 const PAUSE_AT = plan?.pauseAt ?? 0;
 let writes = 0;
-if (plan?.report) process.on('exit', () => process.stderr.write(`facegan-fault: ${writes} writes\n`));
 
 /** Writes done by this process so far (atomic writes and appends), for fault-injection tests. */
 export function writeCount(): number {
@@ -41,6 +41,7 @@ export function writeCount(): number {
  */
 function injectFault(fd: number, parts: readonly Uint8Array[], file: string): void {
   writes += 1;
+  if (plan) plan.writes = writes;
   if (writes === PAUSE_AT) {
     process.stderr.write(`facegan-fault: paused before write ${writes} (${file})\n`);
     process.kill(process.pid, 'SIGSTOP');

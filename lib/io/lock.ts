@@ -4,9 +4,9 @@
  * resume and evaluate take it, so two writers never share a run folder: the second one gets a
  * LockedError (exit code 75, EX_TEMPFAIL: try again later) before it touches anything.
  *
- * Released on every way out this process controls: normal return, an error (callers release in
- * `finally`), process.exit (an 'exit' hook), and SIGINT/SIGTERM/SIGHUP while no training loop
- * handles them. A kill -9 leaves the file behind; the next writer finds it stale and takes it over
+ * Released by its holder: callers release in `finally` (normal return, an error, a run stopped
+ * through its AbortSignal); a program that ends at once (a second Ctrl-C, a signal while nothing
+ * stops gracefully) calls releaseAllLocks() before it exits (tools/cli/stop.ts). A kill -9 leaves the file behind; the next writer finds it stale and takes it over
  * with a message:
  *   - same host: the recorded pid is not alive (a zombie counts as dead), is a kernel thread, or
  *     now belongs to a process with another start time (the lock records the holder's start time,
@@ -276,7 +276,6 @@ export function acquireRunLock(
   }, LOCK_HEARTBEAT_MS);
   timer.unref();
   held.set(file, { file, depth: 1, timer });
-  installHooks();
   return nestedHandle(file);
 }
 
@@ -301,7 +300,6 @@ function releaseFile(h: Held): void {
   held.delete(h.file);
   const info = readLock(h.file);
   if (info && info.pid === process.pid && info.host === os.hostname()) fs.rmSync(h.file, { force: true });
-  if (held.size === 0) removeHooks();
 }
 
 /** What the lock file of a run folder says, read only (nothing is taken, refreshed or removed). */
@@ -336,9 +334,11 @@ export function runLockState(dir: string): RunLockState {
   return reason === null ? { state: 'live', holder, by: describe(holder) } : { state: 'stale', reason };
 }
 
-/** Releases every lock this process holds (exit paths). */
-export function releaseAllLocks(): void {
-  for (const h of [...held.values()]) releaseFile(h);
+/** Releases every lock this process holds (a program's exit paths); returns how many it held. */
+export function releaseAllLocks(): number {
+  const all = [...held.values()];
+  for (const h of all) releaseFile(h);
+  return all.length;
 }
 
 /** Runs `fn` holding the lock of `dir`. */
@@ -349,33 +349,4 @@ export async function withRunLock<T>(dir: string, fn: () => Promise<T>, opts?: P
   } finally {
     lock.release();
   }
-}
-
-const SIGNAL_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
-const hooks = new Map<string, () => void>();
-
-/**
- * While a lock is held: on exit, release; on a signal that nothing else handles (a training loop
- * handles its own, to finish the step and checkpoint), release and exit with 128 + the signal
- * number, as shells report. Removed when the last lock is released, so a process holding no lock
- * (a notebook kernel between runs) keeps its own signal behaviour.
- */
-function installHooks(): void {
-  if (hooks.size) return;
-  hooks.set('exit', releaseAllLocks);
-  process.on('exit', releaseAllLocks);
-  for (const [sig, code] of Object.entries(SIGNAL_CODES)) {
-    const h = () => {
-      if (process.listenerCount(sig) > 1) return; // a loop's own handler finishes the step first
-      releaseAllLocks();
-      process.exit(code);
-    };
-    hooks.set(sig, h);
-    process.on(sig as NodeJS.Signals, h);
-  }
-}
-
-function removeHooks(): void {
-  for (const [ev, h] of hooks) process.removeListener(ev as NodeJS.Signals, h);
-  hooks.clear();
 }

@@ -56,6 +56,11 @@ export interface CampaignRequest {
   stream?: NodeJS.WriteStream;
   /** Only say what would be done with each run folder; write nothing. */
   dryRun?: boolean;
+  /**
+   * Stops the campaign: a run in training finishes its step, checkpoints and ends interrupted, and
+   * the campaign stops after it; outside training (loading data, metrics) it stops before the next run.
+   */
+  signal?: AbortSignal;
 }
 
 export type CampaignStatus = 'completed' | 'stopped' | 'interrupted';
@@ -140,43 +145,20 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
   }
   log(`${campaign.name}: preset ${preset}, ${names.length} run(s) into ${outDir}${shardNote}: ${names.join(', ')}`);
 
-  // Ctrl-C: during training the trainer's own handler finishes the step, checkpoints and stops the
-  // run (lib/train/event-loop.ts), and the campaign stops after it. Outside training (loading data,
-  // metrics) the campaign stops before the next run; a Ctrl-C while a run loads its data is passed
-  // on to the trainer as soon as it listens, so no run trains on after Ctrl-C. A second Ctrl-C aborts.
-  let stopRequested = false;
-  let passOn = false;
-  let passing = false;
-  const onSigint = () => {
-    if (passing) return;
-    const trainerListens = process.listenerCount('SIGINT') > 1;
-    if (stopRequested && !trainerListens) process.exit(130);
-    if (stopRequested) return;
-    stopRequested = true;
-    if (!trainerListens) {
-      passOn = true;
-      log('\nInterrupted: the campaign stops at the next safe point (Ctrl-C again to abort)');
-    }
-  };
-  const passOnInterrupt = () => {
-    if (!passOn) return;
-    passOn = false;
-    passing = true;
-    try {
-      process.emit('SIGINT', 'SIGINT');
-    } finally {
-      passing = false;
-    }
-  };
+  // A stop (Ctrl-C): during training the trainer finishes its step, checkpoints and ends the run
+  // interrupted, and the campaign stops after it; outside training (loading data, metrics) the
+  // campaign stops before the next run, and a run that is loading its data stops at its first step.
+  const signal = req.signal;
+  const onAbort = () => log('\nInterrupted: the campaign stops at the next safe point (Ctrl-C again to abort)');
+  signal?.addEventListener('abort', onAbort, { once: true });
   const leaveToOther = (name: string, runDir: string, by: string) => {
     log(`${name}: ${runDir} is in use by ${by}; leaving it to that process, untouched (run the campaign again once it ends)`);
     result.leftToOthers.push(name);
   };
-  process.on('SIGINT', onSigint);
   try {
     for (let i = 0; i < plan.length; i++) {
       const p = plan[i];
-      if (stopRequested) {
+      if (signal?.aborted) {
         result.status = 'interrupted';
         break;
       }
@@ -208,10 +190,7 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
         log(`note: ${p.name} was started on ${p.state.config.data.path}; it continues on that data, not ${p.data.path}`);
       }
       progress.startRun(i, items[i].remaining);
-      const onLog = (rows: unknown[]) => {
-        passOnInterrupt();
-        progress.trained(rows.length * p.settings.batchSize);
-      };
+      const onLog = (rows: unknown[]) => progress.trained(rows.length * p.settings.batchSize);
       let r: RunResult;
       try {
         if (p.state.kind === 'resume' || p.state.kind === 'restart') {
@@ -222,11 +201,11 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
           }
           // the recorded dataset; the campaign's only where that one is gone (resume checks it gives the same images)
           const dataPath = fs.existsSync(p.state.config.data.path) ? undefined : p.data.path;
-          r = await resumeExperiment(p.runDir, { backend: req.backend, dataPath, maxSteps: req.maxSteps, progress: req.progress, log, onLog });
+          r = await resumeExperiment(p.runDir, { backend: req.backend, dataPath, maxSteps: req.maxSteps, progress: req.progress, log, onLog, signal });
         } else {
           r = await runExperiment({
             spec: p.spec, preset, dataPath: dataFlag(req, p.spec), outDir: p.runDir,
-            backend: req.backend, maxSteps: req.maxSteps, progress: req.progress, log, onLog,
+            backend: req.backend, maxSteps: req.maxSteps, progress: req.progress, log, onLog, signal,
           });
         }
       } catch (e) {
@@ -255,9 +234,9 @@ export async function runCampaign(req: CampaignRequest): Promise<CampaignResult>
       break;
     }
   } finally {
-    process.removeListener('SIGINT', onSigint);
+    signal?.removeEventListener('abort', onAbort);
   }
-  if (stopRequested && result.status === 'completed' && result.runs.length < names.length) result.status = 'interrupted';
+  if (signal?.aborted && result.status === 'completed' && result.runs.length < names.length) result.status = 'interrupted';
   result.tables = await campaignTables(campaign, outDir, preset, req.charts !== false, log);
   return result;
 }

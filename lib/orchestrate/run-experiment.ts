@@ -35,9 +35,11 @@ export interface RunRequest {
   kernels?: Kernels;
   /** The command line that started the run, recorded in config.json (default: none recorded). */
   command?: string[];
-  progress?: boolean;
+  progress?: TrainOptions['progress'];
   onLog?: TrainOptions['onLog'];
   onEpoch?: TrainOptions['onEpoch'];
+  /** Stops training after the step in progress, with a checkpoint (summary.json: interrupted). */
+  signal?: AbortSignal;
   log?: (line: string) => void;
   /** Metrics after a completed run (finishRun): { n } for FD/KID/SWD too; default the conditional hit-rates only. */
   evaluate?: FinishOptions['evaluate'];
@@ -251,7 +253,7 @@ async function trainFromConfig(
   config: RunConfig,
   images: Awaited<ReturnType<typeof loadDataset>>,
   resume: boolean,
-  req: Pick<RunRequest, 'maxSteps' | 'progress' | 'onLog' | 'onEpoch' | 'backend' | 'log'>,
+  req: Pick<RunRequest, 'maxSteps' | 'progress' | 'onLog' | 'onEpoch' | 'signal' | 'backend' | 'log'>,
 ): Promise<TrainSummary> {
   const s = config.settings;
   try {
@@ -270,6 +272,7 @@ async function trainFromConfig(
       progress: req.progress,
       onLog: req.onLog,
       onEpoch: req.onEpoch,
+      signal: req.signal,
       augment: config.spec.remedies?.diffAugment ?? null,
       realLabel: config.spec.remedies?.realLabel,
       kernels: config.kernels ?? DEFAULT_KERNELS,

@@ -45,6 +45,8 @@ export interface TranslateRequest {
   backend: BackendInfo;
   maxSteps?: number;
   progress?: boolean;
+  /** Stops training after the step in progress, with a checkpoint (summary.json: interrupted). */
+  signal?: AbortSignal;
   log?: (line: string) => void;
   /** The command line that started the run, recorded in config.json (lib/ reads no argv). */
   command?: string[];
@@ -190,7 +192,7 @@ export async function runTranslate(req: TranslateRequest): Promise<{ runDir: str
     started = true;
     log(`run: ${runDir}`);
     try {
-      const summary = await trainMarked(runDir, { runDir, data: images, model: spec.model, losses: spec.losses, settings, seed, gridFaces: readGridFaces(runDir), maxSteps: req.maxSteps, progress: req.progress, kernels, ...extras });
+      const summary = await trainMarked(runDir, { runDir, data: images, model: spec.model, losses: spec.losses, settings, seed, gridFaces: readGridFaces(runDir), maxSteps: req.maxSteps, progress: req.progress, signal: req.signal, kernels, ...extras });
       return { runDir, summary };
     } finally {
       extras.lossClassifier?.dispose();
@@ -249,7 +251,7 @@ export async function resumeTranslate(
     try {
       const summary = await trainMarked(runDir, {
         runDir, data: images, model: config.spec.model, losses: config.spec.losses, settings: config.settings, seed: config.seed,
-        gridFaces: readGridFaces(runDir), resume: hasCheckpoint, maxSteps: req.maxSteps, progress: req.progress, kernels: config.kernels ?? DEFAULT_KERNELS, ...extras,
+        gridFaces: readGridFaces(runDir), resume: hasCheckpoint, maxSteps: req.maxSteps, progress: req.progress, signal: req.signal, kernels: config.kernels ?? DEFAULT_KERNELS, ...extras,
       });
       return { runDir, summary };
     } finally {

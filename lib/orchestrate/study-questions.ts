@@ -44,6 +44,8 @@ export interface StudyOptions {
   command?: string[];
   /** Default: models/fer-classifier (classifier metrics skipped with a note when absent). */
   classifier?: FerClassifier | null;
+  /** Stops the run in training after its step, with a checkpoint (and the runs after it at their start). */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -71,12 +73,12 @@ function summaryOf(runDir: string): { status?: string; steps?: number; trainSeco
 
 /** Trains one study run unless it already reached the preset's iteration budget. */
 async function trainStudyRun(
-  design: StudyDesign, run: StudyRun, runDir: string, preset: StudyPreset, dataPath: string, backend: BackendInfo, log: (l: string) => void, command?: string[],
+  design: StudyDesign, run: StudyRun, runDir: string, preset: StudyPreset, dataPath: string, backend: BackendInfo, log: (l: string) => void, command?: string[], signal?: AbortSignal,
 ): Promise<void> {
   const steps = design.scales[preset].steps;
   const s = summaryOf(runDir);
   if (s && (s.steps ?? 0) >= steps) return log(`${run.key}: already trained (${s.steps} iterations), skipping`);
-  const common = { backend, maxSteps: steps, progress: false, log, command };
+  const common = { backend, maxSteps: steps, progress: false, log, command, signal };
   if (fs.existsSync(path.join(runDir, 'checkpoints', 'latest.json'))) {
     await resumeExperiment(runDir, common);
     return;
@@ -204,7 +206,7 @@ export async function runStudyQuestions(o: StudyOptions): Promise<StudyResult> {
     idx.runs[run.key] = { ...idx.runs[run.key], dir: runDir };
     log(`\n== ${run.key} (${run.questions.join(', ')}) ==`);
     const t1 = Date.now();
-    await trainStudyRun(design, run, runDir, preset, idx.data[run.data], backend, log, o.command);
+    await trainStudyRun(design, run, runDir, preset, idx.data[run.data], backend, log, o.command, o.signal);
     idx.runs[run.key].trainSeconds = (idx.runs[run.key].trainSeconds ?? 0) + (Date.now() - t1) / 1000;
     save();
     const mf = path.join(runDir, 'metrics.json');

@@ -2,10 +2,10 @@
  * The campaign's own progress line: runs done / total, the current run, and the campaign's ETA
  * from measured speed (images/s per model size, from finished runs' summary.json and the current
  * run's live rate; a size not measured yet borrows a measured one scaled by pixel count). On a
- * terminal the line sits above the run's own progress bar (lib/cli/progress.ts) and is redrawn
+ * terminal the line sits above the run's own progress bar (lib/io/progress.ts) and is redrawn
  * in place; otherwise it is printed once per run start and end.
  */
-import { formatSeconds } from '../cli/progress';
+import { formatSeconds } from '../io/progress';
 
 export interface CampaignItem {
   name: string;

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { LossRow } from './losses-log';
+import type { LossRow } from './csv-log';
 import { openTensorBoard, TensorBoardWriter } from './tensorboard';
 
 /** The TensorBoard log folder of a run. */
@@ -19,12 +19,8 @@ export const LOSS_TAGS = ['loss_d', 'loss_g', 'd_x', 'd_g_z1', 'd_g_z2'] as cons
 export class RunTensorBoard {
   private lastTime = Date.now();
   private warned = false;
-  private constructor(private readonly w: TensorBoardWriter, private readonly batchSize: number, private readonly warn: (l: string) => void) {}
-
-  static open(runDir: string, o: { batchSize: number; resumeStep?: number; warn?: (l: string) => void }): RunTensorBoard {
-    const warn = o.warn ?? ((l: string) => process.stderr.write(l + '\n'));
-    return new RunTensorBoard(openTensorBoard(tensorboardDir(runDir), { resumeStep: o.resumeStep, warn }), o.batchSize, warn);
-  }
+  /** Over an open writer (the training session's, lib/train/session.ts); closing it is the session's. */
+  constructor(private readonly w: TensorBoardWriter, private readonly batchSize: number, private readonly warn: (l: string) => void = (l) => process.stderr.write(l + '\n')) {}
 
   /** New loss rows (one per iteration) and the throughput since the previous call. */
   losses(rows: LossRow[]): void {
@@ -47,10 +43,6 @@ export class RunTensorBoard {
       if (!this.warned) this.warn(`warning: TensorBoard grid not written: ${(e as Error).message}`);
       this.warned = true;
     }
-  }
-
-  close(): void {
-    this.w.close();
   }
 }
 

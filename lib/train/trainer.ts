@@ -1,10 +1,8 @@
 /**
- * The GAN training loop of the study (PyTorch DCGAN tutorial), with the records a run needs:
- * losses.csv (every iteration), fixed-noise sample grids (every epoch and at the end), a loss plot,
- * atomic checkpoints (every epoch and every `checkpointEvery` iterations) and exact resume.
- *
- * Device-to-host reads happen only every `logEvery` iterations (losses are kept on the device
- * until then); a non-finite loss stops the run there, before any checkpoint of the bad weights.
+ * The GAN training of the study (PyTorch DCGAN tutorial): its step, its log row and its fixed-noise
+ * sample grids (every epoch and at the end). The rest of what a run records (losses.csv, checkpoints
+ * every epoch and every `checkpointEvery` iterations, exact resume, TensorBoard, summary.json, the
+ * loss plot, stopping through an AbortSignal) is the training session's (lib/train/session.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,7 +13,6 @@ import { BatchStream } from '../data/batches';
 import { DcganSpec } from '../models/spec';
 import { buildGenerator, buildDiscriminator } from '../models/dcgan';
 import { AdamConfig, DCGAN_ADAM } from './adam';
-import { yieldToEventLoop, catchInterrupt, drainSignals } from './event-loop';
 import { trainStep, readSteps, StepTensors } from './step';
 import { GanPair, makeGanPair } from './gan-pair';
 import { extendedStep, StepExtensions } from './extensions/extended-step';
@@ -24,16 +21,16 @@ import { DiffAugmentOptions, makeAugmenter } from './augment';
 import { ConditionalSpec, isConditional, checkConditionalSpec } from '../models/conditional-spec';
 import { buildConditionalGenerator, buildConditionalDiscriminator, oneHotLabels } from '../models/conditional';
 import { generateSameFaceFixed, sameFaceGridPng, sameFacePlainGridPng } from '../sample/conditional';
-import { saveCheckpoint, loadNewestCheckpoint, TrainState } from './checkpoint';
-import { LossLog, LossRow } from './losses-log';
+import { TrainingSession, pairCheckpoints, ProgressReporter } from './session';
+import { lossLog, LossRow } from './csv-log';
 import { finalLosses } from './final-losses';
 import { FixedNoise, makeFixedNoise, fixedNoiseTensor, noiseTensor } from '../sample/noise';
 import { generateImages } from '../sample/generate';
-import { ProgressBar } from '../cli/progress';
+import { ProgressBar } from '../io/progress';
 import { gridPng } from '../viz/grid';
 import { updateLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, writeJsonAtomic, readJson } from '../io/files';
-import { writeRunningSummary, writeFinalSummary, RunStatus, RunSummaryCore, SessionCounts } from './run-summary';
+import { RunStatus, RunSummaryCore } from './run-summary';
 import { RunTensorBoard } from './tb-run';
 
 export interface TrainOptions {
@@ -61,8 +58,10 @@ export interface TrainOptions {
   augment?: DiffAugmentOptions | null;
   /** Small-data remedy: one-sided label smoothing, the target of real images in D's loss (default 1). */
   realLabel?: number;
-  /** Show a progress bar on stderr (default true). */
-  progress?: boolean;
+  /** Show a progress bar on stderr (default true), or report progress to this. */
+  progress?: boolean | ProgressReporter;
+  /** Stops the run after the step in progress, with a checkpoint (summary.json: interrupted, and the signal its reason names). */
+  signal?: AbortSignal;
   /** Called after each log flush with the new rows (notebooks refresh a live plot with it). */
   onLog?: (rows: LossRow[]) => void | Promise<void>;
   /** Called after each epoch with the grid that was written (and, for conditional runs, the labelled same-face grid). */
@@ -84,12 +83,11 @@ export type { RunStatus };
 export type TrainSummary = RunSummaryCore<{ loss_d: number; loss_g: number; d_x: number; d_g_z1: number; d_g_z2: number }>;
 
 /** Thrown when a loss becomes NaN/Inf; the run's last good checkpoint is left intact. */
-export class DivergedError extends Error {}
+export { DivergedError } from './session';
 
 export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const { runDir, data, model, epochs, batchSize, seed } = opts;
   const logEvery = Math.max(1, opts.logEvery ?? 10);
-  const checkpointEvery = opts.checkpointEvery ?? 0;
   if (data.height !== model.size || data.width !== model.size || data.channels !== model.channels) {
     throw new Error(
       `data "${data.name}" is ${data.height}x${data.width}x${data.channels}, the model expects ` +
@@ -106,175 +104,115 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const D = cond ? buildConditionalDiscriminator(cond, seed * 2 + 2) : buildDiscriminator(model, seed * 2 + 2);
   useKernels(opts.kernels ?? DEFAULT_KERNELS, [G, D]);
   const pair: GanPair = makeGanPair(G, D, opts.adam ?? DCGAN_ADAM);
-  const batches = new BatchStream(data, { batchSize, seed });
-  let rng = new Rng(seed);
-  let state: TrainState = {
-    step: 0, epoch: 0, iterInEpoch: 0, seconds: 0, rng: rng.getState(), batches: batches.getState(),
-    ...(opts.trainedUnder ? { trainedUnder: opts.trainedUnder } : {}),
-  };
-
-  const noiseFile = path.join(runDir, 'noise.json');
-  let fixed: FixedNoise;
-  const say = (line: string) => process.stderr.write(`note: ${line}\n`);
-  const loaded = opts.resume ? loadNewestCheckpoint(runDir, pair, say) : null;
-  if (opts.resume && !loaded) throw new Error(`cannot resume ${runDir}: it has no checkpoint (checkpoints/latest.json)`);
-  const ckpt = loaded?.dir ?? null;
-  if (loaded) {
-    state = loaded.state;
-    if (opts.trainedUnder) state.trainedUnder = opts.trainedUnder;
-    rng = Rng.fromState(state.rng as RngState);
-    batches.setState(state.batches as ReturnType<BatchStream['getState']>);
-    fixed = readJson<FixedNoise>(noiseFile, 'fixed noise');
-  } else {
-    fixed = makeFixedNoise(seed, model.nz);
-    writeJsonAtomic(noiseFile, fixed);
-  }
-  const baseStepOptions: StepExtensions = {
-    ...(opts.augment ? { augment: makeAugmenter(() => rng, opts.augment) } : {}),
-    ...(realLabel !== 1 ? { realLabel } : {}),
-    ...(cond && cond.aux > 0 ? { auxWeight: cond.aux } : {}),
-    ...(cond && cond.modeSeeking ? { modeSeeking: cond.modeSeeking } : {}),
-  };
-  const log = new LossLog(path.join(runDir, 'losses.csv'));
-  const warnings: string[] = [];
-  const lossNote = log.open(ckpt ? state.step : null);
-  if (lossNote) (warnings.push(lossNote), process.stderr.write(`warning: ${lossNote}\n`));
-  const tb = opts.tensorboard === false ? null : RunTensorBoard.open(runDir, { batchSize, resumeStep: ckpt ? state.step : undefined });
-
-  const perEpoch = batches.batchesPerEpoch;
-  const totalSteps = Math.min(epochs * perEpoch, opts.maxSteps ?? Infinity);
-  const bar = opts.progress === false ? null : new ProgressBar(totalSteps, path.basename(runDir), process.stderr, state.step);
-  let pending: { t: StepTensors; epoch: number; iter: number; seconds: number }[] = [];
-  let lastCheckpoint = ckpt;
-  let lastCheckpointStep = ckpt ? state.step : -1;
-  let epochRows = 0;
-  const ctrlC = catchInterrupt((line) => process.stderr.write(`\n${line}\n`));
-  const sessionStart = Date.now();
-  const secondsAtStart = state.seconds;
-  const elapsed = () => secondsAtStart + (Date.now() - sessionStart) / 1000;
-
-  const flush = async () => {
-    const values = await readSteps(pending.map((p) => p.t));
-    const rows = values.map((v, i) => ({
-      epoch: pending[i].epoch,
-      iter: pending[i].iter,
-      loss_d: v.lossD,
-      loss_g: v.lossG,
-      d_x: v.dX,
-      d_g_z1: v.dGz1,
-      d_g_z2: v.dGz2,
-      seconds: pending[i].seconds,
-    }));
-    pending = [];
-    const bad = rows.find((r) => ![r.loss_d, r.loss_g, r.d_x, r.d_g_z1, r.d_g_z2].every(Number.isFinite));
-    log.append(rows);
-    tb?.losses(rows);
-    epochRows += rows.length;
-    if (bad) {
-      throw new DivergedError(
-        `training diverged: a loss became ${bad.loss_d} / ${bad.loss_g} (loss_D / loss_G) at iteration ${bad.iter} ` +
-          `(epoch ${bad.epoch + 1}); losses.csv has the rows up to it and the last good checkpoint is ` +
-          `${lastCheckpoint ?? '(none yet)'}. Try a lower learning rate or another --seed.`,
-      );
-    }
-    if (opts.onLog) await opts.onLog(rows);
-    const last = rows[rows.length - 1];
-    if (bar && last) {
-      bar.update(state.step, `epoch ${last.epoch + 1}/${epochs} loss_D ${last.loss_d.toFixed(3)} loss_G ${last.loss_g.toFixed(3)} D(x) ${last.d_x.toFixed(2)}`);
-    }
-  };
-
-  const checkpoint = async () => {
-    state.rng = rng.getState();
-    state.batches = batches.getState();
-    state.seconds = elapsed();
-    lastCheckpoint = await saveCheckpoint(runDir, pair, state, lastCheckpoint);
-    lastCheckpointStep = state.step;
-  };
-
-  const renderGrid = async (file: string): Promise<string | undefined> => {
-    if (cond) {
-      // Same-face grid: one row per fixed noise vector, one column per class; the plain grid keeps
-      // the file layout of the other runs, the labelled one is the picture to look at.
-      const imgs = await generateSameFaceFixed(G, cond, fixed);
-      writeFileAtomic(file, sameFacePlainGridPng(imgs, cond));
-      const labelled = path.join(path.dirname(file), `same-face-${path.basename(file)}`);
-      const stem = path.basename(file, '.png');
-      writeFileAtomic(labelled, sameFaceGridPng(imgs, cond, stem === 'final' ? 'final' : stem.replace('epoch-', 'epoch ').replace(/ 0+/, ' ')));
-      return labelled;
-    }
-    const z = fixedNoiseTensor(fixed);
-    const imgs = await generateImages(G, z, fixed.n);
-    z.dispose();
-    writeFileAtomic(file, gridPng(imgs, { nrow: 8 }));
-  };
-
-  let status: RunStatus = 'completed';
-  let message: string | undefined;
-  const counts = (): SessionCounts => ({ steps: state.step, epochsCompleted: state.epoch, batchSize, trainSeconds: elapsed(), lastCheckpoint, warnings });
-  writeRunningSummary(runDir, counts());
-  let imagesThisSession = 0;
-  let summary: TrainSummary | undefined;
   try {
-    while (state.step < totalSteps && !ctrlC.interrupted) {
-      const t0 = performance.now();
-      const b = batches.next();
-      const real = tf.tensor4d(b.data, b.shape);
-      const z = noiseTensor(rng, b.shape[0], model.nz);
-      const labels = cond ? conditionLabels(cond, b.labels!, rng) : undefined;
-      const extensions: StepExtensions = !labels
-        ? baseStepOptions
-        : { ...baseStepOptions, labels, ...(labels.other ? { sameFace: { weight: cond!.sameFace!, labels: labels.other } } : {}) };
-      const t = trainStep(pair, real, z, { parts: extendedStep(extensions), gForward: opts.plainStep ? 'twice' : 'once' });
-      tf.dispose([real, z]);
-      if (labels) tf.dispose([labels.real, labels.fake, ...(labels.other ? [labels.other] : [])]);
-      imagesThisSession += b.shape[0];
-      pending.push({ t, epoch: state.epoch, iter: state.step, seconds: (performance.now() - t0) / 1000 });
-      state.step += 1;
-      state.iterInEpoch += 1;
-      const epochDone = state.iterInEpoch >= perEpoch;
-      if (epochDone || pending.length >= logEvery || state.step >= totalSteps || ctrlC.interrupted) await flush();
-      await yieldToEventLoop(); // lets a Ctrl-C handler run (lib/train/event-loop.ts)
-      if (epochDone) {
-        const gridFile = path.join(runDir, 'samples', `epoch-${String(state.epoch + 1).padStart(3, '0')}.png`);
-        const sameFaceFile = await renderGrid(gridFile);
-        tb?.grid(state.step - 1, gridFile, sameFaceFile);
-        state.epoch += 1;
-        state.iterInEpoch = 0;
-        await checkpoint();
-        await updateLossPlot(runDir);
-        if (opts.onEpoch) await opts.onEpoch({ epoch: state.epoch, gridFile, rows: epochRows, ...(sameFaceFile ? { sameFaceFile } : {}) });
-        epochRows = 0;
-      } else if (checkpointEvery > 0 && state.step % checkpointEvery === 0) {
-        await checkpoint();
-      }
+    const batches = new BatchStream(data, { batchSize, seed });
+    const perEpoch = batches.batchesPerEpoch;
+    const totalSteps = Math.min(epochs * perEpoch, opts.maxSteps ?? Infinity);
+    const session: TrainingSession<LossRow> = new TrainingSession<LossRow>({
+      runDir, checkpoints: pairCheckpoints(runDir, pair), plannedSteps: epochs * perEpoch, totalSteps, perEpoch, batchSize, logEvery,
+      checkpointEvery: opts.checkpointEvery ?? 0, log: lossLog(path.join(runDir, 'losses.csv')), tensorboard: opts.tensorboard,
+      summary: { final: () => finalLosses(path.join(runDir, 'losses.csv'), session.state.step, logEvery) },
+      signal: opts.signal, onLog: async (rows) => {
+        epochRows += rows.length;
+        if (opts.onLog) await opts.onLog(rows);
+      },
+      progress: progressOf(opts.progress, totalSteps, path.basename(runDir)),
+    }, { rng: new Rng(seed).getState(), batches: batches.getState(), ...(opts.trainedUnder ? { trainedUnder: opts.trainedUnder } : {}) });
+    const state = opts.resume ? session.resume() : null;
+    if (opts.resume && !state) throw new Error(`cannot resume ${runDir}: it has no checkpoint (checkpoints/latest.json)`);
+    if (state && opts.trainedUnder) state.trainedUnder = opts.trainedUnder;
+    let rng = new Rng(seed);
+    const noiseFile = path.join(runDir, 'noise.json');
+    let fixed: FixedNoise;
+    if (state) {
+      rng = Rng.fromState(state.rng as RngState);
+      batches.setState(state.batches as ReturnType<BatchStream['getState']>);
+      fixed = readJson<FixedNoise>(noiseFile, 'fixed noise');
+    } else {
+      fixed = makeFixedNoise(seed, model.nz);
+      writeJsonAtomic(noiseFile, fixed);
     }
-    if (pending.length) await flush();
-    await drainSignals(); // a signal still pending (sent while data loaded or a step ran) counts
-    if (ctrlC.interrupted) status = 'interrupted';
-    else if (state.step < epochs * perEpoch) status = 'stopped';
-    if (lastCheckpointStep !== state.step) await checkpoint();
-    await renderGrid(path.join(runDir, 'samples', 'final.png'));
-    await updateLossPlot(runDir);
-  } catch (e) {
-    tf.dispose(pending.map((p) => Object.values(p.t)).flat());
-    status = e instanceof DivergedError ? 'diverged' : 'failed';
-    message = (e as Error).message;
-    throw e;
-  } finally {
-    ctrlC.release();
-    bar?.done();
-    tb?.close();
-    summary = writeFinalSummary(runDir, {
-      ...counts(), status, final: finalLosses(log.file, state.step, logEvery), message, signal: ctrlC.signal ?? undefined,
-      sessionImages: imagesThisSession, sessionSeconds: (Date.now() - sessionStart) / 1000,
+    const baseStepOptions: StepExtensions = {
+      ...(opts.augment ? { augment: makeAugmenter(() => rng, opts.augment) } : {}),
+      ...(realLabel !== 1 ? { realLabel } : {}),
+      ...(cond && cond.aux > 0 ? { auxWeight: cond.aux } : {}),
+      ...(cond && cond.modeSeeking ? { modeSeeking: cond.modeSeeking } : {}),
+    };
+    let epochRows = 0;
+    let tb: RunTensorBoard | null = null;
+
+    const renderGrid = async (file: string): Promise<string | undefined> => {
+      if (cond) {
+        // Same-face grid: one row per fixed noise vector, one column per class; the plain grid keeps
+        // the file layout of the other runs, the labelled one is the picture to look at.
+        const imgs = await generateSameFaceFixed(G, cond, fixed);
+        writeFileAtomic(file, sameFacePlainGridPng(imgs, cond));
+        const labelled = path.join(path.dirname(file), `same-face-${path.basename(file)}`);
+        const stem = path.basename(file, '.png');
+        writeFileAtomic(labelled, sameFaceGridPng(imgs, cond, stem === 'final' ? 'final' : stem.replace('epoch-', 'epoch ').replace(/ 0+/, ' ')));
+        return labelled;
+      }
+      const z = fixedNoiseTensor(fixed);
+      const imgs = await generateImages(G, z, fixed.n);
+      z.dispose();
+      writeFileAtomic(file, gridPng(imgs, { nrow: 8 }));
+    };
+    let epochGrid: { gridFile: string; sameFaceFile?: string } | null = null;
+
+    const end = await session.run<StepTensors, Awaited<ReturnType<typeof readSteps>>[number], TrainSummary>({
+      // the study's step (lib/train/step.ts): D on real and fake, then G
+      step: () => {
+        const b = batches.next();
+        const real = tf.tensor4d(b.data, b.shape);
+        const z = noiseTensor(rng, b.shape[0], model.nz);
+        const labels = cond ? conditionLabels(cond, b.labels!, rng) : undefined;
+        const extensions: StepExtensions = !labels
+          ? baseStepOptions
+          : { ...baseStepOptions, labels, ...(labels.other ? { sameFace: { weight: cond!.sameFace!, labels: labels.other } } : {}) };
+        const t = trainStep(pair, real, z, { parts: extendedStep(extensions), gForward: opts.plainStep ? 'twice' : 'once' });
+        tf.dispose([real, z]);
+        if (labels) tf.dispose([labels.real, labels.fake, ...(labels.other ? [labels.other] : [])]);
+        return { t, images: b.shape[0] };
+      },
+      read: readSteps,
+      dispose: (ts) => tf.dispose(ts.map((t) => Object.values(t)).flat()),
+      row: (v, at) => ({ epoch: at.epoch, iter: at.iter, loss_d: v.lossD, loss_g: v.lossG, d_x: v.dX, d_g_z1: v.dGz1, d_g_z2: v.dGz2, seconds: at.seconds }),
+      divergence: (r) => ([r.loss_d, r.loss_g, r.d_x, r.d_g_z1, r.d_g_z2].every(Number.isFinite) ? null
+        : `${r.loss_d} / ${r.loss_g} (loss_D / loss_G) at iteration ${r.iter} (epoch ${r.epoch + 1})`),
+      progressInfo: (r) => `epoch ${r.epoch + 1}/${epochs} loss_D ${r.loss_d.toFixed(3)} loss_G ${r.loss_g.toFixed(3)} D(x) ${r.d_x.toFixed(2)}`,
+      tensorboard: (w, rows) => (tb ??= new RunTensorBoard(w, batchSize)).losses(rows),
+      snapshot: () => ({ rng: rng.getState(), batches: batches.getState() }),
+      // every epoch: the fixed-noise grid (before its checkpoint), then the loss plot and onEpoch
+      afterStep: async ({ epochDone }) => {
+        if (!epochDone) return;
+        const gridFile = path.join(runDir, 'samples', `epoch-${String(session.state.epoch).padStart(3, '0')}.png`);
+        const sameFaceFile = await renderGrid(gridFile);
+        if (session.tb) (tb ??= new RunTensorBoard(session.tb, batchSize)).grid(session.state.step - 1, gridFile, sameFaceFile);
+        epochGrid = { gridFile, ...(sameFaceFile ? { sameFaceFile } : {}) };
+      },
+      afterCheckpoint: async ({ epochDone }) => {
+        if (!epochDone || !epochGrid) return;
+        await updateLossPlot(runDir);
+        if (opts.onEpoch) await opts.onEpoch({ epoch: session.state.epoch, ...epochGrid, rows: epochRows });
+        epochRows = 0;
+        epochGrid = null;
+      },
+      finish: async () => void (await renderGrid(path.join(runDir, 'samples', 'final.png'))),
     });
+    return end.summary!;
+  } finally {
     G.dispose();
     D.dispose();
     pair.optG.dispose();
     pair.optD.dispose();
   }
-  return summary!;
+}
+
+/** A progress bar on stderr from the session's first step (true, the default), none (false), or the caller's. */
+export function progressOf(p: boolean | ProgressReporter | undefined, total: number, label: string): ((startStep: number) => ProgressReporter) | null {
+  if (p === false) return null;
+  if (p === undefined || p === true) return (startStep) => new ProgressBar(total, label, process.stderr, startStep);
+  return () => p;
 }
 
 /** A conditional run needs a label in 0..classes-1 for every training image. */

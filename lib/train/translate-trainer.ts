@@ -1,13 +1,11 @@
 /**
- * The translator's training loop, with the records every run has: losses.csv (one row per
- * iteration), progress grids (samples/step-NNNNNNN.png: rows = fixed real test faces, columns =
- * input + each expression), a loss plot, summary.json (lib/train/run-summary.ts, always ending in
- * a final status: completed, stopped, interrupted with the signal, diverged, failed with the
- * reason), TensorBoard scalars and grids (<run>/tb/), and checkpoints with a manifest through
- * lib/train/checkpoint.ts (G, D, both Adam states, RNG and data-order position) for exact resume
- * from the newest intact one. Ctrl-C, SIGTERM and SIGHUP finish the step and checkpoint
- * (lib/train/event-loop.ts). Device reads happen every `logEvery` iterations; a non-finite loss
- * stops the run before any checkpoint of the bad weights.
+ * The translator's training: its step (D every iteration, G every nCritic), its log row (every
+ * losses.csv column, lib/train/csv-log.ts), progress grids (samples/step-NNNNNNN.png: rows = fixed
+ * real test faces, columns = input + each expression) and the PublicTest checkpoint choice (best/,
+ * select.csv). The rest (losses.csv, checkpoints with G, D, both Adam states, RNG and data-order
+ * position for exact resume from the newest intact one, TensorBoard, summary.json with
+ * iterations/s, stopping through an AbortSignal, divergence) is the training session's
+ * (lib/train/session.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -17,23 +15,18 @@ import { ImageSet } from '../data/types';
 import { BatchStream } from '../data/batches';
 import { buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec, checkTranslatorSpec } from '../models/translator';
 import { translateImages, U8Images } from '../models/translator-apply';
-import { yieldToEventLoop, catchInterrupt, drainSignals } from './event-loop';
-import { saveCheckpoint, loadNewestCheckpoint, TrainState } from './checkpoint';
+import { TrainingSession, pairCheckpoints, ProgressReporter } from './session';
 import { makeTranslatorPair, discriminatorStep, generatorStep, drawClassifierView, readTranslateSteps, TranslateStepTensors, TranslatorPair } from './translate-step';
-import { TranslateLossLog, TranslateLossRow } from './translate-log';
-import { ProgressBar } from '../cli/progress';
-import { DivergedError } from './trainer';
+import { translateLossLog, TranslateLossRow } from './csv-log';
+import { progressOf } from './trainer';
 import { labelledGridPng } from '../viz/labelled';
 import { updateLossPlot } from '../viz/losses-csv';
-import { writeFileAtomic } from '../io/files';
-import { writeRunningSummary, writeFinalSummary, RunStatus, RunSummaryCore, SessionCounts } from './run-summary';
-import { openTensorBoard } from './tensorboard';
-import { tensorboardDir } from './tb-run';
+import { writeFileAtomic, readJson } from '../io/files';
+import { RunSummaryCore } from './run-summary';
 import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
 import { selectionScore, SelectionScore } from './translate-select';
 import { saveModelDir } from './model-io';
-import { readJson } from '../io/files';
 
 export interface TranslateTrainOptions {
   runDir: string;
@@ -47,7 +40,10 @@ export interface TranslateTrainOptions {
   resume?: boolean;
   /** Stop (with a checkpoint) after this many iterations in total. */
   maxSteps?: number;
-  progress?: boolean;
+  /** Show a progress bar on stderr (default true), or report progress to this. */
+  progress?: boolean | ProgressReporter;
+  /** Stops the run after the step in progress, with a checkpoint (summary.json: interrupted, with the signal its reason names). */
+  signal?: AbortSignal;
   /** Layer kernels of G (lib/kernels/kernels.ts; default fused, as recorded in config.json). */
   kernels?: Kernels;
   /** Write TensorBoard scalars and grids into <run>/tb/ (default true). */
@@ -137,8 +133,9 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   if (selectEvery > 0 && !(opts.lossClassifier && opts.selectFaces)) throw new Error('settings.selectEvery needs the loss classifier and the PublicTest selection faces');
   const bestFile = path.join(runDir, 'best', 'best.json');
   let best: SelectionScore | null = fs.existsSync(bestFile) ? readJson<SelectionScore>(bestFile, 'best snapshot') : null;
+  let step = () => 0;
   const select = async () => {
-    const sc = await selectionScore(G, opts.lossClassifier!, opts.selectFaces!, k, state.step);
+    const sc = await selectionScore(G, opts.lossClassifier!, opts.selectFaces!, k, step());
     const ok = sc.psnr >= (s.selectMinPsnr ?? 0);
     const better = ok && (!best || sc.ratio > best.ratio);
     const file = path.join(runDir, 'select.csv');
@@ -152,162 +149,101 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
       best = sc;
     }
   };
-  const batches = new BatchStream(data, { batchSize: s.batchSize, seed, dropLast: true });
-  let rng = new Rng(seed);
-  let state: TrainState = { step: 0, epoch: 0, iterInEpoch: 0, seconds: 0, rng: rng.getState(), batches: batches.getState() };
-  // the newest intact checkpoint (a damaged one is skipped with a note)
-  const loaded = opts.resume ? loadNewestCheckpoint(runDir, pair, (l) => process.stderr.write(`note: ${l}\n`)) : null;
-  if (opts.resume && !loaded) throw new Error(`cannot resume ${runDir}: it has no checkpoint (checkpoints/latest.json)`);
-  const ckpt = loaded?.dir ?? null;
-  if (loaded) {
-    state = loaded.state;
-    rng = Rng.fromState(state.rng as RngState);
-    batches.setState(state.batches as ReturnType<BatchStream['getState']>);
-  }
-  const log = new TranslateLossLog(path.join(runDir, 'losses.csv'));
-  const warnings: string[] = [];
-  const lossNote = log.open(ckpt ? state.step : null);
-  if (lossNote) (warnings.push(lossNote), process.stderr.write(`warning: ${lossNote}\n`));
-  // TensorBoard: every losses.csv column at every iteration, the progress grid as an image
-  const tb = opts.tensorboard === false ? null : openTensorBoard(tensorboardDir(runDir), { resumeStep: ckpt ? state.step : undefined });
-  const perEpoch = batches.batchesPerEpoch;
-  const totalSteps = Math.min(s.steps, opts.maxSteps ?? Infinity);
-  const bar = opts.progress === false ? null : new ProgressBar(totalSteps, path.basename(runDir), process.stderr, state.step);
-  let pending: { t: TranslateStepTensors; epoch: number; iter: number; seconds: number }[] = [];
-  let lastG: Record<string, number> | null = (state.lastG as Record<string, number> | undefined) ?? null;
-  let lastRows: TranslateLossRow[] = [];
-  let lastCheckpoint = ckpt;
-  let lastCheckpointStep = ckpt ? state.step : -1;
-  const ctrlC = catchInterrupt((line) => process.stderr.write(`\n${line}\n`));
-  const sessionStart = Date.now();
-  const secondsAtStart = state.seconds;
-  const stepAtStart = state.step;
-  const elapsed = () => secondsAtStart + (Date.now() - sessionStart) / 1000;
-
-  const flush = async () => {
-    const values = await readTranslateSteps(pending.map((p) => p.t));
-    const rows: TranslateLossRow[] = values.map((v, i) => {
-      if (v.g) lastG = v.g;
-      const g = lastG ?? { loss: NaN, adv: NaN, cls: NaN, rec: NaN, idt: NaN, mask: NaN, fake: NaN };
-      return {
-        epoch: pending[i].epoch, iter: pending[i].iter, loss_d: v.d.loss, loss_g: g.loss, d_x: v.d.real, d_g_z1: v.d.fake, d_g_z2: g.fake,
-        seconds: pending[i].seconds, d_adv: v.d.adv, d_cls: v.d.cls, d_gp: v.d.gp, g_adv: g.adv, g_cls: g.cls, g_rec: g.rec, g_mask: g.mask, g_step: v.g ? 1 : 0, g_idt: g.idt ?? 0,
-      };
-    });
-    pending = [];
-    log.append(rows);
-    if (tb && rows.length) {
-      for (const r of rows) for (const [tag, v] of Object.entries(r)) if (tag !== 'epoch' && tag !== 'iter' && Number.isFinite(v)) tb.scalar(tag, v, r.iter);
-      tb.flush();
-    }
-    if (rows.length) lastRows = rows;
-    const badRow = rows.find((r) => ![r.loss_d, ...(r.g_step ? [r.loss_g] : [])].every(Number.isFinite));
-    if (badRow) {
-      throw new DivergedError(
-        `training diverged: a loss became ${badRow.loss_d} / ${badRow.loss_g} (loss_D / loss_G) at iteration ${badRow.iter}; losses.csv has the rows up to it ` +
-          `and the last good checkpoint is ${lastCheckpoint ?? '(none yet)'}. Try a lower learning rate or another --seed.`,
-      );
-    }
-    const last = rows[rows.length - 1];
-    if (bar && last) bar.update(state.step, `loss_D ${last.loss_d.toFixed(3)} loss_G ${last.loss_g.toFixed(3)} rec ${last.g_rec.toFixed(3)} cls_G ${last.g_cls.toFixed(2)}`);
-  };
-  const checkpoint = async () => {
-    state.rng = rng.getState();
-    state.batches = batches.getState();
-    state.seconds = elapsed();
-    state.lastG = lastG;
-    lastCheckpoint = await saveCheckpoint(runDir, pair, state);
-    lastCheckpointStep = state.step;
-  };
-  const grid = async (name: string) => {
-    const file = path.join(runDir, 'samples', `${name}.png`);
-    const png = await translatorGridPng(G, spec, opts.gridFaces, `${name === 'final' ? 'final' : `iteration ${state.step}`}: input, then each expression`);
-    writeFileAtomic(file, png);
-    if (tb) (tb.image('grid', png, Math.max(0, state.step - 1)), tb.flush());
-    if (opts.onGrid) await opts.onGrid(file, state.step);
-  };
-
-  let status: RunStatus = 'completed';
-  let message: string | undefined;
-  let summary: TranslateSummary | undefined;
-  const counts = (): SessionCounts => ({ steps: state.step, epochsCompleted: state.epoch, batchSize: s.batchSize, trainSeconds: elapsed(), lastCheckpoint, warnings });
-  writeRunningSummary(runDir, counts(), { stepsPerSecond: 0 });
   try {
-    while (state.step < totalSteps && !ctrlC.interrupted) {
-      const t0 = performance.now();
-      const b = batches.next();
-      const n = b.shape[0];
-      // Random numbers of this iteration, in a fixed order: flips, targets, interpolation weights.
-      const flips = Array.from({ length: n }, () => s.flip && rng.uniform() < 0.5);
-      const targets = Int32Array.from({ length: n }, () => rng.int(k));
-      const alpha = Float32Array.from({ length: n }, () => rng.uniform());
-      const gStep = (state.step + 1) % s.nCritic === 0;
-      // v2: the frozen classifier's input augmentation, drawn only on G steps and only when used (v1 runs draw exactly as before)
-      const aug = gStep && w.clsSource === 'frozen' && w.clsAugment ? drawClassifierView(rng, w.clsAugment, b.shape as [number, number, number, number]) : undefined;
-      flipInPlace(b.data, b.shape, flips);
-      const lrFactor = lrAt(1, state.step, s);
-      pair.optG.config.lr = s.lrG * lrFactor;
-      pair.optD.config.lr = s.lrD * lrFactor;
-      const batch = { x: tf.tensor4d(b.data, b.shape), src: oneHot(b.labels!, k), trg: oneHot(targets, k), alpha: tf.tensor4d(alpha, [n, 1, 1, 1]) };
-      const d = discriminatorStep(pair, batch, w);
-      const g = gStep ? generatorStep(pair, { ...batch, aug }, w) : null;
-      tf.dispose(Object.values(batch));
-      if (aug) tf.dispose([aug.flip, aug.noise, aug.blur, aug.keep].filter((t): t is tf.Tensor4D => !!t));
-      pending.push({ t: { d, g }, epoch: state.epoch, iter: state.step, seconds: (performance.now() - t0) / 1000 });
-      state.step += 1;
-      state.iterInEpoch += 1;
-      const epochDone = state.iterInEpoch >= perEpoch;
-      if (epochDone) {
-        state.epoch += 1;
-        state.iterInEpoch = 0;
-      }
-      if (pending.length >= s.logEvery || state.step >= totalSteps || ctrlC.interrupted) await flush();
-      await yieldToEventLoop();
-      // a progress grid every sampleEvery iterations and at the end of every epoch
-      if ((state.step % s.sampleEvery === 0 || epochDone) && state.step < s.steps) {
-        if (pending.length) await flush();
-        await grid(epochDone && state.step % s.sampleEvery !== 0 ? `epoch-${String(state.epoch).padStart(3, '0')}` : `step-${String(state.step).padStart(7, '0')}`);
-        await updateLossPlot(runDir);
-      }
-      if (selectEvery > 0 && state.step % selectEvery === 0) {
-        if (pending.length) await flush();
-        await select();
-      }
-      if (s.checkpointEvery > 0 && state.step % s.checkpointEvery === 0 && state.step < totalSteps) {
-        if (pending.length) await flush();
-        await checkpoint();
-      }
+    const batches = new BatchStream(data, { batchSize: s.batchSize, seed, dropLast: true });
+    const totalSteps = Math.min(s.steps, opts.maxSteps ?? Infinity);
+    let lastG: Record<string, number> | null = null;
+    const mean = (rows: TranslateLossRow[], key: keyof TranslateLossRow) => rows.reduce((a, r) => a + r[key], 0) / rows.length;
+    const session: TrainingSession<TranslateLossRow> = new TrainingSession<TranslateLossRow>({
+      runDir, checkpoints: pairCheckpoints(runDir, pair), plannedSteps: s.steps, totalSteps, perEpoch: batches.batchesPerEpoch, batchSize: s.batchSize,
+      logEvery: s.logEvery, checkpointEvery: s.checkpointEvery, epochCheckpoints: false,
+      log: translateLossLog(path.join(runDir, 'losses.csv')), tensorboard: opts.tensorboard,
+      // summary.json: final = the mean of the last loss rows logged; iterations per second of this session
+      summary: {
+        final: (rows) => rows.length
+          ? { loss_d: mean(rows, 'loss_d'), loss_g: mean(rows, 'loss_g'), d_x: mean(rows, 'd_x'), d_g_z1: mean(rows, 'd_g_z1'), d_g_z2: mean(rows, 'd_g_z2'), g_rec: mean(rows, 'g_rec'), g_cls: mean(rows, 'g_cls'), d_cls: mean(rows, 'd_cls') }
+          : null,
+        extra: (e) => ({ stepsPerSecond: e.steps / Math.max(e.sessionSeconds, 1e-9) }),
+      },
+      signal: opts.signal, progress: progressOf(opts.progress, totalSteps, path.basename(runDir)),
+    }, { rng: new Rng(seed).getState(), batches: batches.getState() });
+    // the newest intact checkpoint (a damaged one is skipped with a note)
+    const state = opts.resume ? session.resume() : null;
+    if (opts.resume && !state) throw new Error(`cannot resume ${runDir}: it has no checkpoint (checkpoints/latest.json)`);
+    let rng = new Rng(seed);
+    if (state) {
+      rng = Rng.fromState(state.rng as RngState);
+      batches.setState(state.batches as ReturnType<BatchStream['getState']>);
+      lastG = (state.lastG as Record<string, number> | undefined) ?? null;
     }
-    if (pending.length) await flush();
-    await drainSignals(); // a signal still pending counts (lib/train/event-loop.ts)
-    if (ctrlC.interrupted) status = 'interrupted';
-    else if (state.step < s.steps) status = 'stopped';
-    if (lastCheckpointStep !== state.step) await checkpoint();
-    if (selectEvery > 0 && state.step >= s.steps && state.step % selectEvery !== 0) await select();
-    await grid('final');
-    await updateLossPlot(runDir);
-  } catch (e) {
-    tf.dispose(pending.flatMap((p) => [...Object.values(p.t.d), ...(p.t.g ? Object.values(p.t.g) : [])]));
-    status = e instanceof DivergedError ? 'diverged' : 'failed';
-    message = (e as Error).message;
-    throw e;
+    const st = session.state;
+    step = () => st.step;
+    const grid = async (name: string) => {
+      const file = path.join(runDir, 'samples', `${name}.png`);
+      const png = await translatorGridPng(G, spec, opts.gridFaces, `${name === 'final' ? 'final' : `iteration ${st.step}`}: input, then each expression`);
+      writeFileAtomic(file, png);
+      if (session.tb) (session.tb.image('grid', png, Math.max(0, st.step - 1)), session.tb.flush());
+      if (opts.onGrid) await opts.onGrid(file, st.step);
+    };
+
+    const end = await session.run<TranslateStepTensors, Awaited<ReturnType<typeof readTranslateSteps>>[number], TranslateSummary>({
+      step: () => {
+        const b = batches.next();
+        const n = b.shape[0];
+        // Random numbers of this iteration, in a fixed order: flips, targets, interpolation weights.
+        const flips = Array.from({ length: n }, () => s.flip && rng.uniform() < 0.5);
+        const targets = Int32Array.from({ length: n }, () => rng.int(k));
+        const alpha = Float32Array.from({ length: n }, () => rng.uniform());
+        const gStep = (st.step + 1) % s.nCritic === 0;
+        // v2: the frozen classifier's input augmentation, drawn only on G steps and only when used (v1 runs draw exactly as before)
+        const aug = gStep && w.clsSource === 'frozen' && w.clsAugment ? drawClassifierView(rng, w.clsAugment, b.shape as [number, number, number, number]) : undefined;
+        flipInPlace(b.data, b.shape, flips);
+        const lrFactor = lrAt(1, st.step, s);
+        pair.optG.config.lr = s.lrG * lrFactor;
+        pair.optD.config.lr = s.lrD * lrFactor;
+        const batch = { x: tf.tensor4d(b.data, b.shape), src: oneHot(b.labels!, k), trg: oneHot(targets, k), alpha: tf.tensor4d(alpha, [n, 1, 1, 1]) };
+        const d = discriminatorStep(pair, batch, w);
+        const g = gStep ? generatorStep(pair, { ...batch, aug }, w) : null;
+        tf.dispose(Object.values(batch));
+        if (aug) tf.dispose([aug.flip, aug.noise, aug.blur, aug.keep].filter((t): t is tf.Tensor4D => !!t));
+        return { t: { d, g }, images: n };
+      },
+      read: readTranslateSteps,
+      dispose: (ts) => tf.dispose(ts.flatMap((t) => [...Object.values(t.d), ...(t.g ? Object.values(t.g) : [])])),
+      // G's terms are those of the last G update (G runs every nCritic iterations)
+      row: (v, at) => {
+        if (v.g) lastG = v.g;
+        const g = lastG ?? { loss: NaN, adv: NaN, cls: NaN, rec: NaN, idt: NaN, mask: NaN, fake: NaN };
+        return {
+          epoch: at.epoch, iter: at.iter, loss_d: v.d.loss, loss_g: g.loss, d_x: v.d.real, d_g_z1: v.d.fake, d_g_z2: g.fake,
+          seconds: at.seconds, d_adv: v.d.adv, d_cls: v.d.cls, d_gp: v.d.gp, g_adv: g.adv, g_cls: g.cls, g_rec: g.rec, g_mask: g.mask, g_step: v.g ? 1 : 0, g_idt: g.idt ?? 0,
+        };
+      },
+      divergence: (r) => ([r.loss_d, ...(r.g_step ? [r.loss_g] : [])].every(Number.isFinite) ? null : `${r.loss_d} / ${r.loss_g} (loss_D / loss_G) at iteration ${r.iter}`),
+      progressInfo: (r) => `loss_D ${r.loss_d.toFixed(3)} loss_G ${r.loss_g.toFixed(3)} rec ${r.g_rec.toFixed(3)} cls_G ${r.g_cls.toFixed(2)}`,
+      snapshot: () => ({ rng: rng.getState(), batches: batches.getState(), lastG }),
+      afterStep: async ({ epochDone, flush }) => {
+        // a progress grid every sampleEvery iterations and at the end of every epoch
+        if ((st.step % s.sampleEvery === 0 || epochDone) && st.step < s.steps) {
+          await flush();
+          await grid(epochDone && st.step % s.sampleEvery !== 0 ? `epoch-${String(st.epoch).padStart(3, '0')}` : `step-${String(st.step).padStart(7, '0')}`);
+          await updateLossPlot(runDir);
+        }
+        if (selectEvery > 0 && st.step % selectEvery === 0) {
+          await flush();
+          await select();
+        }
+      },
+      finish: async () => {
+        if (selectEvery > 0 && st.step >= s.steps && st.step % selectEvery !== 0) await select();
+        await grid('final');
+      },
+    });
+    return end.summary!;
   } finally {
-    ctrlC.release();
-    bar?.done();
-    tb?.close();
-    const sessionSecs = Math.max((Date.now() - sessionStart) / 1000, 1e-9);
-    const mean = (key: keyof TranslateLossRow, rows = lastRows) => rows.reduce((a, r) => a + r[key], 0) / rows.length;
-    summary = writeFinalSummary(runDir, {
-      ...counts(), status, message, signal: ctrlC.signal ?? undefined,
-      final: lastRows.length
-        ? { loss_d: mean('loss_d'), loss_g: mean('loss_g'), d_x: mean('d_x'), d_g_z1: mean('d_g_z1'), d_g_z2: mean('d_g_z2'), g_rec: mean('g_rec'), g_cls: mean('g_cls'), d_cls: mean('d_cls') }
-        : null,
-      sessionImages: (state.step - stepAtStart) * s.batchSize, sessionSeconds: sessionSecs,
-    }, { stepsPerSecond: (state.step - stepAtStart) / sessionSecs });
     G.dispose();
     D.dispose();
     pair.optG.dispose();
     pair.optD.dispose();
   }
-  return summary!;
 }

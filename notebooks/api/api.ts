@@ -14,6 +14,7 @@ import { EMOTIONS } from '../../lib/data';
 import { glue, RUN_DIR_SCRAP } from '../../lib/notebook/runner/scrap';
 import { train as trainWith, type NotebookTrainParams, type NotebookTrainResult } from '../../lib/notebook/views/live';
 import { getExperiment } from '../../experiments';
+import { stopOnSignals } from '../../tools/cli/stop';
 
 export { glue, readScraps, RUN_DIR_SCRAP } from '../../lib/notebook/runner/scrap';
 export { showPng, showGif, showMarkdown, showChart, showTable, LiveDisplay } from '../../lib/notebook/views/show';
@@ -63,8 +64,18 @@ export function ferExperiment(emotion: string): string {
 
 /**
  * Trains an experiment of experiments/ (by name) at a preset with live displays and records the
- * run (lib/notebook/views/live.ts `train`, given experiments/' lookup).
+ * run (lib/notebook/views/live.ts `train`, given experiments/' lookup). The kernel's interrupt
+ * (SIGINT: Jupyter's stop button, the runner's Ctrl-C) stops the run after its step with a
+ * checkpoint, as on the command line; an interrupt while the data loads stops it at its first step.
  */
-export function train(p: NotebookTrainParams): Promise<NotebookTrainResult> {
-  return trainWith(p, getExperiment);
+export async function train(p: NotebookTrainParams): Promise<NotebookTrainResult> {
+  // after a turn of the event loop: a SIGINT listener added while the cell's synchronous part runs
+  // is undone by node's vm breakOnSigint (tslab)
+  await new Promise((r) => setImmediate(r));
+  const stop = stopOnSignals({ signals: ['SIGINT'], unheard: 'keep' });
+  try {
+    return await trainWith(p, getExperiment, stop.signal);
+  } finally {
+    stop.release();
+  }
 }

@@ -5,7 +5,7 @@
  * through scripts/cli/edit-photo.ts.
  */
 import * as path from 'path';
-import { intOption, stringOption, ParsedArgs } from '../../lib/cli/args';
+import { intOption, stringOption, ParsedArgs } from '../../tools/cli/args';
 import { initBackend, describeBackend } from '../../lib/backend';
 import { readRunConfig } from '../../lib/runs/run-dir';
 import { writeJsonAtomic, writeFileAtomic } from '../../lib/io/files';

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { stringOption, ParsedArgs } from '../../lib/cli/args';
+import { stringOption, ParsedArgs } from '../../tools/cli/args';
 import { initBackend, describeBackend } from '../../lib/backend';
 import { writeFileAtomic } from '../../lib/io/files';
 import { loadJudge } from '../../lib/eval/judge';

@@ -1,16 +1,17 @@
 /**
  * `npm run experiment -- fer-classifier [--preset paper|finetune|quick|smoke] [--data DIR] [--out DIR]
  *   [--resume DIR] [--init MODEL_DIR] [--epochs N] [--seed S] [--max-steps N] [--backend B] [--install] [--force-unlock]`
- * The command line of runClassifierExperiment (lib/eval/classifier-experiment.ts) with the
+ * The command line of runClassifierExperiment (lib/classify/classifier-experiment.ts) with the
  * experiment's presets (experiments/classifier.ts). Prints the run directory last.
  */
 import * as path from 'path';
 import { initBackend } from '../../lib/backend';
-import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
+import { parseArgs, intOption, stringOption } from '../../tools/cli/args';
 import { RESULTS_DIR } from '../../lib/runs/run-dir';
 import { REPO_ROOT } from '../../lib/runs/versions';
 import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
-import { runClassifierExperiment } from '../../lib/eval/classifier-experiment';
+import { SIGNAL_EXIT_CODES } from '../../tools/cli/stop';
+import { runClassifierExperiment } from '../../lib/classify/classifier-experiment';
 import { CLASSIFIER_EXPERIMENT, ClassifierPreset } from '../../experiments/classifier';
 
 const USAGE = `usage: npm run experiment -- fer-classifier [options]
@@ -27,7 +28,7 @@ exit status: 0 completed (or stopped at --max-steps), 1 error, 75 the run folder
 process (nothing was changed), 130 / 143 / 129 interrupted (a checkpoint was saved; continue with --resume)`;
 
 /** Command-line entry (argv after the experiment name). Prints the run directory last. */
-export async function classifierCli(argv: string[]): Promise<void> {
+export async function classifierCli(argv: string[], signal?: AbortSignal): Promise<void> {
   const cmd = 'experiment fer-classifier';
   const a = parseArgs(argv, { flags: ['install', 'help', 'force-unlock'], options: ['preset', 'data', 'out', 'resume', 'init', 'epochs', 'seed', 'max-steps', 'backend'] }, cmd);
   if (a.options.help) return void console.log(USAGE);
@@ -38,7 +39,9 @@ export async function classifierCli(argv: string[]): Promise<void> {
     experiment: CLASSIFIER_EXPERIMENT,
     preset, dataPath: stringOption(a, 'data'), outDir: stringOption(a, 'out'), resume: stringOption(a, 'resume'), init: stringOption(a, 'init'),
     seed: intOption(a, 'seed', cmd, 0), epochs: intOption(a, 'epochs', cmd, 1), maxSteps: intOption(a, 'max-steps', cmd, 1),
-    installDir: a.options.install ? DEFAULT_CLASSIFIER_DIR : undefined, backend, argv, forceUnlock: !!a.options['force-unlock'],
+    installDir: a.options.install ? DEFAULT_CLASSIFIER_DIR : undefined, backend, argv, forceUnlock: !!a.options['force-unlock'], signal,
   });
+  // interrupted: the checkpoint is saved; exit as shells report the signal (130, 143, 129)
+  if (r.signal) process.exitCode = SIGNAL_EXIT_CODES[r.signal];
   console.log(r.runDir);
 }

@@ -2,15 +2,16 @@
  * `npm run experiment -- fer-loss-classifier [--preset paper|smoke] [--data DIR] [--out DIR] [--resume DIR]
  *   [--epochs N] [--seed S] [--max-steps N] [--backend B] [--force-unlock]`
  * Trains the translator v2's frozen loss classifier (experiments/translate-classifier.ts) with the
- * classifier trainer (lib/eval/classifier-experiment.ts). Never installs into models/fer-classifier:
+ * classifier trainer (lib/classify/classifier-experiment.ts). Never installs into models/fer-classifier:
  * the evaluation classifier is a different model. Point a v2 translator run at <run>/model with
  * `--loss-classifier`. Prints the run directory last.
  */
 import * as path from 'path';
 import { initBackend } from '../../lib/backend';
-import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
+import { parseArgs, intOption, stringOption } from '../../tools/cli/args';
 import { newRunDir } from '../../lib/runs/run-dir';
-import { runClassifierExperiment } from '../../lib/eval/classifier-experiment';
+import { SIGNAL_EXIT_CODES } from '../../tools/cli/stop';
+import { runClassifierExperiment } from '../../lib/classify/classifier-experiment';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
 
 const USAGE = `usage: npm run experiment -- fer-loss-classifier [options]
@@ -22,7 +23,7 @@ const USAGE = `usage: npm run experiment -- fer-loss-classifier [options]
 The model is the translator v2's loss classifier (--loss-classifier <run>/model); it is never installed
 as the evaluation classifier (models/fer-classifier).`;
 
-export async function lossClassifierCli(argv: string[]): Promise<void> {
+export async function lossClassifierCli(argv: string[], signal?: AbortSignal): Promise<void> {
   const cmd = 'experiment fer-loss-classifier';
   const a = parseArgs(argv, { flags: ['help', 'force-unlock'], options: ['preset', 'data', 'out', 'resume', 'epochs', 'seed', 'max-steps', 'backend'] }, cmd);
   if (a.options.help) return void console.log(USAGE);
@@ -34,7 +35,9 @@ export async function lossClassifierCli(argv: string[]): Promise<void> {
     experiment: LOSS_CLASSIFIER_EXPERIMENT,
     preset, dataPath: stringOption(a, 'data'), outDir: resume ? undefined : (stringOption(a, 'out') ?? newRunDir('fer-loss-classifier', preset)), resume,
     seed: intOption(a, 'seed', cmd, 0), epochs: intOption(a, 'epochs', cmd, 1), maxSteps: intOption(a, 'max-steps', cmd, 1),
-    backend, argv, forceUnlock: !!a.options['force-unlock'],
+    backend, argv, forceUnlock: !!a.options['force-unlock'], signal,
   });
+  // interrupted: the checkpoint is saved; exit as shells report the signal (130, 143, 129)
+  if (r.signal) process.exitCode = SIGNAL_EXIT_CODES[r.signal];
   console.log(path.join(r.runDir, 'model'));
 }

@@ -7,14 +7,14 @@
  * Trains the expression translator (experiments/translate.ts); prints the run directory last.
  */
 import * as path from 'path';
-import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
+import { parseArgs, intOption, stringOption } from '../../tools/cli/args';
 import { REPO_ROOT } from '../../lib/runs/versions';
 import { initBackend, describeBackend } from '../../lib/backend';
 import { runTranslate, resumeTranslate, installTranslator } from '../../lib/orchestrate/run-translate';
 import { DEFAULT_TRANSLATOR_DIR } from '../../lib/runs/translate-config';
 import { TRANSLATE_PRESETS, TranslatePresetName, TRANSLATE_VARIANTS } from '../../experiments/translate';
 import { TranslateSummary } from '../../lib/train/translate-trainer';
-import { SIGNAL_EXIT_CODES } from '../../lib/train/event-loop';
+import { SIGNAL_EXIT_CODES } from '../../tools/cli/stop';
 
 const USAGE = `usage: npm run experiment -- fer-translate [options]
   --preset P          ${TRANSLATE_PRESETS.join(' | ')} (default quick)
@@ -38,7 +38,7 @@ const USAGE = `usage: npm run experiment -- fer-translate [options]
 exit status: 0 completed (or stopped at --max-steps), 1 error/failed/diverged, 75 the run folder is in use
   by another process (nothing changed), 130/143/129 interrupted by Ctrl-C/SIGTERM/SIGHUP (checkpoint saved)`;
 
-export async function translateCli(argv: string[]): Promise<void> {
+export async function translateCli(argv: string[], signal?: AbortSignal): Promise<void> {
   const cmd = 'fer-translate';
   const a = parseArgs(argv, {
     flags: ['help', 'install', 'no-progress', 'force-unlock'],
@@ -62,7 +62,7 @@ export async function translateCli(argv: string[]): Promise<void> {
     process.stderr.write(`exported ${r.files.length} files: ${r.files.join(', ')}\n`);
     return void console.log(r.dest);
   }
-  const common = { backend, maxSteps: intOption(a, 'max-steps', cmd, 1), progress: !a.options['no-progress'], forceUnlock: !!a.options['force-unlock'], command: process.argv.slice(1) };
+  const common = { backend, maxSteps: intOption(a, 'max-steps', cmd, 1), progress: !a.options['no-progress'], forceUnlock: !!a.options['force-unlock'], command: process.argv.slice(1), signal };
   const resume = stringOption(a, 'resume');
   let r: { runDir: string; summary: TranslateSummary };
   if (resume) {

@@ -1,17 +1,18 @@
 /**
  * `npm run experiment -- identity-embed [--data CELEBA_DIR] [--out DIR] [--epochs N] [--smoke] [--install] [--backend B]`
- * Trains the identity embedding (experiments/identity.ts, lib/eval/identity.ts) into
+ * Trains the identity embedding (experiments/identity.ts, lib/classify/identity-train.ts) into
  * results/identity-embed/<time>/ and reports its held-out verification AUC / EER; --install copies
  * it to models/identity-embed/, which `npm run evaluate` on a translator then uses.
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
+import { parseArgs, intOption, stringOption } from '../../tools/cli/args';
 import { initBackend, describeBackend } from '../../lib/backend';
 import { resolveDataPath } from '../../lib/runs/dataset';
 import { newRunDir } from '../../lib/runs/run-dir';
 import { IDENTITY_SPEC, IDENTITY_SMOKE } from '../../experiments/identity';
-import { trainIdentity, DEFAULT_IDENTITY_DIR } from '../../lib/eval/identity';
+import { DEFAULT_IDENTITY_DIR } from '../../lib/eval/identity';
+import { trainIdentity } from '../../lib/classify/identity-train';
 
 const USAGE = `usage: npm run experiment -- identity-embed [options]
   --data DIR     CelebA folder with img_align_celeba/ and identity_CelebA*.txt (default $FACEGAN_CELEBA, else the bundled sample)

@@ -5,7 +5,7 @@
  * (experiments/study-questions.ts). Prints study.md's path last.
  */
 import { initBackend } from '../../lib/backend';
-import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
+import { parseArgs, intOption, stringOption } from '../../tools/cli/args';
 import { runStudyQuestions } from '../../lib/orchestrate/study-questions';
 import { StudyPreset } from '../../lib/eval/study-design';
 import { STUDY_DESIGN, STUDY_RUNS } from '../../experiments/study-questions';
@@ -21,7 +21,7 @@ const USAGE = `usage: npm run experiment -- study-questions [options]
   --backend B`;
 
 /** Command-line entry (argv after the experiment name). Prints study.md's path last. */
-export async function studyQuestionsCli(argv: string[]): Promise<void> {
+export async function studyQuestionsCli(argv: string[], signal?: AbortSignal): Promise<void> {
   const cmd = 'experiment study-questions';
   const a = parseArgs(argv, { flags: ['help'], options: ['preset', 'celeba', 'fer', 'out', 'resume', 'n', 'only', 'backend'] }, cmd);
   if (a.options.help) return void console.log(USAGE);
@@ -32,7 +32,7 @@ export async function studyQuestionsCli(argv: string[]): Promise<void> {
     preset: stringOption(a, 'preset') as StudyPreset | undefined,
     celebaPath: stringOption(a, 'celeba'), ferPath: stringOption(a, 'fer'),
     outDir: stringOption(a, 'out'), resume: stringOption(a, 'resume'),
-    n: intOption(a, 'n', cmd, 2), only: stringOption(a, 'only')?.split(','), backend, command: process.argv.slice(1),
+    n: intOption(a, 'n', cmd, 2), only: stringOption(a, 'only')?.split(','), backend, command: process.argv.slice(1), signal,
   });
   console.log(r.files.md);
 }

@@ -14,12 +14,12 @@ import { Rng } from '../../lib/rng';
 import { buildClassifier, CLASSIFIER_SIZE } from '../../lib/eval/classifier-model';
 import { augmentInto, mirrorInto, NO_AUGMENT } from '../../lib/eval/augment';
 import { confusion } from '../../lib/eval/confusion';
-import { trainClassifier, evaluateClassifier, learningRate, ClassifierSettings } from '../../lib/eval/classifier-train';
+import { trainClassifier, evaluateClassifier, learningRate, ClassifierSettings } from '../../lib/classify/classifier-train';
 import { classify, loadClassifier, checkClassifierInput, expressionHits } from '../../lib/eval/classifier';
 import { toClassifierInput } from '../../lib/eval/classifier-input';
 import { classifierCheck, CLASSIFIER_CHECK } from '../../lib/eval/classifier-check';
 import { CLASSIFIER_PRESETS, CLASSIFIER_EXPERIMENT } from '../../experiments/classifier';
-import { runClassifierExperiment } from '../../lib/eval/classifier-experiment';
+import { runClassifierExperiment } from '../../lib/classify/classifier-experiment';
 import { readWeights } from '../../lib/train/model-io';
 import { setupBackend, tempDir, hasShared, SHARED } from '../helpers';
 

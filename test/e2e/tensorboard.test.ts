@@ -16,7 +16,7 @@ import { tensorboardMetrics, LOSS_TAGS } from '../../lib/train/tb-run';
 import { loadFer2013 } from '../../lib/data';
 import { DcganSpec } from '../../lib/models/spec';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
-import { trainClassifier, ClassifierSettings } from '../../lib/eval/classifier-train';
+import { trainClassifier, ClassifierSettings } from '../../lib/classify/classifier-train';
 import { CLASSIFIER_PRESETS } from '../../experiments/classifier';
 import { setupBackend, tempDir } from '../helpers';
 

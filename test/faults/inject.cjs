@@ -12,9 +12,11 @@ const n = (name) => {
   const v = Number(process.env[name]);
   return Number.isInteger(v) && v > 0 ? v : 0;
 };
-globalThis.__faceganFaultPlan = {
+const plan = {
   killAt: n('FACEGAN_FAULT_KILL_AT'),
   failAt: n('FACEGAN_FAULT_WRITE_FAIL_AT'),
   pauseAt: n('FACEGAN_FAULT_PAUSE_AT'),
-  report: !!process.env.FACEGAN_FAULT_REPORT,
+  writes: 0, // counted by lib/io/files.ts
 };
+globalThis.__faceganFaultPlan = plan;
+if (process.env.FACEGAN_FAULT_REPORT) process.on('exit', () => process.stderr.write(`facegan-fault: ${plan.writes} writes\n`));

@@ -1,7 +1,7 @@
-/** The scripts' command-line parser (lib/cli/args.ts). */
+/** The scripts' command-line parser (tools/cli/args.ts). */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { parseArgs, intOption, stringOption } from '../../lib/cli/args';
+import { parseArgs, intOption, stringOption } from '../../tools/cli/args';
 
 const spec = { flags: ['list', 'no-eval'], options: ['preset', 'out', 'epochs'] };
 

@@ -6,7 +6,8 @@ import { editMetrics, flatEditMetrics, editMetricsMarkdown, PSNR_CAP } from '../
 import { writeEditTable } from '../../lib/eval/compare-edits';
 import { regionMask } from '../../lib/eval/regions';
 import { EMOTIONS } from '../../lib/data';
-import { verification, trainIdentity, loadIdentityModel, embedFaces, cosine } from '../../lib/eval/identity';
+import { verification, loadIdentityModel, embedFaces, cosine } from '../../lib/eval/identity';
+import { trainIdentity } from '../../lib/classify/identity-train';
 import { IDENTITY_SPEC, IDENTITY_SMOKE } from '../../experiments/identity';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { setupBackend, tempDir } from '../helpers';

@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 
-test('lib has no import cycle, imports nothing from experiments/ or scripts/, reads no process.argv and require()s no project file by a computed path', () => {
+test('lib has no import cycle, imports nothing from experiments/ or scripts/, reads no process.argv, handles no process events and require()s no project file by a computed path', () => {
   const r = spawnSync(process.execPath, [path.join(__dirname, '..', '..', 'scripts', 'import-graph.js')], { encoding: 'utf8' });
   assert.match(r.stdout, /^lib\/: \d+ files, \d+ imports between them/);
   assert.equal(r.status, 0, r.stdout);
@@ -14,6 +14,7 @@ test('lib has no import cycle, imports nothing from experiments/ or scripts/, re
   assert.match(r.stdout, /\nfolders importing each other: none\n/);
   assert.match(r.stdout, /\nlib files importing outside lib\/ \(experiments\/, scripts\/, tools\/\): none\n/);
   assert.match(r.stdout, /\nlib files reading process\.argv: none\n/);
+  assert.match(r.stdout, /\nlib files exiting or handling process events \(process\.exit, process\.on, \.\.\.\): none\n/);
   assert.match(r.stdout, /\nrequire\(\) of a computed path in lib\/: none\n/);
   assert.match(r.stdout, /\n {2}lib\/train -> lib\/models \(\d+\)\n/, 'the folder edges are listed');
   assert.doesNotMatch(r.stdout, /lib\/models -> lib\/train/, 'models sit below train');
@@ -36,5 +37,23 @@ test('a folder-level import cycle fails the check, naming the folders', () => {
   assert.equal(r.status, 1, r.stdout);
   assert.match(r.stdout, /\nfile import cycles: none\n/, 'no file cycle: one -> two, three -> one');
   assert.match(r.stdout, /\nfolders importing each other: \n {2}lib\/a <-> lib\/b\n/);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('a lib file that handles a signal or exits fails the check, naming the file and line', () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'facegan-graph-'));
+  for (const [f, text] of Object.entries({
+    'scripts/import-graph.js': fs.readFileSync(path.join(__dirname, '..', '..', 'scripts', 'import-graph.js'), 'utf8'),
+    'lib/a/loop.ts': "export function loop(): void {\n  process.on('SIGINT', () => process.exit(130));\n}\n",
+    'lib/a/fine.ts': "export function fine(signal: AbortSignal): boolean {\n  return signal.aborted;\n}\n",
+    'lib/b/bye.ts': "export const bye = () => process.once('exit', () => {});\n",
+  })) {
+    fs.mkdirSync(path.dirname(path.join(tmp, f)), { recursive: true });
+    fs.writeFileSync(path.join(tmp, f), text);
+  }
+  const r = spawnSync(process.execPath, [path.join(tmp, 'scripts', 'import-graph.js')], { encoding: 'utf8' });
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stdout, /\nlib files exiting or handling process events \(process\.exit, process\.on, \.\.\.\): \n {2}lib\/a\/loop\.ts:2: process\.on\(\n {2}lib\/b\/bye\.ts:1: process\.once\(\n\n/);
+  assert.doesNotMatch(r.stdout, /fine\.ts/);
   fs.rmSync(tmp, { recursive: true, force: true });
 });

@@ -54,6 +54,49 @@ test('a run stopped mid-epoch and resumed ends with the same weights as an unint
   }
 });
 
+test('a run stopped through its AbortSignal mid-epoch checkpoints, says interrupted with the reason, and resumes bit-exactly (cpu backend)', async () => {
+  await setupBackend();
+  const before = tf.getBackend();
+  await tf.setBackend('cpu');
+  try {
+    const data = await sampleSet(24);
+    // checkpoints only at epoch ends (3 iterations each): the stop at iteration 2 is no checkpoint point
+    const base = { data, model: small, epochs: 2, batchSize: 8, seed: 7, logEvery: 1, checkpointEvery: 0, progress: false };
+    const a = tempDir();
+    assert.equal((await train({ ...base, runDir: a })).steps, 6);
+
+    const b = tempDir();
+    const stop = new AbortController();
+    const said: number[] = [];
+    const first = await train({
+      ...base, runDir: b, signal: stop.signal,
+      onLog: (rows) => {
+        said.push(...rows.map((r) => r.iter));
+        if (rows.some((r) => r.iter === 1)) stop.abort('SIGTERM'); // as scripts/ do on SIGTERM
+      },
+    });
+    assert.equal(first.status, 'interrupted');
+    assert.equal(first.signal, 'SIGTERM');
+    assert.equal(first.steps, 2, 'the step in progress finished, no further one');
+    assert.deepEqual(said, [0, 1]);
+    const latest = JSON.parse(fs.readFileSync(path.join(b, 'checkpoints', 'latest.json'), 'utf8'));
+    assert.equal(latest.step, 2, 'a checkpoint of the step it stopped at');
+    assert.equal(JSON.parse(fs.readFileSync(path.join(b, 'summary.json'), 'utf8')).signal, 'SIGTERM');
+
+    const second = await train({ ...base, runDir: b, resume: true });
+    assert.equal(second.status, 'completed');
+    assert.equal(second.signal, undefined, 'the earlier session\'s signal is cleared');
+    const wa = checkpointWeights(a);
+    const wb = checkpointWeights(b);
+    assert.deepEqual(Object.keys(wb).sort(), Object.keys(wa).sort());
+    for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `weight ${k} differs after the abort and resume`);
+    const rows = (d: string) => fs.readFileSync(path.join(d, 'losses.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 7).join(','));
+    assert.deepEqual(rows(b), rows(a));
+  } finally {
+    await tf.setBackend(before);
+  }
+});
+
 test('a NaN loss stops the run with a clear message and keeps the last good checkpoint', async () => {
   await setupBackend();
   const data = await sampleSet(16);

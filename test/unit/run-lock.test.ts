@@ -5,7 +5,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { acquireRunLock, LockedError, LOCKED_EXIT_CODE, LOCK_STALE_MS } from '../../lib/io/lock';
-import { LossLog } from '../../lib/train/losses-log';
+import { lossLog } from '../../lib/train/csv-log';
 import { removeStaleTemps } from '../../lib/io/files';
 import { tempDir } from '../helpers';
 
@@ -98,14 +98,14 @@ test('losses.csv on resume: cut back to the checkpoint, a partial last line drop
   const header = 'epoch,iter,loss_d,loss_g,d_x,d_g_z1,d_g_z2,seconds\n';
   const row = (i: number) => `0,${i},1.5,0.5,0.5,0.4,0.3,0.01\n`;
   fs.writeFileSync(file, header + [0, 1, 2, 3, 4, 5].map(row).join('') + '0,6,1.2,0.');
-  assert.equal(new LossLog(file).open(4), null);
+  assert.equal(lossLog(file).open(4), null);
   assert.equal(fs.readFileSync(file, 'utf8'), header + [0, 1, 2, 3].map(row).join(''));
   fs.writeFileSync(file, header + [0, 2, 3].map(row).join(''));
-  assert.match(new LossLog(file).open(4) ?? '', /lacks 1 of the 4 rows before the checkpoint/);
+  assert.match(lossLog(file).open(4) ?? '', /lacks 1 of the 4 rows before the checkpoint/);
   fs.writeFileSync(file, '');
-  assert.match(new LossLog(file).open(4) ?? '', /held no rows before the checkpoint's step 4 .*lost/);
+  assert.match(lossLog(file).open(4) ?? '', /held no rows before the checkpoint's step 4 .*lost/);
   fs.rmSync(file);
-  assert.match(new LossLog(file).open(4) ?? '', /was missing/);
+  assert.match(lossLog(file).open(4) ?? '', /was missing/);
   assert.equal(fs.readFileSync(file, 'utf8'), header, 'a fresh header, so appends continue a valid file');
 });
 
@@ -119,7 +119,7 @@ test('temporary files of killed writers are removed, those of this process kept'
 });
 
 test('a classifier run folder held by a live process is refused with exit code 75, nothing changed', async () => {
-  const { runClassifierExperiment } = await import('../../lib/eval/classifier-experiment');
+  const { runClassifierExperiment } = await import('../../lib/classify/classifier-experiment');
   const { CLASSIFIER_EXPERIMENT } = await import('../../experiments/classifier');
   // never initialised: the lock is refused before the backend is used
   const backend: import('../../lib/backend').BackendInfo = { name: 'cpu', tfBackend: 'cpu', reason: 'test', tried: [], threads: 1, versions: {} };

@@ -10,7 +10,7 @@ import { makeTranslatorPair, discriminatorStep, generatorStep } from '../../lib/
 import { loadFer2013, EMOTIONS } from '../../lib/data';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { ferTranslate, translatorModel, TranslateSettings } from '../../experiments/translate';
-import { TRANSLATE_LOSS_COLUMNS, TranslateLossLog } from '../../lib/train/translate-log';
+import { TRANSLATE_LOSS_COLUMNS, translateLossLog } from '../../lib/train/csv-log';
 import { setupBackend, tempDir, checkpointWeights } from '../helpers';
 
 test.before(setupBackend);
@@ -207,7 +207,7 @@ test('losses.csv written before the g_idt column resumes with its rows kept (g_i
   const old = TRANSLATE_LOSS_COLUMNS.slice(0, -1);
   const row = (iter: number) => old.map((c) => (c === 'iter' ? iter : c === 'epoch' ? 0 : 0.5)).join(',');
   fs.writeFileSync(file, [old.join(','), row(0), row(1), row(2)].join('\n') + '\n');
-  const note = new TranslateLossLog(file).open(2);
+  const note = translateLossLog(file).open(2);
   assert.equal(note, null);
   const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
   assert.equal(lines[0], TRANSLATE_LOSS_COLUMNS.join(','));

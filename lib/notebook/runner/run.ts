@@ -32,8 +32,13 @@ export interface RunNotebookOptions {
   logOutput?: boolean;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
-  /** Handle Ctrl-C: first stops after the running cell (interrupting it after `graceMs`), second stops now. */
-  handleSigint?: boolean;
+  /** Stop after the running cell (interrupting it if it still runs after `graceMs`): the program's first Ctrl-C. */
+  signal?: AbortSignal;
+  /**
+   * Stop now: the partial notebook is written at once (synchronously, inside the abort) and its
+   * path printed as stdout's last line; the program then exits (its second Ctrl-C).
+   */
+  stopNow?: AbortSignal;
   /** Default 30 s: long enough for training to finish its step and save a checkpoint. */
   graceMs?: number;
 }
@@ -158,33 +163,28 @@ export async function runNotebook(opts: RunNotebookOptions): Promise<RunNotebook
       : undefined,
   });
 
-  let sigints = 0;
-  const onSigint = () => {
-    sigints += 1;
-    if (sigints === 1) {
-      const grace = opts.graceMs ?? 30_000;
-      log(`\nCtrl-C: stopping after the running cell (interrupting it in ${Math.round(grace / 1000)} s); Ctrl-C again to stop now`);
-      exec.stop(grace);
-      return;
-    }
-    // Second Ctrl-C: write what there is, synchronously, and leave.
+  const onStop = () => {
+    const grace = opts.graceMs ?? 30_000;
+    log(`\nCtrl-C: stopping after the running cell (interrupting it in ${Math.round(grace / 1000)} s); Ctrl-C again to stop now`);
+    exec.stop(grace);
+  };
+  const onStopNow = () => {
+    // write what there is, synchronously: the program exits right after
     const snap = exec.snapshot();
     const out = outputFor(snap);
     snap.metadata.papermill = { ...(snap.metadata.papermill as object), output_path: out };
     writeNotebook(out, snap);
     log(`stopped: partial notebook written to ${out}`);
-    if (opts.handleSigint) stdoutWrite(out + '\n'); // the CLI's last stdout line, as on a normal end
-    process.exit(EXIT_INTERRUPTED);
+    stdoutWrite(out + '\n'); // the CLI's last stdout line, as on a normal end
   };
-  if (opts.handleSigint) process.on('SIGINT', onSigint);
-  const onRejection = (reason: unknown) => log(`warning: unhandled promise rejection in the notebook: ${reason instanceof Error ? reason.message : String(reason)}`);
-  process.on('unhandledRejection', onRejection);
+  opts.signal?.addEventListener('abort', onStop, { once: true });
+  opts.stopNow?.addEventListener('abort', onStopNow, { once: true });
   let result;
   try {
     result = await exec.run();
   } finally {
-    if (opts.handleSigint) process.removeListener('SIGINT', onSigint);
-    process.removeListener('unhandledRejection', onRejection);
+    opts.signal?.removeEventListener('abort', onStop);
+    opts.stopNow?.removeEventListener('abort', onStopNow);
   }
   if (result.status === 'failed' && result.cellIndex !== undefined && result.error) {
     const cell = nb.cells[result.cellIndex];

@@ -128,9 +128,10 @@ export class LiveTraining {
  * experiment, preset, status, steps, images_per_s, loss_d, loss_g). A sequence experiment
  * (fer-all) trains its members one after another into one folder, each with its own displays.
  * `getExperiment` looks an experiment up by name (the application passes experiments/' lookup:
- * notebooks/api/api.ts binds it, so notebooks call `train(params)`).
+ * notebooks/api/api.ts binds it, so notebooks call `train(params)`). `signal` stops the run in
+ * training after its step, with a checkpoint (and the members of a sequence after it at their start).
  */
-export async function train(p: NotebookTrainParams, getExperiment: (name: string) => ExperimentSpec): Promise<NotebookTrainResult> {
+export async function train(p: NotebookTrainParams, getExperiment: (name: string) => ExperimentSpec, signal?: AbortSignal): Promise<NotebookTrainResult> {
   const spec = getExperiment(p.experiment);
   const { preset, overrides } = checkParams(p);
   const backend = await initBackend({ backend: p.backend ?? undefined, quiet: true });
@@ -143,6 +144,8 @@ export async function train(p: NotebookTrainParams, getExperiment: (name: string
     // the same finishRun as the CLI: FD/KID/SWD after a completed run (smoke runs: hit-rates only, to stay quick)
     evaluate: preset === 'smoke' ? ('hit-rate' as const) : { n: 1000 },
     progress: false,
+    // the notebook API maps the kernel's interrupt (SIGINT) to this: the run checkpoints and stops
+    signal,
     log: (line: string) => console.log(line.trim()),
   };
   const live = (name: string, epochs: number) => {

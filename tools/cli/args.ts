@@ -5,6 +5,7 @@
  * A single-dash word (e.g. -5) is a positional, not a short option.
  */
 import { parseArgs as nodeParseArgs } from 'util';
+import { stopOnSignals } from './stop';
 
 export interface ParsedArgs {
   positionals: string[];
@@ -58,9 +59,12 @@ export function stringOption(args: ParsedArgs, name: string): string | undefined
  * Runs a CLI main function: prints a clean error (no stack unless FACEGAN_DEBUG) and exits non-zero
  * (the error's `exitCode` when it has one, else 1);
  * on success exits with process.exitCode when main set one (e.g. 130 after Ctrl-C), else 0.
+ * `main` gets the program's stop signal: SIGINT, SIGTERM and SIGHUP abort it (tools/cli/stop.ts),
+ * and a trainer given it stops after its step with a checkpoint.
  */
-export function runMain(main: () => Promise<void>): void {
-  main().then(
+export function runMain(main: (signal: AbortSignal) => Promise<void>): void {
+  const stop = stopOnSignals();
+  main(stop.signal).then(
     () => process.exit(process.exitCode ?? 0),
     (e: Error & { exitCode?: number }) => {
       process.stderr.write(`\nerror: ${e.message}\n`);

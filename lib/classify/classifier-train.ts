@@ -13,18 +13,20 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { Rng } from '../rng';
+import { Rng, mixSeed } from '../rng';
+
+export { mixSeed };
 import { ImageSet, EMOTIONS } from '../data/types';
 import { Adam } from '../train/adam';
 import { saveModelDir, loadWeightsInto } from '../train/model-io';
 import { writeFileAtomic, writeJsonAtomic, appendFileChecked, readJson } from '../io/files';
-import { augmentInto } from './augment';
-import { ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from './classifier-model';
-import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from './classifier';
-import { confusion, Confusion } from './confusion';
+import { augmentInto } from '../eval/augment';
+import { ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from '../eval/classifier-model';
+import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from '../eval/classifier';
+import { confusion, Confusion } from '../eval/confusion';
 import { useKernels } from '../kernels/kernels';
-import { yieldToEventLoop, catchInterrupt, StopSignal } from '../train/event-loop';
-import { openTensorBoard } from '../train/tensorboard';
+import type { StopSignal } from '../train/event-loop';
+import { TrainingSession, CheckpointStore } from '../train/session';
 import type { ClassifierSettings } from '../runs/spec-types';
 
 export type { ClassifierSettings };
@@ -49,13 +51,15 @@ export interface TrainClassifierOptions {
   log?: (line: string) => void;
   /** Write TensorBoard event files into `<runDir>/tb/` (default true). */
   tensorboard?: boolean;
+  /** Stops training after the step in progress, with a checkpoint (continue with resume). */
+  signal?: AbortSignal;
 }
 
 export interface TrainClassifierResult {
   net: ClassifierNet;
   steps: number;
   completed: boolean;
-  /** The signal (Ctrl-C, SIGTERM, SIGHUP) that stopped this session early, or null. */
+  /** The signal (Ctrl-C, SIGTERM, SIGHUP: the abort's reason) that stopped this session early, or null. */
   signal: StopSignal | null;
   /** Training seconds summed over sessions. */
   seconds: number;
@@ -68,16 +72,6 @@ interface CkptState {
   settingsHash: string;
 }
 
-/** A 32-bit seed mixed from several integers (splitmix-style). */
-export function mixSeed(...parts: number[]): number {
-  let h = 0x9e3779b9;
-  for (const p of parts) {
-    h = Math.imul(h ^ (p >>> 0), 0x85ebca6b) >>> 0;
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
-  }
-  return h;
-}
 
 /** Learning rate at `step` of `total`: linear warm-up over `warm` steps, then cosine to lr * final. */
 export function learningRate(s: ClassifierSettings, step: number, total: number, warm: number): number {
@@ -139,9 +133,26 @@ export async function accuracyOf(net: ClassifierNet, set: ImageSet): Promise<Con
   return confusion(set.labels!, probs);
 }
 
+/** The classifier's checkpoints: `<runDir>/checkpoints/latest/` (see the file comment). */
+function classifierCheckpoints(runDir: string, net: ClassifierNet, opt: Adam, hash: string): CheckpointStore {
+  return {
+    load: () => {
+      if (!fs.existsSync(path.join(runDir, 'checkpoints', 'latest', 'state.json'))) return null;
+      const st = loadCkpt(runDir, net, opt);
+      if (st.settingsHash !== hash) throw new Error(`cannot resume ${runDir}: its checkpoint was made with other settings, seed or data`);
+      return { dir: path.join(runDir, 'checkpoints', 'latest'), state: { step: st.step, seconds: st.seconds } };
+    },
+    save: async (state) => {
+      await saveCkpt(runDir, net, opt, { step: state.step, seconds: state.seconds, settingsHash: hash });
+      return path.join(runDir, 'checkpoints', 'latest');
+    },
+  };
+}
+
 /**
  * Trains (or resumes) the classifier into `runDir` and returns the network. Deterministic for a
- * seed on a given backend (see the file comment).
+ * seed on a given backend (see the file comment). The loop, checkpoints, TensorBoard and stopping
+ * are the training session's (lib/train/session.ts); this gives the step and progress.csv.
  */
 export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainClassifierResult> {
   const s = o.settings;
@@ -161,40 +172,37 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
   const vars = net.model.trainableWeights.map((w) => w.read() as tf.Variable);
   const adamCfg = { lr: s.lr, beta1: 0.9, beta2: 0.999, eps: 1e-8 };
   const opt = new Adam(vars, adamCfg);
-  let step = 0;
-  let seconds = 0;
-  const hash = settingsHash(s, o.seed, n);
   const progressFile = path.join(o.runDir, 'progress.csv');
-  if (o.resume && fs.existsSync(path.join(o.runDir, 'checkpoints', 'latest', 'state.json'))) {
-    const st = loadCkpt(o.runDir, net, opt);
-    if (st.settingsHash !== hash) throw new Error(`cannot resume ${o.runDir}: its checkpoint was made with other settings, seed or data`);
-    step = st.step;
-    seconds = st.seconds;
-    log(`resumed ${o.runDir} at step ${step} of ${total}`);
-  } else {
+  const stopAt = o.maxSteps !== undefined ? Math.min(total, o.maxSteps) : total;
+  const session = new TrainingSession<{ loss: number; acc: number }>({
+    runDir: o.runDir, checkpoints: classifierCheckpoints(o.runDir, net, opt, settingsHash(s, o.seed, n)), plannedSteps: total, totalSteps: stopAt,
+    perEpoch: spe, batchSize: bs, logEvery: 1, checkpointEvery: s.checkpointEvery, log: null, summary: null, tensorboard: o.tensorboard,
+    signal: o.signal, say: log, notify: log,
+  });
+  const resumed = o.resume ? session.resume() : null;
+  if (resumed) log(`resumed ${o.runDir} at step ${resumed.step} of ${total}`);
+  else {
     if (o.initFrom) {
       loadWeightsInto(net.model, o.initFrom);
       log(`initialised from ${o.initFrom}`);
     }
     if (!fs.existsSync(progressFile)) writeFileAtomic(progressFile, 'epoch,step,lr,train_loss,train_acc,valid_acc,seconds,images_per_s\n');
   }
+  const st = session.state;
 
   const px = CLASSIFIER_SIZE * CLASSIFIER_SIZE;
   const k = CLASSIFIER_CLASSES;
   let order: Int32Array | null = null;
   let orderEpoch = -1;
   let lossSum = 0, accSum = 0, counted = 0;
-  let sessionStart = Date.now();
-  let sessionImages = 0;
-  const stopAt = o.maxSteps !== undefined ? Math.min(total, o.maxSteps) : total;
+  // images/s of each window between checkpoints (validation excluded)
+  let windowStart = Date.now();
+  let windowImages = 0;
   const x = new Float32Array(bs * px);
   const y = new Float32Array(bs * k);
-  // Ctrl-C: finish the step, save a checkpoint, stop (continue with --resume); twice: abort.
-  const ctrlC = catchInterrupt(log);
-  // TensorBoard (<runDir>/tb/): the progress.csv numbers at every epoch end, tagged classifier/*
-  const tb = o.tensorboard === false ? null : openTensorBoard(path.join(o.runDir, 'tb'), { resumeStep: step > 0 ? step : undefined, warn: log });
-  try {
-    while (step < stopAt && !ctrlC.interrupted) {
+  const end = await session.run<[tf.Scalar, tf.Scalar], { loss: number; acc: number }>({
+    step: () => {
+      const step = st.step;
       const epoch = Math.floor(step / spe);
       const j = step % spe;
       if (orderEpoch !== epoch) {
@@ -209,7 +217,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
         y[b * k + labels[idx]] = 1;
       }
       opt.config.lr = learningRate(s, step, total, warm);
-      const [lossT, accT] = tf.tidy(() => {
+      const t = tf.tidy(() => {
         const xt = tf.tensor4d(x, [bs, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 1]);
         const yt = tf.tensor2d(y, [bs, k]);
         let acc: tf.Scalar | null = null;
@@ -219,50 +227,57 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
           return tf.losses.softmaxCrossEntropy(yt, logits) as tf.Scalar;
         }, vars);
         opt.apply(vars.map((v) => grads[v.name]));
-        return [value, acc!];
+        return [value, acc!] as [tf.Scalar, tf.Scalar];
       });
-      lossSum += (await lossT.data())[0];
-      accSum += (await accT.data())[0];
-      tf.dispose([lossT, accT]);
-      counted++;
-      step++;
-      sessionImages += bs;
-      await yieldToEventLoop(); // lets the Ctrl-C handler run (lib/train/event-loop.ts)
-      const epochEnd = step % spe === 0;
-      if (epochEnd || step === stopAt || ctrlC.interrupted || (s.checkpointEvery > 0 && step % s.checkpointEvery === 0)) {
-        const now = Date.now();
-        seconds += (now - sessionStart) / 1000;
-        const ips = sessionImages / ((now - sessionStart) / 1000);
-        sessionStart = now;
-        sessionImages = 0;
-        await saveCkpt(o.runDir, net, opt, { step, seconds, settingsHash: hash });
-        if (epochEnd) {
-          const valid = o.valid ? (await accuracyOf(net, o.valid)).accuracy : NaN;
-          const row = [epoch + 1, step, opt.config.lr.toExponential(3), (lossSum / counted).toFixed(4), (accSum / counted).toFixed(4),
-            Number.isNaN(valid) ? '' : valid.toFixed(4), seconds.toFixed(1), ips.toFixed(1)];
-          appendFileChecked(progressFile, row.join(',') + '\n');
-          if (tb) {
-            const scalars: Record<string, number> = { train_loss: lossSum / counted, train_acc: accSum / counted, lr: opt.config.lr, images_per_s: ips };
-            if (!Number.isNaN(valid)) scalars.valid_acc = valid;
-            for (const [k2, v] of Object.entries(scalars)) tb.scalar(`classifier/${k2}`, v, step);
-            tb.flush();
-          }
-          log(
-            `epoch ${epoch + 1}/${s.epochs}: loss ${(lossSum / counted).toFixed(4)}, train acc ${(accSum / counted).toFixed(3)}` +
-              (Number.isNaN(valid) ? '' : `, valid acc ${valid.toFixed(4)}`) + `, ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s`,
-          );
-          lossSum = accSum = counted = 0;
-          sessionStart = Date.now();
-        } else {
-          log(`step ${step}/${total} (epoch ${epoch + 1}), ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s, checkpoint saved`);
-        }
+      windowImages += bs;
+      return { t, images: bs };
+    },
+    read: async (ts) => {
+      const out: { loss: number; acc: number }[] = [];
+      for (const [lossT, accT] of ts) {
+        out.push({ loss: (await lossT.data())[0], acc: (await accT.data())[0] });
+        tf.dispose([lossT, accT]);
       }
-    }
-  } finally {
-    ctrlC.release();
-    tb?.close();
-  }
-  return { net, steps: step, completed: step >= total, signal: ctrlC.signal, seconds, imagesPerSecond: seconds > 0 ? (step * bs) / seconds : 0 };
+      return out;
+    },
+    dispose: (ts) => tf.dispose(ts.flat()),
+    row: (v) => {
+      lossSum += v.loss;
+      accSum += v.acc;
+      counted++;
+      return v;
+    },
+    tensorboard: () => {}, // the epoch's numbers, at its end (below)
+    afterCheckpoint: async ({ epochDone }) => {
+      const seconds = st.seconds;
+      const ips = windowImages / ((Date.now() - windowStart) / 1000);
+      windowImages = 0;
+      windowStart = Date.now();
+      if (!epochDone) {
+        log(`step ${st.step}/${total} (epoch ${st.epoch + (st.iterInEpoch > 0 ? 1 : 0)}), ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s, checkpoint saved`);
+        return;
+      }
+      const valid = o.valid ? (await accuracyOf(net, o.valid)).accuracy : NaN;
+      const row = [st.epoch, st.step, opt.config.lr.toExponential(3), (lossSum / counted).toFixed(4), (accSum / counted).toFixed(4),
+        Number.isNaN(valid) ? '' : valid.toFixed(4), seconds.toFixed(1), ips.toFixed(1)];
+      appendFileChecked(progressFile, row.join(',') + '\n');
+      if (session.tb) {
+        // TensorBoard (<runDir>/tb/): the progress.csv numbers at every epoch end, tagged classifier/*
+        const scalars: Record<string, number> = { train_loss: lossSum / counted, train_acc: accSum / counted, lr: opt.config.lr, images_per_s: ips };
+        if (!Number.isNaN(valid)) scalars.valid_acc = valid;
+        for (const [k2, v] of Object.entries(scalars)) session.tb.scalar(`classifier/${k2}`, v, st.step);
+        session.tb.flush();
+      }
+      log(
+        `epoch ${st.epoch}/${s.epochs}: loss ${(lossSum / counted).toFixed(4)}, train acc ${(accSum / counted).toFixed(3)}` +
+          (Number.isNaN(valid) ? '' : `, valid acc ${valid.toFixed(4)}`) + `, ${seconds.toFixed(0)} s, ${ips.toFixed(1)} images/s`,
+      );
+      lossSum = accSum = counted = 0;
+      windowStart = Date.now();
+    },
+  });
+  const seconds = end.state.seconds;
+  return { net, steps: end.state.step, completed: end.state.step >= total, signal: end.signal, seconds, imagesPerSecond: seconds > 0 ? (end.state.step * bs) / seconds : 0 };
 }
 
 /** Test-split evaluation of a trained network: confusion with and without mirror averaging. */

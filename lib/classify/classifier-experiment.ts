@@ -21,10 +21,10 @@ import { gitCommit, packageVersions, REPO_ROOT } from '../runs/versions';
 import { saveModelDir } from '../train/model-io';
 import { trainClassifier, evaluateClassifier } from './classifier-train';
 import type { ClassifierExperiment, ClassifierSettings } from '../runs/spec-types';
-import { SIGNAL_EXIT_CODES } from '../train/event-loop';
-import { Confusion, confusion, confusionMarkdown } from './confusion';
-import { DEFAULT_CLASSIFIER_DIR, classifierFromModel } from './classifier';
-import { classifierCheck } from './classifier-check';
+import type { StopSignal } from '../train/event-loop';
+import { Confusion, confusion, confusionMarkdown } from '../eval/confusion';
+import { DEFAULT_CLASSIFIER_DIR, classifierFromModel } from '../eval/classifier';
+import { classifierCheck } from '../eval/classifier-check';
 
 export interface ClassifierExperimentOptions {
   /** The experiment (experiments/classifier.ts CLASSIFIER_EXPERIMENT): presets by name and the default seed. */
@@ -50,6 +50,8 @@ export interface ClassifierExperimentOptions {
   argv?: string[];
   /** Take over the run folder's lock although it comes from another host (the CLI's --force-unlock). */
   forceUnlock?: boolean;
+  /** Stops training after the step in progress, with a checkpoint (continue with `resume`). */
+  signal?: AbortSignal;
   log?: (line: string) => void;
 }
 
@@ -59,6 +61,8 @@ export interface ClassifierExperimentResult {
   runDir: string;
   modelDir: string | null;
   completed: boolean;
+  /** The signal (the abort's reason) that stopped training early, or null. */
+  signal: StopSignal | null;
   metrics: ClassifierMetrics | null;
 }
 
@@ -206,12 +210,11 @@ async function runLocked(
   if (!o.resume) writeJsonAtomic(path.join(runDir, 'classifier.json'), cfg);
   log(`run: ${runDir}`);
 
-  const r = await trainClassifier({ runDir, train, valid, settings: s, seed: cfg.seed, resume: !!o.resume, initFrom: cfg.init?.dir, maxSteps: o.maxSteps, log });
+  const r = await trainClassifier({ runDir, train, valid, settings: s, seed: cfg.seed, resume: !!o.resume, initFrom: cfg.init?.dir, maxSteps: o.maxSteps, signal: o.signal, log });
   if (!r.completed) {
     log(`stopped at step ${r.steps}; continue with: npm run experiment -- ${o.experiment.command ?? 'fer-classifier'} --resume ${runDir}`);
-    if (r.signal) process.exitCode = SIGNAL_EXIT_CODES[r.signal];
     r.net.model.dispose();
-    return { runDir, modelDir: null, completed: false, metrics: null };
+    return { runDir, modelDir: null, completed: false, signal: r.signal, metrics: null };
   }
   const { plain, tta, probs } = await evaluateClassifier(r.net, test);
   const usage = accuracyByUsage(test, (idx) => {
@@ -257,5 +260,5 @@ async function runLocked(
     log(`installed into ${o.installDir}`);
   }
   r.net.model.dispose();
-  return { runDir, modelDir, completed: true, metrics };
+  return { runDir, modelDir, completed: true, signal: null, metrics };
 }
