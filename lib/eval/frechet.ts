@@ -98,7 +98,7 @@ export function meanAndCovariance(f: Features): { mean: Float64Array; cov: Float
   return { mean, cov: Float64Array.from(covariance(x).to1DArray()) };
 }
 
-/** (a + a^T) / 2, to remove rounding asymmetry before a symmetric eigensolve. */
+/** (a + a^T) / 2 in place (ml-matrix's add and mul change the matrix): rounding asymmetry removed before a symmetric eigensolve. */
 function symmetrize(a: Matrix): Matrix {
   return a.add(a.transpose()).mul(0.5);
 }
