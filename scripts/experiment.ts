@@ -5,6 +5,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { parseArgs as nodeParseArgs } from 'util';
 import { readJson } from '../lib/io/files';
 import { parseArgs, intOption, stringOption, runMain } from '../tools/cli/args';
 import { EXPERIMENTS, getExperiment } from '../experiments';
@@ -58,8 +59,9 @@ runMain(async (signal) => {
   const own = OWN_COMMANDS[process.argv[2]];
   if (own) return (await own())(process.argv.slice(3), signal);
   // A translator run resumes with its own command (its config.json says kind: 'translator').
-  const resumeAt = process.argv.findIndex((a) => a === '--resume' || a.startsWith('--resume='));
-  const resumeDir = resumeAt < 0 ? undefined : process.argv[resumeAt].includes('=') ? process.argv[resumeAt].split('=')[1] : process.argv[resumeAt + 1];
+  // (only --resume is read here, every other option is left to the parser below or the translator's)
+  const peek = nodeParseArgs({ args: process.argv.slice(2), options: { resume: { type: 'string' } }, strict: false, allowPositionals: true }).values.resume;
+  const resumeDir = typeof peek === 'string' ? peek : undefined;
   if (resumeDir && isTranslatorRun(resumeDir)) return (await OWN_COMMANDS['fer-translate']())(process.argv.slice(2), signal);
   const cmd = 'experiment';
   const args = parseArgs(process.argv.slice(2), {

@@ -20,6 +20,9 @@
  */
 const fs = require('fs');
 const path = require('path');
+const { parseArgs } = require('util');
+
+const cli = parseArgs({ options: { files: { type: 'boolean' } } }).values;
 
 const root = path.resolve(__dirname, '..');
 const exts = ['.ts', '.tsx', '.js'];
@@ -163,7 +166,7 @@ const folderCycles = components(folderGraph).filter((c) => c.length > 1).map((c)
 console.log(`lib/: ${libFiles.length} files, ${[...edges.values()].reduce((a, s) => a + s.size, 0)} imports between them`);
 console.log('\nfolder -> folder (number of file imports):');
 for (const k of [...folderEdges.keys()].sort()) console.log(`  ${k} (${folderEdges.get(k)})`);
-if (process.argv.includes('--files')) {
+if (cli.files) {
   console.log('\nfile -> file:');
   for (const [f, deps] of [...edges].sort()) for (const d of [...deps].sort()) console.log(`  ${rel(f)} -> ${rel(d)}`);
 }

@@ -12,14 +12,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Rng } from '../lib/rng';
 import { EMOTIONS } from '../lib/data/types';
+import { intOption, parseArgs, stringOption } from '../tools/cli/args';
 
 const PER_EMOTION = { train: 100, test: 20 } as const;
 const CELEBA_COUNT = 300;
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
 
 /** k names drawn without replacement from the sorted listing, returned sorted. */
 function pick(rng: Rng, names: string[], k: number, where: string): string[] {
@@ -34,11 +30,14 @@ function listJpegs(dir: string): string[] {
 }
 
 function main(): void {
-  const srcArg = arg('src', '');
+  const cmd = 'make-sample';
+  const args = parseArgs(process.argv.slice(2), { options: ['src', 'out', 'seed'] }, cmd);
+  if (args.positionals.length) throw new Error(`${cmd}: unexpected argument(s) ${args.positionals.join(' ')}`);
+  const srcArg = stringOption(args, 'src');
   if (!srcArg) throw new Error('make-sample: --src DIR is required (the full data: DIR/fer2013/{train,test}/<emotion>/ and DIR/celeba/img_align_celeba/)');
   const src = path.resolve(srcArg);
-  const out = path.resolve(arg('out', path.join(__dirname, '..', 'data', 'sample')));
-  const seed = Number(arg('seed', '2013'));
+  const out = path.resolve(stringOption(args, 'out') ?? path.join(__dirname, '..', 'data', 'sample'));
+  const seed = intOption(args, 'seed', cmd) ?? 2013;
   const rng = new Rng(seed);
   let bytes = 0;
 

@@ -8,9 +8,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as aq from 'arquero';
 import { parseArgs, runMain } from '../tools/cli/args';
 import { REPO_ROOT } from '../lib/runs/versions';
+import { csvObjects } from '../lib/io/csv';
 
 export const README = path.join(REPO_ROOT, 'README.md');
 /** The files that carry the generated table: the README's verdict and the full record. */
@@ -61,7 +61,7 @@ export function paperTable(rows: Row[]): string {
 }
 
 export function readPaperRows(file = PAPER_TABLE): Row[] {
-  return aq.fromCSV(fs.readFileSync(file, 'utf8'), { autoType: false }).objects() as Row[];
+  return csvObjects(fs.readFileSync(file, 'utf8'), file) as Row[];
 }
 
 /** The text with its generated block rebuilt. Throws naming the file when the markers are missing. */

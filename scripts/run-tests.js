@@ -11,6 +11,7 @@
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const path = require('path');
+const { parseArgs } = require('util');
 
 const root = path.resolve(__dirname, '..');
 const testDir = path.join(root, 'test');
@@ -28,9 +29,16 @@ const EIGEN = ['conv-transpose.test.ts', 'fused-layers.test.ts'];
  */
 const listTests = (sub) => fs.readdirSync(path.join(testDir, sub)).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join('test', sub, f));
 
-const unit = process.argv.includes('--unit');
-const faultsOnly = process.argv.includes('--faults');
-const given = process.argv.slice(2).filter((a) => a !== '--unit' && a !== '--faults');
+let cli;
+try {
+  cli = parseArgs({ options: { unit: { type: 'boolean' }, faults: { type: 'boolean' } }, allowPositionals: true });
+} catch (e) {
+  console.error(`run-tests: ${e.message} (usage: run-tests.js [--unit | --faults] [test files...])`);
+  process.exit(2);
+}
+const unit = !!cli.values.unit;
+const faultsOnly = !!cli.values.faults;
+const given = cli.positionals;
 const unitFiles = listTests('unit');
 const all = [...unitFiles, ...listTests('e2e')];
 const faultFiles = listTests('faults');

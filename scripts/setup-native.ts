@@ -9,6 +9,7 @@
 import * as os from 'os';
 import * as path from 'path';
 import { setupNative, SetupResult } from '../tools/native/setup';
+import { parseArgs, ParsedArgs } from '../tools/cli/args';
 
 const USAGE = `usage: npm run setup:native [-- options]
   --gpu          build @tensorflow/tfjs-node-gpu instead (needs an installed CUDA build of TensorFlow)
@@ -19,7 +20,7 @@ const USAGE = `usage: npm run setup:native [-- options]
 env: FACEGAN_CACHE (cache folder), FACEGAN_TF_DIR (use this libtensorflow), FACEGAN_PYTHON (python for pip),
      FACEGAN_PIP_INDEX_URL (pip index URLs), FACEGAN_OFFICIAL_TIMEOUT_S (default 180)`;
 
-const KNOWN = new Set(['--gpu', '--force', '--offline', '--bench', '--postinstall', '--help', '-h']);
+const FLAGS = ['gpu', 'force', 'offline', 'bench', 'postinstall', 'help'];
 
 function home(p: string): string {
   const h = os.homedir();
@@ -67,19 +68,26 @@ function oneLine(r: SetupResult): string {
 }
 
 async function main(): Promise<number> {
-  const args = process.argv.slice(2);
-  const unknown = args.filter((a) => !KNOWN.has(a));
-  if (args.includes('--help') || args.includes('-h') || unknown.length > 0) {
-    if (unknown.length) console.error(`setup:native: unknown option(s) ${unknown.join(' ')}`);
+  let args: ParsedArgs;
+  try {
+    args = parseArgs(process.argv.slice(2), { flags: FLAGS }, 'setup:native');
+    const extra = args.positionals.filter((a) => a !== '-h');
+    if (extra.length) throw new Error(`setup:native: unexpected argument(s) ${extra.join(' ')}`);
+  } catch (e) {
+    console.error((e as Error).message);
     console.error(USAGE);
-    return unknown.length ? 2 : 0;
+    return 2;
   }
-  const postinstall = args.includes('--postinstall');
+  if (args.options.help || args.positionals.includes('-h')) {
+    console.error(USAGE);
+    return 0;
+  }
+  const postinstall = !!args.options.postinstall;
   const r = await setupNative({
-    gpu: args.includes('--gpu'),
-    force: args.includes('--force'),
-    offline: args.includes('--offline'),
-    bench: args.includes('--bench'),
+    gpu: !!args.options.gpu,
+    force: !!args.options.force,
+    offline: !!args.options.offline,
+    bench: !!args.options.bench,
     log: postinstall ? undefined : (m) => console.log(`[setup:native] ${m}`),
   });
   if (postinstall) {

@@ -1,7 +1,8 @@
 /**
  * FER2013 in its original csv form (Kaggle fer2013.csv: `emotion,pixels,Usage`, one 48x48 image
  * per row as 2304 space-separated 0..255 values), read line by line as a stream (the real file
- * is ~300 MB).
+ * is ~300 MB); fields split by lib/io/csv.ts (quoted fields, e.g. a quoted pixels column, are
+ * unquoted).
  *
  * Bad input:
  * - missing/empty file or a header without the columns emotion, pixels, Usage: **error** naming
@@ -16,6 +17,7 @@
  */
 import * as fs from 'fs';
 import * as readline from 'readline';
+import { splitCsvLine } from '../io/csv';
 import { assertSomeGood } from './skips';
 import { addCount, FER_PIXELS, USAGES, type CountTable, type Usage } from './fer2013-options';
 import type { SkipReport } from './types';
@@ -33,7 +35,12 @@ export interface Fer2013CsvRows {
 
 /** Column positions from the header line; throws naming the file when one is missing. */
 function parseHeader(file: string, line: string): { emotion: number; pixels: number; usage: number; columns: number } {
-  const cols = line.replace(/^\uFEFF/, '').split(',').map((c) => c.trim().replace(/^"|"$/g, '').toLowerCase());
+  let cols: string[];
+  try {
+    cols = splitCsvLine(line.replace(/^\uFEFF/, '')).map((c) => c.trim().replace(/^"|"$/g, '').toLowerCase());
+  } catch (e) {
+    throw new Error(`${file}: bad FER2013 csv header "${line.slice(0, 200)}": ${(e as Error).message}`);
+  }
   const emotion = cols.indexOf('emotion');
   const pixels = cols.indexOf('pixels');
   const usage = cols.indexOf('usage');
@@ -103,7 +110,13 @@ export async function readFer2013Csv(file: string, usages: Set<Usage>, emotions:
       if (line.trim() === '') continue;
       rows++;
       const where = `${file}:line ${lineNo}`;
-      const fields = line.split(',');
+      let fields: string[];
+      try {
+        fields = splitCsvLine(line);
+      } catch (e) {
+        out.skipped.push({ source: where, reason: `not a csv row: ${(e as Error).message}` });
+        continue;
+      }
       if (fields.length !== header.columns) {
         out.skipped.push({ source: where, reason: `wrong number of columns: ${fields.length}, expected ${header.columns}` });
         continue;

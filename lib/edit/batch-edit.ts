@@ -15,6 +15,7 @@ import { LoadedTranslator } from './translator-model';
 import { editWithTranslator } from './translate-edit';
 import { encodePng } from '../viz/png';
 import { writeFileAtomic, makeDirs } from '../io/files';
+import { csvText } from '../io/csv';
 
 const IMAGE = /\.(jpe?g|png)$/i;
 
@@ -43,11 +44,6 @@ export interface BatchEditResult {
   report: string;
   rows: { input: string; target: string; output: string; verdict: string; p_target: number | null }[];
 }
-
-export const csvCell = (v: string | number | null) => {
-  const s = v === null ? '' : String(v);
-  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-};
 
 /** Edits every image below `inDir` to each of `targets`; writes the layout above into `outDir`. */
 export async function batchEdit(
@@ -94,7 +90,7 @@ export async function batchEdit(
     throw new Error(`--in ${inDir}: none of its ${files.length} image(s) could be read (first: ${skipped[0].input}: ${skipped[0].reason})`);
   }
   const report = path.join(outDir, 'report.csv');
-  writeFileAtomic(report, ['input,target,output,verdict,p_target', ...rows.map((r) => [r.input, r.target, r.output, r.verdict, r.p_target].map(csvCell).join(','))].join('\n') + '\n');
-  if (skipped.length) writeFileAtomic(path.join(outDir, 'skipped.csv'), ['input,reason', ...skipped.map((s) => `${csvCell(s.input)},${csvCell(s.reason)}`)].join('\n') + '\n');
+  writeFileAtomic(report, csvText(['input', 'target', 'output', 'verdict', 'p_target'], rows));
+  if (skipped.length) writeFileAtomic(path.join(outDir, 'skipped.csv'), csvText(['input', 'reason'], skipped));
   return { edited: new Set(rows.map((r) => r.input)).size, skipped, report, rows };
 }

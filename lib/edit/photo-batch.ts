@@ -11,11 +11,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { listImages, csvCell } from './batch-edit';
+import { listImages } from './batch-edit';
 import { readPhoto, encodePhoto } from './photo-io';
 import { PhotoTools, editPhoto, judgeEdits } from './photo-edit';
 import { NoFaceError } from '../photo/types';
 import { writeFileAtomic, makeDirs } from '../io/files';
+import { csvText } from '../io/csv';
 
 export interface PhotoBatchOptions {
   targets: number[];
@@ -122,9 +123,9 @@ export async function editPhotoFolder(tools: PhotoTools, inDir: string, outDir: 
   makeDirs(outDir);
   const report = path.join(outDir, 'report.csv');
   const cols: (keyof PhotoBatchRow)[] = ['input', 'target', 'output', 'face', 'box', 'score', 'from', 'verdict', 'p_target'];
-  writeFileAtomic(report, [cols.join(','), ...rows.map((r) => cols.map((c) => csvCell(r[c])).join(','))].join('\n') + '\n');
+  writeFileAtomic(report, csvText(cols, rows));
   const skippedFile = path.join(outDir, 'skipped.csv');
-  if (skipped.length) writeFileAtomic(skippedFile, ['input,reason', ...skipped.map((s) => `${csvCell(s.input)},${csvCell(s.reason)}`)].join('\n') + '\n');
+  if (skipped.length) writeFileAtomic(skippedFile, csvText(['input', 'reason'], skipped));
   else if (fs.existsSync(skippedFile)) fs.rmSync(skippedFile);
   return { inputs: files.length, edited, skipped, rows, report, kept };
 }

@@ -24,7 +24,7 @@
 import { EMOTIONS } from '../data/types';
 import { frechetDistance } from './frechet';
 import { kernelInceptionDistance } from './kid';
-import { slicedWassersteinParallel, SwdOptions, Images } from './swd';
+import { slicedWasserstein, SwdOptions, Images } from './swd';
 import { meanPairwiseDistance } from './diversity';
 import { classify, expressionHits, FerClassifier, UImages } from './classifier';
 import { describeClassifierInput, toClassifierInput } from './classifier-input';
@@ -46,7 +46,7 @@ export interface SampleMetricOptions {
   /** KID subsets (default 50) and subset size (default min(1000, n)). */
   kidSubsets?: number;
   kidSubsetSize?: number;
-  swd?: SwdOptions & { workers?: number };
+  swd?: SwdOptions;
   seed?: number;
   /** Also compute standard FID (`fid`, `fid_real`) with these InceptionV3 features (inception.ts). */
   inception?: InceptionModel | null;
@@ -102,8 +102,8 @@ export async function computeSampleMetrics(s: SampleMetricSets, o: SampleMetricO
 
   const swdOpts = { seed, ...o.swd };
   const [fakeI, realAI, realBI] = [s.fake, s.realA, s.realB] as Images[];
-  const swdFake = await slicedWassersteinParallel(fakeI, realAI, swdOpts);
-  const swdReal = await slicedWassersteinParallel(realBI, realAI, swdOpts);
+  const swdFake = slicedWasserstein(fakeI, realAI, swdOpts);
+  const swdReal = slicedWasserstein(realBI, realAI, swdOpts);
   values.swd = swdFake.mean * 1e3;
   values.swd_real = swdReal.mean * 1e3;
   details.swd = { scale: 'x1e3', resolutions: swdFake.resolutions, perLevel: swdFake.perLevel.map((v) => v * 1e3), perLevelReal: swdReal.perLevel.map((v) => v * 1e3) };

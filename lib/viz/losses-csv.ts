@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { LossChartOptions, lossChartSpec, writeChart } from './charts';
 import { WriteError } from '../io/files';
+import { parseCsv } from '../io/csv';
 
 /** Columns of losses.csv, in the order the trainer writes them. */
 export const LOSS_CSV_COLUMNS = ['epoch', 'iter', 'loss_d', 'loss_g', 'd_x', 'd_g_z1', 'd_g_z2', 'seconds'] as const;
@@ -30,11 +31,7 @@ const NUMBER = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$|^[-+]?Infinity$|^NaN$/;
  * come in any order, extra columns are ignored, blank lines skipped; NaN/Infinity are kept as
  * numbers since a diverging run logs them). A missing column, a row with the wrong number of
  * fields, a value that is not a number or a non-integer epoch/iter throws an error naming the
- * file and line.
- *
- * Hand-written rather than arquero's fromCSV (a dependency already): fromCSV drops extra fields,
- * turns a blank line into a row of nulls and a short row into undefined values without saying
- * which line, so the checks above would need this line scan anyway.
+ * file and line. The fields are split by lib/io/csv.ts (arquero's fromCSV cannot name the line).
  */
 export function readLossesCsv(file: string): LossRow[] {
   let text: string;
@@ -43,8 +40,8 @@ export function readLossesCsv(file: string): LossRow[] {
   } catch (e) {
     throw new Error(`readLossesCsv: cannot read ${file}: ${(e as Error).message}`);
   }
-  const lines = text.split(/\r?\n/);
-  const header = lines[0].replace(/^\uFEFF/, '').split(',').map((h) => h.trim());
+  const csv = parseCsv(text, file);
+  const header = csv.header.map((h) => h.trim());
   if (header.length === 1 && header[0] === '') {
     throw new Error(`${file}:1: empty file, expected the header line "${LOSS_CSV_COLUMNS.join(',')}"`);
   }
@@ -52,18 +49,15 @@ export function readLossesCsv(file: string): LossRow[] {
   const missing = LOSS_CSV_COLUMNS.filter((_, k) => col[k] < 0);
   if (missing.length > 0) {
     throw new Error(
-      `${file}:1: header lacks column(s) ${missing.join(', ')}; expected "${LOSS_CSV_COLUMNS.join(',')}", got "${lines[0]}"`,
+      `${file}:1: header lacks column(s) ${missing.join(', ')}; expected "${LOSS_CSV_COLUMNS.join(',')}", got "${csv.headerText}"`,
     );
   }
   const rows: LossRow[] = [];
-  for (let li = 1; li < lines.length; li++) {
-    const line = lines[li];
-    if (line.trim() === '') continue;
-    const where = `${file}:${li + 1}`;
-    const fields = line.split(',');
+  for (const { line, fields, text: lineText } of csv.records) {
+    const where = `${file}:${line}`;
     if (fields.length !== header.length) {
       throw new Error(
-        `${where}: expected ${header.length} comma-separated values (${header.join(',')}), got ${fields.length}: "${clip(line)}"`,
+        `${where}: expected ${header.length} comma-separated values (${header.join(',')}), got ${fields.length}: "${clip(lineText)}"`,
       );
     }
     const row = {} as Record<(typeof LOSS_CSV_COLUMNS)[number], number>;

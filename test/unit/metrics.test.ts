@@ -1,5 +1,5 @@
 /**
- * Sample-quality metric numerics (lib/eval): linear algebra, Frechet distance, KID, multi-scale
+ * Sample-quality metric numerics (lib/eval): covariance and PSD square root, Frechet distance, KID, multi-scale
  * SWD on real FER2013 faces, and pairwise-distance diversity.
  */
 import test from 'node:test';
@@ -9,15 +9,20 @@ import * as path from 'path';
 import * as jpeg from 'jpeg-js';
 import { Rng } from '../../lib/rng';
 import { Features, pixelFeatures } from '../../lib/eval/features-matrix';
-import { columnMeans, fromEig, matmul, meanAndCovariance, sqrtPsd, symEig, trace } from '../../lib/eval/linalg';
-import { frechetDistance, frechetFromStats } from '../../lib/eval/frechet';
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { frechetDistance, frechetFromStats, meanAndCovariance, sqrtPsd } from '../../lib/eval/frechet';
 import { kernelInceptionDistance, polynomialMmd2Unbiased } from '../../lib/eval/kid';
 import {
-  Images, laplacianPyramid, pyrUp, pyramidSizes, radixSortFloat32, slicedWasserstein, slicedWassersteinParallel,
-  wasserstein1Sorted,
+  Images, laplacianPyramid, pyrUp, pyramidSizes, radixSortFloat32, slicedWasserstein, wasserstein1Sorted,
 } from '../../lib/eval/swd';
 import { diversityRatio, meanPairwiseDistance } from '../../lib/eval/diversity';
 import { SAMPLE_FER2013_DIR } from '../../lib/data/sample';
+import { setupBackend } from '../helpers';
+
+// SWD projects on the tfjs backend (the fastest that loads, as evaluations do)
+test.before(async () => {
+  await setupBackend();
+});
 
 /** Real faces for the SWD and diversity tests: the bundled FER2013 sample (80 of its 100 per emotion). */
 const FER = SAMPLE_FER2013_DIR;
@@ -41,15 +46,14 @@ function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return m;
 }
 
-/** Random orthogonal matrix: the eigenvectors of a random symmetric matrix (as rows). */
-function randomOrthogonal(rng: Rng, n: number): Float64Array {
-  return symEig(randomSymmetric(rng, n), n).vectors;
+/** Random orthogonal matrix: the eigenvectors of a random symmetric matrix (as columns). */
+function randomOrthogonal(rng: Rng, n: number): Matrix {
+  return new EigenvalueDecomposition(Matrix.from1DArray(n, n, randomSymmetric(rng, n)), { assumeSymmetric: true }).eigenvectorMatrix;
 }
 
-/** Q^T diag(v) Q for Q with orthonormal rows. */
-function withEigen(q: Float64Array, v: number[]): Float64Array {
-  const n = v.length;
-  return fromEig({ values: Float64Array.from(v), vectors: q, n }, (l) => l);
+/** Q diag(v) Q^T (row-major) for Q with orthonormal columns. */
+function withEigen(q: Matrix, v: number[]): Float64Array {
+  return Float64Array.from(q.clone().mulRowVector(v).mmul(q.transpose()).to1DArray());
 }
 
 /** n samples of N(mu, diag(variances)). */
@@ -60,52 +64,7 @@ function gaussianSamples(rng: Rng, n: number, mu: number[], variances: number[])
   return { data, n, d };
 }
 
-// ---------------------------------------------------------------------------------- linalg
-
-test('symEig reconstructs random symmetric matrices with orthonormal eigenvectors', () => {
-  const rng = new Rng(1);
-  for (const n of [1, 2, 3, 7, 40, 128]) {
-    const a = randomSymmetric(rng, n);
-    const eig = symEig(a, n);
-    const scale = Math.max(1, ...Array.from(a, Math.abs));
-    assert.ok(maxAbsDiff(fromEig(eig, (l) => l), a) < 1e-11 * n * scale, `reconstruction n=${n}`);
-    const vvt = matmul(eig.vectors, transpose(eig.vectors, n), n);
-    assert.ok(maxAbsDiff(vvt, identity(n)) < 1e-12 * n, `orthonormality n=${n}`);
-    for (let i = 1; i < n; i++) assert.ok(eig.values[i - 1] <= eig.values[i], 'ascending eigenvalues');
-    // A v = lambda v for the largest eigenpair.
-    const v = eig.vectors.subarray((n - 1) * n, n * n);
-    for (let i = 0; i < n; i++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k] * v[k];
-      assert.ok(Math.abs(s - eig.values[n - 1] * v[i]) < 1e-10 * n * scale);
-    }
-  }
-});
-
-test('symEig handles repeated eigenvalues and diagonal matrices exactly', () => {
-  const rng = new Rng(2);
-  const n = 9;
-  const q = randomOrthogonal(rng, n);
-  const vals = [-2, -2, 0, 0, 0, 1.5, 3, 3, 3];
-  const eig = symEig(withEigen(q, vals), n);
-  assert.ok(maxAbsDiff(eig.values, vals) < 1e-12);
-  const diag = new Float64Array(16);
-  [4, -1, 2, 0].forEach((v, i) => (diag[i * 4 + i] = v));
-  assert.deepEqual(Array.from(symEig(diag, 4).values), [-1, 0, 2, 4]);
-});
-
-test('symEig of a 512x512 matrix takes a few seconds at most', () => {
-  const n = 512;
-  const a = randomSymmetric(new Rng(3), n);
-  const t0 = Date.now();
-  const eig = symEig(a, n);
-  const ms = Date.now() - t0;
-  assert.ok(ms < 15000, `took ${ms} ms`);
-  // trace is preserved
-  let s = 0;
-  for (const v of eig.values) s += v;
-  assert.ok(Math.abs(s - trace(a, n)) < 1e-8);
-});
+// ---------------------------------------------------------------------------------- covariance, PSD square root
 
 test('sqrtPsd squares back to the matrix and clamps tiny negative eigenvalues', () => {
   const rng = new Rng(4);
@@ -113,11 +72,13 @@ test('sqrtPsd squares back to the matrix and clamps tiny negative eigenvalues', 
   const q = randomOrthogonal(rng, n);
   const vals = Array.from({ length: n }, (_, i) => (i < 3 ? 0 : 0.5 + i));
   const a = withEigen(q, vals); // PSD, rank n-3: rounding makes some zero eigenvalues slightly negative
-  const r = sqrtPsd(a, n);
-  assert.ok(maxAbsDiff(matmul(r, r, n), a) < 1e-11);
-  assert.ok(r.every(Number.isFinite));
-  const e = symEig(r, n).values;
-  assert.ok(e[0] > -1e-7, `sqrt is PSD up to rounding, smallest eigenvalue ${e[0]}`);
+  const r = sqrtPsd(Matrix.from1DArray(n, n, a));
+  assert.ok(maxAbsDiff(r.mmul(r).to1DArray(), a) < 1e-11);
+  assert.ok(r.to1DArray().every(Number.isFinite));
+  const e = new EigenvalueDecomposition(r, { assumeSymmetric: true }).realEigenvalues;
+  assert.ok(Math.min(...e) > -1e-7, `sqrt is PSD up to rounding, smallest eigenvalue ${Math.min(...e)}`);
+  // clamping: without it the slightly negative eigenvalues would give NaN
+  assert.ok(vals.filter((v) => v === 0).length === 3);
 });
 
 test('meanAndCovariance matches a direct computation and is stable under a large offset', () => {
@@ -125,8 +86,12 @@ test('meanAndCovariance matches a direct computation and is stable under a large
   const n = 300, d = 7;
   const data = new Float64Array(n * d);
   for (let i = 0; i < data.length; i++) data[i] = 1e6 + rng.normal() * (1 + (i % d));
-  const { mean, cov } = meanAndCovariance(data, n, d);
-  assert.ok(maxAbsDiff(mean, columnMeans(data, n, d)) === 0);
+  const { mean, cov } = meanAndCovariance({ data, n, d });
+  for (let k = 0; k < d; k++) {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += data[i * d + k];
+    assert.ok(Math.abs(mean[k] - s / n) < 1e-9, `mean of column ${k}`);
+  }
   for (let a = 0; a < d; a++) {
     for (let b = 0; b < d; b++) {
       let s = 0;
@@ -168,9 +133,9 @@ test('frechetFromStats matches the 2x2 closed form for a non-commuting pair', ()
   // For 2x2 PSD M: Tr sqrt(M) = sqrt(Tr M + 2 sqrt(det M)); Tr (S1 S2)^1/2 uses M = S1 S2.
   const s1 = [2, 0.8, 0.8, 1];
   const s2 = [1, -0.3, -0.3, 3];
-  const p = matmul(s1, s2, 2);
-  const trSqrt = Math.sqrt(trace(p, 2) + 2 * Math.sqrt(p[0] * p[3] - p[1] * p[2]));
-  const expected = 0.5 ** 2 + trace(s1, 2) + trace(s2, 2) - 2 * trSqrt;
+  const p = Matrix.from1DArray(2, 2, s1).mmul(Matrix.from1DArray(2, 2, s2)).to1DArray();
+  const trSqrt = Math.sqrt(p[0] + p[3] + 2 * Math.sqrt(p[0] * p[3] - p[1] * p[2]));
+  const expected = 0.5 ** 2 + (s1[0] + s1[3]) + (s2[0] + s2[3]) - 2 * trSqrt;
   const fd = frechetFromStats([0.5, 0], s1, [0, 0], s2);
   assert.ok(Math.abs(fd - expected) < 1e-12, `${fd} vs ${expected}`);
 });
@@ -415,15 +380,23 @@ test('SWD: seeded, same for uint8 and [-1, 1] input, refuses mismatched shapes',
   assert.throws(() => slicedWasserstein(a, b, { minRes: 64 }), /smaller than opts.minRes/);
 });
 
-test('slicedWassersteinParallel gives exactly the single-thread result', { skip: fer ? false : `no FER2013 at ${FER}` }, async () => {
+test('SWD gives the numbers of the pure-JS projections it replaced, for equal and unequal set sizes', { skip: fer ? false : `no FER2013 at ${FER}` }, () => {
+  // Recorded with the float64 JS dot products (and worker threads) of commit d8e7d0d, before the
+  // projections became tfjs matMuls: the same descriptors and directions, projections now summed
+  // in float32 by the backend, so the per-level values move by ~1e-9 relative.
+  const old200 = [0.014174507850858147, 0.023181883709569553];
+  const r200 = slicedWasserstein(fer!.a, fer!.b);
   const a: Images = { ...fer!.a, n: 60, data: fer!.a.data.subarray(0, 60 * 2304) };
   const b: Images = { ...fer!.b, n: 50, data: fer!.b.data.subarray(0, 50 * 2304) };
-  const opts = { directions: 40, repeats: 2, seed: 9, minRes: 12 };
-  const sync = slicedWasserstein(a, b, opts);
-  assert.deepEqual(await slicedWassersteinParallel(a, b, { ...opts, workers: 3 }), sync);
-  assert.deepEqual(sync.resolutions, [48, 24, 12]);
+  const old6050 = [0.025082812019018595, 0.02553016695343141, 0.0601997125315034];
+  const r6050 = slicedWasserstein(a, b, { directions: 40, repeats: 2, seed: 9, minRes: 12 });
+  assert.deepEqual(r6050.resolutions, [48, 24, 12]);
+  for (const [got, old] of [[r200.perLevel, old200], [r6050.perLevel, old6050]]) {
+    assert.equal(got.length, old.length);
+    got.forEach((v, l) => assert.ok(Math.abs(v - old[l]) < 1e-6 * old[l], `level ${l}: ${v} vs ${old[l]}`));
+  }
   const rgb: Images = { data: new Uint8Array(2 * 48 * 48 * 3), n: 2, height: 48, width: 48, channels: 3 };
-  await assert.rejects(slicedWassersteinParallel(a, rgb, opts), /image shapes differ: a is 60 x 48x48x1.*b is 2 x 48x48x3/);
+  assert.throws(() => slicedWasserstein(a, rgb), /image shapes differ: a is 60 x 48x48x1.*b is 2 x 48x48x3/);
 });
 
 test('SWD works on 64x64x3 (levels 64, 32, 16)', () => {
@@ -451,6 +424,36 @@ test('SWD works on 64x64x3 (levels 64, 32, 16)', () => {
   // Each set's descriptors are normalised by its own per-channel std, so at the finest level both
   // sets look like white noise (smooth pattern + noise); the difference shows at 32x32.
   assert.ok(noisy.perLevel[1] > 3 * same.perLevel[1] && noisy.mean > 2 * same.mean, `${same.perLevel} vs ${noisy.perLevel}`);
+});
+
+/** 12x12 block means of 48x48 faces in [0, 1] (d = 144): real-image features without a network. */
+function blockFeatures(im: Images): Features {
+  const d = 144;
+  const out = new Float64Array(im.n * d);
+  for (let i = 0; i < im.n; i++) {
+    for (let by = 0; by < 12; by++) {
+      for (let bx = 0; bx < 12; bx++) {
+        let s = 0;
+        for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) s += im.data[i * 2304 + (by * 4 + y) * 48 + bx * 4 + x];
+        out[i * d + by * 12 + bx] = s / (16 * 255);
+      }
+    }
+  }
+  return { data: out, n: im.n, d };
+}
+
+test('frechetDistance on real faces gives the numbers of the EISPACK solver it replaced', { skip: fer ? false : `no FER2013 at ${FER}` }, () => {
+  // Recorded with lib/eval/linalg.ts's own tred2/tql2 eigensolver and covariance (commit d8e7d0d),
+  // before ml-matrix replaced them. With n > d they agree to rounding; with n < d the covariances
+  // are singular and the sqrt of ~1e-17 rounding-noise eigenvalues moves the 9th digit.
+  const a = blockFeatures(fer!.a), b = blockFeatures(fer!.b), blurred = blockFeatures(boxBlur3(fer!.b));
+  const first = (f: Features, n: number): Features => ({ data: f.data.subarray(0, n * f.d), n, d: f.d });
+  const cases: [string, number, number, number][] = [
+    ['real B vs real A (n 200 > d 144)', frechetDistance(b, a), 1.2965102958872272, 1e-12],
+    ['blurred B vs real A', frechetDistance(blurred, a), 1.2330239190166914, 1e-12],
+    ['n 100 < d 144 (singular)', frechetDistance(first(b, 100), first(a, 100)), 2.4844408924821195, 1e-7],
+  ];
+  for (const [what, got, old, tol] of cases) assert.ok(Math.abs(got - old) <= tol * old, `${what}: ${got} vs ${old}`);
 });
 
 // ---------------------------------------------------------------------------------- diversity
@@ -485,24 +488,13 @@ test('metrics refuse mismatched feature dimensions with a message naming both sh
   assert.throws(() => kernelInceptionDistance(a, b), /a is 20x5, b is 30x6/);
   assert.throws(() => diversityRatio(a, b), /a is 20x5, b is 30x6/);
   assert.throws(() => frechetFromStats([0, 0], diagMatrix([1, 1]), [0, 0, 0], diagMatrix([1, 1, 1])), /mu1 2.*mu2 3/);
+  assert.throws(() => frechetFromStats([0, NaN], diagMatrix([1, 1]), [0, 0], diagMatrix([1, 1])), /mu1 has a non-finite entry NaN at index 1/);
   assert.throws(() => frechetDistance({ data: new Float64Array(9), n: 2, d: 5 }, a), /length 9, expected n\*d/);
   assert.throws(() => kernelInceptionDistance(a, a, { subsetSize: 21 }), /subsetSize/);
   assert.throws(() => meanPairwiseDistance({ data: new Float64Array(5), n: 1, d: 5 }), /at least 2/);
 });
 
 // ---------------------------------------------------------------------------------- helpers
-
-function transpose(a: Float64Array, n: number): Float64Array {
-  const t = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t[j * n + i] = a[i * n + j];
-  return t;
-}
-
-function identity(n: number): Float64Array {
-  const m = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) m[i * n + i] = 1;
-  return m;
-}
 
 function diagMatrix(v: number[]): Float64Array {
   const n = v.length;

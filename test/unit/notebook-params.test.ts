@@ -59,6 +59,13 @@ test('the command line: -p NAME=VALUE and -p NAME VALUE, -r raw, -f JSON/YAML, -
   assert.throws(() => parseNotebookArgs(['x.ipynb', '--frobnicate']), /unknown option --frobnicate/);
   assert.throws(() => parseNotebookArgs(['a.ipynb', 'b.ipynb']), /one notebook at a time/);
   assert.throws(() => parseNotebookArgs(['x.ipynb', '--grace-s', 'soon']), /--grace-s must be a number/);
+  // -p NAME VALUE takes VALUE as it is, even when it looks like an option; parsing goes on after it
+  assert.deepEqual(parseNotebookArgs(['x.ipynb', '-p', 'lr', '-0.5', '-r', 'flag', '--help', '-p', 'n=2']).params, { lr: -0.5, flag: '--help', n: 2 });
+  assert.equal(parseNotebookArgs(['x.ipynb', '-p', 'lr', '-0.5']).help, false);
+  assert.throws(() => parseNotebookArgs(['x.ipynb', '-xz']), /unknown option -xz\n/);
+  assert.throws(() => parseNotebookArgs(['x.ipynb', '--parameters=a=1']), /--parameters: write --parameters NAME=VALUE/);
+  assert.throws(() => parseNotebookArgs(['x.ipynb', '-o']), /-o needs a value/);
+  assert.deepEqual(parseNotebookArgs(['--', '-odd.ipynb']).input, '-odd.ipynb');
   const bad = path.join(dir, 'bad.json');
   fs.writeFileSync(bad, '[1, 2]');
   assert.throws(() => readParamsFile(bad), /bad\.json: expected a mapping/);

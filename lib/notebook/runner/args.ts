@@ -1,8 +1,9 @@
 /**
  * Command line of `npm run notebook`, papermill's: `-p name value` or `-p name=value` (typed),
  * `-r name value` (raw string), `-f params.json|yaml`, `-y 'yaml'`, `-o out.ipynb`. As in papermill,
- * files apply first, then -y, then -p, then -r, whatever their order on the line.
+ * files apply first, then -y, then -p, then -r, whatever their order on the line. `--` ends the options.
  */
+import { parseArgs } from 'util';
 import { Params, parseParamsText, readParamsFile, splitAssignment, checkParamName, typeParamValue } from './params';
 
 export const NOTEBOOK_USAGE = `usage: npm run notebook -- <notebook.ipynb> [options]
@@ -36,92 +37,102 @@ export interface NotebookArgs {
   help: boolean;
 }
 
-const SHORT: Record<string, string> = { '-p': '--parameters', '-r': '--parameters-raw', '-f': '--parameters-file', '-y': '--parameters-yaml', '-o': '--output', '-h': '--help' };
+/** The runner's options for node's util.parseArgs (-p/-r take two arguments: handled below). */
+const OPTIONS = {
+  parameters: { type: 'string', short: 'p' },
+  'parameters-raw': { type: 'string', short: 'r' },
+  'parameters-file': { type: 'string', short: 'f' },
+  'parameters-yaml': { type: 'string', short: 'y' },
+  output: { type: 'string', short: 'o' },
+  cwd: { type: 'string' },
+  'grace-s': { type: 'string' },
+  'prepare-only': { type: 'boolean' },
+  'allow-unknown': { type: 'boolean' },
+  'log-output': { type: 'boolean' },
+  'help-notebook': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-/** Parses the runner's arguments (see {@link NOTEBOOK_USAGE}); errors name the option. */
+/**
+ * Parses the runner's arguments (see {@link NOTEBOOK_USAGE}) with node's util.parseArgs; errors
+ * name the option. `-p NAME VALUE` takes two arguments, which parseArgs does not know: VALUE is
+ * taken as it is (it may start with '-') and parsing resumes after it.
+ */
 export function parseNotebookArgs(argv: string[]): NotebookArgs {
   const out: NotebookArgs = { params: {}, prepareOnly: false, allowUnknown: false, logOutput: false, helpNotebook: false, help: false };
   const files: string[] = [];
   const yamls: string[] = [];
   const typed: [string, string][] = [];
   const raw: [string, string][] = [];
-  const value = (i: number, flag: string): string => {
-    const v = argv[i];
-    if (v === undefined) throw new Error(`${flag} needs a value`);
-    return v;
-  };
-  // -p NAME=VALUE, or -p NAME VALUE (papermill's form); returns how many extra arguments were used
-  const pair = (i: number, flag: string, into: [string, string][]): number => {
-    const a = value(i, flag);
-    const eq = a.indexOf('=');
-    if (eq > 0 && /^[A-Za-z_$][\w$]*$/.test(a.slice(0, eq))) {
-      into.push(splitAssignment(a, flag));
-      return 1;
-    }
-    checkParamName(a, flag);
-    into.push([a, value(i + 1, `${flag} ${a}`)]);
-    return 2;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    let a = argv[i];
-    let inline: string | undefined;
-    if (a.startsWith('--') && a.includes('=')) {
-      inline = a.slice(a.indexOf('=') + 1);
-      a = a.slice(0, a.indexOf('='));
-    }
-    const flag = SHORT[a] ?? a;
-    const take = (): string => {
-      if (inline !== undefined) return inline;
-      return value(++i, a);
-    };
-    switch (flag) {
-      case '--parameters':
-        if (inline !== undefined) throw new Error(`${a}: write ${a} NAME=VALUE or ${a} NAME VALUE`);
-        i += pair(i + 1, a, typed);
-        break;
-      case '--parameters-raw':
-        if (inline !== undefined) throw new Error(`${a}: write ${a} NAME=VALUE or ${a} NAME VALUE`);
-        i += pair(i + 1, a, raw);
-        break;
-      case '--parameters-file':
-        files.push(take());
-        break;
-      case '--parameters-yaml':
-        yamls.push(take());
-        break;
-      case '--output':
-        out.output = take();
-        break;
-      case '--cwd':
-        out.cwd = take();
-        break;
-      case '--grace-s': {
-        const v = take();
-        const s = Number(v);
-        if (!Number.isFinite(s) || s < 0) throw new Error(`--grace-s must be a number of seconds >= 0, got "${v}"`);
-        out.graceMs = s * 1000;
-        break;
+  let start = 0;
+  restart: while (start < argv.length) {
+    const { tokens } = parseArgs({ args: argv.slice(start), options: OPTIONS, strict: false, allowPositionals: true, tokens: true });
+    const unknownSeen = new Set<number>();
+    for (const t of tokens) {
+      if (t.kind === 'option-terminator') continue;
+      const index = start + t.index;
+      if (t.kind === 'positional') {
+        if (out.input !== undefined) throw new Error(`one notebook at a time: got ${out.input} and ${t.value}`);
+        out.input = t.value;
+        continue;
       }
-      case '--prepare-only':
-        out.prepareOnly = true;
-        break;
-      case '--allow-unknown':
-        out.allowUnknown = true;
-        break;
-      case '--log-output':
-        out.logOutput = true;
-        break;
-      case '--help-notebook':
-        out.helpNotebook = true;
-        break;
-      case '--help':
-        out.help = true;
-        break;
-      default:
-        if (a.startsWith('-')) throw new Error(`unknown option ${a}\n${NOTEBOOK_USAGE}`);
-        if (out.input !== undefined) throw new Error(`one notebook at a time: got ${out.input} and ${a}`);
-        out.input = a;
+      const flag = t.rawName;
+      if (!(t.name in OPTIONS)) {
+        // a short option group (-xy) is one argument: name it whole, once
+        if (!unknownSeen.has(index)) throw new Error(`unknown option ${flag.startsWith('--') ? flag : argv[index]}\n${NOTEBOOK_USAGE}`);
+        unknownSeen.add(index);
+        continue;
+      }
+      const name = t.name as keyof typeof OPTIONS;
+      if (OPTIONS[name].type === 'boolean') {
+        if (name === 'prepare-only') out.prepareOnly = true;
+        else if (name === 'allow-unknown') out.allowUnknown = true;
+        else if (name === 'log-output') out.logOutput = true;
+        else if (name === 'help-notebook') out.helpNotebook = true;
+        else out.help = true;
+        continue;
+      }
+      if (t.value === undefined) throw new Error(`${flag} needs a value`);
+      const v = t.value;
+      switch (name) {
+        case 'parameters':
+        case 'parameters-raw': {
+          if (t.inlineValue) throw new Error(`${flag}: write ${flag} NAME=VALUE or ${flag} NAME VALUE`);
+          const into = name === 'parameters' ? typed : raw;
+          const eq = v.indexOf('=');
+          if (eq > 0 && /^[A-Za-z_$][\w$]*$/.test(v.slice(0, eq))) {
+            into.push(splitAssignment(v, flag));
+            continue;
+          }
+          // -p NAME VALUE (papermill's form): VALUE is the next argument, whatever it looks like
+          checkParamName(v, flag);
+          const valueAt = index + 2;
+          if (valueAt >= argv.length) throw new Error(`${flag} ${v} needs a value`);
+          into.push([v, argv[valueAt]]);
+          start = valueAt + 1;
+          continue restart;
+        }
+        case 'parameters-file':
+          files.push(v);
+          break;
+        case 'parameters-yaml':
+          yamls.push(v);
+          break;
+        case 'output':
+          out.output = v;
+          break;
+        case 'cwd':
+          out.cwd = v;
+          break;
+        case 'grace-s': {
+          const sec = Number(v);
+          if (!Number.isFinite(sec) || sec < 0) throw new Error(`--grace-s must be a number of seconds >= 0, got "${v}"`);
+          out.graceMs = sec * 1000;
+          break;
+        }
+      }
     }
+    break;
   }
   for (const f of files) Object.assign(out.params, readParamsFile(f));
   for (const y of yamls) Object.assign(out.params, parseParamsText(y, '-y'));

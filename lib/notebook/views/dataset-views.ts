@@ -9,6 +9,7 @@ import { listFer2013Folder } from '../../data/fer2013-folder';
 import { readFer2013Csv } from '../../data/fer2013-csv';
 import type { CountTable } from '../../data/fer2013-options';
 import { resolveDataPath } from '../../runs/dataset';
+import { csvText } from '../../io/csv';
 import { barChartSpec, labelledGridPng, imageAt, type Picture } from '../../viz';
 import { showChart, showPng, showTable } from './show';
 
@@ -72,7 +73,7 @@ export async function showFerCounts(dataDir?: string | null, outDir?: string | n
   if (outDir) {
     fs.mkdirSync(outDir, { recursive: true });
     const cols = Object.keys(table[0]);
-    fs.writeFileSync(path.join(outDir, 'fer2013-counts.csv'), [cols.join(','), ...table.map((r) => cols.map((c) => r[c]).join(','))].join('\n') + '\n');
+    fs.writeFileSync(path.join(outDir, 'fer2013-counts.csv'), csvText(cols, table));
   }
 }
 
