@@ -108,6 +108,18 @@ export const ferTranslateV2b: TranslateExperiment = {
   losses: { ...ferTranslateV2.losses, idt: 5, clsMargin: Math.LN2, clsAugment: { ...clsAugment, blur: 1.5, erase: 16 } },
 };
 
+/**
+ * v2c: v2b + targets other than the face's own (the adversarial and classification terms never act on G(x, s):
+ * with FER2013's noisy labels they pushed faces away from themselves, and the identity term alone keeps them) +
+ * class-balanced real faces in D (capped at 5: disgust's per-expression map saw 1.5% real disgust faces against
+ * 1/7 disgust edits, and v2b still drew disgust as bands over the eyes at 2,000 iterations).
+ */
+export const ferTranslateV2c: TranslateExperiment = {
+  ...ferTranslateV2b,
+  description: 'Translator v2c: v2b + targets other than the own expression + class-balanced real faces in D (cap 5)',
+  losses: { ...ferTranslateV2b.losses, otherTargets: true, dBalance: 5 },
+};
+
 export const TRANSLATE_VARIANTS: Record<string, TranslateExperiment> = {
   v1: ferTranslate,
   cls,
@@ -115,4 +127,5 @@ export const TRANSLATE_VARIANTS: Record<string, TranslateExperiment> = {
   'cls-residual-resize': clsResidualResize,
   v2: ferTranslateV2,
   v2b: ferTranslateV2b,
+  v2c: ferTranslateV2c,
 };

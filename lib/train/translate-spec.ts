@@ -56,6 +56,19 @@ export interface TranslateLosses {
    * lowering the cross-entropy past real faces' level (~1.2) with patterns only the classifier sees. Absent: 0.
    */
   clsMargin?: number;
+  /**
+   * Targets drawn from the expressions other than the face's own (t != s): the adversarial and classification
+   * terms never ask G to "edit" a face to its own label (which, with FER2013's noisy labels, pushes G(x, s) away
+   * from x); the identity term alone covers t = s. Absent: t uniform over all expressions (StarGAN).
+   */
+  otherTargets?: boolean;
+  /**
+   * Class balance for D's real faces (nonsat-r1 only): each real face's term weighted by (N / k) / n_c, capped at
+   * this value (its mean over the training set is about 1), so D's per-expression map of a rare class (disgust: 436
+   * of 28,709 faces, 1.5%, while G is asked for it 1/7 of the time) learns what the real class looks like.
+   * Absent or 0: unweighted.
+   */
+  dBalance?: number;
   /** Cycle reconstruction L1 |G(G(x, t), s) - x|. */
   rec: number;
   /**

@@ -55,6 +55,8 @@ export interface TranslateBatch {
   trg: tf.Tensor2D;
   /** a per image, [b,1,1,1], for the gradient penalty's interpolates. */
   alpha: tf.Tensor4D;
+  /** Per-face weights [b] of D's real term (losses.dBalance); absent: unweighted. */
+  realWeight?: tf.Tensor1D;
   /** The frozen classifier's input augmentation of this batch (v2): shift, flips [b,1,1,1] in {0,1}, noise [b,h,w,c]. */
   aug?: ClassifierView;
 }
@@ -170,7 +172,8 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
     if (w.adversarial === 'hinge') {
       adv = tf.relu(tf.sub(1, rs)).mean().add(tf.relu(tf.add(1, fs)).mean()) as tf.Scalar;
     } else if (w.adversarial === 'nonsat-r1') {
-      adv = tf.softplus(rs.neg()).mean().add(tf.softplus(fs).mean()) as tf.Scalar;
+      const realTerm = b.realWeight ? tf.softplus(rs.neg()).mean([1, 2, 3]).mul(b.realWeight).mean() : tf.softplus(rs.neg()).mean();
+      adv = realTerm.add(tf.softplus(fs).mean()) as tf.Scalar;
       // R1 (Mescheder et al. 2018): 1/2 |grad_x D(x)|^2 on real faces, mean over the batch
       const g = tf.grad((xi: tf.Tensor) => domainScore(discriminate(pair.D, xi as tf.Tensor4D).src, b.src).sum())(b.x);
       gp = g.square().sum([1, 2, 3]).mean().mul(0.5) as tf.Scalar;

@@ -129,6 +129,9 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     if (!opts.lossClassifier) throw new Error("the losses ask for G's classification from a frozen classifier (clsSource 'frozen') but none was given: pass --loss-classifier DIR (npm run experiment -- fer-loss-classifier)");
     pair.C = opts.lossClassifier;
   }
+  if (w.dBalance && w.adversarial !== 'nonsat-r1') throw new Error(`losses.dBalance weights D's non-saturating real term: it needs adversarial 'nonsat-r1', got '${w.adversarial}'`);
+  // losses.dBalance: each real face's weight in D, (N / k) / n_c capped (fixed by the training set's label counts)
+  const classWeight = w.dBalance ? classBalance(data.labels, k, w.dBalance) : null;
   const selectEvery = s.selectEvery ?? 0;
   if (selectEvery > 0 && !(opts.lossClassifier && opts.selectFaces)) throw new Error('settings.selectEvery needs the loss classifier and the PublicTest selection faces');
   const bestFile = path.join(runDir, 'best', 'best.json');
@@ -192,7 +195,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
         const n = b.shape[0];
         // Random numbers of this iteration, in a fixed order: flips, targets, interpolation weights.
         const flips = Array.from({ length: n }, () => s.flip && rng.uniform() < 0.5);
-        const targets = Int32Array.from({ length: n }, () => rng.int(k));
+        const targets = drawTargets(rng, b.labels!, k, !!w.otherTargets);
         const alpha = Float32Array.from({ length: n }, () => rng.uniform());
         const gStep = (st.step + 1) % s.nCritic === 0;
         // v2: the frozen classifier's input augmentation, drawn only on G steps and only when used (v1 runs draw exactly as before)
@@ -201,7 +204,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
         const lrFactor = lrAt(1, st.step, s);
         pair.optG.config.lr = s.lrG * lrFactor;
         pair.optD.config.lr = s.lrD * lrFactor;
-        const batch = { x: tf.tensor4d(b.data, b.shape), src: oneHot(b.labels!, k), trg: oneHot(targets, k), alpha: tf.tensor4d(alpha, [n, 1, 1, 1]) };
+        const batch = { x: tf.tensor4d(b.data, b.shape), src: oneHot(b.labels!, k), trg: oneHot(targets, k), alpha: tf.tensor4d(alpha, [n, 1, 1, 1]), ...(classWeight ? { realWeight: tf.tensor1d(Array.from(b.labels!, (l) => classWeight[l])) } : {}) };
         const d = discriminatorStep(pair, batch, w);
         const g = gStep ? generatorStep(pair, { ...batch, aug }, w) : null;
         tf.dispose(Object.values(batch));
@@ -246,4 +249,16 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     pair.optG.dispose();
     pair.optD.dispose();
   }
+}
+
+/** Per-class weights (N / k) / n_c, capped at `cap` (a class with no faces gets the cap). */
+export function classBalance(labels: ArrayLike<number>, k: number, cap: number): Float32Array {
+  const counts = new Float64Array(k);
+  for (let i = 0; i < labels.length; i++) counts[labels[i]] += 1;
+  return Float32Array.from(counts, (c) => (c > 0 ? Math.min(cap, labels.length / k / c) : cap));
+}
+
+/** Each face's target expression, one draw per face: uniform over all k, or (`other`) over the k - 1 other than its own. */
+export function drawTargets(rng: Rng, labels: ArrayLike<number>, k: number, other: boolean): Int32Array {
+  return other ? Int32Array.from(labels, (l) => (l + 1 + rng.int(k - 1)) % k) : Int32Array.from({ length: labels.length }, () => rng.int(k));
 }

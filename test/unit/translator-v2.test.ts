@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { buildTranslatorG, buildTranslatorD, translate, discriminate, domainScore, oneHot, TranslatorSpec } from '../../lib/models/translator';
 import { translateImages, translateWithStrength } from '../../lib/models/translator-apply';
 import { saveModelDir, loadModelDir } from '../../lib/train/model-io';
-import { trainTranslator } from '../../lib/train/translate-trainer';
+import { trainTranslator, drawTargets, classBalance } from '../../lib/train/translate-trainer';
 import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassifier, drawClassifierView, gaussianKernel } from '../../lib/train/translate-step';
 import { Rng } from '../../lib/rng';
 import { checkLossClassifier, loadLossClassifier } from '../../lib/train/translate-classifier';
@@ -237,6 +237,48 @@ test('v2b margin: G\'s classification term is zero for edits the classifier alre
   C.dispose();
 });
 
+test('v2c: other targets are never the own expression and cover the other six; class weights are (N/k)/n_c capped; D\'s real term is weighted per face', async () => {
+  const labels = Int32Array.from({ length: 700 }, (_, i) => i % 7);
+  const t = drawTargets(new Rng(3), labels, 7, true);
+  const seen = new Set<string>();
+  t.forEach((x, i) => (assert.notEqual(x, labels[i], `face ${i} asked for its own expression`), seen.add(`${labels[i]}>${x}`)));
+  assert.equal(seen.size, 42, 'every (own, other) pair occurs');
+  // the same number of draws as uniform targets, so the RNG stays aligned with the rest of the iteration
+  const a = new Rng(4);
+  const b = new Rng(4);
+  drawTargets(a, labels, 7, true);
+  drawTargets(b, labels, 7, false);
+  assert.equal(a.uniform(), b.uniform());
+  const wts = classBalance([0, 0, 0, 0, 0, 0, 1, 2, 2, 2], 3, 2.5);
+  assert.deepEqual(Array.from(wts, (x) => +x.toFixed(4)), [+(10 / 3 / 6).toFixed(4), 2.5, +(10 / 3 / 3).toFixed(4)]);
+  // D's real term: all weights 1 == unweighted; a zero weight drops that face's real term
+  const G = buildTranslatorG(tinyV2, 7);
+  const D = buildTranslatorD(tinyV2, 8);
+  const faces = await sampleFaces(4, 'train');
+  const batch = {
+    x: tf.tidy(() => tf.tensor4d(faces.data, [4, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D),
+    src: oneHot(faces.labels, 7), trg: oneHot([1, 2, 3, 4], 7), alpha: tf.fill([4, 1, 1, 1], 0.5) as tf.Tensor4D,
+  };
+  const adv = (realWeight?: number[]) => {
+    const pair = makeTranslatorPair(G, D, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 }, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 });
+    const rw = realWeight ? tf.tensor1d(realWeight) : undefined;
+    const d = discriminatorStep(pair, { ...batch, realWeight: rw }, ferTranslateV2.losses);
+    const v = d.adv.dataSync()[0];
+    tf.dispose([...Object.values(d), ...(rw ? [rw] : [])]);
+    pair.optG.dispose();
+    pair.optD.dispose();
+    return v;
+  };
+  const perFace = tf.tidy(() => tf.softplus(domainScore(discriminate(D, batch.x).src, batch.src).neg()).mean([1, 2, 3]).dataSync() as Float32Array);
+  const fakeTerm = adv() - perFace.reduce((x, y) => x + y, 0) / 4;
+  assert.ok(Math.abs(adv([1, 1, 1, 1]) - adv()) < 1e-5);
+  const want = fakeTerm + (perFace[0] * 0 + perFace[1] * 2 + perFace[2] + perFace[3] * 0.5) / 4;
+  assert.ok(Math.abs(adv([0, 2, 1, 0.5]) - want) < 1e-5, `${adv([0, 2, 1, 0.5])} vs ${want}`);
+  tf.dispose(Object.values(batch));
+  G.dispose();
+  D.dispose();
+});
+
 test('v2 steps: nonsat-r1 D step and frozen-classifier G step give finite terms, move D and G, and leave the loss classifier fixed', async () => {
   const G = buildTranslatorG(tinyV2, 7);
   const D = buildTranslatorD(tinyV2, 8);
@@ -323,6 +365,7 @@ test('selection faces are PublicTest only, balanced over expressions; variants a
   assert.deepEqual(v['cls-residual-resize'].model, { ...v['cls-residual'].model, upsample: 'resize' });
   assert.equal(v.v2.model.dPerDomain, true);
   assert.deepEqual(v.v2b.model, v.v2.model);
+  assert.deepEqual(v.v2c, { ...v.v2b, description: v.v2c.description, losses: { ...v.v2b.losses, otherTargets: true, dBalance: 5 } });
   assert.deepEqual({ ...v.v2b.losses, idt: 2, clsMargin: undefined, clsAugment: v.v2.losses.clsAugment }, { ...v.v2.losses, clsMargin: undefined });
   for (const name of Object.keys(v)) assert.deepEqual(v[name].presets.ablation, v.v1.presets.ablation, `${name}'s ablation preset differs`);
 });
