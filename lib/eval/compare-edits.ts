@@ -3,7 +3,7 @@
  * conditional runs measured by inversion (`npm run evaluate -- RUN_DIR --edits N`), with the same
  * columns (edit-metrics.ts): the macro share of edits the classifier assigns to the target, the
  * classifier's recall on the same real faces, their ratio (target >= 0.8), per-target ratios,
- * reconstruction PSNR (target >= 28 dB), change inside / outside the expression regions, identity.
+ * reconstruction PSNR (target >= 30 dB), change inside / outside the expression regions, identity.
  * Written by `npm run compare` as edits.md / edits.csv whenever a run has these numbers.
  */
 import * as fs from 'fs';
@@ -62,7 +62,7 @@ export function writeEditTable(runDirs: string[], labels: string[], outDir: stri
       'classified as the target (macro over targets); real_macro: the classifier\'s recall on the same real faces; ratio_macro: ' +
       'their ratio per target, averaged (target >= 0.8; ratio_macro_capped: each ratio capped at 1 first, so that over-producing ' +
       'one expression earns nothing); rec_psnr_db: the face rendered under its own expression vs the input ' +
-      '(target >= 28 dB); change_inside/outside_pct: mean |edit - input| inside / outside the brow-eye and mouth boxes; identity: ' +
+      '(target >= 30 dB); change_inside/outside_pct: mean |edit - input| inside / outside the brow-eye and mouth boxes; identity: ' +
       'cosine similarity of an identity embedding between a face and its edits (identity_reconstruction: and its reconstruction; ' +
       'identity_different_faces: two different test faces, what another person scores; empty: not measured).\n\n' +
       `${table.toMarkdown({ format: blank })}\n`,

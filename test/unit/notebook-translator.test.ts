@@ -130,7 +130,7 @@ test('showTranslatorMetrics: a complete, evaluated model shows the per-target ta
   assert.equal(value!.training.complete, true);
   assert.equal(value!.evaluation!.ratio_macro, 0.82);
   assert.match(md[0], /^Training complete: 10000 of 10000 iterations/);
-  assert.match(md[0], /macro hit ratio 0\.820 vs 0\.8: \*\*met\*\*; reconstruction PSNR 24\.50 dB vs 28 dB: \*\*not met\*\*/);
+  assert.match(md[0], /macro hit ratio 0\.820 vs 0\.8: \*\*met\*\*; reconstruction PSNR 24\.50 dB vs 30 dB: \*\*not met\*\*/);
   assert.match(md[1], /\| target \| edits classified as target \| classifier recall on real faces \| ratio \| mean p\(target\) \|/);
   for (const e of EMOTIONS) assert.match(md[1], new RegExp(`\\| ${e} \\| 0\\.500 \\| 0\\.625 \\| 0\\.820 \\| 0\\.400 \\|`));
   assert.match(md[1], /\| \*\*macro\*\* \| 0\.500 \| 0\.625 \| \*\*0\.820\*\* \(target >= 0\.8\) \| \|/);

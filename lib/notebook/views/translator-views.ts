@@ -244,7 +244,7 @@ export function translatorEvaluation(loc: TranslatorLocation): Evaluated | null 
 /**
  * Shows the translator's measured numbers: whether its training is complete (or an interrupted
  * snapshot), then the per-target table of the evaluation (edit-metrics.ts's markdown: hit share vs
- * the classifier's recall on real faces, ratio, macro ratio vs 0.8, PSNR vs 28 dB, change inside /
+ * the classifier's recall on real faces, ratio, macro ratio vs 0.8, PSNR vs 30 dB, change inside /
  * outside the regions, identity) with the targets met or missed; or a note when not evaluated yet.
  */
 export function showTranslatorMetrics(translator?: string | null): TranslatorMetricsView | null {
