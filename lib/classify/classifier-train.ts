@@ -20,6 +20,7 @@ import { ImageSet, EMOTIONS } from '../data/types';
 import { Adam } from '../train/adam';
 import { saveModelDir, loadWeightsInto } from '../train/model-io';
 import { writeFileAtomic, writeJsonAtomic, appendFileChecked, readJson } from '../io/files';
+import { csvRecord } from '../io/csv';
 import { augmentInto } from '../eval/augment';
 import { ClassifierNet, CLASSIFIER_CLASSES, CLASSIFIER_SIZE, buildClassifier, forwardTrain } from '../eval/classifier-model';
 import { checkClassifierInput, classify, classifierFromModel, FerClassifier } from '../eval/classifier';
@@ -186,7 +187,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
       loadWeightsInto(net.model, o.initFrom);
       log(`initialised from ${o.initFrom}`);
     }
-    if (!fs.existsSync(progressFile)) writeFileAtomic(progressFile, 'epoch,step,lr,train_loss,train_acc,valid_acc,seconds,images_per_s\n');
+    if (!fs.existsSync(progressFile)) writeFileAtomic(progressFile, csvRecord(['epoch', 'step', 'lr', 'train_loss', 'train_acc', 'valid_acc', 'seconds', 'images_per_s']));
   }
   const st = session.state;
 
@@ -260,7 +261,7 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
       const valid = o.valid ? (await accuracyOf(net, o.valid)).accuracy : NaN;
       const row = [st.epoch, st.step, opt.config.lr.toExponential(3), (lossSum / counted).toFixed(4), (accSum / counted).toFixed(4),
         Number.isNaN(valid) ? '' : valid.toFixed(4), seconds.toFixed(1), ips.toFixed(1)];
-      appendFileChecked(progressFile, row.join(',') + '\n');
+      appendFileChecked(progressFile, csvRecord(row));
       if (session.tb) {
         // TensorBoard (<runDir>/tb/): the progress.csv numbers at every epoch end, tagged classifier/*
         const scalars: Record<string, number> = { train_loss: lossSum / counted, train_acc: accSum / counted, lr: opt.config.lr, images_per_s: ips };

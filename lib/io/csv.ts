@@ -4,7 +4,9 @@
  * here. Writing goes through arquero's toCSV (the tables, the batch reports), whose quoting this
  * reads back: a field in double quotes may hold commas, line breaks and "" for a quote.
  *
- * csvText is that writer for rows of plain objects.
+ * csvText is that writer for rows of plain objects; csvRecord writes one record by the same rule, for
+ * the logs that grow a line at a time (losses.csv, select.csv, the classifier's progress.csv), which
+ * a table writer cannot append to.
  *
  * Not arquero's fromCSV because the readers need what it cannot give: the line of a bad record
  * (fromCSV drops extra fields, turns a blank line into a row of nulls and a short row into
@@ -20,6 +22,14 @@ import * as aq from 'arquero';
  */
 export function csvText<K extends string>(columns: readonly K[], rows: readonly { [k in K]?: unknown }[]): string {
   return aq.table(Object.fromEntries(columns.map((c) => [c, rows.map((r) => r[c] ?? null)]))).toCSV();
+}
+
+/**
+ * One CSV record and its newline, quoted as csvText quotes (a field holding a comma, quote or line
+ * break in double quotes, "" for a quote); numbers as String() writes them, so format them first.
+ */
+export function csvRecord(cells: readonly (string | number)[]): string {
+  return cells.map((c) => (typeof c === 'string' && /[",\n\r]/.test(c) ? `"${c.replace(/"/g, '""')}"` : String(c))).join(',') + '\n';
 }
 
 /**

@@ -15,6 +15,7 @@
 import * as fs from 'fs';
 import { writeFileAtomic, appendFileChecked } from '../io/files';
 import { LOSS_CSV_COLUMNS, LossRow } from '../viz/losses-csv';
+import { csvRecord, splitCsvLine } from '../io/csv';
 
 export type { LossRow };
 
@@ -30,7 +31,12 @@ const fmt = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(7));
 
 /** The iteration of a complete row (every column numeric), else null (a crash mid-append leaves a partial last line). */
 function rowIter(line: string, columns: number): number | null {
-  const cells = line.split(',');
+  let cells: string[];
+  try {
+    cells = splitCsvLine(line);
+  } catch {
+    return null;
+  }
   if (cells.length !== columns || cells.some((c) => c.trim() === '' || (Number.isNaN(Number(c)) && c.trim() !== 'NaN'))) return null;
   const iter = Number(cells[1]);
   return Number.isInteger(iter) && iter >= 0 ? iter : null;
@@ -55,7 +61,7 @@ export class CsvLog<Row extends object> {
    * incomplete; it is never emptied silently), else null.
    */
   open(keepBelowIter: number | null): string | null {
-    const header = this.columns.join(',') + '\n';
+    const header = csvRecord(this.columns);
     if (keepBelowIter === null) {
       writeFileAtomic(this.file, header);
       return null;
@@ -96,7 +102,7 @@ export class CsvLog<Row extends object> {
 
   append(rows: readonly Row[]): void {
     if (rows.length === 0) return;
-    appendFileChecked(this.file, rows.map((r) => this.columns.map((c) => fmt(r[c] as number)).join(',') + '\n').join(''));
+    appendFileChecked(this.file, rows.map((r) => csvRecord(this.columns.map((c) => fmt(r[c] as number)))).join(''));
   }
 }
 

@@ -22,6 +22,7 @@ import { progressOf } from './trainer';
 import { labelledGridPng } from '../viz/labelled';
 import { updateLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, readJson } from '../io/files';
+import { csvRecord } from '../io/csv';
 import { RunSummaryCore } from './run-summary';
 import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
@@ -142,8 +143,8 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     const ok = sc.psnr >= (s.selectMinPsnr ?? 0);
     const better = ok && (!best || sc.ratio > best.ratio);
     const file = path.join(runDir, 'select.csv');
-    if (!fs.existsSync(file)) fs.writeFileSync(file, `step,ratio,psnr,kept,${spec.labels.map((l) => `ratio_${l}`).join(',')}\n`);
-    fs.appendFileSync(file, `${sc.step},${sc.ratio.toFixed(4)},${sc.psnr.toFixed(2)},${better ? 1 : 0},${sc.perTarget.map((r) => r.toFixed(4)).join(',')}\n`);
+    if (!fs.existsSync(file)) fs.writeFileSync(file, csvRecord(['step', 'ratio', 'psnr', 'kept', ...spec.labels.map((l) => `ratio_${l}`)]));
+    fs.appendFileSync(file, csvRecord([sc.step, sc.ratio.toFixed(4), sc.psnr.toFixed(2), better ? 1 : 0, ...sc.perTarget.map((r) => r.toFixed(4))]));
     if (better) {
       await saveModelDir(G, path.join(runDir, 'best'));
       // translator.json makes best/ a translator folder: `npm run evaluate -- RUN/best`, `npm run edit -- --run RUN/best`

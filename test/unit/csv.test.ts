@@ -1,7 +1,7 @@
 /** The one CSV reader (lib/io/csv.ts) and its writer (arquero's toCSV through csvText). */
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { csvObjects, csvText, parseCsv, splitCsvLine } from '../../lib/io/csv';
+import { csvObjects, csvRecord, csvText, parseCsv, splitCsvLine } from '../../lib/io/csv';
 
 test('splitCsvLine: plain fields, quoted commas and quotes, empty fields; refuses an open or trailing quote', () => {
   assert.deepEqual(splitCsvLine('0,70 80 82,Training'), ['0', '70 80 82', 'Training']);
@@ -42,4 +42,15 @@ test('csvText writes what the batch reports always held and parseCsv reads it ba
     { input: null, target: 'x', p_target: '1e-7', reason: 'ok' },
   ]);
   assert.equal(csvText(['input', 'reason'], []), 'input,reason\n', 'the header even without rows');
+});
+
+test('csvRecord writes a record as csvText does (the appended logs and the tables quote alike) and splitCsvLine reads it back', () => {
+  const cells = ['plain', 'a,b', 'say "hi"', '', 'NaN'];
+  const line = csvRecord(cells);
+  assert.equal(line, 'plain,"a,b","say ""hi""",,NaN\n');
+  assert.deepEqual(splitCsvLine(line.trimEnd()), cells);
+  const cols = cells.map((_, i) => `c${i}`);
+  assert.equal(csvText(cols, [Object.fromEntries(cols.map((c, i) => [c, cells[i] === '' ? 'x' : cells[i]]))]).split('\n')[1], csvRecord(cells.map((c) => (c === '' ? 'x' : c))).trimEnd());
+  // numbers as String() writes them (losses.csv formats them first)
+  assert.equal(csvRecord([0, 12, 1.5, -0.25, NaN]), '0,12,1.5,-0.25,NaN\n');
 });
