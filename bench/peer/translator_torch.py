@@ -136,6 +136,7 @@ def main():
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--steps', type=int, default=10)
     ap.add_argument('--json', action='store_true')
+    ap.add_argument('--profile', action='store_true', help='time the iteration\'s parts (tools/bench/translator-profile.ts)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -186,6 +187,94 @@ def main():
         lossG.backward()
         optG.step()
         return lossD.item() + lossG.item()
+
+    def batch():
+        x = torch.rand(B, 1, 48, 48) * 2 - 1
+        return x, torch.eye(K)[torch.randint(0, K, (B,))], torch.eye(K)[torch.randint(0, K, (B,))]
+
+    def d_loss(x, s, t, e, r1):
+        xr = x.clone().requires_grad_(r1)
+        rs, rc = D(xr)
+        fs, _ = D(e)
+        real = score(rs, s)
+        loss = F.softplus(-real).mean() + F.softplus(score(fs, t)).mean() + F.cross_entropy(rc, s.argmax(1))
+        if r1:
+            g, = torch.autograd.grad(real.sum(), xr, create_graph=True)
+            loss = loss + 0.5 * g.pow(2).sum((1, 2, 3)).mean()
+        return loss
+
+    def augment(e):
+        dy, dx = torch.randint(-3, 4, (2,)).tolist()
+        v = F.pad(e, (3, 3, 3, 3))[:, :, 3 + dy:3 + dy + 48, 3 + dx:3 + dx + 48]
+        flip = (torch.rand(B, 1, 1, 1) < 0.5).float()
+        return v + flip * (v.flip(3) - v) + 0.05 * torch.randn_like(v)
+
+    def profile_round():
+        """The parts of tools/bench/translator-profile.ts, ms."""
+        ms = {}
+
+        def time_it(name, f):
+            t0 = time.perf_counter()
+            f()
+            ms[name] = (time.perf_counter() - t0) * 1000
+        x, s, t = batch()
+        with torch.no_grad():
+            e = G(x, t)
+        def g_forward():
+            with torch.no_grad():
+                G(x, t)
+        time_it('G forward', g_forward)
+        time_it('D fwd+bwd', lambda: torch.autograd.grad(d_loss(x, s, t, e, False), list(D.parameters())))
+
+        def c_part():
+            ei = e.clone().requires_grad_(True)
+            torch.autograd.grad(F.cross_entropy(C(augment(ei)), t.argmax(1)), ei)
+        time_it('C fwd+bwd', c_part)
+
+        def d_image():
+            ei = e.clone().requires_grad_(True)
+            torch.autograd.grad(F.softplus(-score(D(ei)[0], t)).mean(), ei)
+        time_it('D to image', d_image)
+        for name, opt in (('Adam D', optD), ('Adam G', optG)):
+            for group in opt.param_groups:
+                for p in group['params']:
+                    p.grad = torch.zeros_like(p)
+            time_it(name, opt.step)
+        t0 = time.perf_counter()
+        iteration_parts(x, s, t, ms)
+        ms['iteration'] = (time.perf_counter() - t0) * 1000
+        ms['R1'] = ms['D step'] - ms['G forward'] - ms['D fwd+bwd'] - ms['Adam D']
+        ms['G 3x fwd+bwd'] = ms['G step'] - ms['C fwd+bwd'] - ms['D to image'] - ms['Adam G']
+        return ms
+
+    def iteration_parts(x, s, t, ms):
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            e = G(x, t)
+        lossD = d_loss(x, s, t, e, True)
+        optD.zero_grad(set_to_none=True)
+        lossD.backward()
+        optD.step()
+        t1 = time.perf_counter()
+        e = G(x, t)
+        fs, _ = D(e)
+        cls = F.cross_entropy(C(augment(e)), t.argmax(1))
+        rec = (G(e, s) - x).abs().mean()
+        idt = (G(x, s) - x).abs().mean()
+        lossG = F.softplus(-score(fs, t)).mean() + cls + 2 * rec + 2 * idt
+        optG.zero_grad(set_to_none=True)
+        lossG.backward()
+        optG.step()
+        t2 = time.perf_counter()
+        ms['D step'] = (t1 - t0) * 1000
+        ms['G step'] = (t2 - t1) * 1000
+        return lossD.item() + lossG.item()
+
+    if a.profile:
+        rounds = [profile_round() for _ in range(a.steps + 1)][1:]
+        prof = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+        print('JSON ' + json.dumps({'config': 'translator-v2-profile', 'batch': B, 'threads': a.threads, 'rounds': a.steps, 'profile_ms': prof, 'torch': torch.__version__}))
+        return
 
     for _ in range(a.warmup):
         iteration()

@@ -40,11 +40,12 @@ export interface TranslatorPair {
 }
 
 export function makeTranslatorPair(G: tf.LayersModel, D: tf.LayersModel, adamG: Adam['config'], adamD: Adam['config'], kernels: Kernels = DEFAULT_KERNELS): TranslatorPair {
-  // With 'fused' kernels (lib/kernels/kernels.ts), G's ReLUs, bias-free convolutions and 4x4
-  // stride-2 transposed convolutions run as the faster kernels (same outputs). D stays as built:
-  // the gradient penalty differentiates its gradient, which the fused kernels' custom gradients
-  // do not support.
+  // With 'fused' kernels (lib/kernels/kernels.ts), G's instance norms, ReLUs, bias-free convolutions,
+  // resize convolutions and 4x4 stride-2 transposed convolutions run as the faster kernels (same outputs).
+  // D gets only the kernels whose gradients can be differentiated again (its LeakyReLU, bias-free
+  // convolutions): the gradient penalty differentiates D's gradient.
   useKernels(kernels, [G]);
+  useKernels(kernels, [D], { secondOrder: true });
   return { G, D, optG: new Adam(trainableVariables(G), { ...adamG }), optD: new Adam(trainableVariables(D), { ...adamD }) };
 }
 
