@@ -27,7 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { convTransposeFast, fastConvTransposeApplies } from './conv-transpose';
-import { instanceNormFused, leakyReluTwice, resizeConv } from './translator-layers';
+import { instanceNormFused, leakyReluTwice } from './translator-layers';
 
 /** The parts of tfjs-node's backend this file uses. */
 interface NativeBackend {
@@ -141,13 +141,6 @@ interface PatchableLayer {
   dataFormat?: string;
   dilationRate?: number[];
   rank?: number;
-  kernelSize?: number[];
-  // UpSampling2D
-  size?: number[];
-  interpolation?: string;
-  // InstanceNorm (lib/models/instance-norm.ts)
-  inboundNodes?: { inboundLayers: PatchableLayer[] }[];
-  outboundNodes?: { outboundLayer: PatchableLayer }[];
 }
 
 /** Options of {@link fuseLayers}. */
@@ -157,15 +150,16 @@ export interface FuseOptions {
    * penalty: the translator's D): plain Conv2D and AbsLeakyReLU. Default false: all.
    */
   secondOrder?: boolean;
+  /**
+   * The model is frozen and only run in inference mode (the translator's loss classifier): BatchNormalization
+   * outside training runs as one scale and shift of the moving statistics, whose input gradient is one
+   * multiply (tfjs's batchNorm gradient tiles and recomputes them). Default false.
+   */
+  frozenBatchNorm?: boolean;
   /** Layer classes left as built (to measure one kernel's effect: tools/bench/translator-profile.ts). */
   skip?: readonly string[];
 }
 
-/**
- * Outputs of patched UpSampling2D layers: still at the input's resolution, for the one 3x3 conv that reads
- * them (it upsamples and convolves in one, resizeConv).
- */
-const upsampled = new WeakSet<tf.Tensor>();
 
 const first = (inputs: tf.Tensor | tf.Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
@@ -177,12 +171,13 @@ function movingAverage(v: { read(): tf.Tensor; write(t: tf.Tensor): void }, valu
   });
 }
 
-/** A bias-free linear 3x3 stride-1 'same' NHWC Conv2D (resizeConv's case). */
-function resizeConvFits(l: PatchableLayer): boolean {
-  return (
-    l.getClassName() === 'Conv2D' && l.rank === 2 && !l.useBias && l.activation?.getClassName() === 'linear' && l.dataFormat === 'channelsLast' &&
-    l.padding === 'same' && l.kernelSize?.[0] === 3 && l.kernelSize?.[1] === 3 && !!l.strides?.every((st) => st === 1) && !!l.dilationRate?.every((d) => d === 1)
-  );
+/** Inference-mode batch norm of a frozen layer: x * scale + shift, scale = gamma / sqrt(movingVariance + eps). */
+function frozenBatchNorm(x: tf.Tensor, layer: PatchableLayer): tf.Tensor {
+  return tf.tidy(() => {
+    const scale = tf.mul(layer.gamma!.read(), tf.rsqrt(tf.add(layer.movingVariance!.read(), layer.epsilon!)));
+    const shift = tf.sub(layer.beta!.read(), tf.mul(layer.movingMean!.read(), scale));
+    return tf.add(tf.mul(x, scale), shift);
+  });
 }
 
 /**
@@ -193,7 +188,7 @@ function resizeConvFits(l: PatchableLayer): boolean {
  */
 export function fuseLayers(model: tf.LayersModel, options: FuseOptions = {}): number {
   let patched = 0;
-  const firstOrderOnly = new Set(['BatchNormalization', 'Conv2DTranspose', 'ReLU', 'LeakyReLU', 'InstanceNorm', 'UpSampling2D']);
+  const firstOrderOnly = new Set(['BatchNormalization', 'Conv2DTranspose', 'ReLU', 'LeakyReLU', 'InstanceNorm']);
   for (const layer of model.layers as unknown as PatchableLayer[]) {
     if (layer.__faceganFused) continue;
     const cls = layer.getClassName();
@@ -208,23 +203,12 @@ export function fuseLayers(model: tf.LayersModel, options: FuseOptions = {}): nu
       };
     } else if (cls === 'AbsLeakyReLU') {
       layer.call = (inputs) => leakyReluTwice(first(inputs), layer.alpha!);
-    } else if (cls === 'UpSampling2D') {
-      // nearest x2 whose only reader is a plain 3x3 'same' conv: that conv computes from the input (resizeConv)
-      const readers = layer.outboundNodes ?? [];
-      const conv = readers.length === 1 ? readers[0].outboundLayer : null;
-      const fits = layer.interpolation === 'nearest' && layer.size?.[0] === 2 && layer.size?.[1] === 2 && layer.dataFormat === 'channelsLast' && conv !== null && resizeConvFits(conv);
-      if (!fits) continue;
-      // its output is the input itself (a clone: the model's executor disposes it after the conv), marked for the conv
-      layer.call = (inputs) => {
-        const low = tf.clone(first(inputs));
-        upsampled.add(low);
-        return low;
-      };
     } else if (cls === 'BatchNormalization') {
       if (!(layer.axis === -1 || layer.axis === 3) || layer.center === false || layer.scale === false) continue;
       layer.call = (inputs, kwargs) => {
         const be = native();
         const x = first(inputs);
+        if (options.frozenBatchNorm && !kwargs?.training) return frozenBatchNorm(x, layer);
         if (!be || !kwargs?.training || x.rank !== 4) return original(inputs, kwargs);
         return fusedBatchNormTraining(be, x as tf.Tensor4D, layer.gamma!.read() as tf.Tensor1D, layer.beta!.read() as tf.Tensor1D, layer.epsilon!, (mean, variance) => {
           movingAverage(layer.movingMean!, mean, layer.momentum!);
@@ -235,12 +219,7 @@ export function fuseLayers(model: tf.LayersModel, options: FuseOptions = {}): nu
       const plain = layer.rank === 2 && !layer.useBias && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast';
       if (!plain || !layer.dilationRate?.every((d) => d === 1)) continue;
       const strides = layer.strides as [number, number];
-      const resize = !options.secondOrder && resizeConvFits(layer);
-      layer.call = (inputs) => {
-        const x = first(inputs) as tf.Tensor4D;
-        if (resize && upsampled.has(x)) return resizeConv(x, layer.kernel!.read() as tf.Tensor4D);
-        return tf.conv2d(x, layer.kernel!.read() as tf.Tensor4D, strides, layer.padding!, 'NHWC');
-      };
+      layer.call = (inputs) => tf.conv2d(first(inputs) as tf.Tensor4D, layer.kernel!.read() as tf.Tensor4D, strides, layer.padding!, 'NHWC');
     } else if (cls === 'Conv2DTranspose') {
       const plain = !layer.useBias && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast' && layer.padding === 'same';
       const kernel = layer.kernel?.read().shape ?? [];

@@ -3,8 +3,9 @@
  *   'fused' (default): TensorFlow's fused BatchNorm / ReLU / LeakyReLU kernels on the native
  *           backend, convolutions that compute only the gradients they need, and the sub-pixel
  *           transposed convolution where it is faster (lib/kernels/fused-layers.ts,
- *           conv-transpose.ts), and the translator's instance norm, LeakyReLU with gradients of every order
- *           and resize convolution (translator-layers.ts). Same results as 'stock' to float32 rounding.
+ *           conv-transpose.ts), the translator's instance norm and LeakyReLU with gradients of every order
+ *           (translator-layers.ts), and (option) a frozen model's batch norms as one scale and shift. Same results as
+ *           'stock' to float32 rounding.
  *   'stock': tfjs-layers as shipped.
  */
 import * as tf from '@tensorflow/tfjs';

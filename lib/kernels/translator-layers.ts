@@ -16,12 +16,9 @@
  *   `leakyReluTwice` is one LeakyRelu kernel forward whose gradient dy -> slope(x) dy is a linear
  *   map that is its own gradient (TensorFlow's LeakyReluGrad on native), so gradients of every order
  *   are exact (the second derivative of a leaky ReLU is 0 wherever it exists, as Step's gradient).
- * - Nearest-neighbour x2 upsampling then a 3x3 'same' convolution (G's 'resize' decoder): output
- *   pixel (2m + r, 2n + s) sees input rows m - 1, m (r = 0) or m, m + 1 (r = 1), the 3x3 kernel's rows
- *   summed onto those two (r = 0: W0 | W1 + W2, r = 1: W0 + W1 | W2), likewise columns. So the four
- *   output parities are 2x2 convolutions of the low-resolution input: one conv2d of pad(x, 1) with
- *   the four 2x2 filters side by side, then interleaved (`resizeConv`): 16 (h+1)^2 instead of
- *   36 h^2 multiply-adds per channel pair, and no upsampled tensor in the backward pass.
+ * Not here: the resize decoder's nearest x2 + 3x3 conv as four 2x2 phase convolutions of the low-resolution input
+ * (0.48x the multiply-adds) measured no faster: oneDNN's 3x3 conv on the upsampled map runs at a higher rate than the
+ * 2x2 conv with 4x the output channels, and interleaving the phases costs the rest (docs/editing.md, "Speed").
  * Same results as the layers as built, to float32 rounding: test/unit/translator-kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -87,36 +84,4 @@ export function leakyReluTwice(x: tf.Tensor, alpha: number): tf.Tensor {
     return { value: tf.leakyRelu(xx, alpha), gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => leakySlope(dy, sx, alpha) };
   });
   return f(x);
-}
-
-/** Rows of the 3x3 kernel summed onto the two input rows each output parity reads: [parity r, tap a] <- kernel row i. */
-const ROW_SUMS = [
-  [1, 0, 0], // r = 0, input row m - 1
-  [0, 1, 1], // r = 0, input row m
-  [1, 1, 0], // r = 1, input row m
-  [0, 0, 1], // r = 1, input row m + 1
-];
-
-/**
- * conv2d(upsample_nearest_x2(x), w, 1, 'same') for a 3x3 filter w [3, 3, cin, cout], NHWC, computed on
- * the low-resolution x (see the file comment). Differentiable (tf ops); any backend.
- */
-export function resizeConv(x: tf.Tensor4D, w: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => {
-    const [b, h, wd, cin] = x.shape;
-    const [kh, kw, wcin, cout] = w.shape;
-    if (kh !== 3 || kw !== 3 || wcin !== cin) throw new Error(`resizeConv: filter [${w.shape}] does not fit input [${x.shape}] (expected [3, 3, ${cin}, cout])`);
-    // rows: [4 (r,a), 3 (j), cin, cout]; then columns: [4 (s,b), 4 (r,a), cin, cout]
-    const sums = tf.tensor2d(ROW_SUMS, [4, 3]);
-    const rows = tf.matMul(sums, w.reshape([3, 3 * cin * cout])).reshape([4, 3, cin * cout]).transpose([1, 0, 2]).reshape([3, 4 * cin * cout]);
-    const both = tf.matMul(sums, rows).reshape([2, 2, 2, 2, cin, cout]); // [s, b, r, a, ci, co]
-    const filters = both.transpose([3, 1, 4, 2, 0, 5]).reshape([2, 2, cin, 4 * cout]) as tf.Tensor4D; // [a, b, ci, (r, s, co)]
-    const y = tf.conv2d(tf.pad(x, [[0, 0], [1, 1], [1, 1], [0, 0]]) as tf.Tensor4D, filters, 1, 'valid'); // [b, h+1, w+1, 4 cout]
-    const parities: tf.Tensor[] = [];
-    for (const r of [0, 1]) {
-      for (const s of [0, 1]) parities.push(y.slice([0, r, s, (2 * r + s) * cout], [b, h, wd, cout]));
-    }
-    // parities[2r + s][b, m, n, c] = out[b, 2m + r, 2n + s, c]
-    return tf.stack(parities, 3).reshape([b, h, wd, 2, 2, cout]).transpose([0, 1, 3, 2, 4, 5]).reshape([b, 2 * h, 2 * wd, cout]) as tf.Tensor4D;
-  });
 }

@@ -23,7 +23,7 @@ import { labelledGridPng } from '../viz/labelled';
 import { updateLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, readJson } from '../io/files';
 import { RunSummaryCore } from './run-summary';
-import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
+import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
 import { selectionScore, SelectionScore } from './translate-select';
 import { saveModelDir } from './model-io';
@@ -128,6 +128,9 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   if (w.clsSource === 'frozen') {
     if (!opts.lossClassifier) throw new Error("the losses ask for G's classification from a frozen classifier (clsSource 'frozen') but none was given: pass --loss-classifier DIR (npm run experiment -- fer-loss-classifier)");
     pair.C = opts.lossClassifier;
+    // frozen and run in inference mode: its convolutions compute only the input gradient, its batch norms are one scale
+    // and shift, its ReLUs TensorFlow's kernels (same outputs)
+    useKernels(opts.kernels ?? DEFAULT_KERNELS, [pair.C], { frozenBatchNorm: true });
   }
   if (w.dBalance && w.adversarial !== 'nonsat-r1') throw new Error(`losses.dBalance weights D's non-saturating real term: it needs adversarial 'nonsat-r1', got '${w.adversarial}'`);
   // losses.dBalance: each real face's weight in D, (N / k) / n_c capped (fixed by the training set's label counts)

@@ -1,9 +1,9 @@
 /**
  * The translator's faster kernels (lib/kernels/translator-layers.ts) against the layers as built, on
  * faces of the bundled sample: instance norm (outputs, gradients of x, gamma, beta), the LeakyReLU
- * with gradients of every order (the R1 double backprop through a small D), the resize convolution
- * in sub-pixel form, and a whole v2 iteration (D step with R1, G step with the frozen classifier,
- * cycle, identity): same weights, same batch -> same losses and gradients, 'fused' vs 'stock'.
+ * with gradients of every order (the R1 double backprop through a small D), and a whole v2 iteration (D step with R1, G step with the frozen classifier,
+ * cycle, identity; the loss classifier's convolutions, frozen batch norms and ReLUs too): same weights, same batch ->
+ * same losses and gradients, 'fused' vs 'stock'.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,13 +12,14 @@ import * as tf from '@tensorflow/tfjs';
 import { translate, buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec } from '../../lib/models/translator';
 import { InstanceNorm } from '../../lib/models/instance-norm';
 import { AbsLeakyReLU } from '../../lib/models/abs-leaky-relu';
-import { instanceNormFused, leakyReluTwice, resizeConv } from '../../lib/kernels/translator-layers';
+import { instanceNormFused, leakyReluTwice } from '../../lib/kernels/translator-layers';
 import { makeTranslatorPair, discriminatorStep, generatorStep, TranslatorPair, TranslateBatch } from '../../lib/train/translate-step';
 import { buildClassifier } from '../../lib/eval/classifier-model';
 import { loadFer2013, EMOTIONS } from '../../lib/data';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { ferTranslateV2 } from '../../experiments/translate';
 import { Rng } from '../../lib/rng';
+import { useKernels } from '../../lib/kernels/kernels';
 import { setupBackend } from '../helpers';
 
 test.before(setupBackend);
@@ -90,23 +91,6 @@ test('LeakyReLU with gradients of every order: AbsLeakyReLU\'s output, gradient 
   close(f.grads.lr_w2, s.grads.lr_w2, 'R1 dW2');
 });
 
-test('resize conv: sub-pixel form == nearest x2 upsampling + 3x3 same conv (output, dx, dW)', async () => {
-  const { x } = await faces(3);
-  for (const [c, cout] of [[5, 4], [8, 3]]) {
-    const h = features(x, c, 31 + c, 4); // [3, 12, 12, c]
-    const w = tf.randomNormal([3, 3, c, cout], 0, 0.3, 'float32', 41 + c);
-    const stock = (a: tf.Tensor, k: tf.Tensor) => tf.conv2d(tf.image.resizeNearestNeighbor(a as tf.Tensor4D, [2 * a.shape[1]!, 2 * a.shape[2]!]), k as tf.Tensor4D, 1, 'same');
-    const fused = (a: tf.Tensor, k: tf.Tensor) => resizeConv(a as tf.Tensor4D, k as tf.Tensor4D);
-    const ys = stock(h, w);
-    close(fused(h, w), ys, `output (${c} -> ${cout})`, 1e-5);
-    const dy = tf.randomNormal(ys.shape, 0, 1, 'float32', 51);
-    const gs = tf.grads((a, k) => stock(a, k).mul(dy).sum())([h, w]);
-    const gf = tf.grads((a, k) => fused(a, k).mul(dy).sum())([h, w]);
-    close(gf[0], gs[0], 'dx');
-    close(gf[1], gs[1], 'dW');
-  }
-});
-
 /** The v2 iteration's pair at a small width, every weight random (IN gamma/beta, the zero-initialised last conv). */
 function pairFor(spec: TranslatorSpec, kernels: 'fused' | 'stock'): TranslatorPair {
   const G = buildTranslatorG(spec, 5);
@@ -115,8 +99,13 @@ function pairFor(spec: TranslatorSpec, kernels: 'fused' | 'stock'): TranslatorPa
   for (const m of [G, D]) m.setWeights(m.getWeights().map((w) => tf.tensor(Float32Array.from(rng.normals(w.size), (v) => (w.shape.length === 1 ? 1 + 0.2 * v : 0.1 * v)), w.shape)));
   const adam = { lr: 1e-3, beta1: 0.5, beta2: 0.999, eps: 1e-8 };
   const pair = makeTranslatorPair(G, D, adam, adam, kernels);
-  pair.C = buildClassifier({ blocks: [[4], [8]], dense: 8, spaceToDepth: true }, 8).model;
-  pair.C.trainable = false;
+  // the frozen loss classifier with random weights and moving statistics (1-D weights around 1: positive variances)
+  const C = buildClassifier({ blocks: [[4], [8]], dense: 8, spaceToDepth: true }, 8).model;
+  const crng = new Rng(9);
+  C.setWeights(C.getWeights().map((w) => tf.tensor(Float32Array.from(crng.normals(w.size), (v) => (w.shape.length === 1 ? 1 + 0.2 * v : 0.3 * v)), w.shape)));
+  C.trainable = false;
+  if (kernels === 'fused') useKernels('fused', [C], { frozenBatchNorm: true }); // as lib/train/translate-trainer.ts
+  pair.C = C;
   return pair;
 }
 

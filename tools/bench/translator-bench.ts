@@ -16,6 +16,7 @@ import { makeTranslatorPair, discriminatorStep, generatorStep, readTranslateStep
 import type { TranslateExperiment } from '../../lib/train/translate-spec';
 import type { ClassifierArch } from '../../lib/eval/classifier-model';
 import { Rng } from '../../lib/rng';
+import { useKernels } from '../../lib/kernels/kernels';
 import { benchMatMul, MatMulResult } from './matmul';
 import { median, machineInfo, loadAverage1 } from './machine';
 import { findPeerPython, runPeerMatMul, peerEnv, PeerMatMul } from './peer';
@@ -55,6 +56,7 @@ export async function benchOurTranslatorStep(nets: TranslatorBenchNets, batch: n
   C.trainable = false;
   const pair = makeTranslatorPair(G, D, { lr: 1e-4, beta1: 0.5, beta2: 0.999, eps: 1e-8 }, { lr: 1e-4, beta1: 0.5, beta2: 0.999, eps: 1e-8 });
   pair.C = C;
+  useKernels('fused', [C], { frozenBatchNorm: true }); // as lib/train/translate-trainer.ts does
   const rng = new Rng(1);
   const k = spec.labels.length;
   const a = w.clsAugment!;
