@@ -159,8 +159,19 @@ export function maskTv(m: tf.Tensor4D): tf.Scalar {
 export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses): TranslateStepTensors['d'] {
   const fake = tf.tidy(() => translate(pair.G, b.x, b.trg).image);
   const parts: Partial<Record<'adv' | 'cls' | 'gp' | 'real' | 'fake', tf.Scalar>> = {};
+  const kept: tf.Tensor[] = [];
   const { value, grads } = tf.variableGrads(() => {
-    const r = discriminate(pair.D, b.x);
+    // R1 needs grad_x of D's real score: D runs forward once on the real faces, inside that gradient, and its outputs
+    // also give the real terms (PyTorch's create_graph=True); kept out of the gradient's tidy, freed below
+    let r: ReturnType<typeof discriminate> | null = null;
+    const realGrad = w.adversarial === 'nonsat-r1'
+      ? tf.grad((xi: tf.Tensor) => {
+        r = discriminate(pair.D, xi as tf.Tensor4D);
+        kept.push(tf.keep(r.src), tf.keep(r.cls));
+        return domainScore(r.src, b.src).sum();
+      })(b.x)
+      : null;
+    if (!r) r = discriminate(pair.D, b.x);
     const f = discriminate(pair.D, fake);
     // with per-expression score maps: the real face's own expression, the edit's target (StarGAN v2)
     const rs = domainScore(r.src, b.src);
@@ -176,8 +187,7 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
       const realTerm = b.realWeight ? tf.softplus(rs.neg()).mean([1, 2, 3]).mul(b.realWeight).mean() : tf.softplus(rs.neg()).mean();
       adv = realTerm.add(tf.softplus(fs).mean()) as tf.Scalar;
       // R1 (Mescheder et al. 2018): 1/2 |grad_x D(x)|^2 on real faces, mean over the batch
-      const g = tf.grad((xi: tf.Tensor) => domainScore(discriminate(pair.D, xi as tf.Tensor4D).src, b.src).sum())(b.x);
-      gp = g.square().sum([1, 2, 3]).mean().mul(0.5) as tf.Scalar;
+      gp = realGrad!.square().sum([1, 2, 3]).mean().mul(0.5) as tf.Scalar;
       penalty = w.r1 ?? 0;
     } else {
       adv = fakeScore.sub(realScore) as tf.Scalar;
@@ -190,7 +200,7 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
     return adv.add(cls.mul(w.cls)).add(gp.mul(penalty)) as tf.Scalar;
   }, pair.optD.params);
   pair.optD.apply(pair.optD.params.map((p) => grads[p.name]));
-  tf.dispose([fake, ...Object.values(grads)]);
+  tf.dispose([fake, ...kept, ...Object.values(grads)]);
   return { loss: value, adv: parts.adv!, cls: parts.cls!, gp: parts.gp!, real: parts.real!, fake: parts.fake! };
 }
 

@@ -9,7 +9,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
-import { translate, buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec } from '../../lib/models/translator';
+import { translate, discriminate, domainScore, buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec } from '../../lib/models/translator';
 import { InstanceNorm } from '../../lib/models/instance-norm';
 import { AbsLeakyReLU } from '../../lib/models/abs-leaky-relu';
 import { instanceNormFused, leakyReluTwice } from '../../lib/kernels/translator-layers';
@@ -164,5 +164,33 @@ test('v2 iteration: fused kernels give the stock losses and gradients (D with R1
   for (const k of ['D', 'G'] as const) {
     assert.equal(recF[k].length, 2);
     recF[k].forEach((grads, it) => grads.forEach((g, i) => close(g, recS[k][it][i], `iteration ${it} grad ${k} ${stock[k === 'D' ? 'optD' : 'optG'].params[i].name}`, tol(it))));
+  }
+});
+
+test('D step with R1: D run once on the real faces gives the losses and gradients of separate forward passes', async () => {
+  const spec: TranslatorSpec = { ...ferTranslateV2.model, gDim: 8, dDim: 8 };
+  const w = ferTranslateV2.losses;
+  const { x, labels } = await faces(6);
+  for (const kernels of ['stock', 'fused'] as const) {
+    const pair = pairFor(spec, kernels);
+    const src = oneHot(labels, EMOTIONS.length);
+    const trg = oneHot(labels.map((l) => (l + 2) % 7), EMOTIONS.length);
+    const fake = tf.tidy(() => translate(pair.G, x, trg).image);
+    // the iteration as written before: D on the real faces for the terms, again inside R1's gradient
+    const ref = tf.variableGrads(() => {
+      const r = discriminate(pair.D, x);
+      const rs = domainScore(r.src, src);
+      const adv = tf.softplus(rs.neg()).mean().add(tf.softplus(domainScore(discriminate(pair.D, fake).src, trg)).mean());
+      const g = tf.grad((xi: tf.Tensor) => domainScore(discriminate(pair.D, xi as tf.Tensor4D).src, src).sum())(x);
+      const r1 = g.square().sum([1, 2, 3]).mean().mul(0.5);
+      return adv.add(tf.losses.softmaxCrossEntropy(src, r.cls).mul(w.cls)).add(r1.mul(w.r1 ?? 0)) as tf.Scalar;
+    }, pair.optD.params);
+    const rec = recordGrads(pair);
+    const before = tf.memory().numTensors;
+    const d = discriminatorStep(pair, { x, src, trg, alpha: tf.fill([6, 1, 1, 1], 0.5) as tf.Tensor4D }, w);
+    close(d.loss, ref.value, `${kernels}: D loss`);
+    pair.optD.params.forEach((p, i) => close(rec.D[0][i], ref.grads[p.name], `${kernels}: grad ${p.name}`));
+    tf.dispose([...Object.values(d), ...rec.D[0]]);
+    assert.equal(tf.memory().numTensors, before + 1, `${kernels}: the step keeps no tensor (but the alpha made here)`);
   }
 });
