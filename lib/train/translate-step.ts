@@ -160,11 +160,13 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
   const fake = tf.tidy(() => translate(pair.G, b.x, b.trg).image);
   const parts: Partial<Record<'adv' | 'cls' | 'gp' | 'real' | 'fake', tf.Scalar>> = {};
   const kept: tf.Tensor[] = [];
+  const every = w.r1Every ?? 1;
+  const r1Now = w.adversarial === 'nonsat-r1' && pair.optD.step % every === 0;
   const { value, grads } = tf.variableGrads(() => {
     // R1 needs grad_x of D's real score: D runs forward once on the real faces, inside that gradient, and its outputs
     // also give the real terms (PyTorch's create_graph=True); kept out of the gradient's tidy, freed below
     let r: ReturnType<typeof discriminate> | null = null;
-    const realGrad = w.adversarial === 'nonsat-r1'
+    const realGrad = r1Now
       ? tf.grad((xi: tf.Tensor) => {
         r = discriminate(pair.D, xi as tf.Tensor4D);
         kept.push(tf.keep(r.src), tf.keep(r.cls));
@@ -186,9 +188,10 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
     } else if (w.adversarial === 'nonsat-r1') {
       const realTerm = b.realWeight ? tf.softplus(rs.neg()).mean([1, 2, 3]).mul(b.realWeight).mean() : tf.softplus(rs.neg()).mean();
       adv = realTerm.add(tf.softplus(fs).mean()) as tf.Scalar;
-      // R1 (Mescheder et al. 2018): 1/2 |grad_x D(x)|^2 on real faces, mean over the batch
-      gp = realGrad!.square().sum([1, 2, 3]).mean().mul(0.5) as tf.Scalar;
-      penalty = w.r1 ?? 0;
+      // R1 (Mescheder et al. 2018): 1/2 |grad_x D(x)|^2 on real faces, mean over the batch; lazy (r1Every > 1): on every
+      // r1Every-th update only, weighted r1Every x
+      if (realGrad) gp = realGrad.square().sum([1, 2, 3]).mean().mul(0.5) as tf.Scalar;
+      penalty = realGrad ? (w.r1 ?? 0) * every : 0;
     } else {
       adv = fakeScore.sub(realScore) as tf.Scalar;
       const xhat = b.alpha.mul(b.x).add(tf.sub(1, b.alpha).mul(fake)) as tf.Tensor4D;

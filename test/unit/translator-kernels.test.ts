@@ -167,6 +167,18 @@ test('v2 iteration: fused kernels give the stock losses and gradients (D with R1
   }
 });
 
+/** D's loss as written before: D on the real faces for the terms, again inside R1's gradient; its value and gradients. */
+function referenceDLoss(pair: TranslatorPair, x: tf.Tensor4D, src: tf.Tensor2D, trg: tf.Tensor2D, fake: tf.Tensor4D, cls: number, r1: number) {
+  return tf.variableGrads(() => {
+    const r = discriminate(pair.D, x);
+    const rs = domainScore(r.src, src);
+    const adv = tf.softplus(rs.neg()).mean().add(tf.softplus(domainScore(discriminate(pair.D, fake).src, trg)).mean());
+    const g = tf.grad((xi: tf.Tensor) => domainScore(discriminate(pair.D, xi as tf.Tensor4D).src, src).sum())(x);
+    const penalty = g.square().sum([1, 2, 3]).mean().mul(0.5);
+    return adv.add(tf.losses.softmaxCrossEntropy(src, r.cls).mul(cls)).add(penalty.mul(r1)) as tf.Scalar;
+  }, pair.optD.params);
+}
+
 test('D step with R1: D run once on the real faces gives the losses and gradients of separate forward passes', async () => {
   const spec: TranslatorSpec = { ...ferTranslateV2.model, gDim: 8, dDim: 8 };
   const w = ferTranslateV2.losses;
@@ -176,15 +188,7 @@ test('D step with R1: D run once on the real faces gives the losses and gradient
     const src = oneHot(labels, EMOTIONS.length);
     const trg = oneHot(labels.map((l) => (l + 2) % 7), EMOTIONS.length);
     const fake = tf.tidy(() => translate(pair.G, x, trg).image);
-    // the iteration as written before: D on the real faces for the terms, again inside R1's gradient
-    const ref = tf.variableGrads(() => {
-      const r = discriminate(pair.D, x);
-      const rs = domainScore(r.src, src);
-      const adv = tf.softplus(rs.neg()).mean().add(tf.softplus(domainScore(discriminate(pair.D, fake).src, trg)).mean());
-      const g = tf.grad((xi: tf.Tensor) => domainScore(discriminate(pair.D, xi as tf.Tensor4D).src, src).sum())(x);
-      const r1 = g.square().sum([1, 2, 3]).mean().mul(0.5);
-      return adv.add(tf.losses.softmaxCrossEntropy(src, r.cls).mul(w.cls)).add(r1.mul(w.r1 ?? 0)) as tf.Scalar;
-    }, pair.optD.params);
+    const ref = referenceDLoss(pair, x, src, trg, fake, w.cls, w.r1 ?? 0);
     const rec = recordGrads(pair);
     const before = tf.memory().numTensors;
     const d = discriminatorStep(pair, { x, src, trg, alpha: tf.fill([6, 1, 1, 1], 0.5) as tf.Tensor4D }, w);
@@ -192,5 +196,25 @@ test('D step with R1: D run once on the real faces gives the losses and gradient
     pair.optD.params.forEach((p, i) => close(rec.D[0][i], ref.grads[p.name], `${kernels}: grad ${p.name}`));
     tf.dispose([...Object.values(d), ...rec.D[0]]);
     assert.equal(tf.memory().numTensors, before + 1, `${kernels}: the step keeps no tensor (but the alpha made here)`);
+  }
+});
+
+test('lazy R1 (r1Every 3): R1 weighted 3 x on D updates 0, 3, 6, ...; no R1 on the others (gp logged 0)', async () => {
+  const spec: TranslatorSpec = { ...ferTranslateV2.model, gDim: 8, dDim: 8 };
+  const w = { ...ferTranslateV2.losses, r1Every: 3 };
+  const { x, labels } = await faces(4);
+  const pair = pairFor(spec, 'fused');
+  const src = oneHot(labels, EMOTIONS.length);
+  const trg = oneHot(labels.map((l) => (l + 1) % 7), EMOTIONS.length);
+  const rec = recordGrads(pair);
+  for (let it = 0; it < 4; it++) {
+    const fake = tf.tidy(() => translate(pair.G, x, trg).image);
+    const on = it % 3 === 0;
+    const ref = referenceDLoss(pair, x, src, trg, fake, w.cls, on ? 3 * (w.r1 ?? 0) : 0);
+    const d = discriminatorStep(pair, { x, src, trg, alpha: tf.fill([4, 1, 1, 1], 0.5) as tf.Tensor4D }, w);
+    close(d.loss, ref.value, `update ${it}: D loss`);
+    pair.optD.params.forEach((p, i) => close(rec.D[it][i], ref.grads[p.name], `update ${it}: grad ${p.name}`));
+    assert.equal(d.gp.dataSync()[0] > 0, on, `update ${it}: R1 ${on ? 'on' : 'off'}`);
+    tf.dispose([fake, ref.value, ...Object.values(ref.grads), ...Object.values(d)]);
   }
 });
