@@ -14,14 +14,16 @@ ferTranslateV2; lib/train/translate-step.ts), on random data, so it measures com
 
 One iteration (nCritic 1) on a batch of B faces:
   D step: e = G(x, t) (no grad); softplus(-D_s(x)) + softplus(D_t(e)) + 1 x CE(D_cls(x), s)
-          + R1 (weight 1): 1/2 |grad_x D_s(x)|^2 (double backprop); Adam.
+          + R1 (weight 1): 1/2 |grad_x D_s(x)|^2 (double backprop; D runs once on x); Adam.
+          --r1-every N: lazy R1 (losses.r1Every), on every N-th D update only, weighted N x; the time is then
+          the mean over the timed iterations (a multiple of N), not the median.
   G step: e = G(x, t); softplus(-D_t(e)) + 1 x CE(C(shift/flip/noise(e)), t) + 2 x |G(e, s) - x|
           + 2 x |G(x, s) - x|; Adam (C frozen).
 
 FLOPs per iteration, analytic (the same formula as the tfjs side): forward multiply-adds x 2 of each
 net per image (Gf, Df, Cf from the layer shapes), training pass = 3 x forward; the R1 double backprop
 counted as one more training pass of D on the real faces:
-  D step: Gf + 3 Df (real) + 3 Df (fake) + 3 Df (R1)     G step: 3 x 3 Gf + 3 Df + 3 Cf     (per image)
+  D step: Gf + 3 Df (real) + 3 Df (fake) + 3 Df (R1) / r1_every     G step: 3 x 3 Gf + 3 Df + 3 Cf     (per image)
 
 Install the CPU build offline (this machine's local index; see `pip config list`):
   python3 -m venv .venv-bench
@@ -136,6 +138,7 @@ def main():
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--steps', type=int, default=10)
     ap.add_argument('--json', action='store_true')
+    ap.add_argument('--r1-every', type=int, default=1, help='lazy R1: on every N-th D update only, weighted N x (losses.r1Every)')
     ap.add_argument('--profile', action='store_true', help='time the iteration\'s parts (tools/bench/translator-profile.ts)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
@@ -152,23 +155,29 @@ def main():
     G.eval(); D.eval()
     gf, df, cf = conv_flops(G, one, oy), conv_flops(D, one), conv_flops(C, one)
     G.train(); D.train()
-    flops = B * ((gf + 3 * df + 3 * df + 3 * df) + (3 * 3 * gf + 3 * df + 3 * cf))
+    flops = B * ((gf + 3 * df + 3 * df + 3 * df / a.r1_every) + (3 * 3 * gf + 3 * df + 3 * cf))
+
+    d_updates = [0]
 
     def iteration():
+        lazy = d_updates[0] % a.r1_every == 0
+        d_updates[0] += 1
         x = torch.rand(B, 1, 48, 48) * 2 - 1
         s = torch.eye(K)[torch.randint(0, K, (B,))]
         t = torch.eye(K)[torch.randint(0, K, (B,))]
         # D step
         with torch.no_grad():
             e = G(x, t)
-        xr = x.clone().requires_grad_(True)
+        xr = x.clone().requires_grad_(lazy)
         rs, rc = D(xr)
         fs, _ = D(e)
         real = score(rs, s)
         adv = F.softplus(-real).mean() + F.softplus(score(fs, t)).mean()
-        g, = torch.autograd.grad(real.sum(), xr, create_graph=True)
-        r1 = 0.5 * g.pow(2).sum((1, 2, 3)).mean()
-        lossD = adv + F.cross_entropy(rc, s.argmax(1)) + 1.0 * r1
+        lossD = adv + F.cross_entropy(rc, s.argmax(1))
+        if lazy:
+            g, = torch.autograd.grad(real.sum(), xr, create_graph=True)
+            r1 = 0.5 * g.pow(2).sum((1, 2, 3)).mean()
+            lossD = lossD + 1.0 * a.r1_every * r1
         optD.zero_grad(set_to_none=True)
         lossD.backward()
         optD.step()
@@ -283,8 +292,9 @@ def main():
         t0 = time.perf_counter()
         iteration()
         times.append(time.perf_counter() - t0)
-    med = statistics.median(times)
-    out = {'config': 'translator-v2', 'batch': B, 'threads': a.threads, 'timed_steps': a.steps, 's_per_step_median': med,
+    # lazy R1: the mean over whole periods of r1_every iterations (a median would be an iteration without R1)
+    med = statistics.median(times) if a.r1_every == 1 else statistics.mean(times)
+    out = {'config': 'translator-v2', 'r1_every': a.r1_every, 'batch': B, 'threads': a.threads, 'timed_steps': a.steps, 's_per_step_median': med,
            's_per_step_min': min(times), 's_per_step_max': max(times), 'images_per_s': B / med, 'flops_per_step': flops,
            'gflops_per_s': flops / med / 1e9, 'forward_flops': {'G': gf, 'D': df, 'C': cf}, 'torch': torch.__version__}
     if a.json:
