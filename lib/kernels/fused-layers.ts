@@ -134,6 +134,7 @@ interface PatchableLayer {
   __faceganFused?: boolean;
   // Conv2D
   kernel?: { read(): tf.Tensor };
+  bias?: { read(): tf.Tensor };
   useBias?: boolean;
   activation?: { getClassName(): string };
   strides?: number[];
@@ -156,6 +157,12 @@ export interface FuseOptions {
    * multiply (tfjs's batchNorm gradient tiles and recomputes them). Default false.
    */
   frozenBatchNorm?: boolean;
+  /**
+   * Conv2D layers with a bias too, as conv2d + add (tf.fused.conv2d's gradient computes the input, filter and bias
+   * gradients whenever one is asked for): for the translator's D, whose input gradient R1 and G's update take without
+   * its weight gradients. Default false.
+   */
+  biasConv?: boolean;
   /** Layer classes left as built (to measure one kernel's effect: tools/bench/translator-profile.ts). */
   skip?: readonly string[];
 }
@@ -216,10 +223,13 @@ export function fuseLayers(model: tf.LayersModel, options: FuseOptions = {}): nu
         });
       };
     } else if (cls === 'Conv2D') {
-      const plain = layer.rank === 2 && !layer.useBias && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast';
+      const plain = layer.rank === 2 && (!layer.useBias || options.biasConv) && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast';
       if (!plain || !layer.dilationRate?.every((d) => d === 1)) continue;
       const strides = layer.strides as [number, number];
-      layer.call = (inputs) => tf.conv2d(first(inputs) as tf.Tensor4D, layer.kernel!.read() as tf.Tensor4D, strides, layer.padding!, 'NHWC');
+      layer.call = (inputs) => {
+        const y = tf.conv2d(first(inputs) as tf.Tensor4D, layer.kernel!.read() as tf.Tensor4D, strides, layer.padding!, 'NHWC');
+        return layer.useBias ? tf.add(y, layer.bias!.read()) : y;
+      };
     } else if (cls === 'Conv2DTranspose') {
       const plain = !layer.useBias && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast' && layer.padding === 'same';
       const kernel = layer.kernel?.read().shape ?? [];

@@ -40,12 +40,12 @@ export interface TranslatorPair {
 }
 
 export function makeTranslatorPair(G: tf.LayersModel, D: tf.LayersModel, adamG: Adam['config'], adamD: Adam['config'], kernels: Kernels = DEFAULT_KERNELS): TranslatorPair {
-  // With 'fused' kernels (lib/kernels/kernels.ts), G's instance norms, ReLUs, bias-free convolutions,
-  // resize convolutions and 4x4 stride-2 transposed convolutions run as the faster kernels (same outputs).
-  // D gets only the kernels whose gradients can be differentiated again (its LeakyReLU, bias-free
-  // convolutions): the gradient penalty differentiates D's gradient.
+  // With 'fused' kernels (lib/kernels/kernels.ts), G's instance norms, ReLUs, bias-free convolutions
+  // and 4x4 stride-2 transposed convolutions run as the faster kernels (same outputs).
+  // D gets only the kernels whose gradients can be differentiated again (its LeakyReLU, its convolutions as conv2d (+ bias)
+  // so that its input gradient comes without its weight gradients): the gradient penalty differentiates D's gradient.
   useKernels(kernels, [G]);
-  useKernels(kernels, [D], { secondOrder: true });
+  useKernels(kernels, [D], { secondOrder: true, biasConv: true });
   return { G, D, optG: new Adam(trainableVariables(G), { ...adamG }), optD: new Adam(trainableVariables(D), { ...adamD }) };
 }
 

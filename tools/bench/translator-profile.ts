@@ -7,7 +7,8 @@
  *   node --import tsx tools/bench/translator-profile.ts [--rounds 5] [--variants stock,fused,...] [--no-peer]
  *
  * Variants: 'stock' (tfjs-layers as built), 'fused' (useKernels('fused'), what training uses), and
- * 'fused-no-<Class>' (fused but the layer class left as built: InstanceNorm, AbsLeakyReLU, ..., or C: the loss classifier as built).
+ * 'fused-no-<Class>' (fused but the layer class left as built: InstanceNorm, AbsLeakyReLU, ..., or C: the loss classifier as built,
+ * or bias: D's convolutions with a bias as built).
  * Parts (ms, median of rounds):
  *   G forward        G(x, t) without a tape (the D step's edits)
  *   D fwd+bwd        D on real and edits, adversarial + classification, gradients of D's weights (no R1)
@@ -50,7 +51,7 @@ function makePair(variant: string): TranslatorPair {
     const skip = variant.startsWith('fused-no-') ? variant.slice('fused-no-'.length).split('+') : [];
     if (variant !== 'fused' && !skip.length) throw new Error(`unknown variant ${variant} (stock, fused, fused-no-<Class>[+<Class>])`);
     useKernels('fused', [G], { skip });
-    useKernels('fused', [D], { secondOrder: true, skip });
+    useKernels('fused', [D], { secondOrder: true, biasConv: !skip.includes('bias'), skip });
     if (!skip.includes('C')) useKernels('fused', [C], { frozenBatchNorm: true, skip });
   }
   pair.C = C;
