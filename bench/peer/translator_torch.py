@@ -13,17 +13,18 @@ ferTranslateV2; lib/train/translate-step.ts), on random data, so it measures com
            conv3x3 32,32 | pool | 64,64 | pool | 128 | pool, BatchNorm (eval) + ReLU, dense 128 + BN + ReLU, dense 7.
 
 One iteration (nCritic 1) on a batch of B faces:
-  D step: e = G(x, t) (no grad); softplus(-D_s(x)) + softplus(D_t(e)) + 1 x CE(D_cls(x), s)
+  G forward once for both steps: e = G(x, t) (the D step takes it detached, as translatorIteration)
+  D step: softplus(-D_s(x)) + softplus(D_t(e)) + 1 x CE(D_cls(x), s)
           + R1 (weight 1): 1/2 |grad_x D_s(x)|^2 (double backprop; D runs once on x); Adam.
           --r1-every N: lazy R1 (losses.r1Every), on every N-th D update only, weighted N x; the time is then
           the mean over the timed iterations (a multiple of N), not the median.
-  G step: e = G(x, t); softplus(-D_t(e)) + 1 x CE(C(shift/flip/noise(e)), t) + 2 x |G(e, s) - x|
+  G step: softplus(-D_t(e)) + 1 x CE(C(shift/flip/noise(e)), t) + 2 x |G(e, s) - x|
           + 2 x |G(x, s) - x|; Adam (C frozen).
 
 FLOPs per iteration, analytic (the same formula as the tfjs side): forward multiply-adds x 2 of each
 net per image (Gf, Df, Cf from the layer shapes), training pass = 3 x forward; the R1 double backprop
 counted as one more training pass of D on the real faces:
-  D step: Gf + 3 Df (real) + 3 Df (fake) + 3 Df (R1) / r1_every     G step: 3 x 3 Gf + 3 Df + 3 Cf     (per image)
+  D step: 3 Df (real) + 3 Df (fake) + 3 Df (R1) / r1_every     G step: 3 x 3 Gf + 3 Df + 3 Cf     (per image)
 
 Install the CPU build offline (this machine's local index; see `pip config list`):
   python3 -m venv .venv-bench
@@ -155,7 +156,7 @@ def main():
     G.eval(); D.eval()
     gf, df, cf = conv_flops(G, one, oy), conv_flops(D, one), conv_flops(C, one)
     G.train(); D.train()
-    flops = B * ((gf + 3 * df + 3 * df + 3 * df / a.r1_every) + (3 * 3 * gf + 3 * df + 3 * cf))
+    flops = B * ((3 * df + 3 * df + 3 * df / a.r1_every) + (3 * 3 * gf + 3 * df + 3 * cf))
 
     d_updates = [0]
 
@@ -165,12 +166,12 @@ def main():
         x = torch.rand(B, 1, 48, 48) * 2 - 1
         s = torch.eye(K)[torch.randint(0, K, (B,))]
         t = torch.eye(K)[torch.randint(0, K, (B,))]
+        # G forward once for both steps (translatorIteration): the D step takes the edits detached
+        e = G(x, t)
         # D step
-        with torch.no_grad():
-            e = G(x, t)
         xr = x.clone().requires_grad_(lazy)
         rs, rc = D(xr)
-        fs, _ = D(e)
+        fs, _ = D(e.detach())
         real = score(rs, s)
         adv = F.softplus(-real).mean() + F.softplus(score(fs, t)).mean()
         lossD = adv + F.cross_entropy(rc, s.argmax(1))
@@ -181,8 +182,7 @@ def main():
         optD.zero_grad(set_to_none=True)
         lossD.backward()
         optD.step()
-        # G step
-        e = G(x, t)
+        # G step (D updated)
         fs, _ = D(e)
         dy, dx = torch.randint(-3, 4, (2,)).tolist()
         v = F.pad(e, (3, 3, 3, 3))[:, :, 3 + dy:3 + dy + 48, 3 + dx:3 + dx + 48]
@@ -249,14 +249,16 @@ def main():
                 for p in group['params']:
                     p.grad = torch.zeros_like(p)
             time_it(name, opt.step)
-        t0 = time.perf_counter()
         iteration_parts(x, s, t, ms)
+        t0 = time.perf_counter()
+        iteration()
         ms['iteration'] = (time.perf_counter() - t0) * 1000
         ms['R1'] = ms['D step'] - ms['G forward'] - ms['D fwd+bwd'] - ms['Adam D']
         ms['G 3x fwd+bwd'] = ms['G step'] - ms['C fwd+bwd'] - ms['D to image'] - ms['Adam G']
         return ms
 
     def iteration_parts(x, s, t, ms):
+        # the parts as tools/bench/translator-profile.ts times them: each step with its own G(x, t)
         t0 = time.perf_counter()
         with torch.no_grad():
             e = G(x, t)

@@ -23,6 +23,7 @@ import { Adam } from './adam';
 import { translate, discriminate, domainScore } from '../models/translator';
 import { trainableVariables } from '../models/dcgan';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
+import { outsideTape } from '../kernels/outside-tape';
 import type { TranslateLosses, ClassifierAugment } from './translate-spec';
 import type { Rng } from '../rng';
 
@@ -155,9 +156,12 @@ export function maskTv(m: tf.Tensor4D): tf.Scalar {
   });
 }
 
-/** The D update. */
-export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses): TranslateStepTensors['d'] {
-  const fake = tf.tidy(() => translate(pair.G, b.x, b.trg).image);
+/**
+ * The D update. `edits`: G(x, t) of this batch already computed (translatorIteration passes the G step's, which D
+ * takes as a constant); absent: computed here.
+ */
+export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses, edits?: tf.Tensor4D): TranslateStepTensors['d'] {
+  const fake = edits ?? tf.tidy(() => translate(pair.G, b.x, b.trg).image);
   const parts: Partial<Record<'adv' | 'cls' | 'gp' | 'real' | 'fake', tf.Scalar>> = {};
   const kept: tf.Tensor[] = [];
   const every = w.r1Every ?? 1;
@@ -203,18 +207,22 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
     return adv.add(cls.mul(w.cls)).add(gp.mul(penalty)) as tf.Scalar;
   }, pair.optD.params);
   pair.optD.apply(pair.optD.params.map((p) => grads[p.name]));
-  tf.dispose([fake, ...kept, ...Object.values(grads)]);
+  tf.dispose([...(edits ? [] : [fake]), ...kept, ...Object.values(grads)]);
   return { loss: value, adv: parts.adv!, cls: parts.cls!, gp: parts.gp!, real: parts.real!, fake: parts.fake! };
 }
 
-/** The G update (with the D just updated). */
-export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses): NonNullable<TranslateStepTensors['g']> {
+/**
+ * The G update (with the D just updated). `afterEdit(edits)` runs right after G(x, t), outside G's gradient tape
+ * (translatorIteration updates D there).
+ */
+export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses, afterEdit?: (edits: tf.Tensor4D) => void): NonNullable<TranslateStepTensors['g']> {
   const parts: Partial<Record<'adv' | 'cls' | 'rec' | 'idt' | 'mask' | 'fake', tf.Scalar>> = {};
   const idtWeight = w.idt ?? 0;
   const frozen = w.clsSource === 'frozen';
   if (frozen && !pair.C) throw new Error("generatorStep: losses.clsSource is 'frozen' but no loss classifier was given (--loss-classifier)");
   const { value, grads } = tf.variableGrads(() => {
     const e = translate(pair.G, b.x, b.trg);
+    if (afterEdit) outsideTape(() => afterEdit(e.image));
     const f = discriminate(pair.D, e.image);
     const fs = domainScore(f.src, b.trg);
     const fakeScore = fs.mean() as tf.Scalar;
@@ -246,6 +254,22 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
   pair.optG.apply(pair.optG.params.map((p) => grads[p.name]));
   tf.dispose(Object.values(grads));
   return { loss: value, adv: parts.adv!, cls: parts.cls!, rec: parts.rec!, idt: parts.idt!, mask: parts.mask!, fake: parts.fake! };
+}
+
+/**
+ * One iteration: the D update, then (when `gStep`) the G update with the updated D. With a G update, G runs forward
+ * on (x, t) once for both (as lib/train/step.ts and PyTorch's detach()): the D update runs inside the G update,
+ * outside its tape, on G's edits as constants. The same arithmetic as discriminatorStep then generatorStep.
+ */
+export function translatorIteration(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses, gStep: boolean): TranslateStepTensors {
+  if (!gStep) return { d: discriminatorStep(pair, b, w), g: null };
+  let d: TranslateStepTensors['d'] | null = null;
+  const g = generatorStep(pair, b, w, (edits) => {
+    // kept: made inside G's forward scope, which frees everything else it made
+    d = discriminatorStep(pair, b, w, edits);
+    Object.values(d).forEach((t) => tf.keep(t));
+  });
+  return { d: d!, g };
 }
 
 /** Reads a list of iterations' scalars in one device round trip and frees them. */

@@ -16,7 +16,7 @@ import { BatchStream } from '../data/batches';
 import { buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec, checkTranslatorSpec } from '../models/translator';
 import { translateImages, U8Images } from '../models/translator-apply';
 import { TrainingSession, pairCheckpoints, ProgressReporter } from './session';
-import { makeTranslatorPair, discriminatorStep, generatorStep, drawClassifierView, readTranslateSteps, TranslateStepTensors, TranslatorPair } from './translate-step';
+import { makeTranslatorPair, translatorIteration, drawClassifierView, readTranslateSteps, TranslateStepTensors, TranslatorPair } from './translate-step';
 import { translateLossLog, TranslateLossRow } from './csv-log';
 import { progressOf } from './trainer';
 import { labelledGridPng } from '../viz/labelled';
@@ -209,8 +209,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
         pair.optG.config.lr = s.lrG * lrFactor;
         pair.optD.config.lr = s.lrD * lrFactor;
         const batch = { x: tf.tensor4d(b.data, b.shape), src: oneHot(b.labels!, k), trg: oneHot(targets, k), alpha: tf.tensor4d(alpha, [n, 1, 1, 1]), ...(classWeight ? { realWeight: tf.tensor1d(Array.from(b.labels!, (l) => classWeight[l])) } : {}) };
-        const d = discriminatorStep(pair, batch, w);
-        const g = gStep ? generatorStep(pair, { ...batch, aug }, w) : null;
+        const { d, g } = translatorIteration(pair, { ...batch, aug }, w, gStep);
         tf.dispose(Object.values(batch));
         if (aug) tf.dispose([aug.flip, aug.noise, aug.blur, aug.keep].filter((t): t is tf.Tensor4D => !!t));
         return { t: { d, g }, images: n };

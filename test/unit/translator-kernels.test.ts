@@ -13,7 +13,7 @@ import { translate, discriminate, domainScore, buildTranslatorG, buildTranslator
 import { InstanceNorm } from '../../lib/models/instance-norm';
 import { AbsLeakyReLU } from '../../lib/models/abs-leaky-relu';
 import { instanceNormFused, leakyReluTwice } from '../../lib/kernels/translator-layers';
-import { makeTranslatorPair, discriminatorStep, generatorStep, TranslatorPair, TranslateBatch } from '../../lib/train/translate-step';
+import { makeTranslatorPair, discriminatorStep, generatorStep, translatorIteration, TranslatorPair, TranslateBatch } from '../../lib/train/translate-step';
 import { buildClassifier } from '../../lib/eval/classifier-model';
 import { loadFer2013, EMOTIONS } from '../../lib/data';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
@@ -217,4 +217,33 @@ test('lazy R1 (r1Every 3): R1 weighted 3 x on D updates 0, 3, 6, ...; no R1 on t
     assert.equal(d.gp.dataSync()[0] > 0, on, `update ${it}: R1 ${on ? 'on' : 'off'}`);
     tf.dispose([fake, ref.value, ...Object.values(ref.grads), ...Object.values(d)]);
   }
+});
+
+test('translatorIteration (G forward once for both updates) == discriminatorStep then generatorStep', async () => {
+  const spec: TranslatorSpec = { ...ferTranslateV2.model, gDim: 8, dDim: 8 };
+  const w = ferTranslateV2.losses;
+  const { x, labels } = await faces(6);
+  const seq = pairFor(spec, 'fused');
+  const once = pairFor(spec, 'fused');
+  const recS = recordGrads(seq);
+  const recO = recordGrads(once);
+  const n = labels.length;
+  const b: TranslateBatch = {
+    x, src: oneHot(labels, EMOTIONS.length), trg: oneHot(labels.map((l) => (l + 4) % 7), EMOTIONS.length), alpha: tf.fill([n, 1, 1, 1], 0.5) as tf.Tensor4D,
+    aug: { dy: -1, dx: 2, pad: 3, flip: tf.tensor4d([0, 1, 0, 1, 1, 0], [n, 1, 1, 1]), noise: tf.randomNormal([n, 48, 48, 1], 0, 0.05, 'float32', 19) as tf.Tensor4D },
+  };
+  for (let it = 0; it < 2; it++) {
+    const before = tf.memory().numTensors;
+    const o = translatorIteration(once, b, w, true);
+    const sd = discriminatorStep(seq, b, w);
+    const sg = generatorStep(seq, b, w);
+    for (const k of Object.keys(sd) as (keyof typeof sd)[]) close(o.d[k], sd[k], `iteration ${it} D ${k}`, 1e-6);
+    for (const k of Object.keys(sg) as (keyof typeof sg)[]) close(o.g![k], sg[k], `iteration ${it} G ${k}`, 1e-6);
+    tf.dispose([...Object.values(o.d), ...Object.values(o.g!), ...Object.values(sd), ...Object.values(sg)]);
+    for (const k of ['D', 'G'] as const) recO[k][it].forEach((g, i) => close(g, recS[k][it][i], `iteration ${it} grad ${k} ${i}`, 1e-6));
+    assert.ok(tf.memory().numTensors <= before + 4 * recO.G[it].length + 4 * recO.D[it].length, 'no tensors left but the recorded gradients');
+  }
+  const dOnly = translatorIteration(once, b, w, false);
+  assert.equal(dOnly.g, null);
+  tf.dispose(Object.values(dOnly.d));
 });

@@ -4,7 +4,8 @@
  * classifier, nCritic 1; lib/train/translate-step.ts) side by side with the same iteration in PyTorch
  * (bench/peer/translator_torch.py), interleaved in rounds on random faces, with each side's fp32 matMul
  * peak. FLOPs per iteration by the same analytic formula on both sides (see the peer script):
- *   per image  D step: Gf + 6 Df + 3 Df / r1Every     G step: 9 Gf + 3 Df + 3 Cf     (Xf = forward FLOPs of a net).
+ *   per image  D step: 6 Df + 3 Df / r1Every     G step: 9 Gf + 3 Df + 3 Cf     (Xf = forward FLOPs of a net;
+ *   G runs forward on (x, t) once for both steps: translatorIteration, and detach() in the peer).
  * With `lazyR1` N the lazy-R1 option is measured too (each round: ours, PyTorch, ours lazy, PyTorch lazy).
  */
 import * as fs from 'fs';
@@ -13,7 +14,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { buildTranslatorG, buildTranslatorD, oneHot } from '../../lib/models/translator';
 import { buildClassifier } from '../../lib/eval/classifier-model';
-import { makeTranslatorPair, discriminatorStep, generatorStep, readTranslateSteps } from '../../lib/train/translate-step';
+import { makeTranslatorPair, translatorIteration, readTranslateSteps } from '../../lib/train/translate-step';
 import type { TranslateExperiment } from '../../lib/train/translate-spec';
 import type { ClassifierArch } from '../../lib/eval/classifier-model';
 import { Rng } from '../../lib/rng';
@@ -69,9 +70,7 @@ export async function benchOurTranslatorStep(nets: TranslatorBenchNets, batch: n
     const x = tf.tensor4d(Float32Array.from({ length: batch * 48 * 48 }, () => rng.uniform() * 2 - 1), [batch, 48, 48, 1]);
     const b = { x, src: oneHot(Array.from({ length: batch }, () => rng.int(k)), k), trg: oneHot(Array.from({ length: batch }, () => rng.int(k)), k), alpha: tf.fill([batch, 1, 1, 1], 0.5) as tf.Tensor4D };
     const aug = { dy: rng.int(2 * a.shift + 1) - a.shift, dx: rng.int(2 * a.shift + 1) - a.shift, pad: a.shift, flip: tf.tensor4d(Float32Array.from({ length: batch }, () => (rng.uniform() < 0.5 ? 1 : 0)), [batch, 1, 1, 1]), noise: tf.tensor4d(rng.normals(batch * 48 * 48).map((v) => v * a.noise), [batch, 48, 48, 1]) };
-    const d = discriminatorStep(pair, b, w);
-    const g = generatorStep(pair, { ...b, aug }, w);
-    await readTranslateSteps([{ d, g }]);
+    await readTranslateSteps([translatorIteration(pair, { ...b, aug }, w, true)]);
     tf.dispose([...Object.values(b), aug.flip, aug.noise]);
   };
   for (let i = 0; i < warmup; i++) await iteration();
@@ -82,7 +81,7 @@ export async function benchOurTranslatorStep(nets: TranslatorBenchNets, batch: n
     times.push((performance.now() - t0) / 1000);
   }
   const forward = { G: forwardFlops(G), D: forwardFlops(D), C: forwardFlops(C) };
-  const flops = batch * (forward.G + 6 * forward.D + (3 * forward.D) / r1Every + 9 * forward.G + 3 * forward.D + 3 * forward.C);
+  const flops = batch * (6 * forward.D + (3 * forward.D) / r1Every + 9 * forward.G + 3 * forward.D + 3 * forward.C);
   pair.optG.dispose();
   pair.optD.dispose();
   G.dispose();

@@ -19,13 +19,15 @@
  *   D to image       D on the edits, gradient of G's adversarial term to the edits
  *   G 3x fwd+bwd     the G step minus the two above and Adam: G(x,t), G(G(x,t),s), G(x,s) and their backward
  *   Adam G, Adam D   one optimiser update
+ *   iteration        translatorIteration (what training runs): G forward on (x, t) once for both steps, so it is
+ *                    about D step + G step - G forward
  */
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'util';
 import { initBackend, describeBackend } from '../../lib/backend';
 import { buildTranslatorG, buildTranslatorD, oneHot, translate, discriminate, domainScore } from '../../lib/models/translator';
 import { buildClassifier } from '../../lib/eval/classifier-model';
-import { makeTranslatorPair, discriminatorStep, generatorStep, readTranslateSteps, augmentForClassifier, TranslatorPair, TranslateBatch } from '../../lib/train/translate-step';
+import { makeTranslatorPair, discriminatorStep, generatorStep, translatorIteration, readTranslateSteps, augmentForClassifier, TranslatorPair, TranslateBatch } from '../../lib/train/translate-step';
 import { useKernels } from '../../lib/kernels/kernels';
 import { ferTranslateV2 } from '../../experiments/translate';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
@@ -114,7 +116,7 @@ async function round(pair: TranslatorPair, b: TranslateBatch): Promise<Record<Pa
   await time('D step', () => Object.values(discriminatorStep(pair, b, w)));
   await time('G step', () => Object.values(generatorStep(pair, b, w)));
   const t0 = performance.now();
-  await readTranslateSteps([{ d: discriminatorStep(pair, b, w), g: generatorStep(pair, b, w) }]);
+  await readTranslateSteps([translatorIteration(pair, b, w, true)]);
   ms.iteration = performance.now() - t0;
   ms.R1 = ms['D step'] - ms['G forward'] - ms['D fwd+bwd'] - ms['Adam D'];
   ms['G 3x fwd+bwd'] = ms['G step'] - ms['C fwd+bwd'] - ms['D to image'] - ms['Adam G'];
