@@ -19,7 +19,7 @@ One iteration (nCritic 1) on a batch of B faces:
           --r1-every N: lazy R1 (losses.r1Every), on every N-th D update only, weighted N x; the time is then
           the mean over the timed iterations (a multiple of N), not the median.
   G step: softplus(-D_t(e)) + 1 x CE(C(shift/flip/noise(e)), t) + 2 x |G(e, s) - x|
-          + 2 x |G(x, s) - x|; Adam (C frozen).
+          + 2 x |G(x, s) - x| (G(x, t) and G(x, s) in one pass of 2B faces); Adam (C frozen).
 
 FLOPs per iteration, analytic (the same formula as the tfjs side): forward multiply-adds x 2 of each
 net per image (Gf, Df, Cf from the layer shapes), training pass = 3 x forward; the R1 double backprop
@@ -166,8 +166,10 @@ def main():
         x = torch.rand(B, 1, 48, 48) * 2 - 1
         s = torch.eye(K)[torch.randint(0, K, (B,))]
         t = torch.eye(K)[torch.randint(0, K, (B,))]
-        # G forward once for both steps (translatorIteration): the D step takes the edits detached
-        e = G(x, t)
+        # G forward once for both steps (translatorIteration): the D step takes the edits detached; G(x, t) and
+        # G(x, s) of the identity term in one pass of 2B faces, as generatorStep
+        both = G(torch.cat([x, x]), torch.cat([t, s]))
+        e, same = both[:B], both[B:]
         # D step
         xr = x.clone().requires_grad_(lazy)
         rs, rc = D(xr)
@@ -190,7 +192,7 @@ def main():
         v = v + flip * (v.flip(3) - v) + 0.05 * torch.randn_like(v)
         cls = F.cross_entropy(C(v), t.argmax(1))
         rec = (G(e, s) - x).abs().mean()
-        idt = (G(x, s) - x).abs().mean()
+        idt = (same - x).abs().mean()
         lossG = F.softplus(-score(fs, t)).mean() + cls + 2 * rec + 2 * idt
         optG.zero_grad(set_to_none=True)
         lossG.backward()
@@ -267,11 +269,12 @@ def main():
         lossD.backward()
         optD.step()
         t1 = time.perf_counter()
-        e = G(x, t)
+        both = G(torch.cat([x, x]), torch.cat([t, s]))
+        e, same = both[:B], both[B:]
         fs, _ = D(e)
         cls = F.cross_entropy(C(augment(e)), t.argmax(1))
         rec = (G(e, s) - x).abs().mean()
-        idt = (G(x, s) - x).abs().mean()
+        idt = (same - x).abs().mean()
         lossG = F.softplus(-score(fs, t)).mean() + cls + 2 * rec + 2 * idt
         optG.zero_grad(set_to_none=True)
         lossG.backward()

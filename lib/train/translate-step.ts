@@ -221,7 +221,12 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
   const frozen = w.clsSource === 'frozen';
   if (frozen && !pair.C) throw new Error("generatorStep: losses.clsSource is 'frozen' but no loss classifier was given (--loss-classifier)");
   const { value, grads } = tf.variableGrads(() => {
-    const e = translate(pair.G, b.x, b.trg);
+    // G(x, t) and, for the identity term, G(x, s) in one pass of 2n faces (G treats each face on its own: instance
+    // norm, no batch statistics; the same arithmetic, larger convolutions)
+    const n = b.x.shape[0];
+    const half = (t: tf.Tensor4D, i: number) => t.slice([i * n, 0, 0, 0], [n, -1, -1, -1]) as tf.Tensor4D;
+    const both = idtWeight > 0 ? translate(pair.G, tf.concat([b.x, b.x]) as tf.Tensor4D, tf.concat([b.trg, b.src]) as tf.Tensor2D) : null;
+    const e = both ? { image: half(both.image, 0), mask: both.mask ? half(both.mask, 0) : null } : translate(pair.G, b.x, b.trg);
     if (afterEdit) outsideTape(() => afterEdit(e.image));
     const f = discriminate(pair.D, e.image);
     const fs = domainScore(f.src, b.trg);
@@ -239,7 +244,7 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
     const rec = back.image.sub(b.x).abs().mean() as tf.Scalar;
     // the face under its own expression should come back as it is (skipped when the weight is 0,
     // so runs without the term train exactly as before)
-    const idt = idtWeight > 0 ? (translate(pair.G, b.x, b.src).image.sub(b.x).abs().mean() as tf.Scalar) : tf.scalar(0);
+    const idt = both ? (half(both.image, 1).sub(b.x).abs().mean() as tf.Scalar) : tf.scalar(0);
     let mask: tf.Scalar = tf.scalar(0);
     if (e.mask && back.mask) {
       // GANimation: penalise the share of the input that is copied (1 - A), so the mask does not
