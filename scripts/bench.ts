@@ -39,7 +39,7 @@ const USAGE = `usage: npm run bench [-- options]
   --soak-images N     soak on a random subset of N images (more epoch ends: grids, plots, checkpoints)
   --translator        instead: the translator v2's training iteration vs the same in PyTorch
                       (bench/peer/translator_torch.py), batch 16 (--batch N), --steps/--warmup/--rounds as above;
-                      results/bench/translator.{md,json}
+                      results/bench/translator.{md,json}; --lazy-r1 N also measures lazy R1 (losses.r1Every N) on both sides
 env: FACEGAN_PYTHON (python with torch for the peer; default .venv-bench/bin/python; bench/peer/README.md),
      FACEGAN_PEER_SCRIPT (default bench/peer/dcgan_torch.py)`;
 
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   }
   const args = parseArgs(
     argv,
-    { flags: ['quick', 'no-peer', 'no-profile', 'translator'], options: ['batch', 'steps', 'warmup', 'rounds', 'nets', 'batches', 'variants', 'backends', 'cpu-batch', 'cpu-steps', 'out', 'json', 'soak', 'data', 'from', 'soak-images'] },
+    { flags: ['quick', 'no-peer', 'no-profile', 'translator'], options: ['lazy-r1', 'batch', 'steps', 'warmup', 'rounds', 'nets', 'batches', 'variants', 'backends', 'cpu-batch', 'cpu-steps', 'out', 'json', 'soak', 'data', 'from', 'soak-images'] },
     'npm run bench',
   );
   const command = `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`;
@@ -123,6 +123,7 @@ async function main(): Promise<void> {
     const r = await runTranslatorBench({ experiment: ferTranslateV2, lossArch: LOSS_CLASSIFIER_EXPERIMENT.presets.paper.arch }, {
       batch: intOption(args, 'batch', 'npm run bench', 2) ?? 16, warmup: intOption(args, 'warmup', 'npm run bench', 0) ?? 2,
       steps: intOption(args, 'steps', 'npm run bench', 1) ?? 10, rounds: intOption(args, 'rounds', 'npm run bench', 1) ?? 2, peer: !args.options['no-peer'],
+      lazyR1: intOption(args, 'lazy-r1', 'npm run bench', 2),
     }, (l) => process.stdout.write(`${l}\n`));
     process.stdout.write(writeTranslatorBench(out, r, command));
     return;

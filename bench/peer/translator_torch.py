@@ -13,15 +13,18 @@ ferTranslateV2; lib/train/translate-step.ts), on random data, so it measures com
            conv3x3 32,32 | pool | 64,64 | pool | 128 | pool, BatchNorm (eval) + ReLU, dense 128 + BN + ReLU, dense 7.
 
 One iteration (nCritic 1) on a batch of B faces:
-  D step: e = G(x, t) (no grad); softplus(-D_s(x)) + softplus(D_t(e)) + 1 x CE(D_cls(x), s)
-          + R1 (weight 1): 1/2 |grad_x D_s(x)|^2 (double backprop); Adam.
-  G step: e = G(x, t); softplus(-D_t(e)) + 1 x CE(C(shift/flip/noise(e)), t) + 2 x |G(e, s) - x|
-          + 2 x |G(x, s) - x|; Adam (C frozen).
+  G forward once for both steps: e = G(x, t) (the D step takes it detached, as translatorIteration)
+  D step: softplus(-D_s(x)) + softplus(D_t(e)) + 1 x CE(D_cls(x), s)
+          + R1 (weight 1): 1/2 |grad_x D_s(x)|^2 (double backprop; D runs once on x); Adam.
+          --r1-every N: lazy R1 (losses.r1Every), on every N-th D update only, weighted N x; the time is then
+          the mean over the timed iterations (a multiple of N), not the median.
+  G step: softplus(-D_t(e)) + 1 x CE(C(shift/flip/noise(e)), t) + 2 x |G(e, s) - x|
+          + 2 x |G(x, s) - x| (G(x, t) and G(x, s) in one pass of 2B faces); Adam (C frozen).
 
 FLOPs per iteration, analytic (the same formula as the tfjs side): forward multiply-adds x 2 of each
 net per image (Gf, Df, Cf from the layer shapes), training pass = 3 x forward; the R1 double backprop
 counted as one more training pass of D on the real faces:
-  D step: Gf + 3 Df (real) + 3 Df (fake) + 3 Df (R1)     G step: 3 x 3 Gf + 3 Df + 3 Cf     (per image)
+  D step: 3 Df (real) + 3 Df (fake) + 3 Df (R1) / r1_every     G step: 3 x 3 Gf + 3 Df + 3 Cf     (per image)
 
 Install the CPU build offline (this machine's local index; see `pip config list`):
   python3 -m venv .venv-bench
@@ -136,6 +139,8 @@ def main():
     ap.add_argument('--warmup', type=int, default=2)
     ap.add_argument('--steps', type=int, default=10)
     ap.add_argument('--json', action='store_true')
+    ap.add_argument('--r1-every', type=int, default=1, help='lazy R1: on every N-th D update only, weighted N x (losses.r1Every)')
+    ap.add_argument('--profile', action='store_true', help='time the iteration\'s parts (tools/bench/translator-profile.ts)')
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
@@ -151,28 +156,35 @@ def main():
     G.eval(); D.eval()
     gf, df, cf = conv_flops(G, one, oy), conv_flops(D, one), conv_flops(C, one)
     G.train(); D.train()
-    flops = B * ((gf + 3 * df + 3 * df + 3 * df) + (3 * 3 * gf + 3 * df + 3 * cf))
+    flops = B * ((3 * df + 3 * df + 3 * df / a.r1_every) + (3 * 3 * gf + 3 * df + 3 * cf))
+
+    d_updates = [0]
 
     def iteration():
+        lazy = d_updates[0] % a.r1_every == 0
+        d_updates[0] += 1
         x = torch.rand(B, 1, 48, 48) * 2 - 1
         s = torch.eye(K)[torch.randint(0, K, (B,))]
         t = torch.eye(K)[torch.randint(0, K, (B,))]
+        # G forward once for both steps (translatorIteration): the D step takes the edits detached; G(x, t) and
+        # G(x, s) of the identity term in one pass of 2B faces, as generatorStep
+        both = G(torch.cat([x, x]), torch.cat([t, s]))
+        e, same = both[:B], both[B:]
         # D step
-        with torch.no_grad():
-            e = G(x, t)
-        xr = x.clone().requires_grad_(True)
+        xr = x.clone().requires_grad_(lazy)
         rs, rc = D(xr)
-        fs, _ = D(e)
+        fs, _ = D(e.detach())
         real = score(rs, s)
         adv = F.softplus(-real).mean() + F.softplus(score(fs, t)).mean()
-        g, = torch.autograd.grad(real.sum(), xr, create_graph=True)
-        r1 = 0.5 * g.pow(2).sum((1, 2, 3)).mean()
-        lossD = adv + F.cross_entropy(rc, s.argmax(1)) + 1.0 * r1
+        lossD = adv + F.cross_entropy(rc, s.argmax(1))
+        if lazy:
+            g, = torch.autograd.grad(real.sum(), xr, create_graph=True)
+            r1 = 0.5 * g.pow(2).sum((1, 2, 3)).mean()
+            lossD = lossD + 1.0 * a.r1_every * r1
         optD.zero_grad(set_to_none=True)
         lossD.backward()
         optD.step()
-        # G step
-        e = G(x, t)
+        # G step (D updated)
         fs, _ = D(e)
         dy, dx = torch.randint(-3, 4, (2,)).tolist()
         v = F.pad(e, (3, 3, 3, 3))[:, :, 3 + dy:3 + dy + 48, 3 + dx:3 + dx + 48]
@@ -180,12 +192,103 @@ def main():
         v = v + flip * (v.flip(3) - v) + 0.05 * torch.randn_like(v)
         cls = F.cross_entropy(C(v), t.argmax(1))
         rec = (G(e, s) - x).abs().mean()
-        idt = (G(x, s) - x).abs().mean()
+        idt = (same - x).abs().mean()
         lossG = F.softplus(-score(fs, t)).mean() + cls + 2 * rec + 2 * idt
         optG.zero_grad(set_to_none=True)
         lossG.backward()
         optG.step()
         return lossD.item() + lossG.item()
+
+    def batch():
+        x = torch.rand(B, 1, 48, 48) * 2 - 1
+        return x, torch.eye(K)[torch.randint(0, K, (B,))], torch.eye(K)[torch.randint(0, K, (B,))]
+
+    def d_loss(x, s, t, e, r1):
+        xr = x.clone().requires_grad_(r1)
+        rs, rc = D(xr)
+        fs, _ = D(e)
+        real = score(rs, s)
+        loss = F.softplus(-real).mean() + F.softplus(score(fs, t)).mean() + F.cross_entropy(rc, s.argmax(1))
+        if r1:
+            g, = torch.autograd.grad(real.sum(), xr, create_graph=True)
+            loss = loss + 0.5 * g.pow(2).sum((1, 2, 3)).mean()
+        return loss
+
+    def augment(e):
+        dy, dx = torch.randint(-3, 4, (2,)).tolist()
+        v = F.pad(e, (3, 3, 3, 3))[:, :, 3 + dy:3 + dy + 48, 3 + dx:3 + dx + 48]
+        flip = (torch.rand(B, 1, 1, 1) < 0.5).float()
+        return v + flip * (v.flip(3) - v) + 0.05 * torch.randn_like(v)
+
+    def profile_round():
+        """The parts of tools/bench/translator-profile.ts, ms."""
+        ms = {}
+
+        def time_it(name, f):
+            t0 = time.perf_counter()
+            f()
+            ms[name] = (time.perf_counter() - t0) * 1000
+        x, s, t = batch()
+        with torch.no_grad():
+            e = G(x, t)
+        def g_forward():
+            with torch.no_grad():
+                G(x, t)
+        time_it('G forward', g_forward)
+        time_it('D fwd+bwd', lambda: torch.autograd.grad(d_loss(x, s, t, e, False), list(D.parameters())))
+
+        def c_part():
+            ei = e.clone().requires_grad_(True)
+            torch.autograd.grad(F.cross_entropy(C(augment(ei)), t.argmax(1)), ei)
+        time_it('C fwd+bwd', c_part)
+
+        def d_image():
+            ei = e.clone().requires_grad_(True)
+            torch.autograd.grad(F.softplus(-score(D(ei)[0], t)).mean(), ei)
+        time_it('D to image', d_image)
+        for name, opt in (('Adam D', optD), ('Adam G', optG)):
+            for group in opt.param_groups:
+                for p in group['params']:
+                    p.grad = torch.zeros_like(p)
+            time_it(name, opt.step)
+        iteration_parts(x, s, t, ms)
+        t0 = time.perf_counter()
+        iteration()
+        ms['iteration'] = (time.perf_counter() - t0) * 1000
+        ms['R1'] = ms['D step'] - ms['G forward'] - ms['D fwd+bwd'] - ms['Adam D']
+        ms['G 3x fwd+bwd'] = ms['G step'] - ms['C fwd+bwd'] - ms['D to image'] - ms['Adam G']
+        return ms
+
+    def iteration_parts(x, s, t, ms):
+        # the parts as tools/bench/translator-profile.ts times them: each step with its own G(x, t)
+        t0 = time.perf_counter()
+        with torch.no_grad():
+            e = G(x, t)
+        lossD = d_loss(x, s, t, e, True)
+        optD.zero_grad(set_to_none=True)
+        lossD.backward()
+        optD.step()
+        t1 = time.perf_counter()
+        both = G(torch.cat([x, x]), torch.cat([t, s]))
+        e, same = both[:B], both[B:]
+        fs, _ = D(e)
+        cls = F.cross_entropy(C(augment(e)), t.argmax(1))
+        rec = (G(e, s) - x).abs().mean()
+        idt = (same - x).abs().mean()
+        lossG = F.softplus(-score(fs, t)).mean() + cls + 2 * rec + 2 * idt
+        optG.zero_grad(set_to_none=True)
+        lossG.backward()
+        optG.step()
+        t2 = time.perf_counter()
+        ms['D step'] = (t1 - t0) * 1000
+        ms['G step'] = (t2 - t1) * 1000
+        return lossD.item() + lossG.item()
+
+    if a.profile:
+        rounds = [profile_round() for _ in range(a.steps + 1)][1:]
+        prof = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
+        print('JSON ' + json.dumps({'config': 'translator-v2-profile', 'batch': B, 'threads': a.threads, 'rounds': a.steps, 'profile_ms': prof, 'torch': torch.__version__}))
+        return
 
     for _ in range(a.warmup):
         iteration()
@@ -194,8 +297,9 @@ def main():
         t0 = time.perf_counter()
         iteration()
         times.append(time.perf_counter() - t0)
-    med = statistics.median(times)
-    out = {'config': 'translator-v2', 'batch': B, 'threads': a.threads, 'timed_steps': a.steps, 's_per_step_median': med,
+    # lazy R1: the mean over whole periods of r1_every iterations (a median would be an iteration without R1)
+    med = statistics.median(times) if a.r1_every == 1 else statistics.mean(times)
+    out = {'config': 'translator-v2', 'r1_every': a.r1_every, 'batch': B, 'threads': a.threads, 'timed_steps': a.steps, 's_per_step_median': med,
            's_per_step_min': min(times), 's_per_step_max': max(times), 'images_per_s': B / med, 'flops_per_step': flops,
            'gflops_per_s': flops / med / 1e9, 'forward_flops': {'G': gf, 'D': df, 'C': cf}, 'torch': torch.__version__}
     if a.json:

@@ -27,6 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { convTransposeFast, fastConvTransposeApplies } from './conv-transpose';
+import { instanceNormFused, leakyReluTwice } from './translator-layers';
 
 /** The parts of tfjs-node's backend this file uses. */
 interface NativeBackend {
@@ -133,6 +134,7 @@ interface PatchableLayer {
   __faceganFused?: boolean;
   // Conv2D
   kernel?: { read(): tf.Tensor };
+  bias?: { read(): tf.Tensor };
   useBias?: boolean;
   activation?: { getClassName(): string };
   strides?: number[];
@@ -141,6 +143,30 @@ interface PatchableLayer {
   dilationRate?: number[];
   rank?: number;
 }
+
+/** Options of {@link fuseLayers}. */
+export interface FuseOptions {
+  /**
+   * Only the kernels whose gradients can be differentiated again (a model under a gradient
+   * penalty: the translator's D): plain Conv2D and AbsLeakyReLU. Default false: all.
+   */
+  secondOrder?: boolean;
+  /**
+   * The model is frozen and only run in inference mode (the translator's loss classifier): BatchNormalization
+   * outside training runs as one scale and shift of the moving statistics, whose input gradient is one
+   * multiply (tfjs's batchNorm gradient tiles and recomputes them). Default false.
+   */
+  frozenBatchNorm?: boolean;
+  /**
+   * Conv2D layers with a bias too, as conv2d + add (tf.fused.conv2d's gradient computes the input, filter and bias
+   * gradients whenever one is asked for): for the translator's D, whose input gradient R1 and G's update take without
+   * its weight gradients. Default false.
+   */
+  biasConv?: boolean;
+  /** Layer classes left as built (to measure one kernel's effect: tools/bench/translator-profile.ts). */
+  skip?: readonly string[];
+}
+
 
 const first = (inputs: tf.Tensor | tf.Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
 
@@ -152,23 +178,44 @@ function movingAverage(v: { read(): tf.Tensor; write(t: tf.Tensor): void }, valu
   });
 }
 
+/** Inference-mode batch norm of a frozen layer: x * scale + shift, scale = gamma / sqrt(movingVariance + eps). */
+function frozenBatchNorm(x: tf.Tensor, layer: PatchableLayer): tf.Tensor {
+  return tf.tidy(() => {
+    const scale = tf.mul(layer.gamma!.read(), tf.rsqrt(tf.add(layer.movingVariance!.read(), layer.epsilon!)));
+    const shift = tf.sub(layer.beta!.read(), tf.mul(layer.movingMean!.read(), scale));
+    return tf.add(tf.mul(x, scale), shift);
+  });
+}
+
 /**
  * Patches `model`'s BatchNormalization (channels-last, with gamma and beta), ReLU, LeakyReLU,
  * plain Conv2D and 4x4 stride-2 Conv2DTranspose layers; returns how many were patched. Idempotent.
  * See the file comment. The process-wide conv2d input gradient that goes with it is registered by
  * useKernels (lib/kernels/kernels.ts), not here.
  */
-export function fuseLayers(model: tf.LayersModel): number {
+export function fuseLayers(model: tf.LayersModel, options: FuseOptions = {}): number {
   let patched = 0;
+  const firstOrderOnly = new Set(['BatchNormalization', 'Conv2DTranspose', 'ReLU', 'LeakyReLU', 'InstanceNorm']);
   for (const layer of model.layers as unknown as PatchableLayer[]) {
     if (layer.__faceganFused) continue;
     const cls = layer.getClassName();
+    if (options.secondOrder && firstOrderOnly.has(cls)) continue;
+    if (options.skip?.includes(cls)) continue;
     const original = layer.call.bind(layer);
-    if (cls === 'BatchNormalization') {
+    if (cls === 'InstanceNorm') {
+      layer.call = (inputs, kwargs) => {
+        const x = first(inputs);
+        if (x.rank !== 4) return original(inputs, kwargs);
+        return instanceNormFused(x as tf.Tensor4D, layer.gamma!.read() as tf.Tensor1D, layer.beta!.read() as tf.Tensor1D, layer.epsilon!);
+      };
+    } else if (cls === 'AbsLeakyReLU') {
+      layer.call = (inputs) => leakyReluTwice(first(inputs), layer.alpha!);
+    } else if (cls === 'BatchNormalization') {
       if (!(layer.axis === -1 || layer.axis === 3) || layer.center === false || layer.scale === false) continue;
       layer.call = (inputs, kwargs) => {
         const be = native();
         const x = first(inputs);
+        if (options.frozenBatchNorm && !kwargs?.training) return frozenBatchNorm(x, layer);
         if (!be || !kwargs?.training || x.rank !== 4) return original(inputs, kwargs);
         return fusedBatchNormTraining(be, x as tf.Tensor4D, layer.gamma!.read() as tf.Tensor1D, layer.beta!.read() as tf.Tensor1D, layer.epsilon!, (mean, variance) => {
           movingAverage(layer.movingMean!, mean, layer.momentum!);
@@ -176,10 +223,13 @@ export function fuseLayers(model: tf.LayersModel): number {
         });
       };
     } else if (cls === 'Conv2D') {
-      const plain = layer.rank === 2 && !layer.useBias && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast';
+      const plain = layer.rank === 2 && (!layer.useBias || options.biasConv) && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast';
       if (!plain || !layer.dilationRate?.every((d) => d === 1)) continue;
       const strides = layer.strides as [number, number];
-      layer.call = (inputs) => tf.conv2d(first(inputs) as tf.Tensor4D, layer.kernel!.read() as tf.Tensor4D, strides, layer.padding!, 'NHWC');
+      layer.call = (inputs) => {
+        const y = tf.conv2d(first(inputs) as tf.Tensor4D, layer.kernel!.read() as tf.Tensor4D, strides, layer.padding!, 'NHWC');
+        return layer.useBias ? tf.add(y, layer.bias!.read()) : y;
+      };
     } else if (cls === 'Conv2DTranspose') {
       const plain = !layer.useBias && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast' && layer.padding === 'same';
       const kernel = layer.kernel?.read().shape ?? [];

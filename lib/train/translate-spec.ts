@@ -38,6 +38,13 @@ export interface TranslateLosses {
   /** R1 weight (nonsat-r1 only): r1 / 2 * mean |grad_x D(x)|^2 on real faces. */
   r1?: number;
   /**
+   * Lazy R1 (StyleGAN2, Karras et al. 2020): the penalty on every r1Every-th D update only (those where D's
+   * optimiser has made a multiple of r1Every updates, so a resumed run keeps the rhythm), weighted r1Every x r1 so
+   * its mean weight is unchanged; the other updates skip R1's double backprop (their logged gp is 0). It changes
+   * the training, so it is off unless asked for: absent or 1 = every update.
+   */
+  r1Every?: number;
+  /**
    * Where G's classification loss comes from: 'd' (v1: D's expression head) or 'frozen' (v2: a frozen
    * classifier trained on real faces only, `npm run experiment -- fer-loss-classifier`, never the
    * evaluation classifier), with `clsAugment` at its input. Absent: 'd'.

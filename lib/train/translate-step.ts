@@ -23,6 +23,7 @@ import { Adam } from './adam';
 import { translate, discriminate, domainScore } from '../models/translator';
 import { trainableVariables } from '../models/dcgan';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
+import { outsideTape } from '../kernels/outside-tape';
 import type { TranslateLosses, ClassifierAugment } from './translate-spec';
 import type { Rng } from '../rng';
 
@@ -40,11 +41,12 @@ export interface TranslatorPair {
 }
 
 export function makeTranslatorPair(G: tf.LayersModel, D: tf.LayersModel, adamG: Adam['config'], adamD: Adam['config'], kernels: Kernels = DEFAULT_KERNELS): TranslatorPair {
-  // With 'fused' kernels (lib/kernels/kernels.ts), G's ReLUs, bias-free convolutions and 4x4
-  // stride-2 transposed convolutions run as the faster kernels (same outputs). D stays as built:
-  // the gradient penalty differentiates its gradient, which the fused kernels' custom gradients
-  // do not support.
+  // With 'fused' kernels (lib/kernels/kernels.ts), G's instance norms, ReLUs, bias-free convolutions
+  // and 4x4 stride-2 transposed convolutions run as the faster kernels (same outputs).
+  // D gets only the kernels whose gradients can be differentiated again (its LeakyReLU, its convolutions as conv2d (+ bias)
+  // so that its input gradient comes without its weight gradients): the gradient penalty differentiates D's gradient.
   useKernels(kernels, [G]);
+  useKernels(kernels, [D], { secondOrder: true, biasConv: true });
   return { G, D, optG: new Adam(trainableVariables(G), { ...adamG }), optD: new Adam(trainableVariables(D), { ...adamD }) };
 }
 
@@ -154,12 +156,28 @@ export function maskTv(m: tf.Tensor4D): tf.Scalar {
   });
 }
 
-/** The D update. */
-export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses): TranslateStepTensors['d'] {
-  const fake = tf.tidy(() => translate(pair.G, b.x, b.trg).image);
+/**
+ * The D update. `edits`: G(x, t) of this batch already computed (translatorIteration passes the G step's, which D
+ * takes as a constant); absent: computed here.
+ */
+export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses, edits?: tf.Tensor4D): TranslateStepTensors['d'] {
+  const fake = edits ?? tf.tidy(() => translate(pair.G, b.x, b.trg).image);
   const parts: Partial<Record<'adv' | 'cls' | 'gp' | 'real' | 'fake', tf.Scalar>> = {};
+  const kept: tf.Tensor[] = [];
+  const every = w.r1Every ?? 1;
+  const r1Now = w.adversarial === 'nonsat-r1' && pair.optD.step % every === 0;
   const { value, grads } = tf.variableGrads(() => {
-    const r = discriminate(pair.D, b.x);
+    // R1 needs grad_x of D's real score: D runs forward once on the real faces, inside that gradient, and its outputs
+    // also give the real terms (PyTorch's create_graph=True); kept out of the gradient's tidy, freed below
+    let r: ReturnType<typeof discriminate> | null = null;
+    const realGrad = r1Now
+      ? tf.grad((xi: tf.Tensor) => {
+        r = discriminate(pair.D, xi as tf.Tensor4D);
+        kept.push(tf.keep(r.src), tf.keep(r.cls));
+        return domainScore(r.src, b.src).sum();
+      })(b.x)
+      : null;
+    if (!r) r = discriminate(pair.D, b.x);
     const f = discriminate(pair.D, fake);
     // with per-expression score maps: the real face's own expression, the edit's target (StarGAN v2)
     const rs = domainScore(r.src, b.src);
@@ -174,10 +192,10 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
     } else if (w.adversarial === 'nonsat-r1') {
       const realTerm = b.realWeight ? tf.softplus(rs.neg()).mean([1, 2, 3]).mul(b.realWeight).mean() : tf.softplus(rs.neg()).mean();
       adv = realTerm.add(tf.softplus(fs).mean()) as tf.Scalar;
-      // R1 (Mescheder et al. 2018): 1/2 |grad_x D(x)|^2 on real faces, mean over the batch
-      const g = tf.grad((xi: tf.Tensor) => domainScore(discriminate(pair.D, xi as tf.Tensor4D).src, b.src).sum())(b.x);
-      gp = g.square().sum([1, 2, 3]).mean().mul(0.5) as tf.Scalar;
-      penalty = w.r1 ?? 0;
+      // R1 (Mescheder et al. 2018): 1/2 |grad_x D(x)|^2 on real faces, mean over the batch; lazy (r1Every > 1): on every
+      // r1Every-th update only, weighted r1Every x
+      if (realGrad) gp = realGrad.square().sum([1, 2, 3]).mean().mul(0.5) as tf.Scalar;
+      penalty = realGrad ? (w.r1 ?? 0) * every : 0;
     } else {
       adv = fakeScore.sub(realScore) as tf.Scalar;
       const xhat = b.alpha.mul(b.x).add(tf.sub(1, b.alpha).mul(fake)) as tf.Tensor4D;
@@ -189,18 +207,27 @@ export function discriminatorStep(pair: TranslatorPair, b: TranslateBatch, w: Tr
     return adv.add(cls.mul(w.cls)).add(gp.mul(penalty)) as tf.Scalar;
   }, pair.optD.params);
   pair.optD.apply(pair.optD.params.map((p) => grads[p.name]));
-  tf.dispose([fake, ...Object.values(grads)]);
+  tf.dispose([...(edits ? [] : [fake]), ...kept, ...Object.values(grads)]);
   return { loss: value, adv: parts.adv!, cls: parts.cls!, gp: parts.gp!, real: parts.real!, fake: parts.fake! };
 }
 
-/** The G update (with the D just updated). */
-export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses): NonNullable<TranslateStepTensors['g']> {
+/**
+ * The G update (with the D just updated). `afterEdit(edits)` runs right after G(x, t), outside G's gradient tape
+ * (translatorIteration updates D there).
+ */
+export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses, afterEdit?: (edits: tf.Tensor4D) => void): NonNullable<TranslateStepTensors['g']> {
   const parts: Partial<Record<'adv' | 'cls' | 'rec' | 'idt' | 'mask' | 'fake', tf.Scalar>> = {};
   const idtWeight = w.idt ?? 0;
   const frozen = w.clsSource === 'frozen';
   if (frozen && !pair.C) throw new Error("generatorStep: losses.clsSource is 'frozen' but no loss classifier was given (--loss-classifier)");
   const { value, grads } = tf.variableGrads(() => {
-    const e = translate(pair.G, b.x, b.trg);
+    // G(x, t) and, for the identity term, G(x, s) in one pass of 2n faces (G treats each face on its own: instance
+    // norm, no batch statistics; the same arithmetic, larger convolutions)
+    const n = b.x.shape[0];
+    const half = (t: tf.Tensor4D, i: number) => t.slice([i * n, 0, 0, 0], [n, -1, -1, -1]) as tf.Tensor4D;
+    const both = idtWeight > 0 ? translate(pair.G, tf.concat([b.x, b.x]) as tf.Tensor4D, tf.concat([b.trg, b.src]) as tf.Tensor2D) : null;
+    const e = both ? { image: half(both.image, 0), mask: both.mask ? half(both.mask, 0) : null } : translate(pair.G, b.x, b.trg);
+    if (afterEdit) outsideTape(() => afterEdit(e.image));
     const f = discriminate(pair.D, e.image);
     const fs = domainScore(f.src, b.trg);
     const fakeScore = fs.mean() as tf.Scalar;
@@ -217,7 +244,7 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
     const rec = back.image.sub(b.x).abs().mean() as tf.Scalar;
     // the face under its own expression should come back as it is (skipped when the weight is 0,
     // so runs without the term train exactly as before)
-    const idt = idtWeight > 0 ? (translate(pair.G, b.x, b.src).image.sub(b.x).abs().mean() as tf.Scalar) : tf.scalar(0);
+    const idt = both ? (half(both.image, 1).sub(b.x).abs().mean() as tf.Scalar) : tf.scalar(0);
     let mask: tf.Scalar = tf.scalar(0);
     if (e.mask && back.mask) {
       // GANimation: penalise the share of the input that is copied (1 - A), so the mask does not
@@ -232,6 +259,22 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
   pair.optG.apply(pair.optG.params.map((p) => grads[p.name]));
   tf.dispose(Object.values(grads));
   return { loss: value, adv: parts.adv!, cls: parts.cls!, rec: parts.rec!, idt: parts.idt!, mask: parts.mask!, fake: parts.fake! };
+}
+
+/**
+ * One iteration: the D update, then (when `gStep`) the G update with the updated D. With a G update, G runs forward
+ * on (x, t) once for both (as lib/train/step.ts and PyTorch's detach()): the D update runs inside the G update,
+ * outside its tape, on G's edits as constants. The same arithmetic as discriminatorStep then generatorStep.
+ */
+export function translatorIteration(pair: TranslatorPair, b: TranslateBatch, w: TranslateLosses, gStep: boolean): TranslateStepTensors {
+  if (!gStep) return { d: discriminatorStep(pair, b, w), g: null };
+  let d: TranslateStepTensors['d'] | null = null;
+  const g = generatorStep(pair, b, w, (edits) => {
+    // kept: made inside G's forward scope, which frees everything else it made
+    d = discriminatorStep(pair, b, w, edits);
+    Object.values(d).forEach((t) => tf.keep(t));
+  });
+  return { d: d!, g };
 }
 
 /** Reads a list of iterations' scalars in one device round trip and frees them. */

@@ -16,7 +16,7 @@ import { BatchStream } from '../data/batches';
 import { buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec, checkTranslatorSpec } from '../models/translator';
 import { translateImages, U8Images } from '../models/translator-apply';
 import { TrainingSession, pairCheckpoints, ProgressReporter } from './session';
-import { makeTranslatorPair, discriminatorStep, generatorStep, drawClassifierView, readTranslateSteps, TranslateStepTensors, TranslatorPair } from './translate-step';
+import { makeTranslatorPair, translatorIteration, drawClassifierView, readTranslateSteps, TranslateStepTensors, TranslatorPair } from './translate-step';
 import { translateLossLog, TranslateLossRow } from './csv-log';
 import { progressOf } from './trainer';
 import { labelledGridPng } from '../viz/labelled';
@@ -24,7 +24,7 @@ import { updateLossPlot } from '../viz/losses-csv';
 import { writeFileAtomic, readJson } from '../io/files';
 import { csvRecord } from '../io/csv';
 import { RunSummaryCore } from './run-summary';
-import { Kernels, DEFAULT_KERNELS } from '../kernels/kernels';
+import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
 import { selectionScore, SelectionScore } from './translate-select';
 import { saveModelDir } from './model-io';
@@ -129,7 +129,11 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   if (w.clsSource === 'frozen') {
     if (!opts.lossClassifier) throw new Error("the losses ask for G's classification from a frozen classifier (clsSource 'frozen') but none was given: pass --loss-classifier DIR (npm run experiment -- fer-loss-classifier)");
     pair.C = opts.lossClassifier;
+    // frozen and run in inference mode: its convolutions compute only the input gradient, its batch norms are one scale
+    // and shift, its ReLUs TensorFlow's kernels (same outputs)
+    useKernels(opts.kernels ?? DEFAULT_KERNELS, [pair.C], { frozenBatchNorm: true });
   }
+  if (w.r1Every !== undefined && !(Number.isInteger(w.r1Every) && w.r1Every >= 1)) throw new Error(`losses.r1Every must be a positive integer (lazy R1), got ${w.r1Every}`);
   if (w.dBalance && w.adversarial !== 'nonsat-r1') throw new Error(`losses.dBalance weights D's non-saturating real term: it needs adversarial 'nonsat-r1', got '${w.adversarial}'`);
   // losses.dBalance: each real face's weight in D, (N / k) / n_c capped (fixed by the training set's label counts)
   const classWeight = w.dBalance ? classBalance(data.labels, k, w.dBalance) : null;
@@ -206,8 +210,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
         pair.optG.config.lr = s.lrG * lrFactor;
         pair.optD.config.lr = s.lrD * lrFactor;
         const batch = { x: tf.tensor4d(b.data, b.shape), src: oneHot(b.labels!, k), trg: oneHot(targets, k), alpha: tf.tensor4d(alpha, [n, 1, 1, 1]), ...(classWeight ? { realWeight: tf.tensor1d(Array.from(b.labels!, (l) => classWeight[l])) } : {}) };
-        const d = discriminatorStep(pair, batch, w);
-        const g = gStep ? generatorStep(pair, { ...batch, aug }, w) : null;
+        const { d, g } = translatorIteration(pair, { ...batch, aug }, w, gStep);
         tf.dispose(Object.values(batch));
         if (aug) tf.dispose([aug.flip, aug.noise, aug.blur, aug.keep].filter((t): t is tf.Tensor4D => !!t));
         return { t: { d, g }, images: n };

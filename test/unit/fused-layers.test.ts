@@ -147,7 +147,7 @@ test('on the cpu backend the patched layers compute exactly what the stock layer
   try {
     const stock = [buildGenerator(small, 21), buildDiscriminator(small, 22)];
     const fused = [buildGenerator(small, 21), buildDiscriminator(small, 22)];
-    fused.forEach(fuseLayers);
+    fused.forEach((m) => fuseLayers(m));
     const z = tf.tensor4d(new Rng(6).normals(4 * 100), [4, 1, 1, 100]);
     const images = stock[0].apply(z, { training: true }) as tf.Tensor;
     const a = [images.dataSync(), (stock[1].apply(images, { training: true }) as tf.Tensor).dataSync()];

@@ -1,0 +1,87 @@
+/**
+ * Faster kernels for the expression translator's layers (installed by useKernels('fused', ...),
+ * lib/kernels/kernels.ts, through fuseLayers): the same functions and gradients as the layers as
+ * built, with fewer and cheaper ops. Profiled on the v2 iteration (docs/editing.md, "Speed"):
+ *
+ * - Instance norm (lib/models/instance-norm.ts): tfjs differentiates its tf.moments composition
+ *   into ~25 full-size elementwise ops per layer (the Mean gradients divide a broadcast `ones`
+ *   array); `instanceNormFused` has a hand-written backward of 7 full-size passes
+ *       dx = gamma rstd (dy - mean_hw(dy) - xhat mean_hw(dy xhat)),
+ *       dgamma = sum(dy xhat), dbeta = sum(dy)
+ *   First-order only: the saved xhat and rstd are constants to a second gradient (nothing
+ *   differentiates G's gradient; D, which the R1 penalty differentiates twice, has no instance norm).
+ * - AbsLeakyReLU (lib/models/abs-leaky-relu.ts): 0.5 (1 + a) x + 0.5 (1 - a) |x| runs 4 ops forward,
+ *   and its gradient goes through tfjs-node's Step kernel (IsNan, Greater, Select, a Fill); the
+ *   double backprop of R1 also sends zeros back through Step into the forward pass.
+ *   `leakyReluTwice` is one LeakyRelu kernel forward whose gradient dy -> slope(x) dy is a linear
+ *   map that is its own gradient (TensorFlow's LeakyReluGrad on native), so gradients of every order
+ *   are exact (the second derivative of a leaky ReLU is 0 wherever it exists, as Step's gradient).
+ * Not here: the resize decoder's nearest x2 + 3x3 conv as four 2x2 phase convolutions of the low-resolution input
+ * (0.48x the multiply-adds) measured no faster: oneDNN's 3x3 conv on the upsampled map runs at a higher rate than the
+ * 2x2 conv with 4x the output channels, and interleaving the phases costs the rest (docs/editing.md, "Speed").
+ * Same results as the layers as built, to float32 rounding: test/unit/translator-kernels.test.ts.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** The parts of tfjs-node's backend used here. */
+interface NativeBackend {
+  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_FLOAT: number };
+  executeSingleOutput(name: string, attrs: { name: string; type: number; value: number }[], inputs: tf.Tensor[]): tf.Tensor;
+}
+
+function native(): NativeBackend | null {
+  if (tf.getBackend() !== 'tensorflow') return null;
+  const be = tf.backend() as unknown as Partial<NativeBackend>;
+  return be.binding && be.executeSingleOutput ? (be as NativeBackend) : null;
+}
+
+/**
+ * Instance norm of NHWC `x` over H and W, then `gamma * xhat + beta` per channel, with a hand-written
+ * first-order gradient (see the file comment). Any backend.
+ */
+export function instanceNormFused(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): tf.Tensor4D {
+  const n = x.shape[1] * x.shape[2];
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, g, b] = args as tf.Tensor[];
+    const save = args[3] as tf.GradSaveFunc;
+    const mean = tf.mean(xx, [1, 2], true);
+    const xc = tf.sub(xx, mean);
+    const rstd = tf.rsqrt(tf.add(tf.mean(tf.square(xc), [1, 2], true), epsilon));
+    const xhat = tf.mul(xc, rstd);
+    save([xhat, rstd, g]);
+    return {
+      value: tf.add(tf.mul(xhat, g), b),
+      gradFunc: (dy: tf.Tensor, [sxhat, srstd, sg]: tf.Tensor[]) => {
+        const s0 = tf.sum(dy, [1, 2], true); // [b,1,1,c]
+        const s1 = tf.sum(tf.mul(dy, sxhat), [1, 2], true);
+        const dx = tf.mul(tf.sub(tf.sub(dy, tf.div(s0, n)), tf.mul(sxhat, tf.div(s1, n))), tf.mul(srstd, sg));
+        return [dx, tf.sum(s1, [0, 1, 2]), tf.sum(s0, [0, 1, 2])];
+      },
+    };
+  });
+  return f(x, gamma, beta) as tf.Tensor4D;
+}
+
+/** dy * (x > 0 ? 1 : alpha): linear in dy, its own gradient with respect to dy; x is a constant. */
+function leakySlope(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [d, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([x]);
+    const be = native();
+    const value = be
+      ? be.executeSingleOutput('LeakyReluGrad', [{ name: 'T', type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_FLOAT }, { name: 'alpha', type: be.binding.TF_ATTR_FLOAT, value: alpha }], [d, x])
+      : tf.where(tf.greater(x, 0), d, tf.mul(d, alpha));
+    return { value, gradFunc: (ddy: tf.Tensor, [sx]: tf.Tensor[]) => leakySlope(ddy, sx, alpha) };
+  });
+  return f(dy);
+}
+
+/** LeakyReLU with gradients of every order (see the file comment). Any backend. */
+export function leakyReluTwice(x: tf.Tensor, alpha: number): tf.Tensor {
+  const f = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xx, save] = args as [tf.Tensor, tf.GradSaveFunc];
+    save([xx]);
+    return { value: tf.leakyRelu(xx, alpha), gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => leakySlope(dy, sx, alpha) };
+  });
+  return f(x);
+}
