@@ -120,6 +120,25 @@ export const ferTranslateV2c: TranslateExperiment = {
   losses: { ...ferTranslateV2b.losses, otherTargets: true, dBalance: 5 },
 };
 
+/**
+ * v2d: v2c + a squared identity term (idtSq 50 beside idt 5). v2c's reconstruction stayed at 21-22 dB (PublicTest,
+ * 1,000-5,000 iterations): G(x, s) was 25.5 dB on faces whose label the loss classifier agrees with and 21.6 dB on
+ * the rest (step 5,000, 280 PublicTest faces), so G commits to whole edits of faces it cannot place; PSNR is a mean
+ * squared error, and the L1 term's optimum under that doubt is a median (all or nothing), the squared term's a mean.
+ */
+export const ferTranslateV2d: TranslateExperiment = {
+  ...ferTranslateV2c,
+  description: 'Translator v2d: v2c + squared identity term (idtSq 50)',
+  losses: { ...ferTranslateV2c.losses, idtSq: 50 },
+};
+
+/** v2e: v2c with identity 10 (L1) instead of 5: the plain way to the same end as v2d, for the comparison. */
+export const ferTranslateV2e: TranslateExperiment = {
+  ...ferTranslateV2c,
+  description: 'Translator v2e: v2c with identity 10',
+  losses: { ...ferTranslateV2c.losses, idt: 10 },
+};
+
 export const TRANSLATE_VARIANTS: Record<string, TranslateExperiment> = {
   v1: ferTranslate,
   cls,
@@ -128,4 +147,6 @@ export const TRANSLATE_VARIANTS: Record<string, TranslateExperiment> = {
   v2: ferTranslateV2,
   v2b: ferTranslateV2b,
   v2c: ferTranslateV2c,
+  v2d: ferTranslateV2d,
+  v2e: ferTranslateV2e,
 };

@@ -85,6 +85,13 @@ export interface TranslateLosses {
    */
   idt?: number;
   /**
+   * Identity mapping, squared: idtSq * mean (G(x, s) - x)^2 beside the L1 term (needs idt > 0). Reconstruction is
+   * judged by PSNR, a mean squared error: where G cannot tell whether a face already shows its noisy label, the L1
+   * term's best answer is the whole edit or none (a median), the squared term's a partial one (a mean), which costs
+   * far less PSNR. Absent or 0: L1 only.
+   */
+  idtSq?: number;
+  /**
    * Attention-mask regulariser: mean(1 - A), the share of the input copied unchanged. GANimation's
    * penalty: without it the mask settles at "copy the input", where the cycle and adversarial terms
    * are met for free and the expression never changes (seen in the first sanity runs, which

@@ -8,7 +8,7 @@
  *     + cls * CE(D_cls(x), s)                                    (real faces, their own label s)
  *   G update (when asked): -mean D(G(x,t)) + clsG * CE(D_cls(G(x,t)), t)   (clsG defaults to cls)
  *     + rec * mean |G(G(x,t), s) - x|                             (cycle reconstruction)
- *     + idt * mean |G(x,s) - x|                                   (identity mapping, when idt > 0; not in StarGAN v1)
+ *     + idt * mean |G(x,s) - x| + idtSq * mean (G(x,s) - x)^2     (identity mapping, when idt > 0; not in StarGAN v1)
  *     + maskMean * mean(1 - A) + maskTv * TV(A)  for both masks A   (only with the attention mask; A = 1 changes
  *       the pixel, so mean(1 - A) is the share copied from the input: GANimation's penalty against a mask
  *       that saturates at "keep the input")
@@ -244,7 +244,9 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
     const rec = back.image.sub(b.x).abs().mean() as tf.Scalar;
     // the face under its own expression should come back as it is (skipped when the weight is 0,
     // so runs without the term train exactly as before)
-    const idt = both ? (half(both.image, 1).sub(b.x).abs().mean() as tf.Scalar) : tf.scalar(0);
+    const own = both ? half(both.image, 1).sub(b.x) : null;
+    const idt = own ? (own.abs().mean() as tf.Scalar) : tf.scalar(0);
+    const idtSq = own && w.idtSq ? (own.square().mean().mul(w.idtSq) as tf.Scalar) : null;
     let mask: tf.Scalar = tf.scalar(0);
     if (e.mask && back.mask) {
       // GANimation: penalise the share of the input that is copied (1 - A), so the mask does not
@@ -254,7 +256,8 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
     }
     Object.assign(parts, { adv: tf.keep(adv), cls: tf.keep(cls), rec: tf.keep(rec), idt: tf.keep(idt), mask: tf.keep(mask), fake: tf.keep(fakeScore) });
     const total = adv.add(cls.mul(w.clsG ?? w.cls)).add(rec.mul(w.rec));
-    return (idtWeight > 0 ? total.add(idt.mul(idtWeight)) : total).add(mask) as tf.Scalar;
+    const withIdt = idtWeight > 0 ? total.add(idt.mul(idtWeight)) : total;
+    return (idtSq ? withIdt.add(idtSq) : withIdt).add(mask) as tf.Scalar;
   }, pair.optG.params);
   pair.optG.apply(pair.optG.params.map((p) => grads[p.name]));
   tf.dispose(Object.values(grads));

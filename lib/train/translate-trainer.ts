@@ -134,6 +134,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     useKernels(opts.kernels ?? DEFAULT_KERNELS, [pair.C], { frozenBatchNorm: true });
   }
   if (w.r1Every !== undefined && !(Number.isInteger(w.r1Every) && w.r1Every >= 1)) throw new Error(`losses.r1Every must be a positive integer (lazy R1), got ${w.r1Every}`);
+  if (w.idtSq && !(w.idt && w.idt > 0)) throw new Error(`losses.idtSq (${w.idtSq}) adds a squared identity term beside the L1 one: it needs idt > 0`);
   if (w.dBalance && w.adversarial !== 'nonsat-r1') throw new Error(`losses.dBalance weights D's non-saturating real term: it needs adversarial 'nonsat-r1', got '${w.adversarial}'`);
   // losses.dBalance: each real face's weight in D, (N / k) / n_c capped (fixed by the training set's label counts)
   const classWeight = w.dBalance ? classBalance(data.labels, k, w.dBalance) : null;

@@ -22,7 +22,7 @@ import { highFrequencyShare } from '../../lib/eval/spectrum';
 import { loadFer2013, EMOTIONS } from '../../lib/data';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
-import { ferTranslateV2, TRANSLATE_VARIANTS, TranslateSettings } from '../../experiments/translate';
+import { ferTranslateV2, ferTranslateV2c, TRANSLATE_VARIANTS, TranslateSettings } from '../../experiments/translate';
 import { forwardFlops } from '../../tools/bench/translator-bench';
 import { refuseLossClassifierAsJudge } from '../../lib/orchestrate/translate-eval';
 import { lossClassifierCli } from '../../scripts/cli/fer-loss-classifier';
@@ -279,6 +279,38 @@ test('v2c: other targets are never the own expression and cover the other six; c
   D.dispose();
 });
 
+test('v2d: the squared identity term adds idtSq * mean (G(x, s) - x)^2 to G\'s loss and nothing else', async () => {
+  const G = buildTranslatorG(tinyV2, 7);
+  const D = buildTranslatorD(tinyV2, 8);
+  const C = await loadModelDir(await tinyLossClassifier(79));
+  const faces = await sampleFaces(4, 'train');
+  const b = {
+    x: tf.tidy(() => tf.tensor4d(faces.data, [4, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D),
+    src: oneHot(faces.labels, 7), trg: oneHot([1, 2, 3, 4], 7), alpha: tf.fill([4, 1, 1, 1], 0.5) as tf.Tensor4D,
+    aug: { dy: 1, dx: -1, pad: 3, flip: null, noise: null },
+  };
+  // a G that edits (its zero-initialised last conv would make G(x, s) = x and the term 0)
+  G.setWeights(G.getWeights().map((wt, i) => tf.randomNormal(wt.shape, 0, 0.05, 'float32', 5 + i)));
+  const gLoss = (idtSq?: number) => {
+    const pair = makeTranslatorPair(G, D, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 }, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 });
+    pair.C = C;
+    const g = generatorStep(pair, b, { ...ferTranslateV2c.losses, ...(idtSq ? { idtSq } : {}) });
+    const v = g.loss.dataSync()[0];
+    tf.dispose(Object.values(g));
+    pair.optG.dispose();
+    pair.optD.dispose();
+    return v;
+  };
+  const sq = tf.tidy(() => translate(G, b.x, b.src).image.sub(b.x).square().mean().dataSync()[0]);
+  assert.ok(sq > 1e-4, `G(x, s) differs from x (${sq})`);
+  const plain = gLoss();
+  assert.ok(Math.abs(gLoss(50) - plain - 50 * sq) < 1e-4 * Math.max(1, plain), `${gLoss(50)} - ${plain} vs 50 * ${sq}`);
+  tf.dispose([b.x, b.src, b.trg, b.alpha]);
+  G.dispose();
+  D.dispose();
+  C.dispose();
+});
+
 test('v2 steps: nonsat-r1 D step and frozen-classifier G step give finite terms, move D and G, and leave the loss classifier fixed', async () => {
   const G = buildTranslatorG(tinyV2, 7);
   const D = buildTranslatorD(tinyV2, 8);
@@ -366,6 +398,8 @@ test('selection faces are PublicTest only, balanced over expressions; variants a
   assert.equal(v.v2.model.dPerDomain, true);
   assert.deepEqual(v.v2b.model, v.v2.model);
   assert.deepEqual(v.v2c, { ...v.v2b, description: v.v2c.description, losses: { ...v.v2b.losses, otherTargets: true, dBalance: 5 } });
+  assert.deepEqual(v.v2d, { ...v.v2c, description: v.v2d.description, losses: { ...v.v2c.losses, idtSq: 50 } });
+  assert.deepEqual(v.v2e, { ...v.v2c, description: v.v2e.description, losses: { ...v.v2c.losses, idt: 10 } });
   assert.deepEqual({ ...v.v2b.losses, idt: 2, clsMargin: undefined, clsAugment: v.v2.losses.clsAugment }, { ...v.v2.losses, clsMargin: undefined });
   for (const name of Object.keys(v)) assert.deepEqual(v[name].presets.ablation, v.v1.presets.ablation, `${name}'s ablation preset differs`);
 });
