@@ -4,7 +4,8 @@
  * against; never the evaluation classifier in models/fer-classifier, and never PrivateTest faces)
  * judges them. Score: the macro mean over targets of min(1, hit rate of the edits / the loss
  * classifier's recall on the real faces of that expression), among snapshots whose reconstruction
- * (the face asked for its own expression) reaches `minPsnr` dB. The best G is kept in <run>/best/.
+ * (the face asked for its own expression) reaches `minPsnr` dB. The best G is kept in <run>/best/; until a
+ * snapshot reaches the floor, the one nearest to both targets (betterSnapshot) is kept there instead.
  */
 import * as tf from '@tensorflow/tfjs';
 import { translateImages, U8Images } from '../models/translator-apply';
@@ -15,8 +16,27 @@ export interface SelectionScore {
   ratio: number;
   /** Per target: edits classified as the target / real faces of it classified as it (uncapped). */
   perTarget: number[];
-  /** Reconstruction PSNR of G(x, own expression) vs x, dB. */
+  /** Reconstruction PSNR of G(x, own expression) vs x, dB (one mean squared error over all the faces' pixels). */
   psnr: number;
+  /** Whether psnr reached the run's floor (settings.selectMinPsnr). Absent in best.json files written before it: they did. */
+  floorMet?: boolean;
+}
+
+/** How near a snapshot is to both targets: the worse of ratio / ratioTarget and psnr / minPsnr (1 = both met). */
+export function nearness(sc: SelectionScore, minPsnr: number, ratioTarget: number): number {
+  return Math.min(1, sc.ratio / ratioTarget, minPsnr > 0 ? sc.psnr / minPsnr : 1);
+}
+
+/**
+ * Whether snapshot `sc` replaces the kept one. Among snapshots at or above the PSNR floor: the higher ratio wins, and
+ * any of them beats one below it. While none has reached the floor: the one nearest to both targets (nearness) is
+ * kept, so that a run that never reaches the floor still offers its best compromise (marked floorMet: false).
+ */
+export function betterSnapshot(sc: SelectionScore, kept: SelectionScore | null, minPsnr: number, ratioTarget: number): boolean {
+  const met = (x: SelectionScore) => x.floorMet ?? x.psnr >= minPsnr;
+  if (!kept) return true;
+  if (met(sc) !== met(kept)) return met(sc);
+  return met(sc) ? sc.ratio > kept.ratio : nearness(sc, minPsnr, ratioTarget) > nearness(kept, minPsnr, ratioTarget);
 }
 
 /** Arg-max class of uint8 faces under a classifier that takes [-1, 1] inputs and returns logits. */

@@ -126,7 +126,8 @@ export interface TranslateSettings {
    * Checkpoint choice (translator v2): every N iterations G edits `selectFaces` seeded PublicTest faces to
    * every other expression, the frozen loss classifier judges them (never the evaluation classifier, never
    * PrivateTest), and G is kept in <run>/best/ when its capped macro hit ratio is the best so far among
-   * snapshots whose reconstruction PSNR is at least `selectMinPsnr`. Absent or 0: off.
+   * snapshots whose reconstruction PSNR is at least `selectMinPsnr` (until one is, the snapshot nearest to both
+   * targets; lib/train/translate-select.ts). Every scored G is also kept in <run>/snapshots/step-N/. Absent or 0: off.
    */
   selectEvery?: number;
   selectFaces?: number;

@@ -26,7 +26,8 @@ import { csvRecord } from '../io/csv';
 import { RunSummaryCore } from './run-summary';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
-import { selectionScore, SelectionScore } from './translate-select';
+import { selectionScore, SelectionScore, betterSnapshot } from './translate-select';
+import { EDIT_TARGETS } from '../eval/edit-metrics';
 import { saveModelDir } from './model-io';
 
 export interface TranslateTrainOptions {
@@ -144,16 +145,22 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   let best: SelectionScore | null = fs.existsSync(bestFile) ? readJson<SelectionScore>(bestFile, 'best snapshot') : null;
   let step = () => 0;
   const select = async () => {
-    const sc = await selectionScore(G, opts.lossClassifier!, opts.selectFaces!, k, step());
-    const ok = sc.psnr >= (s.selectMinPsnr ?? 0);
-    const better = ok && (!best || sc.ratio > best.ratio);
+    const minPsnr = s.selectMinPsnr ?? 0;
+    const sc: SelectionScore = { ...(await selectionScore(G, opts.lossClassifier!, opts.selectFaces!, k, step())) };
+    sc.floorMet = sc.psnr >= minPsnr;
+    const better = betterSnapshot(sc, best, minPsnr, EDIT_TARGETS.ratioMacro);
     const file = path.join(runDir, 'select.csv');
     if (!fs.existsSync(file)) fs.writeFileSync(file, csvRecord(['step', 'ratio', 'psnr', 'kept', ...spec.labels.map((l) => `ratio_${l}`)]));
     fs.appendFileSync(file, csvRecord([sc.step, sc.ratio.toFixed(4), sc.psnr.toFixed(2), better ? 1 : 0, ...sc.perTarget.map((r) => r.toFixed(4))]));
+    // every scored snapshot stays a translator folder (snapshots/step-N/: `npm run evaluate`, `npm run edit -- --run`),
+    // so a choice can be checked afterwards against the ones it passed over
+    const saveTo = async (dir: string) => {
+      await saveModelDir(G, dir);
+      writeFileAtomic(path.join(dir, 'translator.json'), JSON.stringify({ spec, losses: w, settings: s, chosen: sc }, null, 2));
+    };
+    await saveTo(path.join(runDir, 'snapshots', `step-${String(sc.step).padStart(7, '0')}`));
     if (better) {
-      await saveModelDir(G, path.join(runDir, 'best'));
-      // translator.json makes best/ a translator folder: `npm run evaluate -- RUN/best`, `npm run edit -- --run RUN/best`
-      writeFileAtomic(path.join(runDir, 'best', 'translator.json'), JSON.stringify({ spec, losses: w, settings: s, chosen: sc }, null, 2));
+      await saveTo(path.join(runDir, 'best'));
       writeFileAtomic(bestFile, JSON.stringify(sc, null, 2));
       best = sc;
     }

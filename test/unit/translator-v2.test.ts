@@ -17,6 +17,7 @@ import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassif
 import { Rng } from '../../lib/rng';
 import { checkLossClassifier, loadLossClassifier } from '../../lib/train/translate-classifier';
 import { pickSelectionFaces } from '../../lib/orchestrate/run-translate';
+import { betterSnapshot, nearness } from '../../lib/train/translate-select';
 import { buildClassifier } from '../../lib/eval/classifier-model';
 import { highFrequencyShare } from '../../lib/eval/spectrum';
 import { loadFer2013, EMOTIONS } from '../../lib/data';
@@ -381,7 +382,31 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   assert.match(rows[0], /^step,ratio,psnr,kept,ratio_angry/);
   assert.ok(fs.existsSync(path.join(a, 'best', 'model.json')) && fs.existsSync(path.join(a, 'best', 'best.json')));
   assert.deepEqual(fs.readFileSync(path.join(b, 'select.csv'), 'utf8'), fs.readFileSync(path.join(a, 'select.csv'), 'utf8'));
+  // every scored snapshot is kept as a translator folder holding its score; best/ is one of them
+  assert.deepEqual(fs.readdirSync(path.join(a, 'snapshots')).sort(), ['step-0000002', 'step-0000003']);
+  const kept = JSON.parse(fs.readFileSync(path.join(a, 'best', 'best.json'), 'utf8'));
+  const snap = path.join(a, 'snapshots', `step-${String(kept.step).padStart(7, '0')}`);
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(snap, 'translator.json'), 'utf8')).chosen, kept);
+  assert.deepEqual(fs.readFileSync(path.join(snap, 'weights.bin')), fs.readFileSync(path.join(a, 'best', 'weights.bin')));
   C.dispose();
+});
+
+test('checkpoint choice: above the PSNR floor the higher ratio wins; below it, the snapshot nearest to both targets', () => {
+  const sc = (ratio: number, psnr: number, floorMet?: boolean) => ({ step: 0, ratio, perTarget: [], psnr, ...(floorMet === undefined ? {} : { floorMet }) });
+  // nearness: the worse of ratio / 0.8 and psnr / 30, at most 1
+  assert.equal(nearness(sc(0.4, 30), 30, 0.8), 0.5);
+  assert.equal(nearness(sc(1, 24), 30, 0.8), 0.8);
+  assert.equal(nearness(sc(1, 35), 30, 0.8), 1);
+  assert.equal(betterSnapshot(sc(0.1, 10, false), null, 30, 0.8), true, 'anything beats nothing');
+  assert.equal(betterSnapshot(sc(0.5, 31, true), sc(0.6, 32, true), 30, 0.8), false);
+  assert.equal(betterSnapshot(sc(0.7, 31, true), sc(0.6, 32, true), 30, 0.8), true);
+  assert.equal(betterSnapshot(sc(0.3, 30, true), sc(1, 29.9, false), 30, 0.8), true, 'a snapshot at the floor beats any below it');
+  assert.equal(betterSnapshot(sc(1, 29.9, false), sc(0.3, 30, true), 30, 0.8), false);
+  // v2c's PublicTest rows: 1,000 it (0.77, 22.46 dB) is nearer than 2,000 it (0.99, 21.79 dB)
+  assert.equal(betterSnapshot(sc(0.99, 21.79, false), sc(0.77, 22.46, false), 30, 0.8), false);
+  assert.equal(betterSnapshot(sc(0.77, 22.46, false), sc(0.99, 21.79, false), 30, 0.8), true);
+  // best.json written before floorMet existed held a snapshot at the floor
+  assert.equal(betterSnapshot(sc(1, 29, false), sc(0.2, 31), 30, 0.8), false);
 });
 
 test('selection faces are PublicTest only, balanced over expressions; variants are one change each', async () => {
