@@ -198,6 +198,11 @@ export function fuseLayers(model: tf.LayersModel, options: FuseOptions = {}): nu
   const firstOrderOnly = new Set(['BatchNormalization', 'Conv2DTranspose', 'ReLU', 'LeakyReLU', 'InstanceNorm']);
   for (const layer of model.layers as unknown as PatchableLayer[]) {
     if (layer.__faceganFused) continue;
+    // a model used as a layer (the members of an ensemble loss classifier): its own layers
+    if (layer instanceof tf.LayersModel) {
+      patched += fuseLayers(layer, options);
+      continue;
+    }
     const cls = layer.getClassName();
     if (options.secondOrder && firstOrderOnly.has(cls)) continue;
     if (options.skip?.includes(cls)) continue;

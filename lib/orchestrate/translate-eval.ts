@@ -130,16 +130,18 @@ function record(dir: string, m: EditMetrics, extra: Record<string, unknown>, tit
 
 /**
  * Evaluation honesty (issue #23): a translator trained against a frozen loss classifier (v2) is never judged by
- * that classifier. Its run's config.json (at `source`, or above it for the chosen snapshot best/) records the
- * loss classifier's weights fingerprint; the judging classifier must not have those weights.
+ * that classifier. Its run's config.json (at `source`, or above it for the chosen snapshot best/ and the scored
+ * snapshots/step-N/) records the loss classifier's weights fingerprint (each member's, for an ensemble); the judging
+ * classifier must not have those weights.
  */
 export function refuseLossClassifierAsJudge(source: string, judgeDir: string): void {
-  for (const cfg of [path.join(source, 'config.json'), path.join(source, '..', 'config.json')]) {
+  for (const cfg of [path.join(source, 'config.json'), path.join(source, '..', 'config.json'), path.join(source, '..', '..', 'config.json')]) {
     if (!fs.existsSync(cfg)) continue;
-    const rec = readJson<{ kind?: string; lossClassifier?: { sha256: string; dir: string } }>(cfg, 'run config');
+    const rec = readJson<{ kind?: string; lossClassifier?: { sha256: string; dir: string; members?: { sha256: string }[] } }>(cfg, 'run config');
     if (rec.kind !== 'translator' || !rec.lossClassifier || !judgeDir) return;
     const w = path.join(judgeDir, 'weights.bin');
-    if (fs.existsSync(w) && crypto.createHash('sha256').update(fs.readFileSync(w)).digest('hex') === rec.lossClassifier.sha256) {
+    const used = [rec.lossClassifier.sha256, ...(rec.lossClassifier.members ?? []).map((m) => m.sha256)];
+    if (fs.existsSync(w) && used.includes(crypto.createHash('sha256').update(fs.readFileSync(w)).digest('hex'))) {
       throw new Error(`refusing to evaluate ${source} with ${judgeDir}: that is the loss classifier the translator was trained against (${rec.lossClassifier.dir}); use the evaluation classifier (models/fer-classifier)`);
     }
     return;

@@ -4,6 +4,11 @@
  * (models/fer-classifier, lib/eval) must never be the one a loss or a checkpoint choice uses, so a
  * loss classifier is refused when it is the same folder, has the same weights (sha256 of
  * weights.bin), or was trained with the same seed and architecture as the evaluation classifier.
+ *
+ * A loss classifier may be an ensemble (a folder with ensemble.json and member-1/, member-2/, ...: several
+ * classifiers trained here with their own seeds, `npm run experiment -- fer-loss-classifier --ensemble`); G is
+ * then judged by the mean of their logits, so an edit has to read as its target to all of them, not to the
+ * quirks of one. Each member passes the checks above.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -15,10 +20,33 @@ import { readJson } from '../io/files';
 /** What config.json records of the loss classifier. */
 export interface LossClassifierRecord {
   dir: string;
+  /** sha256 of weights.bin; of an ensemble, of its members' sha256s joined by commas. */
   sha256: string;
   seed: number | null;
   arch: unknown;
   accuracy: number | null;
+  /** An ensemble's members (absent for one classifier). */
+  members?: LossClassifierRecord[];
+}
+
+const ENSEMBLE = 'ensemble.json';
+
+interface EnsembleFile {
+  kind: 'loss-classifier-ensemble';
+  /** Member folders, relative to the ensemble's folder. */
+  members: string[];
+  /** How the members' outputs are combined. */
+  combine: 'mean-logits';
+}
+
+function readEnsemble(dir: string): EnsembleFile | null {
+  const f = path.join(dir, ENSEMBLE);
+  if (!fs.existsSync(f)) return null;
+  const e = readJson<EnsembleFile>(f, 'loss classifier ensemble');
+  if (e.kind !== 'loss-classifier-ensemble' || !Array.isArray(e.members) || e.members.length < 2 || e.combine !== 'mean-logits') {
+    throw new Error(`${f}: not a loss classifier ensemble (expected kind "loss-classifier-ensemble", two or more members, combine "mean-logits")`);
+  }
+  return e;
 }
 
 function sha256(file: string): string {
@@ -34,6 +62,11 @@ function info(dir: string): { seed: number | null; arch: unknown; accuracy: numb
 
 /** Describes the loss classifier in `dir`; throws when it is (or is a copy or a retraining of) the evaluation classifier in `evalDir`. */
 export function checkLossClassifier(dir: string, evalDir: string): LossClassifierRecord {
+  const ens = readEnsemble(dir);
+  if (ens) {
+    const members = ens.members.map((m) => checkLossClassifier(path.join(dir, m), evalDir));
+    return { dir: path.resolve(dir), sha256: members.map((m) => m.sha256).join(','), seed: null, arch: { ensemble: members.map((m) => m.arch) }, accuracy: null, members };
+  }
   for (const f of ['model.json', 'weights.bin']) {
     if (!fs.existsSync(path.join(dir, f))) throw new Error(`--loss-classifier ${dir}: no ${f} there (train one with \`npm run experiment -- fer-loss-classifier --data /path/to/fer2013\` and pass <run>/model)`);
   }
@@ -52,7 +85,44 @@ export function checkLossClassifier(dir: string, evalDir: string): LossClassifie
 export async function loadLossClassifier(rec: LossClassifierRecord, evalDir: string, dir = rec.dir): Promise<tf.LayersModel> {
   const now = checkLossClassifier(dir, evalDir);
   if (now.sha256 !== rec.sha256) throw new Error(`loss classifier ${dir}: its weights.bin (sha256 ${now.sha256.slice(0, 12)}) are not those the run started with (${rec.sha256.slice(0, 12)}); give the same model with --loss-classifier`);
-  const m = await loadModelDir(dir);
-  m.trainable = false;
-  return m;
+  const ens = readEnsemble(dir);
+  if (!ens) {
+    const m = await loadModelDir(dir);
+    m.trainable = false;
+    return m;
+  }
+  const members: tf.LayersModel[] = [];
+  for (const [i, m] of ens.members.entries()) {
+    const model = await loadModelDir(path.join(dir, m));
+    model.trainable = false;
+    // the members become layers of one model, whose layer names must differ (each member's saved name is the same)
+    (model as unknown as { name: string }).name = `member_${i + 1}`;
+    members.push(model);
+  }
+  const input = tf.input({ shape: members[0].inputs[0].shape.slice(1) as number[], name: 'image' });
+  const logits = tf.layers.average({ name: 'mean_logits' }).apply(members.map((m) => m.apply(input) as tf.SymbolicTensor)) as tf.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: logits, name: 'loss_classifier_ensemble' });
+  model.trainable = false;
+  return model;
+}
+
+/**
+ * Writes an ensemble loss classifier in `out` from classifier folders (each <fer-loss-classifier run>/model):
+ * ensemble.json and a copy of each member (model.json, weights.bin, metrics.json) in member-1/, member-2/, ...
+ * Refuses the evaluation classifier (or a copy or retraining of it) as a member, and members with the same weights.
+ */
+export function writeLossClassifierEnsemble(memberDirs: string[], out: string, evalDir: string): LossClassifierRecord {
+  if (memberDirs.length < 2) throw new Error(`an ensemble needs two or more classifiers, got ${memberDirs.length}`);
+  const recs = memberDirs.map((d) => checkLossClassifier(d, evalDir));
+  const dup = recs.findIndex((r, i) => recs.findIndex((q) => q.sha256 === r.sha256) !== i);
+  if (dup >= 0) throw new Error(`${memberDirs[dup]}: the same weights as another member (sha256 ${recs[dup].sha256.slice(0, 12)}); an ensemble needs different classifiers`);
+  if (fs.existsSync(out) && fs.readdirSync(out).length) throw new Error(`${out}: not empty; the ensemble is written into a new folder`);
+  const names = memberDirs.map((_, i) => `member-${i + 1}`);
+  memberDirs.forEach((d, i) => {
+    fs.mkdirSync(path.join(out, names[i]), { recursive: true });
+    for (const f of ['model.json', 'weights.bin', 'metrics.json']) if (fs.existsSync(path.join(d, f))) fs.copyFileSync(path.join(d, f), path.join(out, names[i], f));
+  });
+  const file: EnsembleFile = { kind: 'loss-classifier-ensemble', members: names, combine: 'mean-logits' };
+  fs.writeFileSync(path.join(out, ENSEMBLE), JSON.stringify(file, null, 2) + '\n');
+  return checkLossClassifier(out, evalDir);
 }

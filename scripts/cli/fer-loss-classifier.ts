@@ -1,6 +1,7 @@
 /**
  * `npm run experiment -- fer-loss-classifier [--preset paper|smoke] [--data DIR] [--out DIR] [--resume DIR]
  *   [--epochs N] [--seed S] [--max-steps N] [--backend B] [--force-unlock]`
+ * `npm run experiment -- fer-loss-classifier --ensemble DIR1,DIR2[,...] --out DIR`: an ensemble of trained ones.
  * Trains the translator v2's frozen loss classifier (experiments/translate-classifier.ts) with the
  * classifier trainer (lib/classify/classifier-experiment.ts). Never installs into models/fer-classifier:
  * the evaluation classifier is a different model. Point a v2 translator run at <run>/model with
@@ -13,6 +14,8 @@ import { newRunDir } from '../../lib/runs/run-dir';
 import { SIGNAL_EXIT_CODES } from '../../tools/cli/stop';
 import { runClassifierExperiment } from '../../lib/classify/classifier-experiment';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
+import { writeLossClassifierEnsemble } from '../../lib/train/translate-classifier';
+import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
 
 const USAGE = `usage: npm run experiment -- fer-loss-classifier [options]
   --preset P        paper | smoke (default paper)
@@ -20,14 +23,24 @@ const USAGE = `usage: npm run experiment -- fer-loss-classifier [options]
   --out DIR         run directory (default results/fer-loss-classifier/<time>-<preset>); the model is <run>/model
   --resume DIR      continue a stopped run
   --epochs N --seed S --max-steps N --backend B --force-unlock
+  --ensemble D1,D2  no training: write an ensemble of trained loss classifiers (their <run>/model folders,
+                    each with its own seed) into --out; G is then judged by the mean of their logits
 The model is the translator v2's loss classifier (--loss-classifier <run>/model); it is never installed
 as the evaluation classifier (models/fer-classifier).`;
 
 export async function lossClassifierCli(argv: string[], signal?: AbortSignal): Promise<void> {
   const cmd = 'experiment fer-loss-classifier';
-  const a = parseArgs(argv, { flags: ['help', 'force-unlock'], options: ['preset', 'data', 'out', 'resume', 'epochs', 'seed', 'max-steps', 'backend'] }, cmd);
+  const a = parseArgs(argv, { flags: ['help', 'force-unlock'], options: ['preset', 'data', 'out', 'resume', 'epochs', 'seed', 'max-steps', 'backend', 'ensemble'] }, cmd);
   if (a.options.help) return void console.log(USAGE);
   if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments ${a.positionals.join(' ')}\n${USAGE}`);
+  const ensemble = stringOption(a, 'ensemble');
+  if (ensemble !== undefined) {
+    const out = stringOption(a, 'out');
+    if (!out) throw new Error(`${cmd}: --ensemble needs --out DIR (a new folder)\n${USAGE}`);
+    const rec = writeLossClassifierEnsemble(ensemble.split(',').filter(Boolean), out, DEFAULT_CLASSIFIER_DIR);
+    console.error(`ensemble of ${rec.members!.length} loss classifiers (seeds ${rec.members!.map((m) => m.seed).join(', ')}): mean of their logits`);
+    return void console.log(path.resolve(out));
+  }
   const preset = stringOption(a, 'preset') ?? 'paper';
   const backend = await initBackend({ backend: stringOption(a, 'backend') });
   const resume = stringOption(a, 'resume');

@@ -15,7 +15,8 @@ import { saveModelDir, loadModelDir } from '../../lib/train/model-io';
 import { trainTranslator, drawTargets, classBalance } from '../../lib/train/translate-trainer';
 import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassifier, drawClassifierView, gaussianKernel } from '../../lib/train/translate-step';
 import { Rng } from '../../lib/rng';
-import { checkLossClassifier, loadLossClassifier } from '../../lib/train/translate-classifier';
+import { checkLossClassifier, loadLossClassifier, writeLossClassifierEnsemble } from '../../lib/train/translate-classifier';
+import { useKernels } from '../../lib/kernels/kernels';
 import { pickSelectionFaces } from '../../lib/orchestrate/run-translate';
 import { betterSnapshot, nearness } from '../../lib/train/translate-select';
 import { buildClassifier } from '../../lib/eval/classifier-model';
@@ -450,6 +451,47 @@ test('evaluate refuses to judge a v2 run (or its best/ snapshot) with its own lo
   assert.throws(() => refuseLossClassifierAsJudge(run, lc), /loss classifier the translator was trained against/);
   assert.throws(() => refuseLossClassifierAsJudge(path.join(run, 'best'), lc), /loss classifier/);
   assert.doesNotThrow(() => refuseLossClassifierAsJudge(run, DEFAULT_CLASSIFIER_DIR));
+});
+
+test('ensemble loss classifier: mean of its members\' logits, fused like one, fingerprinted per member, refused as a judge', async () => {
+  const a = await tinyLossClassifier(91);
+  const b = await tinyLossClassifier(92);
+  const out = path.join(tempDir(), 'ens');
+  const log = console.log;
+  const err = console.error;
+  console.log = console.error = () => {};
+  try {
+    await lossClassifierCli(['--ensemble', `${a},${b}`, '--out', out]);
+  } finally {
+    console.log = log;
+    console.error = err;
+  }
+  const rec = checkLossClassifier(out, DEFAULT_CLASSIFIER_DIR);
+  assert.deepEqual(rec.members!.map((m) => m.seed), [91, 92]);
+  assert.equal(rec.sha256, rec.members!.map((m) => m.sha256).join(','));
+  const E = await loadLossClassifier(rec, DEFAULT_CLASSIFIER_DIR);
+  const [A, B] = [await loadModelDir(a), await loadModelDir(b)];
+  const faces = await sampleFaces(3, 'train');
+  const x = tf.tidy(() => tf.tensor4d(faces.data, [3, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1));
+  const want = tf.tidy(() => (A.predict(x) as tf.Tensor).add(B.predict(x) as tf.Tensor).div(2).dataSync());
+  const got = (E.predict(x) as tf.Tensor).dataSync();
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) < 1e-5, `logit ${i}: ${got[i]} vs ${want[i]}`);
+  // the trainer fuses the members' layers (batch norms, ReLUs) as it does a single classifier's; same logits
+  assert.ok(useKernels('fused', [E], { frozenBatchNorm: true }) > 0);
+  const fused = (E.predict(x) as tf.Tensor).dataSync();
+  for (let i = 0; i < want.length; i++) assert.ok(Math.abs(fused[i] - want[i]) < 1e-4, `fused logit ${i}`);
+  // a member is never a judge of a run trained against the ensemble; a classifier can join only once
+  const run = tempDir();
+  fs.writeFileSync(path.join(run, 'config.json'), JSON.stringify({ kind: 'translator', lossClassifier: rec }));
+  assert.throws(() => refuseLossClassifierAsJudge(run, b), /loss classifier the translator was trained against/);
+  fs.mkdirSync(path.join(run, 'snapshots', 'step-0001000'), { recursive: true });
+  assert.throws(() => refuseLossClassifierAsJudge(path.join(run, 'snapshots', 'step-0001000'), a), /loss classifier/);
+  assert.throws(() => writeLossClassifierEnsemble([a, a], path.join(tempDir(), 'dup'), DEFAULT_CLASSIFIER_DIR), /same weights as another member/);
+  assert.throws(() => writeLossClassifierEnsemble([a, DEFAULT_CLASSIFIER_DIR], path.join(tempDir(), 'ev'), DEFAULT_CLASSIFIER_DIR), /refused/);
+  fs.writeFileSync(path.join(out, 'ensemble.json'), JSON.stringify({ kind: 'loss-classifier-ensemble', members: ['member-1'], combine: 'mean-logits' }));
+  assert.throws(() => checkLossClassifier(out, DEFAULT_CLASSIFIER_DIR), /ensemble\.json: not a loss classifier ensemble/);
+  tf.dispose([x]);
+  [E, A, B].forEach((m) => m.dispose());
 });
 
 test('fer-loss-classifier (smoke preset on the sample): its own seed and architecture, accepted as a loss classifier, never installed as the evaluation classifier', async () => {
