@@ -163,9 +163,7 @@ def main():
     def iteration():
         lazy = d_updates[0] % a.r1_every == 0
         d_updates[0] += 1
-        x = torch.rand(B, 1, 48, 48) * 2 - 1
-        s = torch.eye(K)[torch.randint(0, K, (B,))]
-        t = torch.eye(K)[torch.randint(0, K, (B,))]
+        x, s, t = batch()
         # G forward once for both steps (translatorIteration): the D step takes the edits detached; G(x, t) and
         # G(x, s) of the identity term in one pass of 2B faces, as generatorStep
         both = G(torch.cat([x, x]), torch.cat([t, s]))
