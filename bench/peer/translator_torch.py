@@ -163,9 +163,7 @@ def main():
     def iteration():
         lazy = d_updates[0] % a.r1_every == 0
         d_updates[0] += 1
-        x = torch.rand(B, 1, 48, 48) * 2 - 1
-        s = torch.eye(K)[torch.randint(0, K, (B,))]
-        t = torch.eye(K)[torch.randint(0, K, (B,))]
+        x, s, t = batch()
         # G forward once for both steps (translatorIteration): the D step takes the edits detached; G(x, t) and
         # G(x, s) of the identity term in one pass of 2B faces, as generatorStep
         both = G(torch.cat([x, x]), torch.cat([t, s]))
@@ -184,19 +182,7 @@ def main():
         optD.zero_grad(set_to_none=True)
         lossD.backward()
         optD.step()
-        # G step (D updated)
-        fs, _ = D(e)
-        dy, dx = torch.randint(-3, 4, (2,)).tolist()
-        v = F.pad(e, (3, 3, 3, 3))[:, :, 3 + dy:3 + dy + 48, 3 + dx:3 + dx + 48]
-        flip = (torch.rand(B, 1, 1, 1) < 0.5).float()
-        v = v + flip * (v.flip(3) - v) + 0.05 * torch.randn_like(v)
-        cls = F.cross_entropy(C(v), t.argmax(1))
-        rec = (G(e, s) - x).abs().mean()
-        idt = (same - x).abs().mean()
-        lossG = F.softplus(-score(fs, t)).mean() + cls + 2 * rec + 2 * idt
-        optG.zero_grad(set_to_none=True)
-        lossG.backward()
-        optG.step()
+        lossG = g_step(x, s, t, e, same)  # D updated
         return lossD.item() + lossG.item()
 
     def batch():
@@ -219,6 +205,19 @@ def main():
         v = F.pad(e, (3, 3, 3, 3))[:, :, 3 + dy:3 + dy + 48, 3 + dx:3 + dx + 48]
         flip = (torch.rand(B, 1, 1, 1) < 0.5).float()
         return v + flip * (v.flip(3) - v) + 0.05 * torch.randn_like(v)
+
+    def g_step(x, s, t, e, same):
+        """G's update on its edits e = G(x, t) and same = G(x, s), as generatorStep: adversarial, frozen classifier
+        on the augmented edits, cycle and identity terms."""
+        fs, _ = D(e)
+        cls = F.cross_entropy(C(augment(e)), t.argmax(1))
+        rec = (G(e, s) - x).abs().mean()
+        idt = (same - x).abs().mean()
+        lossG = F.softplus(-score(fs, t)).mean() + cls + 2 * rec + 2 * idt
+        optG.zero_grad(set_to_none=True)
+        lossG.backward()
+        optG.step()
+        return lossG
 
     def profile_round():
         """The parts of tools/bench/translator-profile.ts, ms."""
@@ -270,15 +269,7 @@ def main():
         optD.step()
         t1 = time.perf_counter()
         both = G(torch.cat([x, x]), torch.cat([t, s]))
-        e, same = both[:B], both[B:]
-        fs, _ = D(e)
-        cls = F.cross_entropy(C(augment(e)), t.argmax(1))
-        rec = (G(e, s) - x).abs().mean()
-        idt = (same - x).abs().mean()
-        lossG = F.softplus(-score(fs, t)).mean() + cls + 2 * rec + 2 * idt
-        optG.zero_grad(set_to_none=True)
-        lossG.backward()
-        optG.step()
+        lossG = g_step(x, s, t, both[:B], both[B:])
         t2 = time.perf_counter()
         ms['D step'] = (t1 - t0) * 1000
         ms['G step'] = (t2 - t1) * 1000

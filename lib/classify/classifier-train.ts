@@ -14,8 +14,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { Rng, mixSeed } from '../rng';
-
-export { mixSeed };
 import { ImageSet, EMOTIONS } from '../data/types';
 import { Adam } from '../train/adam';
 import { saveModelDir, loadWeightsInto } from '../train/model-io';

@@ -28,30 +28,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { convTransposeFast, fastConvTransposeApplies } from './conv-transpose';
 import { instanceNormFused, leakyReluTwice } from './translator-layers';
-
-/** The parts of tfjs-node's backend this file uses. */
-interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_ATTR_STRING: number; TF_ATTR_BOOL: number; TF_FLOAT: number };
-  executeSingleOutput(name: string, attrs: OpAttr[], inputs: tf.Tensor[]): tf.Tensor;
-  executeMultipleOutputs(name: string, attrs: OpAttr[], inputs: tf.Tensor[], numOutputs: number): tf.Tensor[];
-}
-interface OpAttr {
-  name: string;
-  type: number;
-  value: number | string | boolean;
-}
-
-/** The native backend when it is the active one, else null. */
-function native(): NativeBackend | null {
-  if (tf.getBackend() !== 'tensorflow') return null;
-  const be = tf.backend() as unknown as Partial<NativeBackend>;
-  return be.binding && be.executeMultipleOutputs ? (be as NativeBackend) : null;
-}
-
-const floatT = (be: NativeBackend, name = 'T'): OpAttr => ({ name, type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_FLOAT });
-const num = (be: NativeBackend, name: string, value: number): OpAttr => ({ name, type: be.binding.TF_ATTR_FLOAT, value });
-const str = (be: NativeBackend, name: string, value: string): OpAttr => ({ name, type: be.binding.TF_ATTR_STRING, value });
-const bool = (be: NativeBackend, name: string, value: boolean): OpAttr => ({ name, type: be.binding.TF_ATTR_BOOL, value });
+import { NativeBackend, native, floatT, num, str, bool, leakyReluGrad } from './native-ops';
 
 /**
  * Training-mode batch normalisation over N, H, W of an NHWC tensor with TensorFlow's fused
@@ -111,7 +88,7 @@ export function fusedLeakyRelu(be: NativeBackend, x: tf.Tensor, alpha: number): 
     save([xx]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => be.executeSingleOutput('LeakyReluGrad', [floatT(be), num(be, 'alpha', alpha)], [dy, sx]),
+      gradFunc: (dy: tf.Tensor, [sx]: tf.Tensor[]) => leakyReluGrad(be, dy, sx, alpha),
     };
   });
   return f(x);

@@ -22,18 +22,7 @@
  * Same results as the layers as built, to float32 rounding: test/unit/translator-kernels.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-
-/** The parts of tfjs-node's backend used here. */
-interface NativeBackend {
-  binding: { TF_ATTR_TYPE: number; TF_ATTR_FLOAT: number; TF_FLOAT: number };
-  executeSingleOutput(name: string, attrs: { name: string; type: number; value: number }[], inputs: tf.Tensor[]): tf.Tensor;
-}
-
-function native(): NativeBackend | null {
-  if (tf.getBackend() !== 'tensorflow') return null;
-  const be = tf.backend() as unknown as Partial<NativeBackend>;
-  return be.binding && be.executeSingleOutput ? (be as NativeBackend) : null;
-}
+import { native, leakyReluGrad } from './native-ops';
 
 /**
  * Instance norm of NHWC `x` over H and W, then `gamma * xhat + beta` per channel, with a hand-written
@@ -68,9 +57,7 @@ function leakySlope(dy: tf.Tensor, x: tf.Tensor, alpha: number): tf.Tensor {
     const [d, save] = args as [tf.Tensor, tf.GradSaveFunc];
     save([x]);
     const be = native();
-    const value = be
-      ? be.executeSingleOutput('LeakyReluGrad', [{ name: 'T', type: be.binding.TF_ATTR_TYPE, value: be.binding.TF_FLOAT }, { name: 'alpha', type: be.binding.TF_ATTR_FLOAT, value: alpha }], [d, x])
-      : tf.where(tf.greater(x, 0), d, tf.mul(d, alpha));
+    const value = be ? leakyReluGrad(be, d, x, alpha) : tf.where(tf.greater(x, 0), d, tf.mul(d, alpha));
     return { value, gradFunc: (ddy: tf.Tensor, [sx]: tf.Tensor[]) => leakySlope(ddy, sx, alpha) };
   });
   return f(dy);

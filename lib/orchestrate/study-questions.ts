@@ -17,7 +17,7 @@ import { runExperiment, resumeExperiment, DEFAULT_SEED } from './run-experiment'
 import { newRunDir } from '../runs/run-dir';
 import { readJson, writeJsonAtomic, writeFileAtomic } from '../io/files';
 import { runRow } from '../runs/table';
-import { StudyDesign, StudyPreset, StudyRun } from '../eval/study-design';
+import type { StudyDesign, StudyPreset, StudyRun } from '../runs/spec-types';
 import { FerClassifier, loadClassifierIfAny } from '../eval/classifier';
 import { evaluateRun } from '../eval/evaluate-run';
 import { compareRuns } from '../eval/compare';

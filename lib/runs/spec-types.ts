@@ -16,7 +16,7 @@ export type { ExperimentSpec, TrainSettings, PresetName, DatasetSpec, Remedies }
 export type { CampaignSpec, CampaignNotebook, ExportSpec } from './campaign-spec';
 
 // The expression classifier (experiments/classifier.ts, experiments/translate-classifier.ts;
-// lib/eval/classifier-experiment.ts, classifier-train.ts, classifier-model.ts, augment.ts).
+// lib/classify/classifier-experiment.ts, classifier-train.ts; lib/eval/classifier-model.ts, augment.ts).
 
 /** The classifier experiment's design: every number of it lives in experiments/classifier.ts. */
 export interface ClassifierExperiment {

@@ -1,7 +1,7 @@
 /**
  * losses.csv of a run: one row per iteration, appended at each log flush of the training session
  * (lib/train/session.ts). One class for every trainer; the columns say whose log it is:
- *   - a GAN run (LOSS_COLUMNS): epoch, iter, loss_d, loss_g, d_x, d_g_z1, d_g_z2, seconds;
+ *   - a GAN run (LOSS_CSV_COLUMNS, lib/viz/losses-csv.ts): epoch, iter, loss_d, loss_g, d_x, d_g_z1, d_g_z2, seconds;
  *   - a translator run (TRANSLATE_LOSS_COLUMNS): the same first eight columns (so loss plots and
  *     `compare` read it), then its own terms:
  *       d_adv, d_cls, d_gp: D's adversarial, classification and gradient-penalty terms
@@ -18,8 +18,6 @@ import { LOSS_CSV_COLUMNS, LossRow } from '../viz/losses-csv';
 import { csvRecord, splitCsvLine } from '../io/csv';
 
 export type { LossRow };
-
-export const LOSS_COLUMNS = LOSS_CSV_COLUMNS;
 
 export const TRANSLATE_LOSS_COLUMNS = [
   ...LOSS_CSV_COLUMNS,
@@ -107,7 +105,7 @@ export class CsvLog<Row extends object> {
 }
 
 /** losses.csv of a GAN run. */
-export const lossLog = (file: string) => new CsvLog<LossRow>(file, LOSS_COLUMNS);
+export const lossLog = (file: string) => new CsvLog<LossRow>(file, LOSS_CSV_COLUMNS);
 
 /** losses.csv of a translator run (a log written before g_idt is upgraded on resume). */
 export const translateLossLog = (file: string) =>

@@ -7,7 +7,7 @@
 import { initBackend } from '../../lib/backend';
 import { parseArgs, intOption, stringOption } from '../../tools/cli/args';
 import { runStudyQuestions } from '../../lib/orchestrate/study-questions';
-import { StudyPreset } from '../../lib/eval/study-design';
+import type { StudyPreset } from '../../lib/runs/spec-types';
 import { STUDY_DESIGN, STUDY_RUNS } from '../../experiments/study-questions';
 
 const USAGE = `usage: npm run experiment -- study-questions [options]

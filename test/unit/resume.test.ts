@@ -33,81 +33,81 @@ function uninterruptedRun(data: Awaited<ReturnType<typeof sampleSet>>): Promise<
   return uninterrupted;
 }
 
-test('a run stopped mid-epoch and resumed ends with the same weights as an uninterrupted run (cpu backend)', async () => {
+/** Runs `fn` on the cpu backend (bit-exact runs), then puts the previous backend back. */
+async function onCpu(fn: () => Promise<void>): Promise<void> {
   await setupBackend();
   const before = tf.getBackend();
   await tf.setBackend('cpu');
   try {
-    const data = await sampleSet(24);
-    const base = { data, model: small, epochs: 2, batchSize: 8, seed: 5, logEvery: 2, checkpointEvery: 2, progress: false };
-    const a = await uninterruptedRun(data);
-
-    const b = tempDir();
-    const first = await train({ ...base, runDir: b, maxSteps: 4 });
-    assert.equal(first.status, 'stopped');
-    assert.equal(first.steps, 4);
-    const second = await train({ ...base, runDir: b, resume: true });
-    assert.equal(second.status, 'completed');
-    assert.equal(second.steps, 6);
-
-    const wa = checkpointWeights(a);
-    const wb = checkpointWeights(b);
-    assert.deepEqual(Object.keys(wb).sort(), Object.keys(wa).sort());
-    for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `weight ${k} differs after resume`);
-    // the loss log is the same too: one row per iteration, no duplicates from the replayed part
-    const la = fs.readFileSync(path.join(a, 'losses.csv'), 'utf8').trim().split('\n');
-    const lb = fs.readFileSync(path.join(b, 'losses.csv'), 'utf8').trim().split('\n');
-    assert.equal(la.length, 7);
-    assert.deepEqual(lb.map((l) => l.split(',').slice(0, 7)), la.map((l) => l.split(',').slice(0, 7)));
-    for (const f of ['noise.json', 'samples/epoch-001.png', 'samples/epoch-002.png', 'samples/final.png', 'summary.json']) {
-      assert.ok(fs.existsSync(path.join(b, f)), `${f} missing`);
-    }
+    await fn();
   } finally {
     await tf.setBackend(before);
   }
-});
+}
 
-test('a run stopped through its AbortSignal mid-epoch checkpoints, says interrupted with the reason, and resumes bit-exactly (cpu backend)', async () => {
-  await setupBackend();
-  const before = tf.getBackend();
-  await tf.setBackend('cpu');
-  try {
-    const data = await sampleSet(24);
-    // checkpoints only at epoch ends (3 iterations each): the stop at iteration 2 is no checkpoint point
-    const base = { data, model: small, epochs: 2, batchSize: 8, seed: 5, logEvery: 1, checkpointEvery: 0, progress: false };
-    const a = await uninterruptedRun(data);
+/** The checkpointed weights of run `b` are those of run `a`, name for name, bit for bit. */
+function assertSameWeights(b: string, a: string, after: string): void {
+  const wa = checkpointWeights(a);
+  const wb = checkpointWeights(b);
+  assert.deepEqual(Object.keys(wb).sort(), Object.keys(wa).sort());
+  for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `weight ${k} differs after ${after}`);
+}
 
-    const b = tempDir();
-    const stop = new AbortController();
-    const said: number[] = [];
-    const first = await train({
-      ...base, runDir: b, signal: stop.signal,
-      onLog: (rows) => {
-        said.push(...rows.map((r) => r.iter));
-        if (rows.some((r) => r.iter === 1)) stop.abort('SIGTERM'); // as scripts/ do on SIGTERM
-      },
-    });
-    assert.equal(first.status, 'interrupted');
-    assert.equal(first.signal, 'SIGTERM');
-    assert.equal(first.steps, 2, 'the step in progress finished, no further one');
-    assert.deepEqual(said, [0, 1]);
-    const latest = JSON.parse(fs.readFileSync(path.join(b, 'checkpoints', 'latest.json'), 'utf8'));
-    assert.equal(latest.step, 2, 'a checkpoint of the step it stopped at');
-    assert.equal(JSON.parse(fs.readFileSync(path.join(b, 'summary.json'), 'utf8')).signal, 'SIGTERM');
+test('a run stopped mid-epoch and resumed ends with the same weights as an uninterrupted run (cpu backend)', () => onCpu(async () => {
+  const data = await sampleSet(24);
+  const base = { data, model: small, epochs: 2, batchSize: 8, seed: 5, logEvery: 2, checkpointEvery: 2, progress: false };
+  const a = await uninterruptedRun(data);
 
-    const second = await train({ ...base, runDir: b, resume: true });
-    assert.equal(second.status, 'completed');
-    assert.equal(second.signal, undefined, 'the earlier session\'s signal is cleared');
-    const wa = checkpointWeights(a);
-    const wb = checkpointWeights(b);
-    assert.deepEqual(Object.keys(wb).sort(), Object.keys(wa).sort());
-    for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `weight ${k} differs after the abort and resume`);
-    const rows = (d: string) => fs.readFileSync(path.join(d, 'losses.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 7).join(','));
-    assert.deepEqual(rows(b), rows(a));
-  } finally {
-    await tf.setBackend(before);
+  const b = tempDir();
+  const first = await train({ ...base, runDir: b, maxSteps: 4 });
+  assert.equal(first.status, 'stopped');
+  assert.equal(first.steps, 4);
+  const second = await train({ ...base, runDir: b, resume: true });
+  assert.equal(second.status, 'completed');
+  assert.equal(second.steps, 6);
+
+  assertSameWeights(b, a, 'resume');
+  // the loss log is the same too: one row per iteration, no duplicates from the replayed part
+  const la = fs.readFileSync(path.join(a, 'losses.csv'), 'utf8').trim().split('\n');
+  const lb = fs.readFileSync(path.join(b, 'losses.csv'), 'utf8').trim().split('\n');
+  assert.equal(la.length, 7);
+  assert.deepEqual(lb.map((l) => l.split(',').slice(0, 7)), la.map((l) => l.split(',').slice(0, 7)));
+  for (const f of ['noise.json', 'samples/epoch-001.png', 'samples/epoch-002.png', 'samples/final.png', 'summary.json']) {
+    assert.ok(fs.existsSync(path.join(b, f)), `${f} missing`);
   }
-});
+}));
+
+test('a run stopped through its AbortSignal mid-epoch checkpoints, says interrupted with the reason, and resumes bit-exactly (cpu backend)', () => onCpu(async () => {
+  const data = await sampleSet(24);
+  // checkpoints only at epoch ends (3 iterations each): the stop at iteration 2 is no checkpoint point
+  const base = { data, model: small, epochs: 2, batchSize: 8, seed: 5, logEvery: 1, checkpointEvery: 0, progress: false };
+  const a = await uninterruptedRun(data);
+
+  const b = tempDir();
+  const stop = new AbortController();
+  const said: number[] = [];
+  const first = await train({
+    ...base, runDir: b, signal: stop.signal,
+    onLog: (rows) => {
+      said.push(...rows.map((r) => r.iter));
+      if (rows.some((r) => r.iter === 1)) stop.abort('SIGTERM'); // as scripts/ do on SIGTERM
+    },
+  });
+  assert.equal(first.status, 'interrupted');
+  assert.equal(first.signal, 'SIGTERM');
+  assert.equal(first.steps, 2, 'the step in progress finished, no further one');
+  assert.deepEqual(said, [0, 1]);
+  const latest = JSON.parse(fs.readFileSync(path.join(b, 'checkpoints', 'latest.json'), 'utf8'));
+  assert.equal(latest.step, 2, 'a checkpoint of the step it stopped at');
+  assert.equal(JSON.parse(fs.readFileSync(path.join(b, 'summary.json'), 'utf8')).signal, 'SIGTERM');
+
+  const second = await train({ ...base, runDir: b, resume: true });
+  assert.equal(second.status, 'completed');
+  assert.equal(second.signal, undefined, 'the earlier session\'s signal is cleared');
+  assertSameWeights(b, a, 'the abort and resume');
+  const rows = (d: string) => fs.readFileSync(path.join(d, 'losses.csv'), 'utf8').trim().split('\n').map((l) => l.split(',').slice(0, 7).join(','));
+  assert.deepEqual(rows(b), rows(a));
+}));
 
 test('a NaN loss stops the run with a clear message and keeps the last good checkpoint', async () => {
   await setupBackend();

@@ -5,7 +5,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { acquireRunLock, LockedError, LOCKED_EXIT_CODE, LOCK_STALE_MS } from '../../lib/io/lock';
-import { lossLog } from '../../lib/train/csv-log';
 import { removeStaleTemps } from '../../lib/io/files';
 import { tempDir } from '../helpers';
 
@@ -90,23 +89,6 @@ test('an empty lock file (a crash while creating it) is busy while fresh, stale 
   const said: string[] = [];
   acquireRunLock(dir, { say: (s) => said.push(s) }).release();
   assert.match(said.join(''), /empty or garbled/);
-});
-
-test('losses.csv on resume: cut back to the checkpoint, a partial last line dropped, missing rows reported', () => {
-  const dir = tempDir();
-  const file = path.join(dir, 'losses.csv');
-  const header = 'epoch,iter,loss_d,loss_g,d_x,d_g_z1,d_g_z2,seconds\n';
-  const row = (i: number) => `0,${i},1.5,0.5,0.5,0.4,0.3,0.01\n`;
-  fs.writeFileSync(file, header + [0, 1, 2, 3, 4, 5].map(row).join('') + '0,6,1.2,0.');
-  assert.equal(lossLog(file).open(4), null);
-  assert.equal(fs.readFileSync(file, 'utf8'), header + [0, 1, 2, 3].map(row).join(''));
-  fs.writeFileSync(file, header + [0, 2, 3].map(row).join(''));
-  assert.match(lossLog(file).open(4) ?? '', /lacks 1 of the 4 rows before the checkpoint/);
-  fs.writeFileSync(file, '');
-  assert.match(lossLog(file).open(4) ?? '', /held no rows before the checkpoint's step 4 .*lost/);
-  fs.rmSync(file);
-  assert.match(lossLog(file).open(4) ?? '', /was missing/);
-  assert.equal(fs.readFileSync(file, 'utf8'), header, 'a fresh header, so appends continue a valid file');
 });
 
 test('temporary files of killed writers are removed, those of this process kept', () => {

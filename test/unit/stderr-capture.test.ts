@@ -47,10 +47,15 @@ const CHILD = (throwInside: boolean) => `
     process.stderr.write('after\\n');
     console.log('RESULT ' + JSON.stringify(r));`;
 
-function captureChild(redirect: string, throwInside = false): { stdout: string; stderr: string; status: number | null } {
-  const code = CHILD(throwInside);
+/** CHILD written to a file of its own. */
+function childScript(throwInside: boolean): string {
   const script = path.join(tempDir('facegan-capture-'), 'child.js');
-  fs.writeFileSync(script, code);
+  fs.writeFileSync(script, CHILD(throwInside));
+  return script;
+}
+
+function captureChild(redirect: string, throwInside = false): { stdout: string; stderr: string; status: number | null } {
+  const script = childScript(throwInside);
   const r = spawnSync('sh', ['-c', `exec "$0" --import tsx "$1" ${redirect}`, process.execPath, script], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   return { stdout: r.stdout, stderr: r.stderr, status: r.status };
 }
@@ -95,8 +100,7 @@ test('a socket (a Node parent\'s stdio pipe) is left alone: the text goes to std
 });
 
 test('a terminal (script(1), from util-linux, gives the child a pty): captured, and stderr works after', () => {
-  const child = path.join(tempDir('facegan-capture-'), 'child.js');
-  fs.writeFileSync(child, CHILD(false));
+  const child = childScript(false);
   const r = spawnSync('script', ['-qec', `"${process.execPath}" --import tsx "${child}"`, '/dev/null'], { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
   assert.equal(r.status, 0, r.stderr);
   const got = linux ? '{"value":42,"captured":"inside\\n"}' : '{"value":42,"captured":null,"why":"not Linux (darwin)"}';

@@ -41,6 +41,11 @@ function close(a: tf.Tensor, b: tf.Tensor, what: string, tol = 1e-4): void {
   assert.ok(e < tol, `${what}: relative error ${e}`);
 }
 
+/** close() for every named tensor of `ref` (a step's losses), as `${what} ${name}`. */
+function closeEach<K extends string>(a: Record<K, tf.Tensor>, ref: Record<K, tf.Tensor>, what: string, tol?: number): void {
+  for (const k of Object.keys(ref) as K[]) close(a[k], ref[k], `${what} ${k}`, tol);
+}
+
 /** Feature maps from faces: a fixed random conv of x to c channels (not centred, varied scale). */
 function features(x: tf.Tensor4D, c: number, seed: number, stride = 1): tf.Tensor4D {
   return tf.tidy(() => tf.conv2d(x, tf.randomNormal([3, 3, 1, c], 0, 0.7, 'float32', seed), stride, 'same').add(0.3) as tf.Tensor4D);
@@ -91,18 +96,25 @@ test('LeakyReLU with gradients of every order: AbsLeakyReLU\'s output, gradient 
   close(f.grads.lr_w2, s.grads.lr_w2, 'R1 dW2');
 });
 
+/** The v2 translator at a small width. */
+const SMALL: TranslatorSpec = { ...ferTranslateV2.model, gDim: 8, dDim: 8 };
+
+/** Every weight of `models`, in order, from one Rng(seed): 1-D weights 1 + 0.2 v, the others scale * v. */
+function randomizeWeights(models: tf.LayersModel[], seed: number, scale: number): void {
+  const rng = new Rng(seed);
+  for (const m of models) m.setWeights(m.getWeights().map((w) => tf.tensor(Float32Array.from(rng.normals(w.size), (v) => (w.shape.length === 1 ? 1 + 0.2 * v : scale * v)), w.shape)));
+}
+
 /** The v2 iteration's pair at a small width, every weight random (IN gamma/beta, the zero-initialised last conv). */
-function pairFor(spec: TranslatorSpec, kernels: 'fused' | 'stock'): TranslatorPair {
-  const G = buildTranslatorG(spec, 5);
-  const D = buildTranslatorD(spec, 6);
-  const rng = new Rng(8);
-  for (const m of [G, D]) m.setWeights(m.getWeights().map((w) => tf.tensor(Float32Array.from(rng.normals(w.size), (v) => (w.shape.length === 1 ? 1 + 0.2 * v : 0.1 * v)), w.shape)));
+function pairFor(kernels: 'fused' | 'stock'): TranslatorPair {
+  const G = buildTranslatorG(SMALL, 5);
+  const D = buildTranslatorD(SMALL, 6);
+  randomizeWeights([G, D], 8, 0.1);
   const adam = { lr: 1e-3, beta1: 0.5, beta2: 0.999, eps: 1e-8 };
   const pair = makeTranslatorPair(G, D, adam, adam, kernels);
   // the frozen loss classifier with random weights and moving statistics (1-D weights around 1: positive variances)
   const C = buildClassifier({ blocks: [[4], [8]], dense: 8, spaceToDepth: true }, 8).model;
-  const crng = new Rng(9);
-  C.setWeights(C.getWeights().map((w) => tf.tensor(Float32Array.from(crng.normals(w.size), (v) => (w.shape.length === 1 ? 1 + 0.2 * v : 0.3 * v)), w.shape)));
+  randomizeWeights([C], 9, 0.3);
   C.trainable = false;
   if (kernels === 'fused') useKernels('fused', [C], { frozenBatchNorm: true }); // as lib/train/translate-trainer.ts
   pair.C = C;
@@ -123,11 +135,10 @@ function recordGrads(pair: TranslatorPair): { D: tf.Tensor[][]; G: tf.Tensor[][]
 }
 
 test('v2 iteration: fused kernels give the stock losses and gradients (D with R1, G with the frozen classifier, cycle, identity)', async () => {
-  const spec: TranslatorSpec = { ...ferTranslateV2.model, gDim: 8, dDim: 8 };
   const w = ferTranslateV2.losses;
   const { x, labels } = await faces(6);
-  const stock = pairFor(spec, 'stock');
-  const fused = pairFor(spec, 'fused');
+  const stock = pairFor('stock');
+  const fused = pairFor('fused');
   assert.ok(fused.G.layers.some((l) => l.getClassName() === 'UpSampling2D'), 'the resize decoder as built (same layers, same weight names)');
   assert.deepEqual(fused.G.weights.map((v) => v.originalName), stock.G.weights.map((v) => v.originalName));
   const recS = recordGrads(stock);
@@ -153,12 +164,12 @@ test('v2 iteration: fused kernels give the stock losses and gradients (D with R1
   for (let it = 0; it < 2; it++) {
     const ds = discriminatorStep(stock, b, w);
     const df = discriminatorStep(fused, b, w);
-    for (const k of Object.keys(ds) as (keyof typeof ds)[]) close(df[k], ds[k], `iteration ${it} D ${k}`, tol(it));
+    closeEach(df, ds, `iteration ${it} D`, tol(it));
     assert.ok(ds.gp.dataSync()[0] > 0, 'R1 is on');
     sync('D');
     const gs = generatorStep(stock, b, w);
     const gf = generatorStep(fused, b, w);
-    for (const k of Object.keys(gs) as (keyof typeof gs)[]) close(gf[k], gs[k], `iteration ${it} G ${k}`, tol(it));
+    closeEach(gf, gs, `iteration ${it} G`, tol(it));
     sync('G');
   }
   for (const k of ['D', 'G'] as const) {
@@ -180,11 +191,10 @@ function referenceDLoss(pair: TranslatorPair, x: tf.Tensor4D, src: tf.Tensor2D, 
 }
 
 test('D step with R1: D run once on the real faces gives the losses and gradients of separate forward passes', async () => {
-  const spec: TranslatorSpec = { ...ferTranslateV2.model, gDim: 8, dDim: 8 };
   const w = ferTranslateV2.losses;
   const { x, labels } = await faces(6);
   for (const kernels of ['stock', 'fused'] as const) {
-    const pair = pairFor(spec, kernels);
+    const pair = pairFor(kernels);
     const src = oneHot(labels, EMOTIONS.length);
     const trg = oneHot(labels.map((l) => (l + 2) % 7), EMOTIONS.length);
     const fake = tf.tidy(() => translate(pair.G, x, trg).image);
@@ -200,10 +210,9 @@ test('D step with R1: D run once on the real faces gives the losses and gradient
 });
 
 test('lazy R1 (r1Every 3): R1 weighted 3 x on D updates 0, 3, 6, ...; no R1 on the others (gp logged 0)', async () => {
-  const spec: TranslatorSpec = { ...ferTranslateV2.model, gDim: 8, dDim: 8 };
   const w = { ...ferTranslateV2.losses, r1Every: 3 };
   const { x, labels } = await faces(4);
-  const pair = pairFor(spec, 'fused');
+  const pair = pairFor('fused');
   const src = oneHot(labels, EMOTIONS.length);
   const trg = oneHot(labels.map((l) => (l + 1) % 7), EMOTIONS.length);
   const rec = recordGrads(pair);
@@ -220,11 +229,10 @@ test('lazy R1 (r1Every 3): R1 weighted 3 x on D updates 0, 3, 6, ...; no R1 on t
 });
 
 test('translatorIteration (G forward once for both updates) == discriminatorStep then generatorStep', async () => {
-  const spec: TranslatorSpec = { ...ferTranslateV2.model, gDim: 8, dDim: 8 };
   const w = ferTranslateV2.losses;
   const { x, labels } = await faces(6);
-  const seq = pairFor(spec, 'fused');
-  const once = pairFor(spec, 'fused');
+  const seq = pairFor('fused');
+  const once = pairFor('fused');
   const recS = recordGrads(seq);
   const recO = recordGrads(once);
   const n = labels.length;
@@ -237,8 +245,8 @@ test('translatorIteration (G forward once for both updates) == discriminatorStep
     const o = translatorIteration(once, b, w, true);
     const sd = discriminatorStep(seq, b, w);
     const sg = generatorStep(seq, b, w);
-    for (const k of Object.keys(sd) as (keyof typeof sd)[]) close(o.d[k], sd[k], `iteration ${it} D ${k}`, 1e-6);
-    for (const k of Object.keys(sg) as (keyof typeof sg)[]) close(o.g![k], sg[k], `iteration ${it} G ${k}`, 1e-6);
+    closeEach(o.d, sd, `iteration ${it} D`, 1e-6);
+    closeEach(o.g!, sg, `iteration ${it} G`, 1e-6);
     tf.dispose([...Object.values(o.d), ...Object.values(o.g!), ...Object.values(sd), ...Object.values(sg)]);
     for (const k of ['D', 'G'] as const) recO[k][it].forEach((g, i) => close(g, recS[k][it][i], `iteration ${it} grad ${k} ${i}`, 1e-6));
     assert.ok(tf.memory().numTensors <= before + 4 * recO.G[it].length + 4 * recO.D[it].length, 'no tensors left but the recorded gradients');

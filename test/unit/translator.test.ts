@@ -10,7 +10,6 @@ import { makeTranslatorPair, discriminatorStep, generatorStep } from '../../lib/
 import { loadFer2013, EMOTIONS } from '../../lib/data';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { ferTranslate, translatorModel, TranslateSettings } from '../../experiments/translate';
-import { TRANSLATE_LOSS_COLUMNS, translateLossLog } from '../../lib/train/csv-log';
 import { setupBackend, tempDir, checkpointWeights } from '../helpers';
 
 test.before(setupBackend);
@@ -199,17 +198,4 @@ test('exact resume: two iterations + resume == three iterations, bit for bit', a
     const cols = (f: string) => fs.readFileSync(f, 'utf8').trim().split('\n').map((l) => l.split(',').filter((_, i) => i !== 7).join(','));
     assert.deepEqual(cols(path.join(b, 'losses.csv')), cols(path.join(a, 'losses.csv')));
   }
-});
-
-test('losses.csv written before the g_idt column resumes with its rows kept (g_idt 0), cut back to the checkpoint', () => {
-  const dir = tempDir();
-  const file = path.join(dir, 'losses.csv');
-  const old = TRANSLATE_LOSS_COLUMNS.slice(0, -1);
-  const row = (iter: number) => old.map((c) => (c === 'iter' ? iter : c === 'epoch' ? 0 : 0.5)).join(',');
-  fs.writeFileSync(file, [old.join(','), row(0), row(1), row(2)].join('\n') + '\n');
-  const note = translateLossLog(file).open(2);
-  assert.equal(note, null);
-  const lines = fs.readFileSync(file, 'utf8').trim().split('\n');
-  assert.equal(lines[0], TRANSLATE_LOSS_COLUMNS.join(','));
-  assert.deepEqual(lines.slice(1), [`${row(0)},0`, `${row(1)},0`]);
 });

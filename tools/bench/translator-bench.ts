@@ -14,7 +14,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { buildTranslatorG, buildTranslatorD, oneHot } from '../../lib/models/translator';
 import { buildClassifier } from '../../lib/eval/classifier-model';
-import { makeTranslatorPair, translatorIteration, readTranslateSteps } from '../../lib/train/translate-step';
+import { makeTranslatorPair, translatorIteration, readTranslateSteps, TranslateBatch } from '../../lib/train/translate-step';
 import type { TranslateExperiment } from '../../lib/train/translate-spec';
 import type { ClassifierArch } from '../../lib/eval/classifier-model';
 import { Rng } from '../../lib/rng';
@@ -49,6 +49,26 @@ export function forwardFlops(model: tf.LayersModel): number {
   return f;
 }
 
+/**
+ * A batch of random faces in [-1, 1] with random source and target classes (of k), alpha 0.5, and a random draw of
+ * the classifier's augmentation `a` (shift, flip, noise), all from `rng` in that order.
+ */
+export function randomTranslateBatch(rng: Rng, batch: number, k: number, a: { shift: number; noise: number }): TranslateBatch {
+  return {
+    x: tf.tensor4d(Float32Array.from({ length: batch * 48 * 48 }, () => rng.uniform() * 2 - 1), [batch, 48, 48, 1]),
+    src: oneHot(Array.from({ length: batch }, () => rng.int(k)), k),
+    trg: oneHot(Array.from({ length: batch }, () => rng.int(k)), k),
+    alpha: tf.fill([batch, 1, 1, 1], 0.5) as tf.Tensor4D,
+    aug: {
+      dy: rng.int(2 * a.shift + 1) - a.shift, dx: rng.int(2 * a.shift + 1) - a.shift, pad: a.shift,
+      flip: tf.tensor4d(Float32Array.from({ length: batch }, () => (rng.uniform() < 0.5 ? 1 : 0)), [batch, 1, 1, 1]),
+      noise: tf.tensor4d(rng.normals(batch * 48 * 48).map((v) => v * a.noise), [batch, 48, 48, 1]),
+    },
+  };
+}
+
+export const disposeTranslateBatch = (b: TranslateBatch) => tf.dispose([b.x, b.src, b.trg, b.alpha, b.aug!.flip!, b.aug!.noise!]);
+
 export interface SideResult { s_per_step: number[]; median_s: number; images_per_s: number; gflops_per_s: number; flops_per_step: number }
 
 /** Times the tfjs iteration: `steps` timed iterations after `warmup`, each read back (synchronised). */
@@ -67,11 +87,9 @@ export async function benchOurTranslatorStep(nets: TranslatorBenchNets, batch: n
   const k = spec.labels.length;
   const a = w.clsAugment!;
   const iteration = async () => {
-    const x = tf.tensor4d(Float32Array.from({ length: batch * 48 * 48 }, () => rng.uniform() * 2 - 1), [batch, 48, 48, 1]);
-    const b = { x, src: oneHot(Array.from({ length: batch }, () => rng.int(k)), k), trg: oneHot(Array.from({ length: batch }, () => rng.int(k)), k), alpha: tf.fill([batch, 1, 1, 1], 0.5) as tf.Tensor4D };
-    const aug = { dy: rng.int(2 * a.shift + 1) - a.shift, dx: rng.int(2 * a.shift + 1) - a.shift, pad: a.shift, flip: tf.tensor4d(Float32Array.from({ length: batch }, () => (rng.uniform() < 0.5 ? 1 : 0)), [batch, 1, 1, 1]), noise: tf.tensor4d(rng.normals(batch * 48 * 48).map((v) => v * a.noise), [batch, 48, 48, 1]) };
-    await readTranslateSteps([translatorIteration(pair, { ...b, aug }, w, true)]);
-    tf.dispose([...Object.values(b), aug.flip, aug.noise]);
+    const b = randomTranslateBatch(rng, batch, k, a);
+    await readTranslateSteps([translatorIteration(pair, b, w, true)]);
+    disposeTranslateBatch(b);
   };
   for (let i = 0; i < warmup; i++) await iteration();
   const times: number[] = [];

@@ -25,7 +25,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { parseArgs } from 'util';
 import { initBackend, describeBackend } from '../../lib/backend';
-import { buildTranslatorG, buildTranslatorD, oneHot, translate, discriminate, domainScore } from '../../lib/models/translator';
+import { buildTranslatorG, buildTranslatorD, translate, discriminate, domainScore } from '../../lib/models/translator';
 import { buildClassifier } from '../../lib/eval/classifier-model';
 import { makeTranslatorPair, discriminatorStep, generatorStep, translatorIteration, readTranslateSteps, augmentForClassifier, TranslatorPair, TranslateBatch } from '../../lib/train/translate-step';
 import { useKernels } from '../../lib/kernels/kernels';
@@ -34,7 +34,7 @@ import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifi
 import { Rng } from '../../lib/rng';
 import { median, loadAverage1 } from './machine';
 import { findPeerPython, peerEnv } from './peer';
-import { peerTranslatorScript } from './translator-bench';
+import { peerTranslatorScript, randomTranslateBatch, disposeTranslateBatch } from './translator-bench';
 import { exec } from '../../lib/native/exec';
 import * as os from 'os';
 
@@ -59,24 +59,6 @@ function makePair(variant: string): TranslatorPair {
   pair.C = C;
   return pair;
 }
-
-function makeBatch(rng: Rng, batch: number): TranslateBatch {
-  const a = ferTranslateV2.losses.clsAugment!;
-  const k = 7;
-  return {
-    x: tf.tensor4d(Float32Array.from({ length: batch * 48 * 48 }, () => rng.uniform() * 2 - 1), [batch, 48, 48, 1]),
-    src: oneHot(Array.from({ length: batch }, () => rng.int(k)), k),
-    trg: oneHot(Array.from({ length: batch }, () => rng.int(k)), k),
-    alpha: tf.fill([batch, 1, 1, 1], 0.5) as tf.Tensor4D,
-    aug: {
-      dy: rng.int(2 * a.shift + 1) - a.shift, dx: rng.int(2 * a.shift + 1) - a.shift, pad: a.shift,
-      flip: tf.tensor4d(Float32Array.from({ length: batch }, () => (rng.uniform() < 0.5 ? 1 : 0)), [batch, 1, 1, 1]),
-      noise: tf.tensor4d(rng.normals(batch * 48 * 48).map((v) => v * a.noise), [batch, 48, 48, 1]),
-    },
-  };
-}
-
-const disposeBatch = (b: TranslateBatch) => tf.dispose([b.x, b.src, b.trg, b.alpha, b.aug!.flip!, b.aug!.noise!]);
 
 /** One round of every part for one pair: ms per part. */
 async function round(pair: TranslatorPair, b: TranslateBatch): Promise<Record<Part, number>> {
@@ -129,9 +111,9 @@ export async function profileTranslator(variants: string[], rounds: number, batc
   const all: Record<string, Record<Part, number>[]> = Object.fromEntries(variants.map((v) => [v, []]));
   for (let r = 0; r < rounds + 1; r++) {
     for (let i = 0; i < variants.length; i++) {
-      const b = makeBatch(rng, batch);
+      const b = randomTranslateBatch(rng, batch, 7, ferTranslateV2.losses.clsAugment!);
       const ms = await round(pairs[i], b);
-      disposeBatch(b);
+      disposeTranslateBatch(b);
       if (r > 0) all[variants[i]].push(ms); // round 0 warms up
     }
     log(`round ${r}${r === 0 ? ' (warm-up)' : ''}: ${variants.map((v, i) => `${v} ${(r === 0 ? NaN : all[v][r - 1].iteration).toFixed(0)} ms`).join(', ')}${r === 0 ? ` (pair ${pairs.length})` : ''}`);
