@@ -5,6 +5,13 @@
  */
 import { TranslatorSpec } from '../models/translator';
 
+/**
+ * The translator's targets (issue #23): capped macro hit ratio of the edits >= 0.8x real faces', reconstruction
+ * G(x, own expression) >= 30 dB. The evaluation reports against them (lib/eval/edit-metrics.ts EDIT_TARGETS) and
+ * the checkpoint choice measures its distance to them (lib/train/translate-select.ts).
+ */
+export const TRANSLATOR_TARGETS = { ratioMacro: 0.8, recPsnr: 30 } as const;
+
 export type TranslatePresetName = 'paper' | 'quick' | 'smoke' | 'ablation';
 export const TRANSLATE_PRESETS: TranslatePresetName[] = ['paper', 'quick', 'smoke', 'ablation'];
 

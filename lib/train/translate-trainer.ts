@@ -26,8 +26,8 @@ import { csvRecord } from '../io/csv';
 import { RunSummaryCore } from './run-summary';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
+import { TRANSLATOR_TARGETS } from './translate-spec';
 import { selectionScore, SelectionScore, betterSnapshot } from './translate-select';
-import { EDIT_TARGETS } from '../eval/edit-metrics';
 import { saveModelDir } from './model-io';
 
 export interface TranslateTrainOptions {
@@ -148,7 +148,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     const minPsnr = s.selectMinPsnr ?? 0;
     const sc: SelectionScore = { ...(await selectionScore(G, opts.lossClassifier!, opts.selectFaces!, k, step())) };
     sc.floorMet = sc.psnr >= minPsnr;
-    const better = betterSnapshot(sc, best, minPsnr, EDIT_TARGETS.ratioMacro);
+    const better = betterSnapshot(sc, best, minPsnr, TRANSLATOR_TARGETS.ratioMacro);
     const file = path.join(runDir, 'select.csv');
     if (!fs.existsSync(file)) fs.writeFileSync(file, csvRecord(['step', 'ratio', 'psnr', 'kept', ...spec.labels.map((l) => `ratio_${l}`)]));
     fs.appendFileSync(file, csvRecord([sc.step, sc.ratio.toFixed(4), sc.psnr.toFixed(2), better ? 1 : 0, ...sc.perTarget.map((r) => r.toFixed(4))]));
