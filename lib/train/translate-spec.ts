@@ -11,6 +11,8 @@ import { TranslatorSpec } from '../models/translator';
  * the checkpoint choice measures its distance to them (lib/train/translate-select.ts).
  */
 export const TRANSLATOR_TARGETS = { ratioMacro: 0.8, recPsnr: 30 } as const;
+/** A face reconstructed exactly has an infinite PSNR: per-face PSNRs are capped here before they are averaged. */
+export const PSNR_CAP = 60;
 
 export type TranslatePresetName = 'paper' | 'quick' | 'smoke' | 'ablation';
 export const TRANSLATE_PRESETS: TranslatePresetName[] = ['paper', 'quick', 'smoke', 'ablation'];
@@ -133,7 +135,7 @@ export interface TranslateSettings {
    * Checkpoint choice (translator v2): every N iterations G edits `selectFaces` seeded PublicTest faces to
    * every other expression, the frozen loss classifier judges them (never the evaluation classifier, never
    * PrivateTest), and G is kept in <run>/best/ when its capped macro hit ratio is the best so far among
-   * snapshots whose reconstruction PSNR is at least `selectMinPsnr` (until one is, the snapshot nearest to both
+   * snapshots whose reconstruction PSNR (the mean of per-face PSNRs, as the evaluation) is at least `selectMinPsnr` (until one is, the snapshot nearest to both
    * targets; lib/train/translate-select.ts). Every scored G is also kept in <run>/snapshots/step-N/. Absent or 0: off.
    */
   selectEvery?: number;

@@ -27,7 +27,7 @@ import { RunSummaryCore } from './run-summary';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
 import { TRANSLATOR_TARGETS } from './translate-spec';
-import { selectionScore, SelectionScore, betterSnapshot } from './translate-select';
+import { selectionScore, SelectionScore, betterSnapshot, choicePsnr } from './translate-select';
 import { saveModelDir } from './model-io';
 
 export interface TranslateTrainOptions {
@@ -147,11 +147,13 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   const select = async () => {
     const minPsnr = s.selectMinPsnr ?? 0;
     const sc: SelectionScore = { ...(await selectionScore(G, opts.lossClassifier!, opts.selectFaces!, k, step())) };
-    sc.floorMet = sc.psnr >= minPsnr;
+    sc.floorMet = choicePsnr(sc) >= minPsnr;
     const better = betterSnapshot(sc, best, minPsnr, TRANSLATOR_TARGETS.ratioMacro);
     const file = path.join(runDir, 'select.csv');
-    if (!fs.existsSync(file)) fs.writeFileSync(file, csvRecord(['step', 'ratio', 'psnr', 'kept', ...spec.labels.map((l) => `ratio_${l}`)]));
-    fs.appendFileSync(file, csvRecord([sc.step, sc.ratio.toFixed(4), sc.psnr.toFixed(2), better ? 1 : 0, ...sc.perTarget.map((r) => r.toFixed(4))]));
+    if (!fs.existsSync(file)) fs.writeFileSync(file, csvRecord(['step', 'ratio', 'psnr', 'kept', ...spec.labels.map((l) => `ratio_${l}`), 'psnr_face']));
+    // select.csv files begun before psnr_face existed keep their columns
+    const faceColumn = fs.readFileSync(file, 'utf8').split('\n', 1)[0].endsWith(',psnr_face');
+    fs.appendFileSync(file, csvRecord([sc.step, sc.ratio.toFixed(4), sc.psnr.toFixed(2), better ? 1 : 0, ...sc.perTarget.map((r) => r.toFixed(4)), ...(faceColumn ? [sc.psnrFace!.toFixed(2)] : [])]));
     // every scored snapshot stays a translator folder (snapshots/step-N/: `npm run evaluate`, `npm run edit -- --run`),
     // so a choice can be checked afterwards against the ones it passed over
     const saveTo = async (dir: string) => {

@@ -380,7 +380,7 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `${k} differs after resume`);
   const rows = fs.readFileSync(path.join(a, 'select.csv'), 'utf8').trim().split('\n');
   assert.equal(rows.length, 3, 'header + steps 2 and 3');
-  assert.match(rows[0], /^step,ratio,psnr,kept,ratio_angry/);
+  assert.match(rows[0], /^step,ratio,psnr,kept,ratio_angry.*,ratio_neutral,psnr_face$/);
   assert.ok(fs.existsSync(path.join(a, 'best', 'model.json')) && fs.existsSync(path.join(a, 'best', 'best.json')));
   assert.deepEqual(fs.readFileSync(path.join(b, 'select.csv'), 'utf8'), fs.readFileSync(path.join(a, 'select.csv'), 'utf8'));
   // every scored snapshot is kept as a translator folder holding its score; best/ is one of them
@@ -388,6 +388,10 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   const kept = JSON.parse(fs.readFileSync(path.join(a, 'best', 'best.json'), 'utf8'));
   const snap = path.join(a, 'snapshots', `step-${String(kept.step).padStart(7, '0')}`);
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(snap, 'translator.json'), 'utf8')).chosen, kept);
+  // the per-face PSNR (the evaluation's measure) is in the score and in select.csv's last column
+  const row = rows.find((r) => r.startsWith(`${kept.step},`))!.split(',');
+  assert.ok(kept.psnrFace > 0 && kept.psnrFace <= 60);
+  assert.equal(row[row.length - 1], kept.psnrFace.toFixed(2));
   assert.deepEqual(fs.readFileSync(path.join(snap, 'weights.bin')), fs.readFileSync(path.join(a, 'best', 'weights.bin')));
   C.dispose();
 });
@@ -408,6 +412,9 @@ test('checkpoint choice: above the PSNR floor the higher ratio wins; below it, t
   assert.equal(betterSnapshot(sc(0.77, 22.46, false), sc(0.99, 21.79, false), 30, 0.8), true);
   // best.json written before floorMet existed held a snapshot at the floor
   assert.equal(betterSnapshot(sc(1, 29, false), sc(0.2, 31), 30, 0.8), false);
+  // the per-face PSNR, where a score has it, is the one compared with the floor
+  assert.equal(nearness({ ...sc(1, 27), psnrFace: 33 }, 30, 0.8), 1);
+  assert.equal(betterSnapshot({ ...sc(0.5, 27), psnrFace: 31 }, sc(1, 29.5), 30, 0.8), true);
 });
 
 test('selection faces are PublicTest only, balanced over expressions; variants are one change each', async () => {
