@@ -433,6 +433,7 @@ test('selection faces are PublicTest only, balanced over expressions; variants a
   assert.deepEqual(v.v2c, { ...v.v2b, description: v.v2c.description, losses: { ...v.v2b.losses, otherTargets: true, dBalance: 5 } });
   assert.deepEqual(v.v2d, { ...v.v2c, description: v.v2d.description, losses: { ...v.v2c.losses, idtSq: 50 } });
   assert.deepEqual(v.v2e, { ...v.v2c, description: v.v2e.description, losses: { ...v.v2c.losses, idt: 10 } });
+  assert.deepEqual(v.v2f, { ...v.v2c, description: v.v2f.description, losses: { ...v.v2c.losses, idtSq: 15 } });
   assert.deepEqual({ ...v.v2b.losses, idt: 2, clsMargin: undefined, clsAugment: v.v2.losses.clsAugment }, { ...v.v2.losses, clsMargin: undefined });
   for (const name of Object.keys(v)) assert.deepEqual(v[name].presets.ablation, v.v1.presets.ablation, `${name}'s ablation preset differs`);
 });
