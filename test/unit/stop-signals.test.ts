@@ -9,11 +9,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawn } from 'child_process';
 import { tempDir } from '../helpers';
+import { DUPLICATE_MS } from '../../tools/cli/stop';
 
 const ROOT = path.join(__dirname, '..', '..');
 
-/** Runs `body` (with `stop`, `acquireRunLock` and `dir` in scope) in a child; sends `signals` once it says ready. */
-function child(body: string, dir: string, signals: NodeJS.Signals[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
+/**
+ * Runs `body` (with `stop`, `acquireRunLock` and `dir` in scope) in a child; sends `signals` once it says ready,
+ * `gapMs` apart (the first 300 ms after ready).
+ */
+function child(body: string, dir: string, signals: NodeJS.Signals[], gapMs = 300): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }> {
   const src = `
     const { stopOnSignals } = require(${JSON.stringify(path.join(ROOT, 'tools', 'cli', 'stop.ts'))});
     const { acquireRunLock } = require(${JSON.stringify(path.join(ROOT, 'lib', 'io', 'lock.ts'))});
@@ -30,7 +34,7 @@ function child(body: string, dir: string, signals: NodeJS.Signals[]): Promise<{ 
       out += d;
       if (!sent && out.includes('ready')) {
         sent = true;
-        signals.forEach((s, i) => setTimeout(() => c.kill(s), 300 * (i + 1)));
+        signals.forEach((s, i) => setTimeout(() => c.kill(s), 300 + gapMs * i));
       }
     });
     c.stderr.on('data', (d) => (out += d));
@@ -60,8 +64,17 @@ test('a second signal ends the program at once (130 for Ctrl-C), its locks relea
   const dir = tempDir();
   const r = await child(`
     acquireRunLock(dir);
-    stop.signal.addEventListener('abort', () => console.log('first'));`, dir, ['SIGINT', 'SIGINT']);
+    stop.signal.addEventListener('abort', () => console.log('first'));`, dir, ['SIGINT', 'SIGINT'], DUPLICATE_MS + 500);
   assert.equal(r.code, 130, r.out);
   assert.match(r.out, /first/);
   assert.ok(!fs.existsSync(path.join(dir, '.lock')), 'the lock is released');
+});
+
+test('a signal right after the first is its duplicate (one Ctrl-C under npm run reaches node twice): the stop goes on', async () => {
+  const dir = tempDir();
+  const r = await child(`
+    acquireRunLock(dir);
+    stop.signal.addEventListener('abort', () => { console.log('stopping', stop.signal.reason); setTimeout(() => { console.log('checkpoint saved'); process.exit(0); }, 400); });`, dir, ['SIGINT', 'SIGINT'], 20);
+  assert.equal(r.code, 0, r.out);
+  assert.match(r.out, /stopping SIGINT[\s\S]*checkpoint saved/);
 });

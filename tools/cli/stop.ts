@@ -11,6 +11,11 @@
  * `unheard: 'keep'` the abort is kept for whoever looks later (a notebook's `train`: a Ctrl-C while
  * its data loads stops the run at its first step). A second signal ends the program at once:
  * `onSecond` (e.g. the notebook runner writing the partial notebook), run locks released, exit 128 + n.
+ *
+ * A second signal within DUPLICATE_MS of the first is the same stop, not a second one: one Ctrl-C under
+ * `npm run` reaches node twice (the terminal signals the whole process group, npm included, and npm forwards
+ * what it gets to its child; likewise `kill -TERM` of npm and node together), and taking it as the second
+ * ended training runs without their checkpoint.
  */
 import { getEventListeners } from 'events';
 import { releaseAllLocks } from '../../lib/io/lock';
@@ -20,6 +25,9 @@ export type { StopSignal };
 
 /** Exit status a shell reports for a process ended by each stop signal (128 + its number). */
 export const SIGNAL_EXIT_CODES: Record<StopSignal, number> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
+
+/** Signals this soon after the first are its duplicates (npm's forwarding takes milliseconds), ms. */
+export const DUPLICATE_MS = 250;
 
 export interface Stop {
   /** Aborted by the first signal, with the signal's name as its reason. */
@@ -41,6 +49,7 @@ export interface StopOptions {
 export function stopOnSignals(opts: StopOptions = {}): Stop {
   const controller = new AbortController();
   const handlers = new Map<StopSignal, () => void>();
+  let firstAt = 0;
   const release = () => {
     for (const [sig, h] of handlers) process.removeListener(sig, h);
     handlers.clear();
@@ -48,12 +57,14 @@ export function stopOnSignals(opts: StopOptions = {}): Stop {
   for (const sig of opts.signals ?? STOP_SIGNALS) {
     const h = () => {
       if (controller.signal.aborted) {
+        if (Date.now() - firstAt < DUPLICATE_MS) return;
         opts.onSecond?.(sig);
         releaseAllLocks();
         process.exit(SIGNAL_EXIT_CODES[sig]);
       }
       // listeners added with { once: true } are gone once the abort has run them: count them first
       const heard = getEventListeners(controller.signal, 'abort').length > 0;
+      firstAt = Date.now();
       controller.abort(sig);
       if (heard || opts.unheard === 'keep') return;
       // nothing stops gracefully: end now, as the signal would
