@@ -9,6 +9,9 @@
  *                                              reconstruction and its 7 edits, labelled with the classifier's verdicts
  *   edits.json                                 those strips' numbers (verdicts, PSNR, change inside / outside)
  * No checkpoints or weights are copied (models/fer-translate/ holds the installed G).
+ * A run with a checkpoint choice (v2: settings.selectEvery) exports its chosen G, best/, as --install-run installs
+ * it: metrics.json and edit-metrics.md of best/ (`npm run evaluate -- RUN/best`), the grid of that iteration
+ * (samples/step-N.png), strips edited by best/.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -35,32 +38,37 @@ export async function exportTranslator(runDir: string, dest: string): Promise<Tr
   const files: string[] = [];
   const notes: string[] = [];
   fs.mkdirSync(dest, { recursive: true });
+  const bestDir = path.join(runDir, 'best');
+  const chosen = (config.settings.selectEvery ?? 0) > 0 && fs.existsSync(path.join(bestDir, 'model.json'));
+  const chosenStep = chosen ? readJson<{ step: number }>(path.join(bestDir, 'best.json'), 'best snapshot').step : null;
+  const from = (f: string) => (chosen && (f === 'metrics.json' || f === 'edit-metrics.md') ? path.join(bestDir, f) : path.join(runDir, f));
   const put = (name: string, data: Buffer | string) => {
     writeFileAtomic(path.join(dest, name), data);
     files.push(name);
   };
   for (const f of ['config.json', 'summary.json', 'metrics.json']) {
-    const src = path.join(runDir, f);
+    const src = from(f);
     if (!fs.existsSync(src)) {
-      notes.push(`${f}: not in the run${f === 'metrics.json' ? ` (npm run evaluate -- ${runDir} first)` : ''}`);
+      notes.push(`${f}: not in the run${f === 'metrics.json' ? ` (npm run evaluate -- ${chosen ? bestDir : runDir} first)` : ''}`);
       continue;
     }
     writeJsonAtomic(path.join(dest, f), portableJson(readJson<unknown>(src, f), roots));
     files.push(f);
   }
-  const copies: [string, string][] = [['edit-metrics.md', 'edit-metrics.md'], ['loss.png', 'loss.png'], [path.join('samples', 'final.png'), 'same-face-grid.png']];
-  for (const [from, to] of copies) {
-    const src = path.join(runDir, from);
+  const grid = chosen ? path.join('samples', `step-${String(chosenStep).padStart(7, '0')}.png`) : path.join('samples', 'final.png');
+  const copies: [string, string][] = [['edit-metrics.md', 'edit-metrics.md'], ['loss.png', 'loss.png'], [grid, 'same-face-grid.png']];
+  for (const [name, to] of copies) {
+    const src = from(name);
     if (!fs.existsSync(src)) {
-      notes.push(`${from}: not in the run`);
+      notes.push(`${name}: not in the run`);
       continue;
     }
     put(to, to.endsWith('.md') ? portableString(fs.readFileSync(src, 'utf8'), roots) : fs.readFileSync(src));
   }
 
   // One strip per emotion: the first grid face with that label.
-  const grid = readGridFaces(runDir);
-  const T = await loadTranslator(runDir);
+  const faces = readGridFaces(runDir);
+  const T = await loadTranslator(chosen ? bestDir : runDir);
   const { judge, reason } = await loadJudge();
   if (!judge) notes.push(`edit strips are not judged: ${reason}`);
   try {
@@ -68,13 +76,13 @@ export async function exportTranslator(runDir: string, dest: string): Promise<Tr
     const px = spec.size * spec.size * spec.channels;
     const records: unknown[] = [];
     for (let c = 0; c < spec.labels.length; c++) {
-      const i = Array.from(grid.labels).indexOf(c);
+      const i = Array.from(faces.labels).indexOf(c);
       if (i < 0) {
         notes.push(`no grid face labelled ${spec.labels[c]}`);
         continue;
       }
-      const name = path.basename(grid.sources[i] ?? `grid face ${i}`);
-      const face = faceFromBytes(grid.data.subarray(i * px, (i + 1) * px), spec, name);
+      const name = path.basename(faces.sources[i] ?? `grid face ${i}`);
+      const face = faceFromBytes(faces.data.subarray(i * px, (i + 1) * px), spec, name);
       const [f] = await editWithTranslator(T, [face], spec.labels.map((_, t) => t), { from: [c], judge });
       put(`edit-${spec.labels[c]}.png`, editStripPng(f, spec.size, spec.channels, `${spec.labels[c]} test face ${name}: ${T.name}`));
       records.push({ face: name, label: spec.labels[c], reconstruction: { rmse: f.reconstruction.rmse, psnr: f.reconstruction.psnr }, edits: f.edits });

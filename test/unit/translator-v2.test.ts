@@ -17,7 +17,7 @@ import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassif
 import { Rng } from '../../lib/rng';
 import { checkLossClassifier, loadLossClassifier, writeLossClassifierEnsemble } from '../../lib/train/translate-classifier';
 import { useKernels } from '../../lib/kernels/kernels';
-import { pickSelectionFaces } from '../../lib/orchestrate/run-translate';
+import { pickSelectionFaces, pickGridFaces } from '../../lib/orchestrate/run-translate';
 import { betterSnapshot, nearness } from '../../lib/train/translate-select';
 import { buildClassifier } from '../../lib/eval/classifier-model';
 import { highFrequencyShare } from '../../lib/eval/spectrum';
@@ -27,6 +27,7 @@ import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
 import { ferTranslateV2, ferTranslateV2c, TRANSLATE_VARIANTS, TranslateSettings } from '../../experiments/translate';
 import { forwardFlops } from '../../tools/bench/translator-bench';
 import { refuseLossClassifierAsJudge } from '../../lib/orchestrate/translate-eval';
+import { exportTranslator } from '../../lib/orchestrate/export-translator';
 import { lossClassifierCli } from '../../scripts/cli/fer-loss-classifier';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
 import { setupBackend, tempDir, checkpointWeights } from '../helpers';
@@ -392,6 +393,24 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   const row = rows.find((r) => r.startsWith(`${kept.step},`))!.split(',');
   assert.ok(kept.psnrFace > 0 && kept.psnrFace <= 60);
   assert.equal(row[row.length - 1], kept.psnrFace.toFixed(2));
+  // --export-run of a run with a choice exports the chosen G (as --install-run installs it): best/'s records and
+  // strips, and the grid of its iteration
+  fs.writeFileSync(path.join(a, 'config.json'), JSON.stringify({
+    experiment: 'fer-translate', kind: 'translator', preset: 'smoke', overrides: {}, settings: base.settings,
+    spec: { ...ferTranslateV2, model: tinyV2 }, seed: 8, data: { path: FER, name: 'fer2013 train', images: 24, skipped: 0 },
+  }));
+  const g = await pickGridFaces(FER, 7, 7, 1);
+  fs.writeFileSync(path.join(a, 'grid-faces.json'), JSON.stringify({ n: g.n, height: 48, width: 48, channels: 1, labels: Array.from(g.labels), sources: g.sources, data: Buffer.from(g.data).toString('base64') }));
+  fs.writeFileSync(path.join(a, 'best', 'metrics.json'), JSON.stringify({ edits: { evaluated: 'best' } }));
+  fs.writeFileSync(path.join(a, 'best', 'edit-metrics.md'), '## best\n');
+  fs.writeFileSync(path.join(a, 'metrics.json'), JSON.stringify({ edits: { evaluated: 'latest' } }));
+  fs.mkdirSync(path.join(a, 'samples'), { recursive: true });
+  fs.writeFileSync(path.join(a, 'samples', `step-${String(kept.step).padStart(7, '0')}.png`), 'grid of the chosen step');
+  const ex = await exportTranslator(a, path.join(tempDir(), 'ref'));
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(ex.dest, 'metrics.json'), 'utf8')).edits, { evaluated: 'best' });
+  assert.equal(fs.readFileSync(path.join(ex.dest, 'edit-metrics.md'), 'utf8'), '## best\n');
+  assert.equal(fs.readFileSync(path.join(ex.dest, 'same-face-grid.png'), 'utf8'), 'grid of the chosen step');
+  assert.equal(JSON.parse(fs.readFileSync(path.join(ex.dest, 'edits.json'), 'utf8')).model, 'best');
   assert.deepEqual(fs.readFileSync(path.join(snap, 'weights.bin')), fs.readFileSync(path.join(a, 'best', 'weights.bin')));
   C.dispose();
 });
