@@ -59,6 +59,14 @@ export interface TranslateRequest {
   variant?: string;
 }
 
+/** The reproducing command's --loss-classifier: one fer-loss-classifier run's model, or an ensemble of them. */
+function lossClassifierArg(config: TranslateRunConfig): string {
+  const lc = config.lossClassifier;
+  if (!lc) return '';
+  if (lc.members) return ` --loss-classifier <fer-loss-classifier --ensemble of the runs with seeds ${lc.members.map((m) => m.seed).join(', ')}>`;
+  return ' --loss-classifier <fer-loss-classifier run>/model';
+}
+
 /**
  * `count` seeded FER2013 PublicTest faces, as balanced over the expressions as the data allow, for the
  * checkpoint choice (never PrivateTest: that split is the evaluation's).
@@ -286,7 +294,9 @@ export function installTranslator(runDir: string, dest = DEFAULT_TRANSLATOR_DIR)
     (config.seed !== DEFAULT_SEED ? ` --seed ${config.seed}` : '') +
     (o.steps !== undefined ? ` --steps ${o.steps}` : '') + (o.batchSize !== undefined ? ` --batch ${o.batchSize}` : '') +
     (o.limit !== undefined ? ` --limit ${o.limit ?? 'all'}` : '') +
-    (config.variant ? ` --variant ${config.variant}` : '') + (config.lossClassifier ? ' --loss-classifier <fer-loss-classifier run>/model' : '') + ' --install';
+    (config.variant ? ` --variant ${config.variant}` : '') + lossClassifierArg(config) +
+    // a chosen snapshot: the run went as far as it did (then stopped), and best/ is installed from it
+    (chosen && summary.status !== 'completed' && summary.steps !== undefined ? ` --max-steps ${summary.steps} --out <run>; npm run experiment -- fer-translate --install-run <run>` : ' --install');
   const tmp = `${dest}.tmp-${process.pid}`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });
@@ -307,9 +317,10 @@ export function installTranslator(runDir: string, dest = DEFAULT_TRANSLATOR_DIR)
     preset: config.preset,
     run: runName,
     checkpoint: path.basename(ckpt),
+    ...(chosen ? { chosen: readJson<unknown>(path.join(ckpt, 'best.json'), 'best snapshot') } : {}),
     git_commit: config.gitCommit,
     command,
-    evaluate: `npm run evaluate -- ${runName}`,
+    evaluate: `npm run evaluate -- ${chosen ? `${runName}/best` : runName}`,
     installed_at: new Date().toISOString(),
   });
   fs.rmSync(dest, { recursive: true, force: true });

@@ -17,7 +17,7 @@ import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassif
 import { Rng } from '../../lib/rng';
 import { checkLossClassifier, loadLossClassifier, writeLossClassifierEnsemble } from '../../lib/train/translate-classifier';
 import { useKernels } from '../../lib/kernels/kernels';
-import { pickSelectionFaces, pickGridFaces } from '../../lib/orchestrate/run-translate';
+import { pickSelectionFaces, pickGridFaces, installTranslator } from '../../lib/orchestrate/run-translate';
 import { betterSnapshot, nearness } from '../../lib/train/translate-select';
 import { buildClassifier } from '../../lib/eval/classifier-model';
 import { highFrequencyShare } from '../../lib/eval/spectrum';
@@ -411,6 +411,11 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   assert.equal(fs.readFileSync(path.join(ex.dest, 'edit-metrics.md'), 'utf8'), '## best\n');
   assert.equal(fs.readFileSync(path.join(ex.dest, 'same-face-grid.png'), 'utf8'), 'grid of the chosen step');
   assert.equal(JSON.parse(fs.readFileSync(path.join(ex.dest, 'edits.json'), 'utf8')).model, 'best');
+  // --install-run installs best/ and says which snapshot it is and how to evaluate it
+  const inst = JSON.parse(fs.readFileSync(path.join(installTranslator(a, path.join(tempDir(), 'model')), 'metrics.json'), 'utf8'));
+  assert.deepEqual(inst.chosen, kept);
+  assert.match(inst.evaluate, /\/best$/);
+  assert.deepEqual(inst.evaluation, { edits: { evaluated: 'best' } });
   assert.deepEqual(fs.readFileSync(path.join(snap, 'weights.bin')), fs.readFileSync(path.join(a, 'best', 'weights.bin')));
   C.dispose();
 });
