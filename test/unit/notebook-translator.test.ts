@@ -102,9 +102,11 @@ test('the note\'s time of the paper preset is read from the translator\'s instal
   assert.equal(paperPresetTime(rec('{ not json')), null);
   assert.equal(paperPresetTime(path.join(work, 'no-such', 'metrics.json')), null);
   // The shipped translator's record (models/fer-translate/metrics.json, committed).
-  const shipped = JSON.parse(fs.readFileSync(SHIPPED_TRANSLATOR_METRICS, 'utf8')) as { training: { steps: number; trainSeconds: number } };
+  // (the shipped v2 is a chosen snapshot of a stopped run: no paper-preset time is claimed for it)
+  const shipped = JSON.parse(fs.readFileSync(SHIPPED_TRANSLATOR_METRICS, 'utf8')) as { training: { steps: number; trainSeconds: number; status: string } };
   const minutes = Math.round(shipped.training.trainSeconds / 60);
-  assert.match(noTranslatorNote('x'), new RegExp(`paper preset: [\\d,]+ iterations in ${minutes} min \\([\\d.]+ it/s\\) for the shipped translator`));
+  if (shipped.training.status === 'completed') assert.match(noTranslatorNote('x'), new RegExp(`paper preset: [\\d,]+ iterations in ${minutes} min \\([\\d.]+ it/s\\) for the shipped translator`));
+  else assert.match(noTranslatorNote('x'), /the paper preset: docs\/editing\.md gives its measured time/);
   assert.match(noTranslatorNote('x', null), /the paper preset: docs\/editing\.md gives its measured time/);
 });
 
