@@ -23,7 +23,7 @@ import { faceFromBytes } from '../edit/face-image';
 import { editWithTranslator } from '../edit/translate-edit';
 import { editStripPng } from '../edit/edit-faces';
 import { loadJudge } from '../eval/judge';
-import { readGridFaces } from './run-translate';
+import { readGridFaces, hasChosenSnapshot } from './run-translate';
 
 export interface TranslatorExport {
   dest: string;
@@ -39,7 +39,7 @@ export async function exportTranslator(runDir: string, dest: string): Promise<Tr
   const notes: string[] = [];
   fs.mkdirSync(dest, { recursive: true });
   const bestDir = path.join(runDir, 'best');
-  const chosen = (config.settings.selectEvery ?? 0) > 0 && fs.existsSync(path.join(bestDir, 'model.json'));
+  const chosen = hasChosenSnapshot(runDir, config);
   const chosenStep = chosen ? readJson<{ step: number }>(path.join(bestDir, 'best.json'), 'best snapshot').step : null;
   const from = (f: string) => (chosen && (f === 'metrics.json' || f === 'edit-metrics.md') ? path.join(bestDir, f) : path.join(runDir, f));
   const put = (name: string, data: Buffer | string) => {

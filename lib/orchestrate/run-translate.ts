@@ -59,6 +59,11 @@ export interface TranslateRequest {
   variant?: string;
 }
 
+/** Whether a run with a checkpoint choice (v2: settings.selectEvery) has its chosen G in best/: what install and export take. */
+export function hasChosenSnapshot(runDir: string, config: TranslateRunConfig): boolean {
+  return (config.settings.selectEvery ?? 0) > 0 && fs.existsSync(path.join(runDir, 'best', 'model.json'));
+}
+
 /** The reproducing command's --loss-classifier: one fer-loss-classifier run's model, or an ensemble of them. */
 function lossClassifierArg(config: TranslateRunConfig): string {
   const lc = config.lossClassifier;
@@ -282,7 +287,7 @@ export function installTranslator(runDir: string, dest = DEFAULT_TRANSLATOR_DIR)
   if (!found) throw new Error(`${runDir} has no checkpoint yet (checkpoints/latest.json): train it first`);
   for (const n of found.notes) process.stderr.write(`note: ${n}\n`);
   // a run with a checkpoint choice (v2: settings.selectEvery) installs its chosen G, best/, not the latest
-  const chosen = (config.settings.selectEvery ?? 0) > 0 && fs.existsSync(path.join(runDir, 'best', 'model.json'));
+  const chosen = hasChosenSnapshot(runDir, config);
   const ckpt = chosen ? path.join(runDir, 'best') : found.dir;
   const gDir = chosen ? ckpt : path.join(ckpt, 'G');
   const summary = fs.existsSync(path.join(runDir, 'summary.json')) ? readJson<Record<string, unknown>>(path.join(runDir, 'summary.json'), 'run summary') : {};
