@@ -23,7 +23,7 @@ import { faceFromBytes } from '../edit/face-image';
 import { editWithTranslator } from '../edit/translate-edit';
 import { editStripPng } from '../edit/edit-faces';
 import { loadJudge } from '../eval/judge';
-import { readGridFaces, hasChosenSnapshot } from './run-translate';
+import { readGridFaces, hasChosenSnapshot, staleChosenReports } from './run-translate';
 
 export interface TranslatorExport {
   dest: string;
@@ -40,6 +40,8 @@ export async function exportTranslator(runDir: string, dest: string): Promise<Tr
   fs.mkdirSync(dest, { recursive: true });
   const bestDir = path.join(runDir, 'best');
   const chosen = hasChosenSnapshot(runDir, config);
+  const stale = chosen ? staleChosenReports(runDir) : null;
+  if (stale) throw new Error(`not exporting ${runDir}: ${stale}`);
   const chosenStep = chosen ? readJson<{ step: number }>(path.join(bestDir, 'best.json'), 'best snapshot').step : null;
   const from = (f: string) => (chosen && (f === 'metrics.json' || f === 'edit-metrics.md') ? path.join(bestDir, f) : path.join(runDir, f));
   const put = (name: string, data: Buffer | string) => {

@@ -64,6 +64,23 @@ export function hasChosenSnapshot(runDir: string, config: TranslateRunConfig): b
   return (config.settings.selectEvery ?? 0) > 0 && fs.existsSync(path.join(runDir, 'best', 'model.json'));
 }
 
+/**
+ * Why best/'s evaluation reports (metrics.json, edit-metrics.md from `npm run evaluate -- RUN/best`) cannot stand for
+ * the snapshot best/ holds now, or null: they were written for an earlier one (evaluate records the step it judged;
+ * reports from before that are stale when older than best.json). Install and export refuse stale reports.
+ */
+export function staleChosenReports(runDir: string): string | null {
+  const best = path.join(runDir, 'best');
+  const file = path.join(best, 'metrics.json');
+  if (!fs.existsSync(file) || !fs.existsSync(path.join(best, 'best.json'))) return null;
+  const step = readJson<{ step: number }>(path.join(best, 'best.json'), 'best snapshot').step;
+  const judged = readJson<{ edits?: { snapshot_step?: number } }>(file, 'translator metrics').edits?.snapshot_step;
+  const stale = judged !== undefined ? judged !== step : fs.statSync(file).mtimeMs < fs.statSync(path.join(best, 'best.json')).mtimeMs;
+  return stale
+    ? `${file} describes ${judged !== undefined ? `the snapshot of step ${judged}` : 'an earlier snapshot'}, but best/ now holds step ${step}: run \`npm run evaluate -- ${best}\` again`
+    : null;
+}
+
 /** The reproducing command's --loss-classifier: one fer-loss-classifier run's model, or an ensemble of them. */
 function lossClassifierArg(config: TranslateRunConfig): string {
   const lc = config.lossClassifier;
@@ -288,6 +305,8 @@ export function installTranslator(runDir: string, dest = DEFAULT_TRANSLATOR_DIR)
   for (const n of found.notes) process.stderr.write(`note: ${n}\n`);
   // a run with a checkpoint choice (v2: settings.selectEvery) installs its chosen G, best/, not the latest
   const chosen = hasChosenSnapshot(runDir, config);
+  const stale = chosen ? staleChosenReports(runDir) : null;
+  if (stale) throw new Error(`not installing ${runDir}: ${stale}`);
   const ckpt = chosen ? path.join(runDir, 'best') : found.dir;
   const gDir = chosen ? ckpt : path.join(ckpt, 'G');
   const summary = fs.existsSync(path.join(runDir, 'summary.json')) ? readJson<Record<string, unknown>>(path.join(runDir, 'summary.json'), 'run summary') : {};

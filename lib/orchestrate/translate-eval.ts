@@ -163,7 +163,10 @@ export async function evaluateTranslator(source: string, o: EditEvalOptions): Pr
     const m = await measure(im, o.classifier, o.identityDir);
     const spectrum = editSpectrum(im);
     log(`checkerboard check: high-frequency share of the edits ${(100 * spectrum.edits).toFixed(3)}% vs real faces ${(100 * spectrum.real).toFixed(3)}% (x${spectrum.ratio.toFixed(2)})`);
-    const r = record(source, m, { spectrum, method: 'translate', faces: faces.name, data: dataPath, classifier: o.classifier.dir, model: T.source, seconds_editing: seconds, evaluated_at: new Date().toISOString() }, `Translator edits (${T.name})`);
+    // a chosen or scored snapshot (best/, snapshots/step-N/) records its step: install and export check best/'s reports by it
+    const chosen = fs.existsSync(path.join(source, 'translator.json'))
+      ? readJson<{ chosen?: { step?: number } }>(path.join(source, 'translator.json'), 'translator record').chosen : undefined;
+    const r = record(source, m, { spectrum, method: 'translate', ...(chosen?.step !== undefined ? { snapshot_step: chosen.step } : {}), faces: faces.name, data: dataPath, classifier: o.classifier.dir, model: T.source, seconds_editing: seconds, evaluated_at: new Date().toISOString() }, `Translator edits (${T.name})`);
     fs.appendFileSync(r.md, `\nCheckerboard check (high-frequency share of the spectrum, max(|u|,|v|) >= ${spectrum.band} x Nyquist, first ${spectrum.images} images): edits ${(100 * spectrum.edits).toFixed(3)}%, real faces ${(100 * spectrum.real).toFixed(3)}%, ratio ${spectrum.ratio.toFixed(2)}\n`);
     return { metrics: m, ...r };
   } finally {

@@ -162,6 +162,8 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     };
     await saveTo(path.join(runDir, 'snapshots', `step-${String(sc.step).padStart(7, '0')}`));
     if (better) {
+      // best/'s evaluation reports (npm run evaluate -- RUN/best) described the snapshot it held until now
+      for (const f of ['metrics.json', 'edit-metrics.md']) fs.rmSync(path.join(runDir, 'best', f), { force: true });
       await saveTo(path.join(runDir, 'best'));
       writeFileAtomic(bestFile, JSON.stringify(sc, null, 2));
       best = sc;

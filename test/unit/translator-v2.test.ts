@@ -417,6 +417,10 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   assert.match(inst.evaluate, /\/best$/);
   assert.deepEqual(inst.evaluation, { edits: { evaluated: 'best' } });
   assert.deepEqual(fs.readFileSync(path.join(snap, 'weights.bin')), fs.readFileSync(path.join(a, 'best', 'weights.bin')));
+  // reports that evaluate wrote for another snapshot than best/ holds now are refused, not shipped as its numbers
+  fs.writeFileSync(path.join(a, 'best', 'metrics.json'), JSON.stringify({ edits: { evaluated: 'best', snapshot_step: kept.step - 1 } }));
+  assert.throws(() => installTranslator(a, path.join(tempDir(), 'model')), new RegExp(`snapshot of step ${kept.step - 1}.*holds step ${kept.step}`));
+  await assert.rejects(exportTranslator(a, path.join(tempDir(), 'ref')), /npm run evaluate/);
   C.dispose();
 });
 
