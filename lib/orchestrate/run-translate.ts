@@ -109,7 +109,7 @@ export async function pickSelectionFaces(dataPath: string, count: number, classe
 }
 
 /** The v2 extras of a run: its frozen loss classifier and the PublicTest selection faces (when its config asks for them). */
-async function v2Extras(config: TranslateRunConfig, dataPath: string, lossDir?: string): Promise<{ lossClassifier?: tfjs.LayersModel; selectFaces?: U8Images & { labels: Int32Array } }> {
+export async function v2Extras(config: TranslateRunConfig, dataPath: string, lossDir?: string): Promise<{ lossClassifier?: tfjs.LayersModel; selectFaces?: U8Images & { labels: Int32Array } }> {
   const out: { lossClassifier?: tfjs.LayersModel; selectFaces?: U8Images & { labels: Int32Array } } = {};
   const needC = config.spec.losses.clsSource === 'frozen' || (config.settings.selectEvery ?? 0) > 0;
   if (needC) {

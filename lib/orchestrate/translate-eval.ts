@@ -15,6 +15,7 @@ import { resolveDataPath } from '../runs/dataset';
 import { writeJsonAtomic, writeFileAtomic, readJson } from '../io/files';
 import { loadTranslator, LoadedTranslator } from '../edit/translator-model';
 import { translateImages } from '../models/translator-apply';
+import { residualLayer } from '../models/translator-residual';
 import { FerClassifier, classify } from '../eval/classifier';
 import { EditImages, EditMetrics, editMetrics, editMetricsMarkdown, flatEditMetrics } from '../eval/edit-metrics';
 import { loadConditionalRun } from '../runs/load-conditional';
@@ -61,12 +62,14 @@ export async function evaluationFaces(dataPath: string, o: Pick<EditEvalOptions,
   return loadFer2013({ path: dataPath, split: o.split ?? 'PrivateTest', limit: o.n, seed: o.seed ?? 0 });
 }
 
-function dataPathFor(source: string, explicit?: string): string {
+/** --data, else the run's dataset (config.json at `source`, or above it for best/ and snapshots/step-N/), else the default. */
+export function dataPathFor(source: string, explicit?: string): string {
   if (explicit) return path.resolve(explicit);
-  const cfg = path.join(source, 'config.json');
-  if (fs.existsSync(cfg)) {
+  for (const cfg of [path.join(source, 'config.json'), path.join(source, '..', 'config.json'), path.join(source, '..', '..', 'config.json')]) {
+    if (!fs.existsSync(cfg)) continue;
     const p = readJson<{ data?: { path?: string } }>(cfg, 'run config').data?.path;
     if (p && fs.existsSync(p)) return p;
+    break;
   }
   return resolveDataPath({ kind: 'fer2013', split: 'test', emotions: 'all' }).path;
 }
@@ -166,7 +169,8 @@ export async function evaluateTranslator(source: string, o: EditEvalOptions): Pr
     // a chosen or scored snapshot (best/, snapshots/step-N/) records its step: install and export check best/'s reports by it
     const chosen = fs.existsSync(path.join(source, 'translator.json'))
       ? readJson<{ chosen?: { step?: number } }>(path.join(source, 'translator.json'), 'translator record').chosen : undefined;
-    const r = record(source, m, { spectrum, method: 'translate', ...(chosen?.step !== undefined ? { snapshot_step: chosen.step } : {}), faces: faces.name, data: dataPath, classifier: o.classifier.dir, model: T.source, seconds_editing: seconds, evaluated_at: new Date().toISOString() }, `Translator edits (${T.name})`);
+    const gain = residualLayer(T.G)?.gain ?? 1;
+    const r = record(source, m, { spectrum, method: 'translate', ...(chosen?.step !== undefined ? { snapshot_step: chosen.step } : {}), gain, faces: faces.name, data: dataPath, classifier: o.classifier.dir, model: T.source, seconds_editing: seconds, evaluated_at: new Date().toISOString() }, `Translator edits (${T.name}${gain !== 1 ? `, residual gain ${gain}` : ''})`);
     fs.appendFileSync(r.md, `\nCheckerboard check (high-frequency share of the spectrum, max(|u|,|v|) >= ${spectrum.band} x Nyquist, first ${spectrum.images} images): edits ${(100 * spectrum.edits).toFixed(3)}%, real faces ${(100 * spectrum.real).toFixed(3)}%, ratio ${spectrum.ratio.toFixed(2)}\n`);
     return { metrics: m, ...r };
   } finally {

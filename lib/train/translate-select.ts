@@ -27,6 +27,13 @@ export interface SelectionScore {
   psnrFace?: number;
   /** Whether psnr reached the run's floor (settings.selectMinPsnr). Absent in best.json files written before it: they did. */
   floorMet?: boolean;
+  /**
+   * The residual gain these numbers were measured at (lib/train/translate-gain.ts), the one best/ is saved with.
+   * Absent: 1 (scores from before the gain was calibrated, and translators without a residual output).
+   */
+  gain?: number;
+  /** Every gain tried for this snapshot, in order. */
+  gains?: { gain: number; ratio: number; psnrFace: number }[];
 }
 
 /** How near a snapshot is to both targets: the worse of ratio / ratioTarget and psnr / minPsnr (1 = both met). */
@@ -72,12 +79,12 @@ export function psnrU8(a: Uint8Array, b: Uint8Array): number {
   return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
 }
 
-/** Scores G on the selection faces (labels = their expressions) with the loss classifier C. */
-export async function selectionScore(G: tf.LayersModel, C: tf.LayersModel, faces: U8Images & { labels: Int32Array }, classes: number, step: number): Promise<SelectionScore> {
+/** Scores G on the selection faces (labels = their expressions) with the loss classifier C, its edits at `strength` (translateWithStrength). */
+export async function selectionScore(G: tf.LayersModel, C: tf.LayersModel, faces: U8Images & { labels: Int32Array }, classes: number, step: number, strength = 1): Promise<SelectionScore> {
   const realPred = predictClasses(C, faces);
   const pairs: { face: number; target: number }[] = [];
   for (let f = 0; f < faces.n; f++) for (let t = 0; t < classes; t++) pairs.push({ face: f, target: t });
-  const { images } = await translateImages(G, faces, pairs, classes);
+  const { images } = await translateImages(G, faces, pairs, classes, 64, strength);
   const pred = predictClasses(C, images);
   const px = faces.height * faces.width * faces.channels;
   const hit = new Array(classes).fill(0), asked = new Array(classes).fill(0), realHit = new Array(classes).fill(0), real = new Array(classes).fill(0);

@@ -27,7 +27,8 @@ import { RunSummaryCore } from './run-summary';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
 import { TRANSLATOR_TARGETS } from './translate-spec';
-import { selectionScore, SelectionScore, betterSnapshot, choicePsnr } from './translate-select';
+import { SelectionScore, betterSnapshot, choicePsnr } from './translate-select';
+import { scoreWithGain, withGain } from './translate-gain';
 import { saveModelDir } from './model-io';
 
 export interface TranslateTrainOptions {
@@ -146,18 +147,24 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   let step = () => 0;
   const select = async () => {
     const minPsnr = s.selectMinPsnr ?? 0;
-    const sc: SelectionScore = { ...(await selectionScore(G, opts.lossClassifier!, opts.selectFaces!, k, step())) };
+    // each snapshot at its calibrated residual gain (translate-gain.ts; gain 1 for translators without a residual output)
+    const sc: SelectionScore = { ...(await scoreWithGain(G, opts.lossClassifier!, opts.selectFaces!, k, step(), minPsnr)) };
     sc.floorMet = choicePsnr(sc) >= minPsnr;
     const better = betterSnapshot(sc, best, minPsnr, TRANSLATOR_TARGETS.ratioMacro);
     const file = path.join(runDir, 'select.csv');
-    if (!fs.existsSync(file)) fs.writeFileSync(file, csvRecord(['step', 'ratio', 'psnr', 'kept', ...spec.labels.map((l) => `ratio_${l}`), 'psnr_face']));
-    // select.csv files begun before psnr_face existed keep their columns
-    const faceColumn = fs.readFileSync(file, 'utf8').split('\n', 1)[0].endsWith(',psnr_face');
-    fs.appendFileSync(file, csvRecord([sc.step, sc.ratio.toFixed(4), sc.psnr.toFixed(2), better ? 1 : 0, ...sc.perTarget.map((r) => r.toFixed(4)), ...(faceColumn ? [sc.psnrFace!.toFixed(2)] : [])]));
+    const row: Record<string, string | number> = {
+      step: sc.step, ratio: sc.ratio.toFixed(4), psnr: sc.psnr.toFixed(2), kept: better ? 1 : 0,
+      ...Object.fromEntries(spec.labels.map((l, t) => [`ratio_${l}`, sc.perTarget[t].toFixed(4)])),
+      psnr_face: sc.psnrFace!.toFixed(2), gain: sc.gain ?? 1,
+    };
+    if (!fs.existsSync(file)) fs.writeFileSync(file, csvRecord(Object.keys(row)));
+    // select.csv files begun before psnr_face or gain existed keep their columns
+    const columns = fs.readFileSync(file, 'utf8').split('\n', 1)[0].split(',');
+    fs.appendFileSync(file, csvRecord(columns.map((c) => row[c] ?? '')));
     // every scored snapshot stays a translator folder (snapshots/step-N/: `npm run evaluate`, `npm run edit -- --run`),
     // so a choice can be checked afterwards against the ones it passed over
     const saveTo = async (dir: string) => {
-      await saveModelDir(G, dir);
+      await withGain(G, sc.gain, () => saveModelDir(G, dir));
       writeFileAtomic(path.join(dir, 'translator.json'), JSON.stringify({ spec, losses: w, settings: s, chosen: sc }, null, 2));
     };
     await saveTo(path.join(runDir, 'snapshots', `step-${String(sc.step).padStart(7, '0')}`));

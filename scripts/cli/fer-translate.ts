@@ -4,6 +4,7 @@
  * `npm run experiment -- fer-translate --resume RUN_DIR [--steps N] [--max-steps N] [--install]`
  * `npm run experiment -- fer-translate --install-run RUN_DIR`  (install an already trained run)
  * `npm run experiment -- fer-translate --export-run RUN_DIR [--to DEST]`  (reference artefacts for committing)
+ * `npm run experiment -- fer-translate --calibrate-run RUN_DIR`  (the residual gain of a run's chosen G)
  * Trains the expression translator (experiments/translate.ts); prints the run directory last.
  */
 import * as path from 'path';
@@ -33,6 +34,9 @@ const USAGE = `usage: npm run experiment -- fer-translate [options]
   --export-run DIR    write a trained run's reference artefacts (records with portable paths, edit metrics,
                       loss plot, same-face grid, one edit strip per emotion) into --to DEST
                       (default results/reference/translate; no weights)
+  --calibrate-run DIR calibrate the residual gain of a run's chosen G (best/) on the PublicTest selection faces
+                      with its loss classifier, as the checkpoint choice does for runs begun after it existed
+                      (docs/editing.md); then evaluate RUN/best again and install
   --force-unlock      take over the run folder's lock although it comes from another host (docs/reliability.md)
   --backend B         node-gpu | node | wasm | cpu
 exit status: 0 completed (or stopped at --max-steps), 1 error/failed/diverged, 75 the run folder is in use
@@ -42,7 +46,7 @@ export async function translateCli(argv: string[], signal?: AbortSignal): Promis
   const cmd = 'fer-translate';
   const a = parseArgs(argv, {
     flags: ['help', 'install', 'no-progress', 'force-unlock'],
-    options: ['preset', 'data', 'out', 'steps', 'limit', 'batch', 'seed', 'resume', 'max-steps', 'backend', 'install-run', 'export-run', 'to', 'variant', 'loss-classifier'],
+    options: ['preset', 'data', 'out', 'steps', 'limit', 'batch', 'seed', 'resume', 'max-steps', 'backend', 'install-run', 'export-run', 'calibrate-run', 'to', 'variant', 'loss-classifier'],
   }, cmd);
   if (a.options.help) return void console.log(USAGE);
   if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments: ${a.positionals.join(' ')}\n${USAGE}`);
@@ -54,6 +58,16 @@ export async function translateCli(argv: string[], signal?: AbortSignal): Promis
   }
   const backend = await initBackend({ backend: stringOption(a, 'backend') });
   process.stderr.write(`backend: ${describeBackend(backend)}\n`);
+  const calibrateRun = stringOption(a, 'calibrate-run');
+  if (calibrateRun) {
+    const { calibrateChosenGain } = await import('../../lib/orchestrate/calibrate-translator');
+    const { before, after } = await calibrateChosenGain(calibrateRun, { dataPath: stringOption(a, 'data'), lossClassifier: stringOption(a, 'loss-classifier') });
+    process.stderr.write(
+      `${calibrateRun}/best (step ${after.step}): gain ${before.gain ?? 1} -> ${after.gain ?? 1}, PublicTest ratio (loss classifier) ${before.ratio.toFixed(3)} -> ${after.ratio.toFixed(3)}, ` +
+        `${(before.psnrFace ?? before.psnr).toFixed(2)} -> ${(after.psnrFace ?? after.psnr).toFixed(2)} dB per face\nnext: npm run evaluate -- ${path.join(calibrateRun, 'best')}\n`,
+    );
+    return void console.log(path.join(calibrateRun, 'best'));
+  }
   const exportRun = stringOption(a, 'export-run');
   if (exportRun) {
     const { exportTranslator } = await import('../../lib/orchestrate/export-translator');

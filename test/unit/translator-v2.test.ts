@@ -26,7 +26,7 @@ import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
 import { ferTranslateV2, ferTranslateV2c, TRANSLATE_VARIANTS, TranslateSettings } from '../../experiments/translate';
 import { forwardFlops } from '../../tools/bench/translator-bench';
-import { refuseLossClassifierAsJudge } from '../../lib/orchestrate/translate-eval';
+import { refuseLossClassifierAsJudge, dataPathFor } from '../../lib/orchestrate/translate-eval';
 import { exportTranslator } from '../../lib/orchestrate/export-translator';
 import { lossClassifierCli } from '../../scripts/cli/fer-loss-classifier';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
@@ -381,7 +381,7 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `${k} differs after resume`);
   const rows = fs.readFileSync(path.join(a, 'select.csv'), 'utf8').trim().split('\n');
   assert.equal(rows.length, 3, 'header + steps 2 and 3');
-  assert.match(rows[0], /^step,ratio,psnr,kept,ratio_angry.*,ratio_neutral,psnr_face$/);
+  assert.match(rows[0], /^step,ratio,psnr,kept,ratio_angry.*,ratio_neutral,psnr_face,gain$/);
   assert.ok(fs.existsSync(path.join(a, 'best', 'model.json')) && fs.existsSync(path.join(a, 'best', 'best.json')));
   assert.deepEqual(fs.readFileSync(path.join(b, 'select.csv'), 'utf8'), fs.readFileSync(path.join(a, 'select.csv'), 'utf8'));
   // every scored snapshot is kept as a translator folder holding its score; best/ is one of them
@@ -392,7 +392,12 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   // the per-face PSNR (the evaluation's measure) is in the score and in select.csv's last column
   const row = rows.find((r) => r.startsWith(`${kept.step},`))!.split(',');
   assert.ok(kept.psnrFace > 0 && kept.psnrFace <= 60);
-  assert.equal(row[row.length - 1], kept.psnrFace.toFixed(2));
+  assert.equal(row[row.length - 2], kept.psnrFace.toFixed(2));
+  // the snapshot's residual gain (scanned on the selection faces; floor 0 here: every gain tried) is in best/'s model
+  assert.equal(kept.gains.length, 11);
+  assert.equal(Number(row[row.length - 1]), kept.gain);
+  const residual = JSON.parse(fs.readFileSync(path.join(a, 'best', 'model.json'), 'utf8')).modelTopology.config.layers.find((l: { class_name: string }) => l.class_name === 'ResidualAdd');
+  assert.equal(residual.config.gain ?? 1, kept.gain);
   // --export-run of a run with a choice exports the chosen G (as --install-run installs it): best/'s records and
   // strips, and the grid of its iteration
   fs.writeFileSync(path.join(a, 'config.json'), JSON.stringify({
@@ -487,6 +492,19 @@ test('evaluate refuses to judge a v2 run (or its best/ snapshot) with its own lo
   assert.throws(() => refuseLossClassifierAsJudge(run, lc), /loss classifier the translator was trained against/);
   assert.throws(() => refuseLossClassifierAsJudge(path.join(run, 'best'), lc), /loss classifier/);
   assert.doesNotThrow(() => refuseLossClassifierAsJudge(run, DEFAULT_CLASSIFIER_DIR));
+});
+
+test("evaluate reads a run's faces from its dataset, also for best/ and snapshots/step-N/ (no config.json of their own)", () => {
+  const run = tempDir();
+  const data = tempDir();
+  fs.mkdirSync(path.join(run, 'snapshots', 'step-0000002'), { recursive: true });
+  fs.mkdirSync(path.join(run, 'best'));
+  fs.writeFileSync(path.join(run, 'config.json'), JSON.stringify({ kind: 'translator', data: { path: data } }));
+  for (const dir of [run, path.join(run, 'best'), path.join(run, 'snapshots', 'step-0000002')]) assert.equal(dataPathFor(dir), data);
+  assert.equal(dataPathFor(path.join(run, 'best'), FER), path.resolve(FER), '--data wins');
+  // a dataset that is gone: the default (FACEGAN_FER2013, else the bundled sample), not an error here
+  fs.rmSync(data, { recursive: true });
+  assert.notEqual(dataPathFor(path.join(run, 'best')), data);
 });
 
 test('ensemble loss classifier: mean of its members\' logits, fused like one, fingerprinted per member, refused as a judge', async () => {

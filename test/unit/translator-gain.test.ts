@@ -1,0 +1,141 @@
+/**
+ * The residual gain of a v2 translator (lib/models/translator-residual.ts, lib/train/translate-gain.ts,
+ * lib/orchestrate/calibrate-translator.ts): out = clip(x + gain * d); it survives save/load in model.json; the
+ * checkpoint choice scans GAIN_GRID on the PublicTest selection faces with the loss classifier and keeps the best
+ * ratio that meets the reconstruction floor; `--calibrate-run` applies the same rule to a run's best/.
+ */
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tf from '@tensorflow/tfjs';
+import { buildTranslatorG, translate, oneHot, TranslatorSpec } from '../../lib/models/translator';
+import { ResidualAdd, residualLayer } from '../../lib/models/translator-residual';
+import { saveModelDir, loadModelDir } from '../../lib/train/model-io';
+import { scoreWithGain, GAIN_GRID } from '../../lib/train/translate-gain';
+import { checkLossClassifier } from '../../lib/train/translate-classifier';
+import { pickSelectionFaces } from '../../lib/orchestrate/run-translate';
+import { calibrateChosenGain } from '../../lib/orchestrate/calibrate-translator';
+import { buildClassifier } from '../../lib/eval/classifier-model';
+import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
+import { loadFer2013, EMOTIONS } from '../../lib/data';
+import { SAMPLE_DIR } from '../../lib/runs/dataset';
+import { ferTranslateV2 } from '../../experiments/translate';
+import { setupBackend, tempDir } from '../helpers';
+
+test.before(setupBackend);
+
+const FER = path.join(SAMPLE_DIR, 'fer2013');
+const tiny: TranslatorSpec = {
+  kind: 'translator', size: 48, channels: 1, labels: EMOTIONS, gDim: 4, downsamples: 2, resBlocks: 1, mask: false, dDim: 4, dLayers: 4, leak: 0.01,
+  residual: true, upsample: 'resize', dPerDomain: true,
+};
+
+/** A residual G whose edit is not zero (its last conv is zero-initialised). */
+function editingG(seed: number): tf.LayersModel {
+  const G = buildTranslatorG(tiny, seed);
+  const colour = G.getLayer('g_colour');
+  colour.setWeights(colour.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.05, 'float32', seed + i)));
+  return G;
+}
+
+async function lossClassifierDir(seed: number): Promise<string> {
+  const dir = tempDir();
+  const arch = { blocks: [[4], [8]], dense: 8, spaceToDepth: true };
+  const net = buildClassifier(arch, seed);
+  await saveModelDir(net.model, dir);
+  fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ seed, settings: { arch }, accuracy: 0.2 }));
+  net.model.dispose();
+  return dir;
+}
+
+test('residual gain: out = clip(x + gain * d); kept in model.json when not 1 (absent at 1), and loaded back', async () => {
+  const G = editingG(5);
+  const s = await loadFer2013({ path: FER, split: 'test', limit: 4, seed: 2 });
+  const x = tf.tidy(() => tf.tensor4d(s.data, [s.n, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D);
+  const y = oneHot([0, 3, 5, 6], 7);
+  const layer = residualLayer(G)!;
+  assert.equal(layer.gain, 1);
+  const one = translate(G, x, y).image;
+  layer.gain = 2.5;
+  const more = translate(G, x, y).image;
+  const [xv, ov, mv] = [x.dataSync(), one.dataSync(), more.dataSync()];
+  let checked = 0;
+  for (let i = 0; i < xv.length; i++) {
+    const d = ov[i] - xv[i];
+    if (Math.abs(ov[i]) >= 1 || Math.abs(d) < 1e-4) continue; // clipped at gain 1, or no edit here
+    assert.ok(Math.abs(mv[i] - Math.max(-1, Math.min(1, xv[i] + 2.5 * d))) < 1e-4, `pixel ${i}`);
+    checked++;
+  }
+  assert.ok(checked > 1000, `${checked} edited pixels compared`);
+  const dir = tempDir();
+  await saveModelDir(G, dir);
+  assert.match(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'), /"gain":2\.5/);
+  const back = await loadModelDir(dir);
+  assert.equal(residualLayer(back)!.gain, 2.5);
+  assert.deepEqual(Array.from(translate(back, x, y).image.dataSync()), Array.from(mv));
+  layer.gain = 1;
+  const plain = tempDir();
+  await saveModelDir(G, plain);
+  assert.doesNotMatch(fs.readFileSync(path.join(plain, 'model.json'), 'utf8'), /"gain"/);
+  assert.throws(() => new ResidualAdd({ gain: 0 }), /gain must be a positive number/);
+  tf.dispose([x, y, one, more]);
+  G.dispose();
+  back.dispose();
+});
+
+test('gain scan: reconstruction falls as the gain grows; the scan stops below the floor and keeps the best ratio above it', async () => {
+  const G = editingG(7);
+  const C = await loadModelDir(await lossClassifierDir(83));
+  const faces = await pickSelectionFaces(FER, 14, 7, 1);
+  const all = await scoreWithGain(G, C, faces, 7, 10, 0);
+  assert.deepEqual(all.gains!.map((t) => t.gain), [...GAIN_GRID], 'floor 0: every gain is tried');
+  for (let i = 1; i < all.gains!.length; i++) assert.ok(all.gains![i].psnrFace <= all.gains![i - 1].psnrFace + 1e-9, 'PSNR never rises with the gain');
+  const top = Math.max(...all.gains!.map((t) => t.ratio));
+  assert.equal(all.gain, all.gains!.find((t) => t.ratio === top)!.gain, 'the best ratio, the smaller gain on ties');
+  assert.equal(all.ratio, top);
+  assert.equal(residualLayer(G)!.gain, 1, "G's gain is restored");
+  // a floor between the third and fourth gains' PSNR: the scan ends at the fourth, the choice is among the first three
+  const floor = (all.gains![2].psnrFace + all.gains![3].psnrFace) / 2;
+  assert.ok(all.gains![3].psnrFace < floor);
+  const some = await scoreWithGain(G, C, faces, 7, 10, floor);
+  assert.deepEqual(some.gains!.map((t) => t.gain), GAIN_GRID.slice(0, 4));
+  assert.ok(GAIN_GRID.slice(0, 3).includes(some.gain as (typeof GAIN_GRID)[number]));
+  assert.equal(some.ratio, Math.max(...some.gains!.slice(0, 3).map((t) => t.ratio)));
+  // nothing meets the floor: gain 1, as trained
+  const none = await scoreWithGain(G, C, faces, 7, 10, Infinity);
+  assert.deepEqual(none.gains!.map((t) => t.gain), [1]);
+  assert.equal(none.gain, 1);
+  G.dispose();
+  C.dispose();
+});
+
+test('--calibrate-run: best/ is rewritten at the chosen gain, its stale evaluation reports dropped', async () => {
+  const run = tempDir();
+  const best = path.join(run, 'best');
+  const G = editingG(9);
+  await saveModelDir(G, best);
+  const lc = await lossClassifierDir(85);
+  const settings = { steps: 3, batchSize: 8, limit: null, lrG: 1e-3, lrD: 1e-3, beta1: 0.5, beta2: 0.999, nCritic: 1, decayFrom: null, flip: true, sampleEvery: 1000, checkpointEvery: 0, logEvery: 1, selectEvery: 1, selectFaces: 14, selectMinPsnr: 0 };
+  fs.writeFileSync(path.join(run, 'config.json'), JSON.stringify({
+    experiment: 'fer-translate', kind: 'translator', preset: 'smoke', overrides: {}, settings, spec: { ...ferTranslateV2, model: tiny }, seed: 1,
+    data: { path: FER, name: 'fer2013 train', images: 24, skipped: 0 }, lossClassifier: checkLossClassifier(lc, DEFAULT_CLASSIFIER_DIR),
+  }));
+  const old = { step: 2, ratio: 0.1, perTarget: [], psnr: 40, psnrFace: 41, floorMet: true };
+  fs.writeFileSync(path.join(best, 'best.json'), JSON.stringify(old));
+  fs.writeFileSync(path.join(best, 'translator.json'), JSON.stringify({ spec: tiny, chosen: old }));
+  fs.writeFileSync(path.join(best, 'metrics.json'), JSON.stringify({ edits: { gain: 1 } }));
+  fs.writeFileSync(path.join(best, 'edit-metrics.md'), '## gain 1\n');
+  const { before, after } = await calibrateChosenGain(run, { log: () => {} });
+  assert.deepEqual(before, old);
+  assert.equal(after.step, 2);
+  assert.deepEqual(after.gains!.map((t) => t.gain), [...GAIN_GRID], 'floor 0');
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(best, 'best.json'), 'utf8')), after);
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(best, 'translator.json'), 'utf8')).chosen, after);
+  assert.ok(!fs.existsSync(path.join(best, 'metrics.json')) && !fs.existsSync(path.join(best, 'edit-metrics.md')), 'reports of the uncalibrated G are gone');
+  const back = await loadModelDir(best);
+  assert.equal(residualLayer(back)!.gain, after.gain);
+  assert.deepEqual(back.getWeights().map((w) => Array.from(w.dataSync())), G.getWeights().map((w) => Array.from(w.dataSync())), 'the weights are untouched');
+  G.dispose();
+  back.dispose();
+});
