@@ -2,7 +2,7 @@
  * `npm run experiment -- fer-translate --calibrate-run RUN_DIR`: calibrates the residual gain of a run's chosen G
  * (best/) after the fact, by the rule the checkpoint choice now applies to every snapshot as it trains
  * (lib/train/translate-gain.ts: PublicTest selection faces, the run's LOSS classifier, the largest capped ratio whose
- * per-face reconstruction meets the run's floor). For runs whose best/ was chosen before the gain existed. Rewrites
+ * per-face reconstruction, at the training faces' expression frequencies, meets the run's floor). For runs whose best/ was chosen before the gain existed. Rewrites
  * best/ (model.json with the gain, translator.json, best.json) and drops its evaluation reports, which described the
  * uncalibrated G: evaluate it again, then install.
  */
@@ -12,9 +12,9 @@ import { readJson, writeFileAtomic } from '../io/files';
 import { acquireRunLock } from '../io/lock';
 import { readTranslateConfig } from '../runs/translate-config';
 import { loadModelDir, saveModelDir } from '../train/model-io';
-import { scoreWithGain, withGain } from '../train/translate-gain';
+import { scoreWithGain, withGain, labelShares } from '../train/translate-gain';
 import { SelectionScore, choicePsnr } from '../train/translate-select';
-import { hasChosenSnapshot, v2Extras } from './run-translate';
+import { hasChosenSnapshot, v2Extras, loadTrainingFaces } from './run-translate';
 
 export async function calibrateChosenGain(
   runDir: string, o: { dataPath?: string; lossClassifier?: string; log?: (line: string) => void } = {},
@@ -33,9 +33,12 @@ export async function calibrateChosenGain(
     const G = await loadModelDir(best);
     try {
       const minPsnr = config.settings.selectMinPsnr ?? 0;
-      const sc: SelectionScore = { ...(await scoreWithGain(G, C!, selectFaces!, config.spec.model.labels.length, before.step, minPsnr)) };
+      const k = config.spec.model.labels.length;
+      // the floor at the training faces' expression frequencies, as the checkpoint choice measures it
+      const train = await loadTrainingFaces(dataPath, config.settings, config.seed);
+      const sc: SelectionScore = { ...(await scoreWithGain(G, C!, selectFaces!, k, before.step, minPsnr, labelShares(train.labels!, k))) };
       sc.floorMet = choicePsnr(sc) >= minPsnr;
-      for (const t of sc.gains ?? []) log(`gain ${t.gain}: ratio ${t.ratio.toFixed(3)}, ${t.psnrFace.toFixed(2)} dB per face`);
+      for (const t of sc.gains ?? []) log(`gain ${t.gain}: ratio ${t.ratio.toFixed(3)}, ${t.psnrFace.toFixed(2)} dB per face${t.psnrWeighted !== undefined ? ` (${t.psnrWeighted.toFixed(2)} dB at the training faces' expression frequencies)` : ''}`);
       for (const f of ['metrics.json', 'edit-metrics.md']) fs.rmSync(path.join(best, f), { force: true });
       await withGain(G, sc.gain, () => saveModelDir(G, best));
       const info = readJson<Record<string, unknown>>(path.join(best, 'translator.json'), 'translator record');

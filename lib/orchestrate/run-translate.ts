@@ -169,7 +169,7 @@ export function readGridFaces(runDir: string): U8Images & { labels: Int32Array; 
   return { data, n: j.n, height: j.height, width: j.width, channels: j.channels, labels: Int32Array.from(j.labels), sources: j.sources ?? [] };
 }
 
-async function loadTrainingFaces(dataPath: string, settings: TranslateSettings, seed: number): Promise<ImageSet> {
+export async function loadTrainingFaces(dataPath: string, settings: TranslateSettings, seed: number): Promise<ImageSet> {
   return loadFer2013({ path: dataPath, split: 'train', limit: settings.limit ?? undefined, seed });
 }
 

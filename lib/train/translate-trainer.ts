@@ -28,7 +28,7 @@ import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
 import { TRANSLATOR_TARGETS } from './translate-spec';
 import { SelectionScore, betterSnapshot, choicePsnr } from './translate-select';
-import { scoreWithGain, withGain } from './translate-gain';
+import { scoreWithGain, withGain, labelShares } from './translate-gain';
 import { saveModelDir } from './model-io';
 
 export interface TranslateTrainOptions {
@@ -145,17 +145,19 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   const bestFile = path.join(runDir, 'best', 'best.json');
   let best: SelectionScore | null = fs.existsSync(bestFile) ? readJson<SelectionScore>(bestFile, 'best snapshot') : null;
   let step = () => 0;
+  // the floor's PSNR at the training faces' expression frequencies (SelectionScore.psnrWeighted)
+  const shares = labelShares(data.labels!, k);
   const select = async () => {
     const minPsnr = s.selectMinPsnr ?? 0;
     // each snapshot at its calibrated residual gain (translate-gain.ts; gain 1 for translators without a residual output)
-    const sc: SelectionScore = { ...(await scoreWithGain(G, opts.lossClassifier!, opts.selectFaces!, k, step(), minPsnr)) };
+    const sc: SelectionScore = { ...(await scoreWithGain(G, opts.lossClassifier!, opts.selectFaces!, k, step(), minPsnr, shares)) };
     sc.floorMet = choicePsnr(sc) >= minPsnr;
     const better = betterSnapshot(sc, best, minPsnr, TRANSLATOR_TARGETS.ratioMacro);
     const file = path.join(runDir, 'select.csv');
     const row: Record<string, string | number> = {
       step: sc.step, ratio: sc.ratio.toFixed(4), psnr: sc.psnr.toFixed(2), kept: better ? 1 : 0,
       ...Object.fromEntries(spec.labels.map((l, t) => [`ratio_${l}`, sc.perTarget[t].toFixed(4)])),
-      psnr_face: sc.psnrFace!.toFixed(2), gain: sc.gain ?? 1,
+      psnr_face: sc.psnrFace!.toFixed(2), gain: sc.gain ?? 1, psnr_weighted: sc.psnrWeighted?.toFixed(2) ?? '',
     };
     if (!fs.existsSync(file)) fs.writeFileSync(file, csvRecord(Object.keys(row)));
     // select.csv files begun before psnr_face or gain existed keep their columns

@@ -61,10 +61,11 @@ export async function translateCli(argv: string[], signal?: AbortSignal): Promis
   const calibrateRun = stringOption(a, 'calibrate-run');
   if (calibrateRun) {
     const { calibrateChosenGain } = await import('../../lib/orchestrate/calibrate-translator');
+    const { choicePsnr } = await import('../../lib/train/translate-select');
     const { before, after } = await calibrateChosenGain(calibrateRun, { dataPath: stringOption(a, 'data'), lossClassifier: stringOption(a, 'loss-classifier') });
     process.stderr.write(
       `${calibrateRun}/best (step ${after.step}): gain ${before.gain ?? 1} -> ${after.gain ?? 1}, PublicTest ratio (loss classifier) ${before.ratio.toFixed(3)} -> ${after.ratio.toFixed(3)}, ` +
-        `${(before.psnrFace ?? before.psnr).toFixed(2)} -> ${(after.psnrFace ?? after.psnr).toFixed(2)} dB per face\nnext: npm run evaluate -- ${path.join(calibrateRun, 'best')}\n`,
+        `${choicePsnr(before).toFixed(2)} -> ${choicePsnr(after).toFixed(2)} dB per face (the floor's measure)\nnext: npm run evaluate -- ${path.join(calibrateRun, 'best')}\n`,
     );
     return void console.log(path.join(calibrateRun, 'best'));
   }

@@ -12,7 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { buildTranslatorG, translate, oneHot, TranslatorSpec } from '../../lib/models/translator';
 import { ResidualAdd, residualLayer } from '../../lib/models/translator-residual';
 import { saveModelDir, loadModelDir } from '../../lib/train/model-io';
-import { scoreWithGain, GAIN_GRID } from '../../lib/train/translate-gain';
+import { scoreWithGain, GAIN_GRID, gainTable, scoreAt, withGain, labelShares } from '../../lib/train/translate-gain';
+import { selectionScore } from '../../lib/train/translate-select';
 import { checkLossClassifier } from '../../lib/train/translate-classifier';
 import { pickSelectionFaces } from '../../lib/orchestrate/run-translate';
 import { calibrateChosenGain } from '../../lib/orchestrate/calibrate-translator';
@@ -103,9 +104,42 @@ test('gain scan: reconstruction falls as the gain grows; the scan stops below th
   assert.ok(GAIN_GRID.slice(0, 3).includes(some.gain as (typeof GAIN_GRID)[number]));
   assert.equal(some.ratio, Math.max(...some.gains!.slice(0, 3).map((t) => t.ratio)));
   // nothing meets the floor: gain 1, as trained
+  // with expression shares the floor reads psnrWeighted (here: all weight on happy faces)
+  const weighted = await scoreWithGain(G, C, faces, 7, 10, floor, [0, 0, 0, 1, 0, 0, 0]);
+  assert.ok(weighted.gains!.every((t) => t.psnrWeighted !== undefined));
+  const firstBelow = weighted.gains!.findIndex((t) => t.psnrWeighted! < floor);
+  assert.equal(weighted.gains!.length, firstBelow === -1 ? GAIN_GRID.length : firstBelow + 1, 'the scan stops at the first gain below the floor by psnrWeighted');
+  assert.ok(weighted.psnrWeighted! >= floor || weighted.gain === 1);
   const none = await scoreWithGain(G, C, faces, 7, 10, Infinity);
   assert.deepEqual(none.gains!.map((t) => t.gain), [1]);
   assert.equal(none.gain, 1);
+  G.dispose();
+  C.dispose();
+});
+
+test("gain table: every gain scores exactly as G's own output at that gain does (selectionScore)", async () => {
+  const G = editingG(11);
+  const C = await loadModelDir(await lossClassifierDir(87));
+  const faces = await pickSelectionFaces(FER, 14, 7, 2);
+  const table = await gainTable(G, C, faces, 7, [1, 1.5, 2.5]);
+  for (const [gi, gain] of [1, 1.5, 2.5].entries()) {
+    const ref = await withGain(G, gain, () => selectionScore(G, C, faces, 7, 4));
+    const got = scoreAt(table, new Array(7).fill(gi), 4);
+    // the same images and verdicts; the per-face PSNR is summed in another order
+    assert.ok(Math.abs(got.psnrFace! - ref.psnrFace!) < 1e-9 && Math.abs(got.psnr - ref.psnr) < 1e-9, `gain ${gain}: PSNR`);
+    assert.deepEqual({ ...got, psnr: 0, psnrFace: 0 }, { ...ref, psnr: 0, psnrFace: 0 }, `gain ${gain}`);
+  }
+  // one gain per target: target 3 at 2.5, the rest at 1, changes only target 3's ratio and its own faces' PSNR
+  const mixed = scoreAt(table, [0, 0, 0, 2, 0, 0, 0], 4);
+  const one = scoreAt(table, new Array(7).fill(0), 4);
+  mixed.perTarget.forEach((r, t) => t !== 3 && assert.equal(r, one.perTarget[t]));
+  assert.equal(mixed.perTarget[3], scoreAt(table, new Array(7).fill(2), 4).perTarget[3]);
+  assert.ok(mixed.psnrFace! < one.psnrFace!);
+  // the floor's estimate at other expression frequencies: each expression's mean PSNR weighted by its share
+  assert.ok(Math.abs(scoreAt(table, new Array(7).fill(1), 4, new Array(7).fill(1 / 7)).psnrWeighted! - scoreAt(table, new Array(7).fill(1), 4).psnrFace!) < 1e-9, 'equal shares of a balanced set: the plain mean');
+  const happyOnly = scoreAt(table, new Array(7).fill(1), 4, [0, 0, 0, 1, 0, 0, 0]);
+  assert.ok(Math.abs(happyOnly.psnrWeighted! - table.psnrSum[3][1] / table.faces[3]) < 1e-9);
+  assert.deepEqual(labelShares([0, 3, 3, 6], 7), [0.25, 0, 0, 0.5, 0, 0, 0.25]);
   G.dispose();
   C.dispose();
 });

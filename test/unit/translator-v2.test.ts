@@ -381,7 +381,7 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `${k} differs after resume`);
   const rows = fs.readFileSync(path.join(a, 'select.csv'), 'utf8').trim().split('\n');
   assert.equal(rows.length, 3, 'header + steps 2 and 3');
-  assert.match(rows[0], /^step,ratio,psnr,kept,ratio_angry.*,ratio_neutral,psnr_face,gain$/);
+  assert.match(rows[0], /^step,ratio,psnr,kept,ratio_angry.*,ratio_neutral,psnr_face,gain,psnr_weighted$/);
   assert.ok(fs.existsSync(path.join(a, 'best', 'model.json')) && fs.existsSync(path.join(a, 'best', 'best.json')));
   assert.deepEqual(fs.readFileSync(path.join(b, 'select.csv'), 'utf8'), fs.readFileSync(path.join(a, 'select.csv'), 'utf8'));
   // every scored snapshot is kept as a translator folder holding its score; best/ is one of them
@@ -392,10 +392,11 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   // the per-face PSNR (the evaluation's measure) is in the score and in select.csv's last column
   const row = rows.find((r) => r.startsWith(`${kept.step},`))!.split(',');
   assert.ok(kept.psnrFace > 0 && kept.psnrFace <= 60);
-  assert.equal(row[row.length - 2], kept.psnrFace.toFixed(2));
+  assert.equal(row[row.length - 3], kept.psnrFace.toFixed(2));
+  assert.equal(row[row.length - 1], kept.psnrWeighted.toFixed(2), "the floor's estimate at the training faces' expression frequencies");
   // the snapshot's residual gain (scanned on the selection faces; floor 0 here: every gain tried) is in best/'s model
   assert.equal(kept.gains.length, 11);
-  assert.equal(Number(row[row.length - 1]), kept.gain);
+  assert.equal(Number(row[row.length - 2]), kept.gain);
   const residual = JSON.parse(fs.readFileSync(path.join(a, 'best', 'model.json'), 'utf8')).modelTopology.config.layers.find((l: { class_name: string }) => l.class_name === 'ResidualAdd');
   assert.equal(residual.config.gain ?? 1, kept.gain);
   // --export-run of a run with a choice exports the chosen G (as --install-run installs it): best/'s records and
