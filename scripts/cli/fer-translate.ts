@@ -4,7 +4,7 @@
  * `npm run experiment -- fer-translate --resume RUN_DIR [--steps N] [--max-steps N] [--install]`
  * `npm run experiment -- fer-translate --install-run RUN_DIR`  (install an already trained run)
  * `npm run experiment -- fer-translate --export-run RUN_DIR [--to DEST]`  (reference artefacts for committing)
- * `npm run experiment -- fer-translate --calibrate-run RUN_DIR`  (the residual gain of a run's chosen G)
+ * `npm run experiment -- fer-translate --calibrate-run RUN_DIR`  (the checkpoint choice again, with the residual gain)
  * Trains the expression translator (experiments/translate.ts); prints the run directory last.
  */
 import * as path from 'path';
@@ -34,9 +34,9 @@ const USAGE = `usage: npm run experiment -- fer-translate [options]
   --export-run DIR    write a trained run's reference artefacts (records with portable paths, edit metrics,
                       loss plot, same-face grid, one edit strip per emotion) into --to DEST
                       (default results/reference/translate; no weights)
-  --calibrate-run DIR calibrate the residual gain of a run's chosen G (best/) on the PublicTest selection faces
-                      with its loss classifier, as the checkpoint choice does for runs begun after it existed
-                      (docs/editing.md); then evaluate RUN/best again and install
+  --calibrate-run DIR run a run's checkpoint choice again with the residual gain scan (every kept snapshot at
+                      every gain, PublicTest selection faces, its loss classifier; docs/editing.md), as the
+                      trainer now does as it goes; best/ is rewritten: evaluate RUN/best again, then install
   --force-unlock      take over the run folder's lock although it comes from another host (docs/reliability.md)
   --backend B         node-gpu | node | wasm | cpu
 exit status: 0 completed (or stopped at --max-steps), 1 error/failed/diverged, 75 the run folder is in use
@@ -64,7 +64,7 @@ export async function translateCli(argv: string[], signal?: AbortSignal): Promis
     const { choicePsnr } = await import('../../lib/train/translate-select');
     const { before, after } = await calibrateChosenGain(calibrateRun, { dataPath: stringOption(a, 'data'), lossClassifier: stringOption(a, 'loss-classifier') });
     process.stderr.write(
-      `${calibrateRun}/best (step ${after.step}): gain ${before.gain ?? 1} -> ${after.gain ?? 1}, PublicTest ratio (loss classifier) ${before.ratio.toFixed(3)} -> ${after.ratio.toFixed(3)}, ` +
+      `${calibrateRun}/best: step ${before.step} at gain ${before.gain ?? 1} -> step ${after.step} at gain ${after.gain ?? 1}, PublicTest ratio (loss classifier) ${before.ratio.toFixed(3)} -> ${after.ratio.toFixed(3)}, ` +
         `${choicePsnr(before).toFixed(2)} -> ${choicePsnr(after).toFixed(2)} dB per face (the floor's measure)\nnext: npm run evaluate -- ${path.join(calibrateRun, 'best')}\n`,
     );
     return void console.log(path.join(calibrateRun, 'best'));

@@ -144,11 +144,15 @@ test("gain table: every gain scores exactly as G's own output at that gain does 
   C.dispose();
 });
 
-test('--calibrate-run: best/ is rewritten at the chosen gain, its stale evaluation reports dropped', async () => {
+test('--calibrate-run: the choice runs again over the kept snapshots at every gain; best/ is rewritten, its stale reports dropped', async () => {
   const run = tempDir();
   const best = path.join(run, 'best');
   const G = editingG(9);
   await saveModelDir(G, best);
+  // two kept snapshots: an edit (G) and the identity (a fresh residual G: zero edit, ratio of the unedited faces)
+  const idle = buildTranslatorG(tiny, 10);
+  await saveModelDir(G, path.join(run, 'snapshots', 'step-0000002'));
+  await saveModelDir(idle, path.join(run, 'snapshots', 'step-0000003'));
   const lc = await lossClassifierDir(85);
   const settings = { steps: 3, batchSize: 8, limit: null, lrG: 1e-3, lrD: 1e-3, beta1: 0.5, beta2: 0.999, nCritic: 1, decayFrom: null, flip: true, sampleEvery: 1000, checkpointEvery: 0, logEvery: 1, selectEvery: 1, selectFaces: 14, selectMinPsnr: 0 };
   fs.writeFileSync(path.join(run, 'config.json'), JSON.stringify({
@@ -160,16 +164,22 @@ test('--calibrate-run: best/ is rewritten at the chosen gain, its stale evaluati
   fs.writeFileSync(path.join(best, 'translator.json'), JSON.stringify({ spec: tiny, chosen: old }));
   fs.writeFileSync(path.join(best, 'metrics.json'), JSON.stringify({ edits: { gain: 1 } }));
   fs.writeFileSync(path.join(best, 'edit-metrics.md'), '## gain 1\n');
-  const { before, after } = await calibrateChosenGain(run, { log: () => {} });
+  const { before, after, scores } = await calibrateChosenGain(run, { log: () => {} });
   assert.deepEqual(before, old);
-  assert.equal(after.step, 2);
+  assert.deepEqual(scores.map((s) => s.score.step), [2, 3]);
+  // the winner is the one betterSnapshot keeps (both meet floor 0: the higher ratio; the first on a tie)
+  const win = scores[1].score.ratio > scores[0].score.ratio ? scores[1] : scores[0];
+  assert.deepEqual(after, win.score);
+  assert.equal(after.step, win.score.step);
   assert.deepEqual(after.gains!.map((t) => t.gain), [...GAIN_GRID], 'floor 0');
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(best, 'best.json'), 'utf8')), after);
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(best, 'translator.json'), 'utf8')).chosen, after);
   assert.ok(!fs.existsSync(path.join(best, 'metrics.json')) && !fs.existsSync(path.join(best, 'edit-metrics.md')), 'reports of the uncalibrated G are gone');
   const back = await loadModelDir(best);
   assert.equal(residualLayer(back)!.gain, after.gain);
-  assert.deepEqual(back.getWeights().map((w) => Array.from(w.dataSync())), G.getWeights().map((w) => Array.from(w.dataSync())), 'the weights are untouched');
+  const source = after.step === 2 ? G : idle;
+  assert.deepEqual(back.getWeights().map((w) => Array.from(w.dataSync())), source.getWeights().map((w) => Array.from(w.dataSync())), "best/ holds the winner's weights");
   G.dispose();
+  idle.dispose();
   back.dispose();
 });
