@@ -10,8 +10,8 @@
  *   edits.json                                 those strips' numbers (verdicts, PSNR, change inside / outside)
  * No checkpoints or weights are copied (models/fer-translate/ holds the installed G).
  * A run with a checkpoint choice (v2: settings.selectEvery) exports its chosen G, best/, as --install-run installs
- * it: metrics.json and edit-metrics.md of best/ (`npm run evaluate -- RUN/best`), the grid of that iteration
- * (samples/step-N.png), strips edited by best/.
+ * it: metrics.json and edit-metrics.md of best/ (`npm run evaluate -- RUN/best`), the same-face grid drawn by best/
+ * (at its residual gain; the training's samples/step-N.png show G at gain 1), strips edited by best/.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -24,6 +24,8 @@ import { editWithTranslator } from '../edit/translate-edit';
 import { editStripPng } from '../edit/edit-faces';
 import { loadJudge } from '../eval/judge';
 import { readGridFaces, hasChosenSnapshot, staleChosenReports } from './run-translate';
+import { translatorGridPng } from '../train/translate-trainer';
+import { residualLayer } from '../models/translator-residual';
 
 export interface TranslatorExport {
   dest: string;
@@ -57,8 +59,8 @@ export async function exportTranslator(runDir: string, dest: string): Promise<Tr
     writeJsonAtomic(path.join(dest, f), portableJson(readJson<unknown>(src, f), roots));
     files.push(f);
   }
-  const grid = chosen ? path.join('samples', `step-${String(chosenStep).padStart(7, '0')}.png`) : path.join('samples', 'final.png');
-  const copies: [string, string][] = [['edit-metrics.md', 'edit-metrics.md'], ['loss.png', 'loss.png'], [grid, 'same-face-grid.png']];
+  // the chosen G's grid is drawn from best/ (at its residual gain); the training grids are G as trained (gain 1)
+  const copies: [string, string][] = [['edit-metrics.md', 'edit-metrics.md'], ['loss.png', 'loss.png'], ...(chosen ? [] : [[path.join('samples', 'final.png'), 'same-face-grid.png'] as [string, string]])];
   for (const [name, to] of copies) {
     const src = from(name);
     if (!fs.existsSync(src)) {
@@ -75,6 +77,10 @@ export async function exportTranslator(runDir: string, dest: string): Promise<Tr
   if (!judge) notes.push(`edit strips are not judged: ${reason}`);
   try {
     const { spec } = T;
+    if (chosen) {
+      const gain = residualLayer(T.G)?.gain ?? 1;
+      put('same-face-grid.png', await translatorGridPng(T.G, spec, faces, `iteration ${chosenStep}${gain !== 1 ? `, residual gain ${gain}` : ''}`));
+    }
     const px = spec.size * spec.size * spec.channels;
     const records: unknown[] = [];
     for (let c = 0; c < spec.labels.length; c++) {

@@ -12,12 +12,12 @@ import * as tf from '@tensorflow/tfjs';
 import { buildTranslatorG, buildTranslatorD, translate, discriminate, domainScore, oneHot, TranslatorSpec } from '../../lib/models/translator';
 import { translateImages, translateWithStrength } from '../../lib/models/translator-apply';
 import { saveModelDir, loadModelDir } from '../../lib/train/model-io';
-import { trainTranslator, drawTargets, classBalance } from '../../lib/train/translate-trainer';
+import { trainTranslator, drawTargets, classBalance, translatorGridPng } from '../../lib/train/translate-trainer';
 import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassifier, drawClassifierView, gaussianKernel } from '../../lib/train/translate-step';
 import { Rng } from '../../lib/rng';
 import { checkLossClassifier, loadLossClassifier, writeLossClassifierEnsemble } from '../../lib/train/translate-classifier';
 import { useKernels } from '../../lib/kernels/kernels';
-import { pickSelectionFaces, pickGridFaces, installTranslator } from '../../lib/orchestrate/run-translate';
+import { pickSelectionFaces, pickGridFaces, installTranslator, readGridFaces } from '../../lib/orchestrate/run-translate';
 import { betterSnapshot, nearness } from '../../lib/train/translate-select';
 import { buildClassifier } from '../../lib/eval/classifier-model';
 import { highFrequencyShare } from '../../lib/eval/spectrum';
@@ -415,7 +415,10 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   const ex = await exportTranslator(a, path.join(tempDir(), 'ref'));
   assert.deepEqual(JSON.parse(fs.readFileSync(path.join(ex.dest, 'metrics.json'), 'utf8')).edits, { evaluated: 'best' });
   assert.equal(fs.readFileSync(path.join(ex.dest, 'edit-metrics.md'), 'utf8'), '## best\n');
-  assert.equal(fs.readFileSync(path.join(ex.dest, 'same-face-grid.png'), 'utf8'), 'grid of the chosen step');
+  // the grid is drawn by best/ (at its gain), not copied from the training's samples (G at gain 1)
+  const grid = fs.readFileSync(path.join(ex.dest, 'same-face-grid.png'));
+  assert.equal(grid.subarray(1, 4).toString(), 'PNG');
+  assert.deepEqual(grid, await translatorGridPng(await loadModelDir(path.join(a, 'best')), tinyV2, readGridFaces(a), `iteration ${kept.step}${kept.gain !== 1 ? `, residual gain ${kept.gain}` : ''}`));
   assert.equal(JSON.parse(fs.readFileSync(path.join(ex.dest, 'edits.json'), 'utf8')).model, 'best');
   // --install-run installs best/ and says which snapshot it is and how to evaluate it
   const inst = JSON.parse(fs.readFileSync(path.join(installTranslator(a, path.join(tempDir(), 'model')), 'metrics.json'), 'utf8'));
