@@ -141,10 +141,16 @@ def main():
     ap.add_argument('--json', action='store_true')
     ap.add_argument('--r1-every', type=int, default=1, help='lazy R1: on every N-th D update only, weighted N x (losses.r1Every)')
     ap.add_argument('--profile', action='store_true', help='time the iteration\'s parts (tools/bench/translator-profile.ts)')
+    ap.add_argument('--memory-format', choices=('channels_last', 'contiguous'), default='channels_last',
+                    help='tensor layout of the nets and batches; channels_last (default) is PyTorch\'s fastest CPU layout, '
+                         'as in the DCGAN peer (shared/bench/dcgan_torch.py); contiguous is the NCHW layout measured before')
     a = ap.parse_args()
+    cl = a.memory_format == 'channels_last'
     torch.set_num_threads(a.threads)
     torch.manual_seed(0)
     G, D, C = Generator(), Discriminator(), Classifier()
+    if cl:
+        G, D, C = (m.to(memory_format=torch.channels_last) for m in (G, D, C))
     C.eval()
     for p in C.parameters():
         p.requires_grad_(False)
@@ -187,6 +193,8 @@ def main():
 
     def batch():
         x = torch.rand(B, 1, 48, 48) * 2 - 1
+        if cl:
+            x = x.contiguous(memory_format=torch.channels_last)
         return x, torch.eye(K)[torch.randint(0, K, (B,))], torch.eye(K)[torch.randint(0, K, (B,))]
 
     def d_loss(x, s, t, e, r1):
@@ -278,7 +286,7 @@ def main():
     if a.profile:
         rounds = [profile_round() for _ in range(a.steps + 1)][1:]
         prof = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
-        print('JSON ' + json.dumps({'config': 'translator-v2-profile', 'batch': B, 'threads': a.threads, 'rounds': a.steps, 'profile_ms': prof, 'torch': torch.__version__}))
+        print('JSON ' + json.dumps({'config': 'translator-v2-profile', 'batch': B, 'threads': a.threads, 'rounds': a.steps, 'profile_ms': prof, 'torch': torch.__version__, 'memory_format': a.memory_format}))
         return
 
     for _ in range(a.warmup):
@@ -292,11 +300,12 @@ def main():
     med = statistics.median(times) if a.r1_every == 1 else statistics.mean(times)
     out = {'config': 'translator-v2', 'r1_every': a.r1_every, 'batch': B, 'threads': a.threads, 'timed_steps': a.steps, 's_per_step_median': med,
            's_per_step_min': min(times), 's_per_step_max': max(times), 'images_per_s': B / med, 'flops_per_step': flops,
-           'gflops_per_s': flops / med / 1e9, 'forward_flops': {'G': gf, 'D': df, 'C': cf}, 'torch': torch.__version__}
+           'gflops_per_s': flops / med / 1e9, 'forward_flops': {'G': gf, 'D': df, 'C': cf}, 'torch': torch.__version__,
+           'memory_format': a.memory_format}
     if a.json:
         print('JSON ' + json.dumps(out))
     else:
-        print(f"translator v2 iteration, batch {B}, {a.threads} threads: {med:.3f} s/iteration, {B / med:.1f} faces/s, {flops / med / 1e9:.1f} GFLOP/s")
+        print(f"translator v2 iteration, batch {B}, {a.threads} threads, {a.memory_format}: {med:.3f} s/iteration, {B / med:.1f} faces/s, {flops / med / 1e9:.1f} GFLOP/s")
 
 
 if __name__ == '__main__':

@@ -27,7 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { convTransposeFast, fastConvTransposeApplies } from './conv-transpose';
-import { instanceNormFused, leakyReluTwice } from './translator-layers';
+import { instanceNormFused, instanceNormComposed, leakyReluTwice } from './translator-layers';
 import { NativeBackend, native, floatT, num, str, bool, leakyReluGrad } from './native-ops';
 
 /**
@@ -129,6 +129,11 @@ export interface FuseOptions {
    */
   secondOrder?: boolean;
   /**
+   * Instance norm by tfjs ops (instanceNormComposed) even on tfjs-node, where instanceNormFused runs TensorFlow's batch
+   * norm kernels: for measuring one against the other (tools/bench/translator-profile.ts, variant 'fused-composed-IN').
+   */
+  composedInstanceNorm?: boolean;
+  /**
    * The model is frozen and only run in inference mode (the translator's loss classifier): BatchNormalization
    * outside training runs as one scale and shift of the moving statistics, whose input gradient is one
    * multiply (tfjs's batchNorm gradient tiles and recomputes them). Default false.
@@ -188,7 +193,7 @@ export function fuseLayers(model: tf.LayersModel, options: FuseOptions = {}): nu
       layer.call = (inputs, kwargs) => {
         const x = first(inputs);
         if (x.rank !== 4) return original(inputs, kwargs);
-        return instanceNormFused(x as tf.Tensor4D, layer.gamma!.read() as tf.Tensor1D, layer.beta!.read() as tf.Tensor1D, layer.epsilon!);
+        return (options.composedInstanceNorm ? instanceNormComposed : instanceNormFused)(x as tf.Tensor4D, layer.gamma!.read() as tf.Tensor1D, layer.beta!.read() as tf.Tensor1D, layer.epsilon!);
       };
     } else if (cls === 'AbsLeakyReLU') {
       layer.call = (inputs) => leakyReluTwice(first(inputs), layer.alpha!);

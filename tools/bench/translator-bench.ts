@@ -114,10 +114,14 @@ export function peerTranslatorScript(): string {
   return process.env.FACEGAN_TRANSLATOR_PEER ?? path.join(REPO_ROOT, 'bench', 'peer', 'translator_torch.py');
 }
 
-/** Runs the PyTorch peer once. */
-export async function benchPeerTranslatorStep(python: string, batch: number, warmup: number, steps: number, r1Every = 1): Promise<SideResult & { torch: string; forward: Record<string, number> }> {
+/** PyTorch's two CPU layouts; the peer runs in both and the faster one is the yardstick (its fastest is the honest one). */
+export const PEER_MEMORY_FORMATS = ['channels_last', 'contiguous'] as const;
+export type PeerMemoryFormat = (typeof PEER_MEMORY_FORMATS)[number];
+
+/** Runs the PyTorch peer once, its nets and batches in `memoryFormat`. */
+export async function benchPeerTranslatorStep(python: string, batch: number, warmup: number, steps: number, r1Every = 1, memoryFormat: PeerMemoryFormat = 'channels_last'): Promise<SideResult & { torch: string; forward: Record<string, number> }> {
   const threads = os.availableParallelism();
-  const r = await exec(python, [peerTranslatorScript(), '--batch', String(batch), '--threads', String(threads), '--warmup', String(warmup), '--steps', String(steps), '--r1-every', String(r1Every), '--json'], { env: peerEnv(threads), timeoutMs: 1_800_000 });
+  const r = await exec(python, [peerTranslatorScript(), '--batch', String(batch), '--threads', String(threads), '--warmup', String(warmup), '--steps', String(steps), '--r1-every', String(r1Every), '--memory-format', memoryFormat, '--json'], { env: peerEnv(threads), timeoutMs: 1_800_000 });
   const line = r.stdout.split('\n').find((l) => l.startsWith('JSON '));
   if (r.code !== 0 || !line) throw new Error(`peer ${peerTranslatorScript()} failed: ${r.stderr.trim().split('\n').pop() ?? r.code}`);
   const j = JSON.parse(line.slice(5));
@@ -133,6 +137,9 @@ export interface TranslatorBenchResult {
   peer_skipped?: string;
   matmul: { ours: MatMulResult; peer: PeerMatMul | null };
   ratio: number | null;
+  /** The peer's median seconds per iteration in each layout (`peer` holds the faster layout's rounds). */
+  peer_layouts?: Record<PeerMemoryFormat, number>;
+  peer_layout?: PeerMemoryFormat;
   load_avg_1m: number;
   /** Lazy R1 (plan.lazyR1): both sides again with losses.r1Every N. */
   lazy?: { r1Every: number; ours: SideResult[]; peer: (SideResult & { torch: string })[]; ratio: number | null };
@@ -143,7 +150,8 @@ export async function runTranslatorBench(nets: TranslatorBenchNets, plan: Transl
   const py = plan.peer ? await findPeerPython() : { ok: false as const, why: '--no-peer' };
   if (!py.ok) log(`peer skipped: ${py.why}`);
   const ours: SideResult[] = [];
-  const peer: (SideResult & { torch: string })[] = [];
+  const byLayout: Record<PeerMemoryFormat, (SideResult & { torch: string })[]> = { channels_last: [], contiguous: [] };
+  const fastest = (): PeerMemoryFormat => PEER_MEMORY_FORMATS.reduce((a, b) => (median(byLayout[b].map((p) => p.median_s)) < median(byLayout[a].map((p) => p.median_s)) ? b : a));
   const lazyN = plan.lazyR1 && plan.lazyR1 > 1 ? plan.lazyR1 : null;
   const lazy = lazyN ? { r1Every: lazyN, ours: [] as SideResult[], peer: [] as (SideResult & { torch: string })[], ratio: null as number | null } : undefined;
   const lazySteps = lazyN ? lazyN * Math.ceil(plan.steps / lazyN) : 0;
@@ -152,16 +160,18 @@ export async function runTranslatorBench(nets: TranslatorBenchNets, plan: Transl
     ours.push(o);
     log(`round ${r + 1}: tfjs ${o.median_s.toFixed(3)} s/iteration (${o.gflops_per_s.toFixed(1)} GFLOP/s)`);
     if (py.ok) {
-      const p = await benchPeerTranslatorStep(py.python, plan.batch, plan.warmup, plan.steps);
-      peer.push(p);
-      log(`round ${r + 1}: torch ${p.median_s.toFixed(3)} s/iteration (${p.gflops_per_s.toFixed(1)} GFLOP/s)`);
+      for (const f of PEER_MEMORY_FORMATS) {
+        const p = await benchPeerTranslatorStep(py.python, plan.batch, plan.warmup, plan.steps, 1, f);
+        byLayout[f].push(p);
+        log(`round ${r + 1}: torch ${f} ${p.median_s.toFixed(3)} s/iteration (${p.gflops_per_s.toFixed(1)} GFLOP/s)`);
+      }
     }
     if (lazy) {
       const ol = await benchOurTranslatorStep(nets, plan.batch, plan.warmup, lazySteps, lazy.r1Every);
       lazy.ours.push(ol);
       log(`round ${r + 1}: tfjs, lazy R1 every ${lazy.r1Every}: ${ol.median_s.toFixed(3)} s/iteration (mean of ${lazySteps})`);
       if (py.ok) {
-        const pl = await benchPeerTranslatorStep(py.python, plan.batch, plan.warmup, lazySteps, lazy.r1Every);
+        const pl = await benchPeerTranslatorStep(py.python, plan.batch, plan.warmup, lazySteps, lazy.r1Every, fastest());
         lazy.peer.push(pl);
         log(`round ${r + 1}: torch, lazy R1 every ${lazy.r1Every}: ${pl.median_s.toFixed(3)} s/iteration (mean of ${lazySteps})`);
       }
@@ -171,10 +181,14 @@ export async function runTranslatorBench(nets: TranslatorBenchNets, plan: Transl
   const matOurs = await benchMatMul(2048, 5);
   const matPeer = py.ok ? await runPeerMatMul(py.python, 2048, 5) : null;
   const mo = median(ours.map((o) => o.median_s));
+  const layout = py.ok ? fastest() : undefined;
+  const peer = layout ? byLayout[layout] : [];
   const mp = peer.length ? median(peer.map((p) => p.median_s)) : null;
   return {
     date: new Date().toISOString(), machine: machineInfo(), plan, ours, peer, ...(py.ok ? {} : { peer_skipped: py.why }),
-    matmul: { ours: matOurs, peer: matPeer }, ratio: mp === null ? null : mp / mo, load_avg_1m: loadAverage1(), ...(lazy ? { lazy } : {}),
+    matmul: { ours: matOurs, peer: matPeer }, ratio: mp === null ? null : mp / mo,
+    ...(layout ? { peer_layout: layout, peer_layouts: { channels_last: median(byLayout.channels_last.map((p) => p.median_s)), contiguous: median(byLayout.contiguous.map((p) => p.median_s)) } } : {}),
+    load_avg_1m: loadAverage1(), ...(lazy ? { lazy } : {}),
   };
 }
 
@@ -196,8 +210,9 @@ export function translatorBenchMarkdown(r: TranslatorBenchResult, command: strin
   if (r.peer.length) {
     const mp = median(r.peer.map((p) => p.median_s));
     const gp = median(r.peer.map((p) => p.gflops_per_s));
-    lines.push(`| PyTorch ${r.peer[0].torch} | ${mp.toFixed(3)} | ${(r.plan.batch / mp).toFixed(1)} | ${gp.toFixed(1)} | ${(gp / peak).toFixed(2)} |`);
+    lines.push(`| PyTorch ${r.peer[0].torch}${r.peer_layout ? `, ${r.peer_layout}` : ''} | ${mp.toFixed(3)} | ${(r.plan.batch / mp).toFixed(1)} | ${gp.toFixed(1)} | ${(gp / peak).toFixed(2)} |`);
     lines.push('', `**Speed ratio (PyTorch time / ours): ${(mp / mo).toFixed(2)}x** (goal >= 1.0x).`);
+    if (r.peer_layouts) lines.push('', `PyTorch ran in both CPU layouts each round and the faster is the yardstick: channels_last ${r.peer_layouts.channels_last.toFixed(3)} s, contiguous (NCHW) ${r.peer_layouts.contiguous.toFixed(3)} s per iteration (medians of rounds).`);
   } else lines.push('', `PyTorch skipped: ${r.peer_skipped}`);
   if (r.lazy) {
     const lo = median(r.lazy.ours.map((o) => o.median_s));

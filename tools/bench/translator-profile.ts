@@ -8,7 +8,8 @@
  *
  * Variants: 'stock' (tfjs-layers as built), 'fused' (useKernels('fused'), what training uses), and
  * 'fused-no-<Class>' (fused but the layer class left as built: InstanceNorm, AbsLeakyReLU, ..., or C: the loss classifier as built,
- * or bias: D's convolutions with a bias as built).
+ * or bias: D's convolutions with a bias as built), 'fused-composed-IN' (fused, instance norm by tfjs ops instead of TensorFlow's batch
+ * norm kernels).
  * Parts (ms, median of rounds):
  *   G forward        G(x, t) without a tape (the D step's edits)
  *   D fwd+bwd        D on real and edits, adversarial + classification, gradients of D's weights (no R1)
@@ -51,8 +52,9 @@ function makePair(variant: string): TranslatorPair {
   const pair = makeTranslatorPair(G, D, adam, adam, 'stock');
   if (variant !== 'stock') {
     const skip = variant.startsWith('fused-no-') ? variant.slice('fused-no-'.length).split('+') : [];
-    if (variant !== 'fused' && !skip.length) throw new Error(`unknown variant ${variant} (stock, fused, fused-no-<Class>[+<Class>])`);
-    useKernels('fused', [G], { skip });
+    const composedInstanceNorm = variant === 'fused-composed-IN';
+    if (variant !== 'fused' && !skip.length && !composedInstanceNorm) throw new Error(`unknown variant ${variant} (stock, fused, fused-composed-IN, fused-no-<Class>[+<Class>])`);
+    useKernels('fused', [G], { skip, composedInstanceNorm });
     useKernels('fused', [D], { secondOrder: true, biasConv: !skip.includes('bias'), skip });
     if (!skip.includes('C')) useKernels('fused', [C], { frozenBatchNorm: true, skip });
   }
