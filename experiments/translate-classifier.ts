@@ -8,6 +8,7 @@
  *
  * - paper: 8 epochs of all 28,709 training faces (a smaller net than the evaluation classifier, so
  *   it trains in a fraction of the time on 2 shared cores; its accuracy is recorded in its metrics.json)
+ * - deep: paper with one more conv in each of the last two blocks (another architecture, about 1.3x the cost).
  * - smoke: a tiny net on 224 images, for tests (seconds).
  */
 import type { ClassifierExperiment, ClassifierSettings } from '../lib/runs/spec-types';
@@ -31,6 +32,9 @@ export const LOSS_CLASSIFIER_EXPERIMENT: ClassifierExperiment = {
   seed: 4242,
   presets: {
     paper,
+    // another architecture of about the same cost (one more conv in each of the last two blocks): a loss-ensemble member
+    // of its own kind, or a held-out judge that no loss uses (the evaluation classifier stays apart either way)
+    deep: { ...paper, arch: { blocks: [[32, 32], [64, 64, 64], [128, 128]], dense: 128, spaceToDepth: true } },
     smoke: {
       ...paper,
       arch: { blocks: [[8], [8]], dense: 16, spaceToDepth: true },

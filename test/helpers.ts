@@ -7,7 +7,8 @@ import { initBackend, BackendInfo } from '../lib/backend';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../lib/kernels/kernels';
 import { GanPair, makeGanPair } from '../lib/train/gan-pair';
 import { latestCheckpoint } from '../lib/train/checkpoint';
-import { readWeights } from '../lib/train/model-io';
+import { readWeights, saveModelDir } from '../lib/train/model-io';
+import { buildClassifier } from '../lib/eval/classifier-model';
 
 let info: BackendInfo | undefined;
 
@@ -51,4 +52,15 @@ export function checkpointWeights(runDir: string, extra: string[] = []): Record<
   }
   for (const f of extra) out[f.replace(/\.bin$/, '')] = new Float32Array(fs.readFileSync(path.join(ck, f)).buffer.slice(0));
   return out;
+}
+
+/** A tiny loss classifier saved like a fer-loss-classifier run's model (own seed, own architecture). */
+export async function tinyLossClassifier(seed = 77): Promise<string> {
+  const dir = tempDir();
+  const arch = { blocks: [[4], [8]], dense: 8, spaceToDepth: true };
+  const net = buildClassifier(arch, seed);
+  await saveModelDir(net.model, dir);
+  fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ seed, settings: { arch }, accuracy: 0.2 }));
+  net.model.dispose();
+  return dir;
 }

@@ -17,12 +17,11 @@ import { selectionScore } from '../../lib/train/translate-select';
 import { checkLossClassifier } from '../../lib/train/translate-classifier';
 import { pickSelectionFaces } from '../../lib/orchestrate/run-translate';
 import { calibrateChosenGain } from '../../lib/orchestrate/calibrate-translator';
-import { buildClassifier } from '../../lib/eval/classifier-model';
 import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
 import { loadFer2013, EMOTIONS } from '../../lib/data';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { ferTranslateV2 } from '../../experiments/translate';
-import { setupBackend, tempDir } from '../helpers';
+import { setupBackend, tempDir, tinyLossClassifier } from '../helpers';
 
 test.before(setupBackend);
 
@@ -38,16 +37,6 @@ function editingG(seed: number): tf.LayersModel {
   const colour = G.getLayer('g_colour');
   colour.setWeights(colour.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.05, 'float32', seed + i)));
   return G;
-}
-
-async function lossClassifierDir(seed: number): Promise<string> {
-  const dir = tempDir();
-  const arch = { blocks: [[4], [8]], dense: 8, spaceToDepth: true };
-  const net = buildClassifier(arch, seed);
-  await saveModelDir(net.model, dir);
-  fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ seed, settings: { arch }, accuracy: 0.2 }));
-  net.model.dispose();
-  return dir;
 }
 
 test('residual gain: out = clip(x + gain * d); kept in model.json when not 1 (absent at 1), and loaded back', async () => {
@@ -87,7 +76,7 @@ test('residual gain: out = clip(x + gain * d); kept in model.json when not 1 (ab
 
 test('gain scan: reconstruction falls as the gain grows; the scan stops below the floor and keeps the best ratio above it', async () => {
   const G = editingG(7);
-  const C = await loadModelDir(await lossClassifierDir(83));
+  const C = await loadModelDir(await tinyLossClassifier(83));
   const faces = await pickSelectionFaces(FER, 14, 7, 1);
   const all = await scoreWithGain(G, C, faces, 7, 10, 0);
   assert.deepEqual(all.gains!.map((t) => t.gain), [...GAIN_GRID], 'floor 0: every gain is tried');
@@ -119,7 +108,7 @@ test('gain scan: reconstruction falls as the gain grows; the scan stops below th
 
 test("gain table: every gain scores exactly as G's own output at that gain does (selectionScore)", async () => {
   const G = editingG(11);
-  const C = await loadModelDir(await lossClassifierDir(87));
+  const C = await loadModelDir(await tinyLossClassifier(87));
   const faces = await pickSelectionFaces(FER, 14, 7, 2);
   const table = await gainTable(G, C, faces, 7, [1, 1.5, 2.5]);
   for (const [gi, gain] of [1, 1.5, 2.5].entries()) {
@@ -153,7 +142,7 @@ test('--calibrate-run: the choice runs again over the kept snapshots at every ga
   const idle = buildTranslatorG(tiny, 10);
   await saveModelDir(G, path.join(run, 'snapshots', 'step-0000002'));
   await saveModelDir(idle, path.join(run, 'snapshots', 'step-0000003'));
-  const lc = await lossClassifierDir(85);
+  const lc = await tinyLossClassifier(85);
   const settings = { steps: 3, batchSize: 8, limit: null, lrG: 1e-3, lrD: 1e-3, beta1: 0.5, beta2: 0.999, nCritic: 1, decayFrom: null, flip: true, sampleEvery: 1000, checkpointEvery: 0, logEvery: 1, selectEvery: 1, selectFaces: 14, selectMinPsnr: 0 };
   fs.writeFileSync(path.join(run, 'config.json'), JSON.stringify({
     experiment: 'fer-translate', kind: 'translator', preset: 'smoke', overrides: {}, settings, spec: { ...ferTranslateV2, model: tiny }, seed: 1,

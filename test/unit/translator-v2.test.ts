@@ -30,7 +30,7 @@ import { refuseLossClassifierAsJudge, dataPathFor } from '../../lib/orchestrate/
 import { exportTranslator } from '../../lib/orchestrate/export-translator';
 import { lossClassifierCli } from '../../scripts/cli/fer-loss-classifier';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
-import { setupBackend, tempDir, checkpointWeights } from '../helpers';
+import { setupBackend, tempDir, checkpointWeights, tinyLossClassifier } from '../helpers';
 
 test.before(setupBackend);
 
@@ -43,17 +43,6 @@ const tinyV2: TranslatorSpec = {
 async function sampleFaces(n: number, split: 'train' | 'test' = 'test') {
   const s = await loadFer2013({ path: FER, split, limit: n, seed: 5 });
   return { data: s.data, n: s.n, height: 48, width: 48, channels: 1 as const, labels: s.labels! };
-}
-
-/** A tiny loss classifier saved like a fer-loss-classifier run's model (own seed, own architecture). */
-async function tinyLossClassifier(seed = 77): Promise<string> {
-  const dir = tempDir();
-  const arch = { blocks: [[4], [8]], dense: 8, spaceToDepth: true };
-  const net = buildClassifier(arch, seed);
-  await saveModelDir(net.model, dir);
-  fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ seed, settings: { arch }, accuracy: 0.2 }));
-  net.model.dispose();
-  return dir;
 }
 
 test('v2 G: output [b,48,48,1] in [-1, 1]; D: one real/fake map per expression [b,3,3,7] and 7 logits; no transposed convs', () => {
