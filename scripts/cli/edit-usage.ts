@@ -9,7 +9,7 @@ export const USAGE = `usage: npm run edit -- PHOTO --to EXPRESSION [--out FILE] 
   --out PATH      one PHOTO and one expression: the output file (its extension, .jpg or .png, sets the format;
                   default ./edited/<name>-<expression>.<input's extension>); several expressions: a folder
                   (default ./edited/) that gets <name>-<expression>.<ext>; --in: the output folder (required)
-  --strength S    how much of the edit to apply, 0..1.5 (default 1; 0 returns the photo unchanged)
+  --strength S    how much of the edit to apply, 0..1.5 (default 1: the translator's calibrated edit; 0 returns the photo unchanged)
   --smooth N      passes of a [1 2 1] blur over the translator's change before it is pasted (default: 2 for a
                   transposed-convolution decoder, whose checkerboard it removes, as the shipped v1; 0 for v2's resize-conv)
   --face N        edit only face N (0 = the largest; faces are numbered largest first); default every face
