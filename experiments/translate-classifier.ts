@@ -9,6 +9,7 @@
  * - paper: 8 epochs of all 28,709 training faces (a smaller net than the evaluation classifier, so
  *   it trains in a fraction of the time on 2 shared cores; its accuracy is recorded in its metrics.json)
  * - deep: paper with one more conv in each of the last two blocks (another architecture, about 1.3x the cost).
+ * - long: 40 epochs of a wider net, as the evaluation classifier is trained, with its own architecture and seed.
  * - smoke: a tiny net on 224 images, for tests (seconds).
  */
 import type { ClassifierExperiment, ClassifierSettings } from '../lib/runs/spec-types';
@@ -35,6 +36,9 @@ export const LOSS_CLASSIFIER_EXPERIMENT: ClassifierExperiment = {
     // another architecture of about the same cost (one more conv in each of the last two blocks): a loss-ensemble member
     // of its own kind, or a held-out judge that no loss uses (the evaluation classifier stays apart either way)
     deep: { ...paper, arch: { blocks: [[32, 32], [64, 64, 64], [128, 128]], dense: 128, spaceToDepth: true } },
+    // trained like the evaluation classifier (40 epochs, a wider net) but with its own architecture and seed: the loss
+    // family's 8-epoch nets read the edits alike and more generously than the evaluation classifier (docs/editing.md)
+    long: { ...paper, epochs: 40, arch: { blocks: [[32, 48], [96, 128], [192]], dense: 192, spaceToDepth: true } },
     smoke: {
       ...paper,
       arch: { blocks: [[8], [8]], dense: 16, spaceToDepth: true },

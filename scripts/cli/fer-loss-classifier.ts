@@ -1,5 +1,5 @@
 /**
- * `npm run experiment -- fer-loss-classifier [--preset paper|deep|smoke] [--data DIR] [--out DIR] [--resume DIR]
+ * `npm run experiment -- fer-loss-classifier [--preset paper|deep|long|smoke] [--data DIR] [--out DIR] [--resume DIR]
  *   [--epochs N] [--seed S] [--max-steps N] [--backend B] [--force-unlock]`
  * `npm run experiment -- fer-loss-classifier --ensemble DIR1,DIR2[,...] --out DIR`: an ensemble of trained ones.
  * Trains the translator v2's frozen loss classifier (experiments/translate-classifier.ts) with the
@@ -18,7 +18,8 @@ import { writeLossClassifierEnsemble } from '../../lib/train/translate-classifie
 import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
 
 const USAGE = `usage: npm run experiment -- fer-loss-classifier [options]
-  --preset P        paper | deep | smoke (default paper; deep: another architecture)
+  --preset P        paper | deep | long | smoke (default paper; deep: another architecture; long: 40 epochs
+                    of a wider net, trained as the evaluation classifier is, own architecture and seed)
   --data DIR        FER2013 (image folders or fer2013.csv); default $FACEGAN_FER2013, else the bundled sample
   --out DIR         run directory (default results/fer-loss-classifier/<time>-<preset>); the model is <run>/model
   --resume DIR      continue a stopped run
