@@ -13,10 +13,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { residualLayer } from '../models/translator-residual';
 import { oneHot } from '../models/translator';
-import { SelectionScore, predictClasses, choicePsnr } from './translate-select';
+import { SelectionScore, predictClasses, choicePsnr, selectionScore } from './translate-select';
 import { U8Images } from '../models/translator-apply';
 import { PSNR_CAP } from './translate-spec';
-import { selectionScore } from './translate-select';
 
 /** The gains tried, in order; the scan stops at the first one below the floor (reconstruction falls as the gain grows). */
 export const GAIN_GRID = [1, 1.125, 1.25, 1.375, 1.5, 1.625, 1.75, 2, 2.25, 2.5, 3] as const;
@@ -50,7 +49,8 @@ export interface GainTable {
 export async function gainTable(G: tf.LayersModel, C: tf.LayersModel, faces: U8Images & { labels: Int32Array }, classes: number, gains: readonly number[]): Promise<GainTable> {
   const layer = residualLayer(G);
   if (!layer) throw new Error('gainTable: the translator has no residual output (v1, attention mask): there is no gain to set');
-  // d = G's last conv (tanh) for [x, target]: the residual layer's first input
+  // d = G's last conv (tanh) for [x, target]: the residual layer's first input (its one call site in the graph);
+  // a model over G's own layers (no copy of the weights; not disposed, that would dispose G's)
   const dOut = layer.inboundNodes[0].inputTensors[0];
   const D = tf.model({ inputs: G.inputs, outputs: dOut });
   const { height: h, width: w, channels: c } = faces;
