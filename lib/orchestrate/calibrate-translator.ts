@@ -64,7 +64,6 @@ export async function calibrateChosenGain(
       for (const c of candidates(runDir)) {
         const G = await loadModelDir(c.dir);
         const sc: SelectionScore = { ...(await scoreWithGain(G, C!, selectFaces!, k, c.step, minPsnr, shares)) };
-        sc.floorMet = choicePsnr(sc) >= minPsnr;
         scores.push({ dir: c.dir, score: sc });
         log(`step ${c.step}: gain ${sc.gain ?? 1}, ratio ${sc.ratio.toFixed(3)}, ${choicePsnr(sc).toFixed(2)} dB (gains tried: ${(sc.gains ?? []).map((t) => `${t.gain} ${t.ratio.toFixed(3)}/${(t.psnrWeighted ?? t.psnrFace).toFixed(2)}`).join(', ')})`);
         if (betterSnapshot(sc, winner?.score ?? null, minPsnr, TRANSLATOR_TARGETS.ratioMacro)) {

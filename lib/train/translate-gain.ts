@@ -149,14 +149,17 @@ export function scoreAt(t: GainTable, gi: number[], step: number, shares?: numbe
 
 /**
  * Scores G at each gain of GAIN_GRID (up to the first whose reconstruction PSNR, choicePsnr, is below `minPsnr`) and
- * returns the chosen gain's score, with `gain` and every trial in `gains`. `shares`: the training faces' expression
+ * returns the chosen gain's score, with `gain`, every trial in `gains`, and `floorMet`. `shares`: the training faces' expression
  * frequencies (labelShares), for the floor's estimate at the evaluation's population (SelectionScore.psnrWeighted).
  * A translator without a residual output (v1, attention mask) is scored at its own output only (no gain).
  */
 export async function scoreWithGain(
   G: tf.LayersModel, C: tf.LayersModel, faces: U8Images & { labels: Int32Array }, classes: number, step: number, minPsnr: number, shares?: number[],
 ): Promise<SelectionScore> {
-  if (!residualLayer(G)) return selectionScore(G, C, faces, classes, step);
+  if (!residualLayer(G)) {
+    const sc = await selectionScore(G, C, faces, classes, step);
+    return { ...sc, floorMet: choicePsnr(sc) >= minPsnr };
+  }
   const table = await gainTable(G, C, faces, classes, GAIN_GRID);
   const trials: GainTrial[] = [];
   let chosen: SelectionScore | null = null;
@@ -169,7 +172,7 @@ export async function scoreWithGain(
     if (gain === 1 || (met && sc.ratio > chosen!.ratio)) chosen = { ...sc, gain };
     if (!met) break;
   }
-  return { ...chosen!, gains: trials };
+  return { ...chosen!, gains: trials, floorMet: choicePsnr(chosen!) >= minPsnr };
 }
 
 /** Runs `fn` with G's residual gain set to `gain` (no-op without a residual layer), restoring it after. */

@@ -27,7 +27,7 @@ import { RunSummaryCore } from './run-summary';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import type { TranslateLosses, TranslateSettings } from './translate-spec';
 import { TRANSLATOR_TARGETS } from './translate-spec';
-import { SelectionScore, betterSnapshot, choicePsnr } from './translate-select';
+import { SelectionScore, betterSnapshot } from './translate-select';
 import { scoreWithGain, withGain, labelShares } from './translate-gain';
 import { saveModelDir } from './model-io';
 
@@ -151,7 +151,6 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     const minPsnr = s.selectMinPsnr ?? 0;
     // each snapshot at its calibrated residual gain (translate-gain.ts; gain 1 for translators without a residual output)
     const sc: SelectionScore = { ...(await scoreWithGain(G, opts.lossClassifier!, opts.selectFaces!, k, step(), minPsnr, shares)) };
-    sc.floorMet = choicePsnr(sc) >= minPsnr;
     const better = betterSnapshot(sc, best, minPsnr, TRANSLATOR_TARGETS.ratioMacro);
     const file = path.join(runDir, 'select.csv');
     const row: Record<string, string | number> = {
