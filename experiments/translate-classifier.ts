@@ -10,6 +10,10 @@
  *   it trains in a fraction of the time on 2 shared cores; its accuracy is recorded in its metrics.json)
  * - deep: paper with one more conv in each of the last two blocks (another architecture, about 1.3x the cost).
  * - long: 40 epochs of a wider net, as the evaluation classifier is trained, with its own architecture and seed.
+ * - robust: paper's net trained on L2 PGD perturbations of every batch (lib/classify/adversarial.ts: radius 1.0 on
+ *   [-1, 1] pixels, 3 steps of 0.4), so that its input gradients are perceptually aligned and G moves it by
+ *   changing the face rather than by patterns (about 3.5x the cost of paper per epoch; `--init` a paper model to
+ *   start from its weights).
  * - smoke: a tiny net on 224 images, for tests (seconds).
  */
 import type { ClassifierExperiment, ClassifierSettings } from '../lib/runs/spec-types';
@@ -39,6 +43,9 @@ export const LOSS_CLASSIFIER_EXPERIMENT: ClassifierExperiment = {
     // trained like the evaluation classifier (40 epochs, a wider net) but with its own architecture and seed: the loss
     // family's 8-epoch nets read the edits alike and more generously than the evaluation classifier (docs/editing.md)
     long: { ...paper, epochs: 40, arch: { blocks: [[32, 48], [96, 128], [192]], dense: 192, spaceToDepth: true } },
+    // adversarially trained (Madry et al. 2018): robust classifiers' input gradients look like the class (Tsipras et al.
+    // 2019), so a G trained against one has to draw the expression (docs/editing.md "A robust loss classifier")
+    robust: { ...paper, adversarial: { epsilon: 1.0, steps: 3, stepSize: 0.4 } },
     smoke: {
       ...paper,
       arch: { blocks: [[8], [8]], dense: 16, spaceToDepth: true },

@@ -242,7 +242,7 @@ async function runLocked(
     settings: s,
     backend: backend.name,
     git_commit: cfg.gitCommit,
-    command: `npm run experiment -- ${o.experiment.command ?? 'fer-classifier'} --preset ${cfg.preset} --data <FER2013 folder>${cfg.seed !== o.experiment.seed ? ` --seed ${cfg.seed}` : ''}${s.epochs !== o.experiment.presets[cfg.preset]?.epochs ? ` --epochs ${s.epochs}` : ''}${cfg.init ? ' --init <the previous stage\'s model>' : ''} --install`,
+    command: `npm run experiment -- ${o.experiment.command ?? 'fer-classifier'} --preset ${cfg.preset} --data <FER2013 folder>${cfg.seed !== o.experiment.seed ? ` --seed ${cfg.seed}` : ''}${s.epochs !== o.experiment.presets[cfg.preset]?.epochs ? ` --epochs ${s.epochs}` : ''}${cfg.init ? ' --init <the previous stage\'s model>' : ''}${(o.experiment.command ?? 'fer-classifier') === 'fer-classifier' ? ' --install' : ''}`,
     ...(cfg.init ? { stages: cfg.init.stages } : {}),
     created_at: new Date().toISOString(),
   };

@@ -27,6 +27,7 @@ import { useKernels } from '../kernels/kernels';
 import type { StopSignal } from '../train/event-loop';
 import { TrainingSession, CheckpointStore } from '../train/session';
 import type { ClassifierSettings } from '../runs/spec-types';
+import { pgdL2, keepingMovingStats } from './adversarial';
 
 export type { ClassifierSettings };
 
@@ -217,11 +218,17 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
       }
       opt.config.lr = learningRate(s, step, total, warm);
       const t = tf.tidy(() => {
-        const xt = tf.tensor4d(x, [bs, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 1]);
+        const clean = tf.tensor4d(x, [bs, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 1]);
         const yt = tf.tensor2d(y, [bs, k]);
+        const maskSeed = mixSeed(o.seed, 0xd70, step);
+        // adversarial training: the update sees the batch's PGD perturbation (same dropout masks), not the batch
+        const adv = s.adversarial;
+        const xt = adv
+          ? keepingMovingStats(net.model, () => pgdL2(clean, (xi) => tf.losses.softmaxCrossEntropy(yt, forwardTrain(net, xi, s.dropout, maskSeed)) as tf.Scalar, adv))
+          : clean;
         let acc: tf.Scalar | null = null;
         const { value, grads } = tf.variableGrads(() => {
-          const logits = forwardTrain(net, xt, s.dropout, mixSeed(o.seed, 0xd70, step));
+          const logits = forwardTrain(net, xt, s.dropout, maskSeed);
           acc = tf.keep(tf.equal(logits.argMax(1), yt.argMax(1)).cast('float32').mean() as tf.Scalar);
           return tf.losses.softmaxCrossEntropy(yt, logits) as tf.Scalar;
         }, vars);

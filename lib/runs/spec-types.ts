@@ -46,6 +46,18 @@ export interface ClassifierSettings {
   testLimit: number | null;
   /** Also checkpoint every N steps (0 = only at the end of each epoch). */
   checkpointEvery: number;
+  /** Train on L2 PGD perturbations of each batch (lib/classify/adversarial.ts); absent: clean faces. */
+  adversarial?: AdversarialTraining;
+}
+
+/** L2 projected-gradient adversarial training (Madry et al. 2018); pixels in [-1, 1]. */
+export interface AdversarialTraining {
+  /** Radius of the L2 ball per face (1.0 here = 0.5 on [0, 1] pixels). */
+  epsilon: number;
+  /** PGD steps per batch. */
+  steps: number;
+  /** L2 length of each normalised-gradient step. */
+  stepSize: number;
 }
 
 /** Architecture of the classifier (all numbers live in experiments/classifier.ts). */

@@ -1,6 +1,6 @@
 /**
- * `npm run experiment -- fer-loss-classifier [--preset paper|deep|long|smoke] [--data DIR] [--out DIR] [--resume DIR]
- *   [--epochs N] [--seed S] [--max-steps N] [--backend B] [--force-unlock]`
+ * `npm run experiment -- fer-loss-classifier [--preset paper|deep|long|robust|smoke] [--data DIR] [--out DIR] [--resume DIR]
+ *   [--init MODEL_DIR] [--epochs N] [--seed S] [--max-steps N] [--backend B] [--force-unlock]`
  * `npm run experiment -- fer-loss-classifier --ensemble DIR1,DIR2[,...] --out DIR`: an ensemble of trained ones.
  * Trains the translator v2's frozen loss classifier (experiments/translate-classifier.ts) with the
  * classifier trainer (lib/classify/classifier-experiment.ts). Never installs into models/fer-classifier:
@@ -18,8 +18,11 @@ import { writeLossClassifierEnsemble } from '../../lib/train/translate-classifie
 import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
 
 const USAGE = `usage: npm run experiment -- fer-loss-classifier [options]
-  --preset P        paper | deep | long | smoke (default paper; deep: another architecture; long: 40 epochs
-                    of a wider net, trained as the evaluation classifier is, own architecture and seed)
+  --preset P        paper | deep | long | robust | smoke (default paper; deep: another architecture; long: 40
+                    epochs of a wider net, trained as the evaluation classifier is, own architecture and seed;
+                    robust: paper's net trained on L2 adversarial (PGD) perturbations of each batch)
+  --init DIR        start from a trained loss classifier's model folder of the same architecture (a second
+                    stage with its own schedule, e.g. robust from a paper model); never the evaluation classifier
   --data DIR        FER2013 (image folders or fer2013.csv); default $FACEGAN_FER2013, else the bundled sample
   --out DIR         run directory (default results/fer-loss-classifier/<time>-<preset>); the model is <run>/model
   --resume DIR      continue a stopped run
@@ -31,7 +34,7 @@ as the evaluation classifier (models/fer-classifier).`;
 
 export async function lossClassifierCli(argv: string[], signal?: AbortSignal): Promise<void> {
   const cmd = 'experiment fer-loss-classifier';
-  const a = parseArgs(argv, { flags: ['help', 'force-unlock'], options: ['preset', 'data', 'out', 'resume', 'epochs', 'seed', 'max-steps', 'backend', 'ensemble'] }, cmd);
+  const a = parseArgs(argv, { flags: ['help', 'force-unlock'], options: ['preset', 'data', 'out', 'resume', 'init', 'epochs', 'seed', 'max-steps', 'backend', 'ensemble'] }, cmd);
   if (a.options.help) return void console.log(USAGE);
   if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments ${a.positionals.join(' ')}\n${USAGE}`);
   const ensemble = stringOption(a, 'ensemble');
@@ -45,9 +48,13 @@ export async function lossClassifierCli(argv: string[], signal?: AbortSignal): P
   const preset = stringOption(a, 'preset') ?? 'paper';
   const backend = await initBackend({ backend: stringOption(a, 'backend') });
   const resume = stringOption(a, 'resume');
+  const init = stringOption(a, 'init');
+  if (init && path.resolve(init) === path.resolve(DEFAULT_CLASSIFIER_DIR)) {
+    throw new Error(`${cmd}: --init ${init} is the evaluation classifier; a loss classifier never starts from it (issue #23)`);
+  }
   const r = await runClassifierExperiment({
     experiment: LOSS_CLASSIFIER_EXPERIMENT,
-    preset, dataPath: stringOption(a, 'data'), outDir: resume ? undefined : (stringOption(a, 'out') ?? newRunDir('fer-loss-classifier', preset)), resume,
+    preset, init, dataPath: stringOption(a, 'data'), outDir: resume ? undefined : (stringOption(a, 'out') ?? newRunDir('fer-loss-classifier', preset)), resume,
     seed: intOption(a, 'seed', cmd, 0), epochs: intOption(a, 'epochs', cmd, 1), maxSteps: intOption(a, 'max-steps', cmd, 1),
     backend, argv, forceUnlock: !!a.options['force-unlock'], signal,
   });
