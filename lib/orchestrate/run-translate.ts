@@ -57,6 +57,37 @@ export interface TranslateRequest {
   lossClassifier?: string;
   /** The spec variant's name (experiments/translate.ts), recorded in config.json. */
   variant?: string;
+  /** Start from another run's G and D: its run folder (newest intact checkpoint) or one checkpoints/step-N folder. */
+  initFrom?: string;
+}
+
+/**
+ * The checkpoint a new run starts from (--init-from): a translator run folder (its newest intact
+ * checkpoint) or one of its checkpoints/step-N folders. Its model must be the new run's (same spec.model),
+ * else the weights cannot carry over; the error names the folder and the difference.
+ */
+export function resolveInitCheckpoint(from: string, model: TranslateExperiment['model']): { checkpoint: string; step: number | null } {
+  const dir = path.resolve(from);
+  if (!fs.existsSync(dir)) throw new Error(`--init-from ${dir}: no such folder`);
+  let ckpt = dir;
+  if (fs.existsSync(path.join(dir, 'config.json'))) {
+    const found = findCheckpoint(dir);
+    if (!found) throw new Error(`--init-from ${dir}: the run has no intact checkpoint (checkpoints/step-N with G/ and D/)`);
+    ckpt = found.dir;
+  }
+  for (const net of ['G', 'D']) {
+    if (!fs.existsSync(path.join(ckpt, net, 'model.json'))) {
+      throw new Error(`--init-from ${ckpt}: no ${net}/model.json there (expected a translator run folder or its checkpoints/step-N folder)`);
+    }
+  }
+  const runDir = path.dirname(path.dirname(ckpt));
+  if (fs.existsSync(path.join(runDir, 'config.json'))) {
+    const src = readTranslateConfig(runDir).spec.model;
+    const diff = Object.keys({ ...src, ...model }).filter((k) => JSON.stringify((src as unknown as Record<string, unknown>)[k]) !== JSON.stringify((model as unknown as Record<string, unknown>)[k]));
+    if (diff.length) throw new Error(`--init-from ${ckpt}: its run's model differs from this one in ${diff.join(', ')} (the weights cannot carry over)`);
+  }
+  const m = /step-(\d+)$/.exec(ckpt);
+  return { checkpoint: ckpt, step: m ? Number(m[1]) : null };
 }
 
 /** Whether a run with a checkpoint choice (v2: settings.selectEvery) has its chosen G in best/: what install and export take. */
@@ -214,6 +245,7 @@ export async function runTranslate(req: TranslateRequest): Promise<{ runDir: str
       kernels,
       ...(req.variant ? { variant: req.variant } : {}),
       ...(req.lossClassifier ? { lossClassifier: checkLossClassifier(req.lossClassifier, DEFAULT_CLASSIFIER_DIR) } : {}),
+      ...(req.initFrom ? { init: resolveInitCheckpoint(req.initFrom, spec.model) } : {}),
     };
     const extras = await v2Extras(config, data.path);
     writeGridFaces(runDir, await pickGridFaces(data.path, spec.gridFaces, spec.model.labels.length, seed));
@@ -222,7 +254,7 @@ export async function runTranslate(req: TranslateRequest): Promise<{ runDir: str
     started = true;
     log(`run: ${runDir}`);
     try {
-      const summary = await trainMarked(runDir, { runDir, data: images, model: spec.model, losses: spec.losses, settings, seed, gridFaces: readGridFaces(runDir), maxSteps: req.maxSteps, progress: req.progress, signal: req.signal, kernels, ...extras });
+      const summary = await trainMarked(runDir, { runDir, data: images, model: spec.model, losses: spec.losses, settings, seed, gridFaces: readGridFaces(runDir), maxSteps: req.maxSteps, progress: req.progress, signal: req.signal, kernels, initFrom: config.init?.checkpoint, ...extras });
       return { runDir, summary };
     } finally {
       extras.lossClassifier?.dispose();
@@ -281,7 +313,7 @@ export async function resumeTranslate(
     try {
       const summary = await trainMarked(runDir, {
         runDir, data: images, model: config.spec.model, losses: config.spec.losses, settings: config.settings, seed: config.seed,
-        gridFaces: readGridFaces(runDir), resume: hasCheckpoint, maxSteps: req.maxSteps, progress: req.progress, signal: req.signal, kernels: config.kernels ?? DEFAULT_KERNELS, ...extras,
+        gridFaces: readGridFaces(runDir), resume: hasCheckpoint, initFrom: config.init?.checkpoint, maxSteps: req.maxSteps, progress: req.progress, signal: req.signal, kernels: config.kernels ?? DEFAULT_KERNELS, ...extras,
       });
       return { runDir, summary };
     } finally {

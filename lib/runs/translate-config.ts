@@ -36,6 +36,8 @@ export interface TranslateRunConfig {
   variant?: string;
   /** Translator v2: the frozen loss classifier (folder, weights fingerprint, seed, architecture); never the evaluation classifier. */
   lossClassifier?: LossClassifierRecord;
+  /** --init-from: the checkpoint whose G and D weights the run started from (fresh optimizers, step 0). */
+  init?: { checkpoint: string; step: number | null };
 }
 
 export function isTranslateConfig(c: unknown): c is TranslateRunConfig {

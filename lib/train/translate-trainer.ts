@@ -29,7 +29,7 @@ import type { TranslateLosses, TranslateSettings } from './translate-spec';
 import { TRANSLATOR_TARGETS } from './translate-spec';
 import { SelectionScore, betterSnapshot } from './translate-select';
 import { scoreWithGain, withGain, labelShares } from './translate-gain';
-import { saveModelDir } from './model-io';
+import { saveModelDir, loadWeightsInto } from './model-io';
 
 export interface TranslateTrainOptions {
   runDir: string;
@@ -57,6 +57,8 @@ export interface TranslateTrainOptions {
   lossClassifier?: tf.LayersModel;
   /** PublicTest faces for the checkpoint choice (settings.selectEvery; never PrivateTest). */
   selectFaces?: U8Images & { labels: Int32Array };
+  /** A checkpoint folder (with G/ and D/) whose weights a new run starts from (ignored when resuming). */
+  initFrom?: string;
 }
 
 /**
@@ -199,6 +201,11 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     const state = opts.resume ? session.resume() : null;
     if (opts.resume && !state) throw new Error(`cannot resume ${runDir}: it has no checkpoint (checkpoints/latest.json)`);
     let rng = new Rng(seed);
+    if (!state && opts.initFrom) {
+      // fine-tuning: another run's G and D (same architecture), fresh Adam moments, this run's schedule from step 0
+      loadWeightsInto(G, path.join(opts.initFrom, 'G'));
+      loadWeightsInto(D, path.join(opts.initFrom, 'D'));
+    }
     if (state) {
       rng = Rng.fromState(state.rng as RngState);
       batches.setState(state.batches as ReturnType<BatchStream['getState']>);

@@ -17,7 +17,7 @@ import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassif
 import { Rng } from '../../lib/rng';
 import { checkLossClassifier, loadLossClassifier, writeLossClassifierEnsemble } from '../../lib/train/translate-classifier';
 import { useKernels } from '../../lib/kernels/kernels';
-import { pickSelectionFaces, pickGridFaces, installTranslator, readGridFaces } from '../../lib/orchestrate/run-translate';
+import { pickSelectionFaces, pickGridFaces, installTranslator, readGridFaces, resolveInitCheckpoint } from '../../lib/orchestrate/run-translate';
 import { betterSnapshot, nearness } from '../../lib/train/translate-select';
 import { buildClassifier } from '../../lib/eval/classifier-model';
 import { highFrequencyShare } from '../../lib/eval/spectrum';
@@ -419,6 +419,32 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   fs.writeFileSync(path.join(a, 'best', 'metrics.json'), JSON.stringify({ edits: { evaluated: 'best', snapshot_step: kept.step - 1 } }));
   assert.throws(() => installTranslator(a, path.join(tempDir(), 'model')), new RegExp(`snapshot of step ${kept.step - 1}.*holds step ${kept.step}`));
   await assert.rejects(exportTranslator(a, path.join(tempDir(), 'ref')), /npm run evaluate/);
+  C.dispose();
+});
+
+test('--init-from: a new run starts from another run\'s G and D (its newest checkpoint or a step folder); another model is refused', async () => {
+  const data = await loadFer2013({ path: FER, split: 'train', limit: 24, seed: 3 });
+  const C = await loadModelDir(await tinyLossClassifier(79));
+  const base = { data, model: tinyV2, losses: ferTranslateV2.losses, seed: 8, gridFaces: await sampleFaces(2), progress: false, lossClassifier: C };
+  const a = tempDir();
+  await trainTranslator({ ...base, runDir: a, settings: settings({ steps: 2 }) });
+  fs.writeFileSync(path.join(a, 'config.json'), JSON.stringify({ experiment: 'fer-translate', kind: 'translator', spec: { ...ferTranslateV2, model: tinyV2 } }));
+  const init = resolveInitCheckpoint(a, tinyV2);
+  assert.equal(init.step, 2);
+  assert.deepEqual(resolveInitCheckpoint(init.checkpoint, tinyV2), init, 'the run folder and its step folder name the same checkpoint');
+  // with learning rates 0 the fine-tuning run's weights after one iteration are the source's exactly: they were loaded
+  const b = tempDir();
+  await trainTranslator({ ...base, runDir: b, settings: settings({ steps: 1, lrG: 0, lrD: 0 }), initFrom: init.checkpoint });
+  const wa = checkpointWeights(a);
+  const wb = checkpointWeights(b);
+  for (const k of Object.keys(wa)) assert.deepEqual(wb[k], wa[k], `${k} was not carried over`);
+  // a fresh run (no init) at the same seed does not have them
+  const c = tempDir();
+  await trainTranslator({ ...base, runDir: c, settings: settings({ steps: 1, lrG: 0, lrD: 0 }) });
+  assert.ok(Object.keys(wa).some((k) => checkpointWeights(c)[k].some((v, i) => v !== wa[k][i])));
+  assert.throws(() => resolveInitCheckpoint(a, { ...tinyV2, gDim: tinyV2.gDim * 2 }), /model differs from this one in gDim/);
+  assert.throws(() => resolveInitCheckpoint(path.join(a, 'samples'), tinyV2), /no G\/model.json there/);
+  assert.throws(() => resolveInitCheckpoint(path.join(a, 'nothing'), tinyV2), /no such folder/);
   C.dispose();
 });
 
