@@ -27,7 +27,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { convTransposeFast, fastConvTransposeApplies } from './conv-transpose';
-import { instanceNormFused, instanceNormComposed, leakyReluTwice } from './translator-layers';
+import { instanceNormFused, instanceNormComposed, leakyReluTwice, singleOutputConv } from './translator-layers';
 import { NativeBackend, native, floatT, num, str, bool, leakyReluGrad } from './native-ops';
 
 /**
@@ -113,7 +113,7 @@ interface PatchableLayer {
   kernel?: { read(): tf.Tensor };
   bias?: { read(): tf.Tensor };
   useBias?: boolean;
-  activation?: { getClassName(): string };
+  activation?: { getClassName(): string; apply(x: tf.Tensor): tf.Tensor };
   strides?: number[];
   padding?: 'same' | 'valid';
   dataFormat?: string;
@@ -151,6 +151,16 @@ export interface FuseOptions {
 
 
 const first = (inputs: tf.Tensor | tf.Tensor[]) => (Array.isArray(inputs) ? inputs[0] : inputs);
+
+/**
+ * A 2-D, channels-last, stride-1, undilated 'same' convolution with one output channel (translator-layers.ts
+ * singleOutputConv): the translator's g_colour / g_mask (the DCGANs' 'valid' 1-channel heads are left as they are).
+ */
+function isSingleOutputConv(layer: PatchableLayer): boolean {
+  const k = layer.kernel?.read().shape ?? [];
+  return layer.rank === 2 && k.length === 4 && k[3] === 1 && layer.dataFormat === 'channelsLast' && layer.padding === 'same'
+    && !!layer.strides?.every((st) => st === 1) && !!layer.dilationRate?.every((d) => d === 1);
+}
 
 /** Moving average as tfjs-layers' BatchNormalization does it: v -= (v - value) * (1 - momentum). */
 function movingAverage(v: { read(): tf.Tensor; write(t: tf.Tensor): void }, value: tf.Tensor, momentum: number): void {
@@ -208,6 +218,13 @@ export function fuseLayers(model: tf.LayersModel, options: FuseOptions = {}): nu
           movingAverage(layer.movingMean!, mean, layer.momentum!);
           movingAverage(layer.movingVariance!, variance, layer.momentum!);
         });
+      };
+    } else if (cls === 'Conv2D' && !options.secondOrder && isSingleOutputConv(layer)) {
+      // one output channel (the translator's g_colour): a depthwise conv + channel sum forward (translator-layers.ts)
+      layer.call = (inputs) => {
+        let y: tf.Tensor = singleOutputConv(first(inputs) as tf.Tensor4D, layer.kernel!.read() as tf.Tensor4D, layer.padding!);
+        if (layer.useBias) y = tf.add(y, layer.bias!.read());
+        return layer.activation ? layer.activation.apply(y) : y;
       };
     } else if (cls === 'Conv2D') {
       const plain = layer.rank === 2 && (!layer.useBias || options.biasConv) && layer.activation?.getClassName() === 'linear' && layer.dataFormat === 'channelsLast';

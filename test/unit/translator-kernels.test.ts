@@ -12,7 +12,7 @@ import * as tf from '@tensorflow/tfjs';
 import { translate, discriminate, domainScore, buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec } from '../../lib/models/translator';
 import { InstanceNorm } from '../../lib/models/instance-norm';
 import { AbsLeakyReLU } from '../../lib/models/abs-leaky-relu';
-import { instanceNormFused, instanceNormComposed, leakyReluTwice } from '../../lib/kernels/translator-layers';
+import { instanceNormFused, instanceNormComposed, leakyReluTwice, singleOutputConv } from '../../lib/kernels/translator-layers';
 import { native } from '../../lib/kernels/native-ops';
 import { makeTranslatorPair, discriminatorStep, generatorStep, translatorIteration, TranslatorPair, TranslateBatch } from '../../lib/train/translate-step';
 import { buildClassifier } from '../../lib/eval/classifier-model';
@@ -74,6 +74,22 @@ test('instance norm: the fused kernel gives the layer\'s output and gradients (x
     const gf = tf.grads(loss(fused))([h, gamma, beta]);
     ['x', 'gamma', 'beta'].forEach((n, i) => close(gf[i], gs[i], `${name}: d${n}`));
   }
+});
+
+test('one-output-channel conv (G\'s g_colour): depthwise + channel sum gives conv2d\'s output and both gradients', async () => {
+  const { x } = await faces(4);
+  const h = features(x, 16, 21, 1);
+  const w = tf.randomNormal([7, 7, 16, 1], 0, 0.1, 'float32', 22) as tf.Tensor4D;
+  const dy = tf.randomNormal([h.shape[0], h.shape[1], h.shape[2], 1], 0, 1, 'float32', 23);
+  const loss = (f: (a: tf.Tensor4D, k: tf.Tensor4D) => tf.Tensor) => (a: tf.Tensor, k: tf.Tensor) => f(a as tf.Tensor4D, k as tf.Tensor4D).mul(dy).sum();
+  const stock = (a: tf.Tensor4D, k: tf.Tensor4D) => tf.conv2d(a, k, 1, 'same');
+  const fast = (a: tf.Tensor4D, k: tf.Tensor4D) => singleOutputConv(a, k, 'same');
+  close(fast(h, w), stock(h, w), 'output');
+  const gs = tf.grads(loss(stock))([h, w]);
+  const gf = tf.grads(loss(fast))([h, w]);
+  close(gf[0], gs[0], 'dx');
+  close(gf[1], gs[1], 'dw');
+  assert.throws(() => singleOutputConv(h, tf.zeros([7, 7, 16, 2]) as tf.Tensor4D, 'same'), /2 output channels, expected 1/);
 });
 
 test('LeakyReLU with gradients of every order: AbsLeakyReLU\'s output, gradient and R1 second-order gradient', async () => {
