@@ -13,7 +13,7 @@
  * - robust: paper's net trained on L2 PGD perturbations of every batch (lib/classify/adversarial.ts: radius 1.0 on
  *   [-1, 1] pixels, 3 steps of 0.4), so that its input gradients are perceptually aligned and G moves it by
  *   changing the face rather than by patterns (about 3.5x the cost of paper per epoch; `--init` a paper model to
- *   start from its weights).
+ *   start from its weights), each face's loss weighted by its expression's rarity (classBalance 5).
  * - smoke: a tiny net on 224 images, for tests (seconds).
  */
 import type { ClassifierExperiment, ClassifierSettings } from '../lib/runs/spec-types';
@@ -45,7 +45,9 @@ export const LOSS_CLASSIFIER_EXPERIMENT: ClassifierExperiment = {
     long: { ...paper, epochs: 40, arch: { blocks: [[32, 48], [96, 128], [192]], dense: 192, spaceToDepth: true } },
     // adversarially trained (Madry et al. 2018): robust classifiers' input gradients look like the class (Tsipras et al.
     // 2019), so a G trained against one has to draw the expression (docs/editing.md "A robust loss classifier")
-    robust: { ...paper, adversarial: { epsilon: 1.0, steps: 3, stepSize: 0.4 } },
+    // with the expressions balanced (disgust weighs 5, as D's real term in v2c): unbalanced, the robust net never
+    // predicted disgust (recall 0.0) nor fear (0.03), the two G most needs it to read
+    robust: { ...paper, adversarial: { epsilon: 1.0, steps: 3, stepSize: 0.4 }, classBalance: 5 },
     smoke: {
       ...paper,
       arch: { blocks: [[8], [8]], dense: 16, spaceToDepth: true },

@@ -28,6 +28,7 @@ import type { StopSignal } from '../train/event-loop';
 import { TrainingSession, CheckpointStore } from '../train/session';
 import type { ClassifierSettings } from '../runs/spec-types';
 import { pgdL2, keepingMovingStats } from './adversarial';
+import { classBalance } from '../train/translate-trainer';
 
 export type { ClassifierSettings };
 
@@ -78,6 +79,12 @@ export function learningRate(s: ClassifierSettings, step: number, total: number,
   if (warm > 0 && step < warm) return (s.lr * (step + 1)) / warm;
   const t = total > warm ? (step - warm) / (total - warm) : 1;
   return s.lr * (s.finalLrFraction + (1 - s.finalLrFraction) * 0.5 * (1 + Math.cos(Math.PI * Math.min(1, t))));
+}
+
+/** The batch's mean softmax cross-entropy, or its weighted mean sum(w_i l_i) / sum(w_i) when `w` ([b]) is given. */
+export function weightedCrossEntropy(y: tf.Tensor2D, logits: tf.Tensor2D, w: tf.Tensor1D | null): tf.Scalar {
+  if (!w) return tf.losses.softmaxCrossEntropy(y, logits) as tf.Scalar;
+  return tf.losses.softmaxCrossEntropy(y, logits, undefined, 0, tf.Reduction.NONE).mul(w).sum().div(w.sum()) as tf.Scalar;
 }
 
 function checkTrainSet(set: ImageSet, what: string): Int32Array {
@@ -200,6 +207,9 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
   let windowImages = 0;
   const x = new Float32Array(bs * px);
   const y = new Float32Array(bs * k);
+  // settings.classBalance: each face's weight by its expression, (N / k) / n_c capped
+  const perClass = s.classBalance ? classBalance(labels, k, s.classBalance) : null;
+  const wBatch = new Float32Array(bs);
   const end = await session.run<[tf.Scalar, tf.Scalar], { loss: number; acc: number }>({
     step: () => {
       const step = st.step;
@@ -215,22 +225,25 @@ export async function trainClassifier(o: TrainClassifierOptions): Promise<TrainC
         const idx = order![j * bs + b];
         augmentInto(o.train.data, idx, CLASSIFIER_SIZE, x, b * px, rng, s.augment);
         y[b * k + labels[idx]] = 1;
+        wBatch[b] = perClass ? perClass[labels[idx]] : 1;
       }
       opt.config.lr = learningRate(s, step, total, warm);
       const t = tf.tidy(() => {
         const clean = tf.tensor4d(x, [bs, CLASSIFIER_SIZE, CLASSIFIER_SIZE, 1]);
         const yt = tf.tensor2d(y, [bs, k]);
+        const wt = perClass ? tf.tensor1d(wBatch) : null;
+        const lossOf = (logits: tf.Tensor2D): tf.Scalar => weightedCrossEntropy(yt, logits, wt);
         const maskSeed = mixSeed(o.seed, 0xd70, step);
         // adversarial training: the update sees the batch's PGD perturbation (same dropout masks), not the batch
         const adv = s.adversarial;
         const xt = adv
-          ? keepingMovingStats(net.model, () => pgdL2(clean, (xi) => tf.losses.softmaxCrossEntropy(yt, forwardTrain(net, xi, s.dropout, maskSeed)) as tf.Scalar, adv))
+          ? keepingMovingStats(net.model, () => pgdL2(clean, (xi) => lossOf(forwardTrain(net, xi, s.dropout, maskSeed)), adv))
           : clean;
         let acc: tf.Scalar | null = null;
         const { value, grads } = tf.variableGrads(() => {
           const logits = forwardTrain(net, xt, s.dropout, maskSeed);
           acc = tf.keep(tf.equal(logits.argMax(1), yt.argMax(1)).cast('float32').mean() as tf.Scalar);
-          return tf.losses.softmaxCrossEntropy(yt, logits) as tf.Scalar;
+          return lossOf(logits);
         }, vars);
         opt.apply(vars.map((v) => grads[v.name]));
         return [value, acc!] as [tf.Scalar, tf.Scalar];

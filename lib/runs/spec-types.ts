@@ -48,6 +48,11 @@ export interface ClassifierSettings {
   checkpointEvery: number;
   /** Train on L2 PGD perturbations of each batch (lib/classify/adversarial.ts); absent: clean faces. */
   adversarial?: AdversarialTraining;
+  /**
+   * Weight each face's loss by (N / k) / n_class, capped at this (a weighted mean over the batch), so that rare
+   * expressions (disgust: 436 of 28,709) are learnt; absent: every face weighs 1.
+   */
+  classBalance?: number;
 }
 
 /** L2 projected-gradient adversarial training (Madry et al. 2018); pixels in [-1, 1]. */

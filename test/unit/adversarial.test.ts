@@ -1,7 +1,7 @@
 /**
  * Adversarial training of the loss classifier (lib/classify/adversarial.ts): the PGD perturbation
  * stays in its L2 ball and in [-1, 1], raises the loss, leaves BatchNorm's moving statistics alone,
- * and a robust training step runs on real faces.
+ * and a robust training step runs on real faces. The class-balanced loss (settings.classBalance) is a weighted mean.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import * as path from 'path';
 import * as tf from '@tensorflow/tfjs';
 import { pgdL2, keepingMovingStats } from '../../lib/classify/adversarial';
 import { buildClassifier, forwardTrain } from '../../lib/eval/classifier-model';
-import { trainClassifier } from '../../lib/classify/classifier-train';
+import { trainClassifier, weightedCrossEntropy } from '../../lib/classify/classifier-train';
 import { loadFer2013 } from '../../lib/data';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
@@ -66,4 +66,17 @@ test('robust training (smoke net, adversarial on): trains on real faces, checkpo
   assert.ok(fs.existsSync(path.join(a.dir, 'checkpoints', 'latest', 'state.json')));
   const b = await run(smoke);
   assert.ok(a.w.some((t, i) => t.some((v, j) => v !== b.w[i][j])), 'adversarial training changed nothing');
+});
+
+test('class balance: the loss is the weighted mean of the faces\' cross-entropies (all weights 1: the plain mean)', () => {
+  const y = tf.oneHot(tf.tensor1d([0, 1, 1, 6], 'int32'), 7) as tf.Tensor2D;
+  const logits = tf.tensor2d(Array.from({ length: 28 }, (_, i) => Math.sin(i)), [4, 7]);
+  const each = tf.losses.softmaxCrossEntropy(y, logits, undefined, 0, tf.Reduction.NONE).dataSync();
+  const plain = weightedCrossEntropy(y, logits, null).dataSync()[0];
+  assert.ok(Math.abs(plain - (each[0] + each[1] + each[2] + each[3]) / 4) < 1e-6);
+  assert.ok(Math.abs(weightedCrossEntropy(y, logits, tf.ones([4]) as tf.Tensor1D).dataSync()[0] - plain) < 1e-6);
+  const w = [5, 1, 1, 2];
+  const want = (5 * each[0] + each[1] + each[2] + 2 * each[3]) / 9;
+  assert.ok(Math.abs(weightedCrossEntropy(y, logits, tf.tensor1d(w)).dataSync()[0] - want) < 1e-6);
+  assert.equal(LOSS_CLASSIFIER_EXPERIMENT.presets.robust.classBalance, 5, 'the robust preset balances the expressions');
 });
