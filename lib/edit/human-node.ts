@@ -19,7 +19,7 @@ export function humanPackageDir(): string {
 let routerRegistered = false;
 
 /** A tfjs load handler for file:// model.json URLs (tfjs-node registers its own; this one is for the other backends). */
-function registerFileRouter(): void {
+export function registerFileRouter(): void {
   if (routerRegistered) return;
   routerRegistered = true;
   // tfjs-node, when loaded, already reads file:// URLs; two handlers for one URL is an error.
