@@ -9,9 +9,10 @@
  * checkpoint choice or the project's own metrics"). It was trained on FER2013 itself, splits unknown, so it may have
  * seen these faces: its recall on real faces is printed beside every ratio.
  *
- *   node --import tsx tools/outside-judge.ts TRANSLATOR [--n 700] [--split PrivateTest] [--data DIR] [--out FILE.md]
+ *   node --import tsx tools/outside-judge.ts TRANSLATOR [--n 700] [--split PrivateTest] [--data DIR] [--gain G] [--out FILE.md]
  *
- * TRANSLATOR: a translator folder (models/fer-translate, RUN/best, RUN/snapshots/step-N).
+ * TRANSLATOR: a translator folder (models/fer-translate, RUN/best, RUN/snapshots/step-N). --gain: judge the residual
+ * translator at another residual gain than its own (out = clip(x + gain d); lib/train/translate-gain.ts).
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -23,6 +24,8 @@ import { loadTranslator } from '../lib/edit/translator-model';
 import { evaluationFaces, dataPathFor, translatorEditImages } from '../lib/orchestrate/translate-eval';
 import { editMetrics, EditMetrics } from '../lib/eval/edit-metrics';
 import { EMOTIONS } from '../lib/data';
+import { withGain } from '../lib/train/translate-gain';
+import { residualLayer } from '../lib/models/translator-residual';
 
 /** Human's emotion classes, in its output order (the same as the project's EMOTIONS). */
 const HUMAN_EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'];
@@ -48,10 +51,10 @@ export async function loadOutsideJudge(): Promise<tf.GraphModel> {
   return tf.loadGraphModel(`file://${path.join(humanPackageDir(), 'models', 'emotion.json')}`);
 }
 
-function markdown(m: EditMetrics, source: string, split: string): string {
+function markdown(m: EditMetrics, source: string, split: string, gain: number | null): string {
   const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
   return [
-    `## Outside judge: ${source}`,
+    `## Outside judge: ${source}${gain !== null ? `, residual gain ${gain}` : ''}`,
     '',
     `${m.n} FER2013 ${split} faces, each edited to every other expression, read by @vladmandic/human's emotion model ` +
       '(oarriaga/face_classification mini-Xception, trained on FER2013; not a project metric, tools/outside-judge.ts).',
@@ -68,7 +71,7 @@ function markdown(m: EditMetrics, source: string, split: string): string {
 async function main(): Promise<void> {
   const { positionals, values } = parseArgs({
     allowPositionals: true,
-    options: { n: { type: 'string' }, split: { type: 'string', default: 'PrivateTest' }, data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: '0' } },
+    options: { n: { type: 'string' }, gain: { type: 'string' }, split: { type: 'string', default: 'PrivateTest' }, data: { type: 'string' }, out: { type: 'string' }, seed: { type: 'string', default: '0' } },
   });
   const [source] = positionals;
   if (!source) throw new Error('usage: node --import tsx tools/outside-judge.ts TRANSLATOR [--n N] [--split PrivateTest|PublicTest] [--data DIR] [--out FILE.md]');
@@ -80,10 +83,12 @@ async function main(): Promise<void> {
   const judge = await loadOutsideJudge();
   const T = await loadTranslator(source);
   const faces = await evaluationFaces(dataPathFor(source, values.data), { n: values.n ? Number(values.n) : undefined, seed: Number(values.seed), split });
-  const im = await translatorEditImages(T, faces);
+  const gain = values.gain !== undefined ? Number(values.gain) : undefined;
+  if (gain !== undefined && !(gain >= 0 && residualLayer(T.G))) throw new Error(`--gain ${values.gain}: needs a residual translator and a gain >= 0`);
+  const im = await withGain(T.G, gain, () => translatorEditImages(T, faces));
   const k = EMOTIONS.length;
   const m = editMetrics(im, await outsideProbs(judge, im.inputs, faces.n, im.size), await outsideProbs(judge, im.edits, faces.n * k, im.size));
-  const md = markdown(m, T.name, split);
+  const md = markdown(m, T.name, split, gain ?? residualLayer(T.G)?.gain ?? null);
   process.stdout.write(md);
   if (values.out) {
     fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });
