@@ -28,8 +28,19 @@ export const hasShared = (sub: string) => fs.existsSync(path.join(SHARED, sub));
 export const needsShared = (sub: string): string | false => (hasShared(sub) ? false : `no ${path.join(SHARED, sub)} (set FACEGAN_SHARED_DATA to the full data)`);
 
 export function tempDir(prefix = 'facegan-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  if (!process.env.FACEGAN_KEEP_TEMP) made.push(dir);
+  return dir;
 }
+
+/**
+ * Every tempDir of this test process is removed when it exits (each test file runs in its own process), so repeated
+ * test runs do not fill the disk: the study test's folders alone are ~700 MB each (FACEGAN_KEEP_TEMP=1 keeps them).
+ */
+const made: string[] = [];
+process.on('exit', () => {
+  for (const d of made) fs.rmSync(d, { recursive: true, force: true });
+});
 
 /** G and D with their optimizers, on the given kernels (the trainer's default: 'fused'), as the trainer sets them up. */
 export function ganPair(G: tf.LayersModel, D: tf.LayersModel, kernels: Kernels = DEFAULT_KERNELS): GanPair {
