@@ -28,7 +28,7 @@ import type { StopSignal } from '../train/event-loop';
 import { TrainingSession, CheckpointStore } from '../train/session';
 import type { ClassifierSettings } from '../runs/spec-types';
 import { pgdL2, keepingMovingStats } from './adversarial';
-import { classBalance } from '../train/translate-trainer';
+import { classBalance } from '../train/class-balance';
 
 export type { ClassifierSettings };
 

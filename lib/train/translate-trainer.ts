@@ -30,6 +30,9 @@ import { TRANSLATOR_TARGETS } from './translate-spec';
 import { SelectionScore, betterSnapshot } from './translate-select';
 import { scoreWithGain, withGain, labelShares } from './translate-gain';
 import { saveModelDir, loadWeightsInto } from './model-io';
+import { classBalance } from './class-balance';
+
+export { classBalance };
 
 export interface TranslateTrainOptions {
   runDir: string;
@@ -280,13 +283,6 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
     pair.optG.dispose();
     pair.optD.dispose();
   }
-}
-
-/** Per-class weights (N / k) / n_c, capped at `cap` (a class with no faces gets the cap). */
-export function classBalance(labels: ArrayLike<number>, k: number, cap: number): Float32Array {
-  const counts = new Float64Array(k);
-  for (let i = 0; i < labels.length; i++) counts[labels[i]] += 1;
-  return Float32Array.from(counts, (c) => (c > 0 ? Math.min(cap, labels.length / k / c) : cap));
 }
 
 /** Each face's target expression, one draw per face: uniform over all k, or (`other`) over the k - 1 other than its own. */

@@ -12,15 +12,7 @@ import { BACKEND_ORDER, describeBackend, initBackend, BackendInfo } from '../../
 import { bindingFile, packageDir } from '../../lib/native/paths';
 import { probeNative } from '../../lib/native/probe';
 import { setupNative } from '../../tools/native/setup';
-
-/** A temporary folder removed when this test process exits (the TF log runs leave ~70 MB each). */
-const scratchDirs: string[] = [];
-process.on('exit', () => scratchDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
-function scratch(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  if (!process.env.FACEGAN_KEEP_TEMP) scratchDirs.push(d);
-  return d;
-}
+import { tempDir } from '../helpers';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -191,7 +183,7 @@ test('conv2d, conv2dTranspose and matMul gradients on native equal the cpu backe
 
 test('setup:native is a fast no-op when the binding already works', async (t) => {
   if (!(await nativeOk)) return t.skip('tfjs-node binding not available here; a build is too slow for a unit test');
-  const logFile = path.join(scratch('facegan-setup-'), 'setup.log');
+  const logFile = path.join(tempDir('facegan-setup-'), 'setup.log');
   const r = await setupNative({ offline: true, logFile });
   assert.equal(r.ok, true, r.error);
   assert.equal(r.route, 'already-working');
@@ -204,7 +196,7 @@ test('setup:native is a fast no-op when the binding already works', async (t) =>
  * runs it: script(1) gives it a pty, and its output is the terminal's (stdout and stderr together).
  */
 function inTerminal(env: Record<string, string>): { status: number | null; out: string } {
-  const out = scratch('facegan-tflog-');
+  const out = tempDir('facegan-tflog-');
   const cmd = `npm run --silent experiment -- fer-happy --preset smoke --max-steps 1 --no-eval --no-progress --out '${path.join(out, 'run')}'`;
   const base = { ...process.env };
   for (const k of ['FACEGAN_BACKEND', 'TF_CPP_MIN_LOG_LEVEL', 'FACEGAN_TF_LOG']) delete base[k];
