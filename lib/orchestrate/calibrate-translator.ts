@@ -17,7 +17,7 @@ import { loadModelDir, saveModelDir } from '../train/model-io';
 import { scoreWithGain, withGain, labelShares } from '../train/translate-gain';
 import { SelectionScore, choicePsnr, betterSnapshot } from '../train/translate-select';
 import { TRANSLATOR_TARGETS } from '../train/translate-spec';
-import { hasChosenSnapshot, v2Extras, loadTrainingFaces } from './run-translate';
+import { hasChosenSnapshot, v2Extras, disposeExtras, loadTrainingFaces } from './run-translate';
 
 export interface Recalibration {
   /** best/'s score before. */
@@ -52,7 +52,10 @@ export async function calibrateChosenGain(
     const before = readJson<SelectionScore>(path.join(best, 'best.json'), 'best snapshot');
     const dataPath = o.dataPath ? path.resolve(o.dataPath) : config.data.path;
     if (!fs.existsSync(dataPath)) throw new Error(`${runDir}: its dataset ${dataPath} (config.json data.path) is not here; pass --data DIR (the selection faces are its PublicTest split)`);
-    const { lossClassifier: C, selectFaces } = await v2Extras(config, dataPath, o.lossClassifier);
+    const extras = await v2Extras(config, dataPath, o.lossClassifier);
+    const { selectFaces } = extras;
+    // the run's checkpoint choice judge: its --choice-classifier, else its loss classifier
+    const C = extras.choiceClassifier ?? extras.lossClassifier;
     const k = config.spec.model.labels.length;
     const minPsnr = config.settings.selectMinPsnr ?? 0;
     let winner: { G: tf.LayersModel; dir: string; score: SelectionScore } | null = null;
@@ -83,7 +86,7 @@ export async function calibrateChosenGain(
       return { before, after: w.score, scores };
     } finally {
       winner?.G.dispose();
-      C?.dispose();
+      disposeExtras(extras);
     }
   } finally {
     lock.release();

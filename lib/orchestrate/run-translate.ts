@@ -27,7 +27,7 @@ import { findCheckpoint } from '../train/checkpoint';
 import { trainTranslator, TranslateSummary } from '../train/translate-trainer';
 import { TranslatePresetName, TranslateExperiment, translateSettings, checkTranslateSettings, TranslateSettings } from '../train/translate-spec';
 import { U8Images } from '../models/translator-apply';
-import { checkLossClassifier, loadLossClassifier } from '../train/translate-classifier';
+import { checkLossClassifier, loadLossClassifier, type LossClassifierRecord } from '../train/translate-classifier';
 import { DEFAULT_CLASSIFIER_DIR } from '../eval/classifier';
 import { Rng } from '../rng';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -55,6 +55,8 @@ export interface TranslateRequest {
   kernels?: Kernels;
   /** Translator v2: the frozen loss classifier's folder (losses.clsSource 'frozen'); never the evaluation classifier. */
   lossClassifier?: string;
+  /** The checkpoint choice's own judge (a classifier trained here, in no loss); default: the loss classifier. */
+  choiceClassifier?: string;
   /** The spec variant's name (experiments/translate.ts), recorded in config.json. */
   variant?: string;
   /** Start from another run's G and D: its run folder (newest intact checkpoint) or one checkpoints/step-N folder. */
@@ -139,14 +141,40 @@ export async function pickSelectionFaces(dataPath: string, count: number, classe
   return { data, n: pick.length, height: set.height, width: set.width, channels: set.channels, labels: Int32Array.from(pick, (j) => set.labels![j]) };
 }
 
-/** The v2 extras of a run: its frozen loss classifier and the PublicTest selection faces (when its config asks for them). */
-export async function v2Extras(config: TranslateRunConfig, dataPath: string, lossDir?: string): Promise<{ lossClassifier?: tfjs.LayersModel; selectFaces?: U8Images & { labels: Int32Array } }> {
-  const out: { lossClassifier?: tfjs.LayersModel; selectFaces?: U8Images & { labels: Int32Array } } = {};
+/**
+ * The checkpoint choice's own judge (--choice-classifier), checked: never the evaluation classifier (nor a copy or
+ * retraining of it), and none of the loss classifier's members (G is fitted to those, so their verdicts saturate).
+ */
+export function checkChoiceClassifier(dir: string, loss: LossClassifierRecord | undefined): LossClassifierRecord {
+  const rec = checkLossClassifier(dir, DEFAULT_CLASSIFIER_DIR);
+  if (rec.members) throw new Error(`--choice-classifier ${dir}: an ensemble; the choice takes one classifier's <run>/model`);
+  const used = loss ? [loss.sha256, ...(loss.members ?? []).map((m) => m.sha256)] : [];
+  if (used.includes(rec.sha256)) throw new Error(`--choice-classifier ${dir}: it is (a member of) the loss classifier ${loss!.dir}; the choice needs a judge that G's loss never reads`);
+  return rec;
+}
+
+/** A run's extra classifiers and faces (v2): the frozen loss classifier, the choice's own judge, the PublicTest selection faces. */
+export interface V2Extras {
+  lossClassifier?: tfjs.LayersModel;
+  choiceClassifier?: tfjs.LayersModel;
+  selectFaces?: U8Images & { labels: Int32Array };
+}
+
+/** Frees a run's extra classifiers. */
+export function disposeExtras(x: V2Extras): void {
+  x.lossClassifier?.dispose();
+  x.choiceClassifier?.dispose();
+}
+
+/** The v2 extras of a run: its frozen loss classifier, its choice judge and the PublicTest selection faces (when its config asks for them). */
+export async function v2Extras(config: TranslateRunConfig, dataPath: string, lossDir?: string): Promise<V2Extras> {
+  const out: V2Extras = {};
   const needC = config.spec.losses.clsSource === 'frozen' || (config.settings.selectEvery ?? 0) > 0;
   if (needC) {
     if (!config.lossClassifier) throw new Error('this run needs a frozen loss classifier (clsSource frozen or selectEvery), but config.json records none: pass --loss-classifier DIR');
     out.lossClassifier = await loadLossClassifier(config.lossClassifier, DEFAULT_CLASSIFIER_DIR, lossDir ?? config.lossClassifier.dir);
   }
+  if (config.choiceClassifier) out.choiceClassifier = await loadLossClassifier(config.choiceClassifier, DEFAULT_CLASSIFIER_DIR);
   if ((config.settings.selectEvery ?? 0) > 0) out.selectFaces = await pickSelectionFaces(dataPath, config.settings.selectFaces ?? 280, config.spec.model.labels.length, config.seed);
   return out;
 }
@@ -247,6 +275,10 @@ export async function runTranslate(req: TranslateRequest): Promise<{ runDir: str
       ...(req.lossClassifier ? { lossClassifier: checkLossClassifier(req.lossClassifier, DEFAULT_CLASSIFIER_DIR) } : {}),
       ...(req.initFrom ? { init: resolveInitCheckpoint(req.initFrom, spec.model) } : {}),
     };
+    if (req.choiceClassifier) {
+      if (!((settings.selectEvery ?? 0) > 0)) throw new Error(`--choice-classifier ${req.choiceClassifier}: this run makes no checkpoint choice (settings.selectEvery 0)`);
+      config.choiceClassifier = checkChoiceClassifier(req.choiceClassifier, config.lossClassifier);
+    }
     const extras = await v2Extras(config, data.path);
     writeGridFaces(runDir, await pickGridFaces(data.path, spec.gridFaces, spec.model.labels.length, seed));
     wroteGrid = true;
@@ -257,7 +289,7 @@ export async function runTranslate(req: TranslateRequest): Promise<{ runDir: str
       const summary = await trainMarked(runDir, { runDir, data: images, model: spec.model, losses: spec.losses, settings, seed, gridFaces: readGridFaces(runDir), maxSteps: req.maxSteps, progress: req.progress, signal: req.signal, kernels, initFrom: config.init?.checkpoint, ...extras });
       return { runDir, summary };
     } finally {
-      extras.lossClassifier?.dispose();
+      disposeExtras(extras);
     }
   } finally {
     lock.release();
@@ -317,7 +349,7 @@ export async function resumeTranslate(
       });
       return { runDir, summary };
     } finally {
-      extras.lossClassifier?.dispose();
+      disposeExtras(extras);
     }
   } finally {
     lock.release();

@@ -140,12 +140,17 @@ function record(dir: string, m: EditMetrics, extra: Record<string, unknown>, tit
 export function refuseLossClassifierAsJudge(source: string, judgeDir: string): void {
   for (const cfg of [path.join(source, 'config.json'), path.join(source, '..', 'config.json'), path.join(source, '..', '..', 'config.json')]) {
     if (!fs.existsSync(cfg)) continue;
-    const rec = readJson<{ kind?: string; lossClassifier?: { sha256: string; dir: string; members?: { sha256: string }[] } }>(cfg, 'run config');
-    if (rec.kind !== 'translator' || !rec.lossClassifier || !judgeDir) return;
+    type Rec = { sha256: string; dir: string; members?: { sha256: string }[] };
+    const rec = readJson<{ kind?: string; lossClassifier?: Rec; choiceClassifier?: Rec }>(cfg, 'run config');
+    if (rec.kind !== 'translator' || !judgeDir) return;
     const w = path.join(judgeDir, 'weights.bin');
-    const used = [rec.lossClassifier.sha256, ...(rec.lossClassifier.members ?? []).map((m) => m.sha256)];
-    if (fs.existsSync(w) && used.includes(crypto.createHash('sha256').update(fs.readFileSync(w)).digest('hex'))) {
-      throw new Error(`refusing to evaluate ${source} with ${judgeDir}: that is the loss classifier the translator was trained against (${rec.lossClassifier.dir}); use the evaluation classifier (models/fer-classifier)`);
+    if (!fs.existsSync(w)) return;
+    const judge = crypto.createHash('sha256').update(fs.readFileSync(w)).digest('hex');
+    const seen: [Rec | undefined, string][] = [[rec.lossClassifier, 'the loss classifier the translator was trained against'], [rec.choiceClassifier, "the classifier that chose the translator's checkpoint"]];
+    for (const [r, what] of seen) {
+      if (r && [r.sha256, ...(r.members ?? []).map((m) => m.sha256)].includes(judge)) {
+        throw new Error(`refusing to evaluate ${source} with ${judgeDir}: that is ${what} (${r.dir}); use the evaluation classifier (models/fer-classifier)`);
+      }
     }
     return;
   }

@@ -36,6 +36,8 @@ export interface TranslateRunConfig {
   variant?: string;
   /** Translator v2: the frozen loss classifier (folder, weights fingerprint, seed, architecture); never the evaluation classifier. */
   lossClassifier?: LossClassifierRecord;
+  /** --choice-classifier: the checkpoint choice's own judge (trained here, in no loss, never the evaluation classifier). */
+  choiceClassifier?: LossClassifierRecord;
   /** --init-from: the checkpoint whose G and D weights the run started from (fresh optimizers, step 0). */
   init?: { checkpoint: string; step: number | null };
 }

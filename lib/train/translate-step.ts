@@ -25,6 +25,7 @@ import { trainableVariables } from '../models/dcgan';
 import { Kernels, DEFAULT_KERNELS, useKernels } from '../kernels/kernels';
 import { outsideTape } from '../kernels/outside-tape';
 import type { TranslateLosses, ClassifierAugment } from './translate-spec';
+import { mixedLogits, type TargetMix } from './translate-classifier';
 import type { Rng } from '../rng';
 
 /** G, D and their optimisers (the same shape as GanPair, so lib/train/checkpoint.ts saves it). */
@@ -38,6 +39,8 @@ export interface TranslatorPair {
    * Not trained, not checkpointed (its weights are fixed and fingerprinted in config.json).
    */
   C?: tf.LayersModel;
+  /** The loss classifier's per-target member mix (an ensemble with targetWeights): G's loss reads it instead of C. */
+  Cmix?: TargetMix;
 }
 
 export function makeTranslatorPair(G: tf.LayersModel, D: tf.LayersModel, adamG: Adam['config'], adamD: Adam['config'], kernels: Kernels = DEFAULT_KERNELS): TranslatorPair {
@@ -236,7 +239,8 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
     // looking at a randomly shifted / flipped / noisy copy of the edit (so G cannot fit its pixel grid)
     let cls: tf.Scalar;
     if (frozen) {
-      const logits = pair.C!.apply(augmentForClassifier(e.image, b.aug)) as tf.Tensor2D;
+      const seen = augmentForClassifier(e.image, b.aug);
+      const logits = pair.Cmix ? mixedLogits(pair.Cmix, seen, b.trg) : (pair.C!.apply(seen) as tf.Tensor2D);
       const m = w.clsMargin ?? 0;
       cls = m > 0 ? (tf.relu(tf.losses.softmaxCrossEntropy(b.trg, logits, undefined, 0, tf.Reduction.NONE).sub(m)).mean() as tf.Scalar) : ce(b.trg, logits);
     } else cls = ce(b.trg, f.cls);

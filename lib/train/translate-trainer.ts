@@ -31,6 +31,7 @@ import { SelectionScore, betterSnapshot } from './translate-select';
 import { scoreWithGain, withGain, labelShares } from './translate-gain';
 import { saveModelDir, loadWeightsInto } from './model-io';
 import { classBalance } from './class-balance';
+import { targetMixOf } from './translate-classifier';
 
 export { classBalance };
 
@@ -58,6 +59,11 @@ export interface TranslateTrainOptions {
   onGrid?: (file: string, step: number) => void | Promise<void>;
   /** The frozen loss classifier (losses.clsSource 'frozen'; translator v2). Not disposed here. */
   lossClassifier?: tf.LayersModel;
+  /**
+   * The checkpoint choice's judge when it is not the loss classifier (--choice-classifier: one trained here that G's
+   * loss never reads, so its verdicts do not saturate with G's fit to the loss). Never the evaluation classifier.
+   */
+  choiceClassifier?: tf.LayersModel;
   /** PublicTest faces for the checkpoint choice (settings.selectEvery; never PrivateTest). */
   selectFaces?: U8Images & { labels: Int32Array };
   /** A checkpoint folder (with G/ and D/) whose weights a new run starts from (ignored when resuming). */
@@ -136,9 +142,11 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   if (w.clsSource === 'frozen') {
     if (!opts.lossClassifier) throw new Error("the losses ask for G's classification from a frozen classifier (clsSource 'frozen') but none was given: pass --loss-classifier DIR (npm run experiment -- fer-loss-classifier)");
     pair.C = opts.lossClassifier;
+    // an ensemble that weighs its members per target: G's loss reads their mix (translate-classifier.ts)
+    pair.Cmix = targetMixOf(pair.C);
     // frozen and run in inference mode: its convolutions compute only the input gradient, its batch norms are one scale
     // and shift, its ReLUs TensorFlow's kernels (same outputs)
-    useKernels(opts.kernels ?? DEFAULT_KERNELS, [pair.C], { frozenBatchNorm: true });
+    useKernels(opts.kernels ?? DEFAULT_KERNELS, [pair.C, ...(pair.Cmix ? [pair.Cmix.members] : [])], { frozenBatchNorm: true });
   }
   if (w.r1Every !== undefined && !(Number.isInteger(w.r1Every) && w.r1Every >= 1)) throw new Error(`losses.r1Every must be a positive integer (lazy R1), got ${w.r1Every}`);
   if (w.idtSq && !(w.idt && w.idt > 0)) throw new Error(`losses.idtSq (${w.idtSq}) adds a squared identity term beside the L1 one: it needs idt > 0`);
@@ -155,7 +163,7 @@ export async function trainTranslator(opts: TranslateTrainOptions): Promise<Tran
   const select = async () => {
     const minPsnr = s.selectMinPsnr ?? 0;
     // each snapshot at its calibrated residual gain (translate-gain.ts; gain 1 for translators without a residual output)
-    const sc: SelectionScore = { ...(await scoreWithGain(G, opts.lossClassifier!, opts.selectFaces!, k, step(), minPsnr, shares)) };
+    const sc: SelectionScore = { ...(await scoreWithGain(G, opts.choiceClassifier ?? opts.lossClassifier!, opts.selectFaces!, k, step(), minPsnr, shares)) };
     const better = betterSnapshot(sc, best, minPsnr, TRANSLATOR_TARGETS.ratioMacro);
     const file = path.join(runDir, 'select.csv');
     const row: Record<string, string | number> = {

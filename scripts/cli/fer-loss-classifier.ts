@@ -14,7 +14,8 @@ import { newRunDir } from '../../lib/runs/run-dir';
 import { SIGNAL_EXIT_CODES } from '../../tools/cli/stop';
 import { runClassifierExperiment } from '../../lib/classify/classifier-experiment';
 import { LOSS_CLASSIFIER_EXPERIMENT } from '../../experiments/translate-classifier';
-import { writeLossClassifierEnsemble } from '../../lib/train/translate-classifier';
+import { writeLossClassifierEnsemble, parseTargetWeights } from '../../lib/train/translate-classifier';
+import { EMOTIONS } from '../../lib/data/types';
 import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
 
 const USAGE = `usage: npm run experiment -- fer-loss-classifier [options]
@@ -29,22 +30,28 @@ const USAGE = `usage: npm run experiment -- fer-loss-classifier [options]
   --epochs N --seed S --max-steps N --backend B --force-unlock
   --ensemble D1,D2  no training: write an ensemble of trained loss classifiers (their <run>/model folders,
                     each with its own seed) into --out; G is then judged by the mean of their logits
+  --target-weights W  with --ensemble: weigh members per target in G's loss, comma-separated MEMBER:TARGET=WEIGHT
+                    (member from 1, every other weight 1), e.g. 1:disgust=0,2:disgust=0,3:disgust=0: member 4
+                    alone judges edits to disgust
 The model is the translator v2's loss classifier (--loss-classifier <run>/model); it is never installed
 as the evaluation classifier (models/fer-classifier).`;
 
 export async function lossClassifierCli(argv: string[], signal?: AbortSignal): Promise<void> {
   const cmd = 'experiment fer-loss-classifier';
-  const a = parseArgs(argv, { flags: ['help', 'force-unlock'], options: ['preset', 'data', 'out', 'resume', 'init', 'epochs', 'seed', 'max-steps', 'backend', 'ensemble'] }, cmd);
+  const a = parseArgs(argv, { flags: ['help', 'force-unlock'], options: ['preset', 'data', 'out', 'resume', 'init', 'epochs', 'seed', 'max-steps', 'backend', 'ensemble', 'target-weights'] }, cmd);
   if (a.options.help) return void console.log(USAGE);
   if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments ${a.positionals.join(' ')}\n${USAGE}`);
   const ensemble = stringOption(a, 'ensemble');
   if (ensemble !== undefined) {
     const out = stringOption(a, 'out');
     if (!out) throw new Error(`${cmd}: --ensemble needs --out DIR (a new folder)\n${USAGE}`);
-    const rec = writeLossClassifierEnsemble(ensemble.split(',').filter(Boolean), out, DEFAULT_CLASSIFIER_DIR);
-    console.error(`ensemble of ${rec.members!.length} loss classifiers (seeds ${rec.members!.map((m) => m.seed).join(', ')}): mean of their logits`);
+    const dirs = ensemble.split(',').filter(Boolean);
+    const tw = stringOption(a, 'target-weights');
+    const rec = writeLossClassifierEnsemble(dirs, out, DEFAULT_CLASSIFIER_DIR, tw !== undefined ? parseTargetWeights(tw, dirs.length, EMOTIONS) : undefined);
+    console.error(`ensemble of ${rec.members!.length} loss classifiers (seeds ${rec.members!.map((m) => m.seed).join(', ')}): mean of their logits${rec.targetWeights ? ', weighed per target in G\'s loss' : ''}`);
     return void console.log(path.resolve(out));
   }
+  if (stringOption(a, 'target-weights') !== undefined) throw new Error(`${cmd}: --target-weights goes with --ensemble\n${USAGE}`);
   const preset = stringOption(a, 'preset') ?? 'paper';
   const backend = await initBackend({ backend: stringOption(a, 'backend') });
   const resume = stringOption(a, 'resume');

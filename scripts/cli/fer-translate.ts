@@ -25,6 +25,9 @@ const USAGE = `usage: npm run experiment -- fer-translate [options]
                       the others are the ablation's arms, docs/editing.md)
   --loss-classifier DIR  the frozen loss classifier (variants other than v1; \`npm run experiment --
                       fer-loss-classifier\`, its <run>/model); never the evaluation classifier (refused)
+  --choice-classifier DIR  the checkpoint choice's own judge (a \`fer-loss-classifier\` <run>/model that is not in
+                      the loss, e.g. --preset long): the loss classifier's verdicts saturate as G fits it; never
+                      the evaluation classifier (refused); default: the loss classifier
   --init-from DIR     start from another run's G and D (its run folder: newest checkpoint; or a checkpoints/step-N
                       folder) with fresh optimizers and this run's schedule: fine-tuning, e.g. with another
                       --loss-classifier; the model must be the same (recorded in config.json as init)
@@ -49,7 +52,7 @@ export async function translateCli(argv: string[], signal?: AbortSignal): Promis
   const cmd = 'fer-translate';
   const a = parseArgs(argv, {
     flags: ['help', 'install', 'no-progress', 'force-unlock'],
-    options: ['preset', 'data', 'out', 'steps', 'limit', 'batch', 'seed', 'resume', 'max-steps', 'backend', 'install-run', 'export-run', 'calibrate-run', 'to', 'variant', 'loss-classifier', 'init-from'],
+    options: ['preset', 'data', 'out', 'steps', 'limit', 'batch', 'seed', 'resume', 'max-steps', 'backend', 'install-run', 'export-run', 'calibrate-run', 'to', 'variant', 'loss-classifier', 'choice-classifier', 'init-from'],
   }, cmd);
   if (a.options.help) return void console.log(USAGE);
   if (a.positionals.length) throw new Error(`${cmd}: unexpected arguments: ${a.positionals.join(' ')}\n${USAGE}`);
@@ -84,7 +87,7 @@ export async function translateCli(argv: string[], signal?: AbortSignal): Promis
   const resume = stringOption(a, 'resume');
   let r: { runDir: string; summary: TranslateSummary };
   if (resume) {
-    for (const o of ['preset', 'out', 'limit', 'batch', 'seed', 'variant', 'init-from']) {
+    for (const o of ['preset', 'out', 'limit', 'batch', 'seed', 'variant', 'init-from', 'choice-classifier']) {
       if (a.options[o] !== undefined) throw new Error(`${cmd}: --${o} cannot change a run being resumed (its config.json holds the settings); only --steps, --max-steps, --data (the same faces, moved) and --loss-classifier (the same model, moved) may be given`);
     }
     r = await resumeTranslate(resume, { ...common, steps: intOption(a, 'steps', cmd, 1), dataPath: stringOption(a, 'data'), lossClassifier: stringOption(a, 'loss-classifier') });
@@ -99,6 +102,7 @@ export async function translateCli(argv: string[], signal?: AbortSignal): Promis
       spec,
       ...(variant !== 'v1' ? { variant } : {}),
       lossClassifier: stringOption(a, 'loss-classifier'),
+      choiceClassifier: stringOption(a, 'choice-classifier'),
       initFrom: stringOption(a, 'init-from'),
       preset,
       overrides: {
