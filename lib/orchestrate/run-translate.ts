@@ -114,12 +114,24 @@ export function staleChosenReports(runDir: string): string | null {
     : null;
 }
 
-/** The reproducing command's --loss-classifier: one fer-loss-classifier run's model, or an ensemble of them. */
-function lossClassifierArg(config: TranslateRunConfig): string {
+/**
+ * The reproducing command's classifier and start options: --loss-classifier (one fer-loss-classifier run's model, or an
+ * ensemble of them, with its per-target weights), --choice-classifier, and --init-from (the run it was fine-tuned from).
+ */
+export function classifierArgs(config: TranslateRunConfig): string {
   const lc = config.lossClassifier;
-  if (!lc) return '';
-  if (lc.members) return ` --loss-classifier <fer-loss-classifier --ensemble of the runs with seeds ${lc.members.map((m) => m.seed).join(', ')}>`;
-  return ' --loss-classifier <fer-loss-classifier run>/model';
+  const labels = config.spec.model.labels;
+  let out = '';
+  if (lc?.members) {
+    const tw = lc.targetWeights;
+    const weights = tw ? tw.flatMap((row, m) => row.flatMap((v, t) => (v !== 1 ? [`${m + 1}:${labels[t]}=${v}`] : []))).join(',') : '';
+    out += ` --loss-classifier <fer-loss-classifier --ensemble of the runs with seeds ${lc.members.map((m) => m.seed).join(', ')}${weights ? ` --target-weights ${weights}` : ''}>`;
+  } else if (lc) out += ' --loss-classifier <fer-loss-classifier run>/model';
+  const cc = config.choiceClassifier;
+  if (cc) out += ` --choice-classifier <fer-loss-classifier run${cc.seed !== null ? ` with seed ${cc.seed}` : ''}>/model`;
+  const init = config.init;
+  if (init) out += ` --init-from <run folder ${path.basename(path.dirname(path.dirname(init.checkpoint)))}>/checkpoints/${path.basename(init.checkpoint)}`;
+  return out;
 }
 
 /**
@@ -382,7 +394,7 @@ export function installTranslator(runDir: string, dest = DEFAULT_TRANSLATOR_DIR)
     (config.seed !== DEFAULT_SEED ? ` --seed ${config.seed}` : '') +
     (o.steps !== undefined ? ` --steps ${o.steps}` : '') + (o.batchSize !== undefined ? ` --batch ${o.batchSize}` : '') +
     (o.limit !== undefined ? ` --limit ${o.limit ?? 'all'}` : '') +
-    (config.variant ? ` --variant ${config.variant}` : '') + lossClassifierArg(config) +
+    (config.variant ? ` --variant ${config.variant}` : '') + classifierArgs(config) +
     // a chosen snapshot: the run went as far as it did (then stopped), and best/ is installed from it
     (chosen && summary.status !== 'completed' && summary.steps !== undefined ? ` --max-steps ${summary.steps} --out <run>; npm run experiment -- fer-translate --install-run <run>` : ' --install');
   const tmp = `${dest}.tmp-${process.pid}`;

@@ -12,7 +12,8 @@ import { checkLossClassifier, loadLossClassifier, targetMixOf, mixedLogits, pars
 import { makeTranslatorPair, generatorStep, drawClassifierView } from '../../lib/train/translate-step';
 import { trainTranslator } from '../../lib/train/translate-trainer';
 import { buildTranslatorG, buildTranslatorD, oneHot, TranslatorSpec } from '../../lib/models/translator';
-import { checkChoiceClassifier, pickSelectionFaces } from '../../lib/orchestrate/run-translate';
+import { checkChoiceClassifier, pickSelectionFaces, classifierArgs } from '../../lib/orchestrate/run-translate';
+import type { TranslateRunConfig } from '../../lib/runs/translate-config';
 import { refuseLossClassifierAsJudge } from '../../lib/orchestrate/translate-eval';
 import { lossClassifierCli } from '../../scripts/cli/fer-loss-classifier';
 import { DEFAULT_CLASSIFIER_DIR } from '../../lib/eval/classifier';
@@ -160,4 +161,23 @@ test('--choice-classifier: the choice reads its own judge (training unchanged); 
   assert.throws(() => refuseLossClassifierAsJudge(judged, lossDir), /loss classifier the translator was trained against/);
   C.dispose();
   J.dispose();
+});
+
+test("the shipped model's reproducing command names the ensemble's target weights, the choice judge and the run it was fine-tuned from", async () => {
+  const a = await tinyLossClassifier(73);
+  const b = await tinyLossClassifier(74);
+  const out = path.join(tempDir(), 'ens');
+  await quietly(() => lossClassifierCli(['--ensemble', `${a},${b}`, '--target-weights', '1:disgust=0,2:fear=0.5', '--out', out]));
+  const config = {
+    spec: { ...ferTranslateV2, model: tinyV2 },
+    lossClassifier: checkLossClassifier(out, DEFAULT_CLASSIFIER_DIR),
+    choiceClassifier: checkLossClassifier(await tinyLossClassifier(75), DEFAULT_CLASSIFIER_DIR),
+    init: { checkpoint: '/runs/v2d-ens/checkpoints/step-0008730', step: 8730 },
+  } as unknown as TranslateRunConfig;
+  assert.equal(
+    classifierArgs(config),
+    ' --loss-classifier <fer-loss-classifier --ensemble of the runs with seeds 73, 74 --target-weights 1:disgust=0,2:fear=0.5>' +
+      ' --choice-classifier <fer-loss-classifier run with seed 75>/model --init-from <run folder v2d-ens>/checkpoints/step-0008730',
+  );
+  assert.equal(classifierArgs({ spec: config.spec } as TranslateRunConfig), '');
 });
