@@ -26,6 +26,7 @@ import { editMetrics, EditMetrics } from '../lib/eval/edit-metrics';
 import { EMOTIONS } from '../lib/data';
 import { withGain } from '../lib/train/translate-gain';
 import { residualLayer } from '../lib/models/translator-residual';
+import { SAMPLE_DIR } from '../lib/runs/dataset';
 
 /** Human's emotion classes, in its output order (the same as the project's EMOTIONS). */
 const HUMAN_EMOTIONS = ['angry', 'disgust', 'fear', 'happy', 'sad', 'surprise', 'neutral'];
@@ -51,12 +52,12 @@ export async function loadOutsideJudge(): Promise<tf.GraphModel> {
   return tf.loadGraphModel(`file://${path.join(humanPackageDir(), 'models', 'emotion.json')}`);
 }
 
-function markdown(m: EditMetrics, source: string, split: string, gain: number | null): string {
+function markdown(m: EditMetrics, source: string, split: string, gain: number | null, sample: boolean): string {
   const f = (v: number, d = 3) => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
   return [
     `## Outside judge: ${source}${gain !== null ? `, residual gain ${gain}` : ''}`,
     '',
-    `${m.n} FER2013 ${split} faces, each edited to every other expression, read by @vladmandic/human's emotion model ` +
+    `${m.n} FER2013 ${split} faces${sample ? ' of the bundled sample (not the full split: pass --data)' : ''}, each edited to every other expression, read by @vladmandic/human's emotion model ` +
       '(oarriaga/face_classification mini-Xception, trained on FER2013; not a project metric, tools/outside-judge.ts).',
     '',
     '| target | edits read as target | its recall on real faces | ratio | mean p(target) |',
@@ -82,13 +83,16 @@ async function main(): Promise<void> {
   if (EMOTIONS.join() !== HUMAN_EMOTIONS.join()) throw new Error(`the project's expressions (${EMOTIONS}) are not in Human's order (${HUMAN_EMOTIONS})`);
   const judge = await loadOutsideJudge();
   const T = await loadTranslator(source);
-  const faces = await evaluationFaces(dataPathFor(source, values.data), { n: values.n ? Number(values.n) : undefined, seed: Number(values.seed), split });
+  const dataPath = dataPathFor(source, values.data);
+  const sample = path.resolve(dataPath).startsWith(path.resolve(SAMPLE_DIR));
+  const faces = await evaluationFaces(dataPath, { n: values.n ? Number(values.n) : undefined, seed: Number(values.seed), split });
+  process.stderr.write(`faces: ${faces.n} ${split} faces from ${dataPath}${sample ? ' (the bundled sample: give --data /path/to/fer2013 or set FACEGAN_FER2013 for the full split)' : ''}\n`);
   const gain = values.gain !== undefined ? Number(values.gain) : undefined;
   if (gain !== undefined && !(gain >= 0 && residualLayer(T.G))) throw new Error(`--gain ${values.gain}: needs a residual translator and a gain >= 0`);
   const im = await withGain(T.G, gain, () => translatorEditImages(T, faces));
   const k = EMOTIONS.length;
   const m = editMetrics(im, await outsideProbs(judge, im.inputs, faces.n, im.size), await outsideProbs(judge, im.edits, faces.n * k, im.size));
-  const md = markdown(m, T.name, split, gain ?? residualLayer(T.G)?.gain ?? null);
+  const md = markdown(m, T.name, split, gain ?? residualLayer(T.G)?.gain ?? null, sample);
   process.stdout.write(md);
   if (values.out) {
     fs.mkdirSync(path.dirname(path.resolve(values.out)), { recursive: true });

@@ -1,5 +1,5 @@
 /**
- * How another classifier reads a translator run's snapshots (docs/editing.md, "Shipped: v2"): every kept snapshot
+ * How another classifier reads a translator run's snapshots (docs/editing.md, "v2d + ensemble: shipped until 2026-12-07"): every kept snapshot
  * (snapshots/step-N/) at every residual gain of GAIN_GRID, on the run's PublicTest selection faces, judged by JUDGE_DIR,
  * e.g. a fer-loss-classifier model that no loss used. Prints per snapshot the judge's capped macro ratio and the
  * reconstruction PSNR at the training faces' expression shares for each gain. Reads nothing of PrivateTest and refuses
