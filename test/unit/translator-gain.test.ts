@@ -133,7 +133,7 @@ test("gain table: every gain scores exactly as G's own output at that gain does 
   C.dispose();
 });
 
-test('--calibrate-run: the choice runs again over the kept snapshots at every gain; best/ is rewritten, its stale reports dropped', async () => {
+test('--calibrate-run: the choice runs again over the kept snapshots at every gain (with the run\'s choice judge when it has one); best/ is rewritten, its stale reports dropped', async () => {
   const run = tempDir();
   const best = path.join(run, 'best');
   const G = editingG(9);
@@ -168,6 +168,11 @@ test('--calibrate-run: the choice runs again over the kept snapshots at every ga
   assert.equal(residualLayer(back)!.gain, after.gain);
   const source = after.step === 2 ? G : idle;
   assert.deepEqual(back.getWeights().map((w) => Array.from(w.dataSync())), source.getWeights().map((w) => Array.from(w.dataSync())), "best/ holds the winner's weights");
+  // a run with its own choice judge (--choice-classifier) is calibrated by that judge, not by its loss classifier
+  const cfg = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8'));
+  fs.writeFileSync(path.join(run, 'config.json'), JSON.stringify({ ...cfg, choiceClassifier: checkLossClassifier(await tinyLossClassifier(86), DEFAULT_CLASSIFIER_DIR) }));
+  const judged = await calibrateChosenGain(run, { log: () => {} });
+  assert.notDeepEqual(judged.scores.map((x) => x.score.perTarget), scores.map((x) => x.score.perTarget), 'the same snapshots read by another judge');
   G.dispose();
   idle.dispose();
   back.dispose();
