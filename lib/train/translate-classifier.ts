@@ -212,6 +212,8 @@ export function writeLossClassifierEnsemble(memberDirs: string[], out: string, e
     for (const f of ['model.json', 'weights.bin', 'metrics.json']) if (fs.existsSync(path.join(d, f))) fs.copyFileSync(path.join(d, f), path.join(out, names[i], f));
   });
   const file: EnsembleFile = { kind: 'loss-classifier-ensemble', members: names, combine: 'mean-logits', ...(targetWeights ? { targetWeights } : {}) };
-  fs.writeFileSync(path.join(out, ENSEMBLE), JSON.stringify(file, null, 2) + '\n');
+  // one line per member's weights (JSON.stringify would give every number its own line)
+  const text = JSON.stringify(file, null, 2).replace(/\[\s*(-?[\d.e+-]+(?:,\s*-?[\d.e+-]+)*)\s*\]/g, (_, nums: string) => `[${nums.split(/,\s*/).join(', ')}]`);
+  fs.writeFileSync(path.join(out, ENSEMBLE), text + '\n');
   return checkLossClassifier(out, evalDir);
 }
