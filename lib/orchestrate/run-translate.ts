@@ -27,7 +27,7 @@ import { findCheckpoint } from '../train/checkpoint';
 import { trainTranslator, TranslateSummary } from '../train/translate-trainer';
 import { TranslatePresetName, TranslateExperiment, translateSettings, checkTranslateSettings, TranslateSettings } from '../train/translate-spec';
 import { U8Images } from '../models/translator-apply';
-import { checkLossClassifier, loadLossClassifier, type LossClassifierRecord } from '../train/translate-classifier';
+import { checkLossClassifier, loadLossClassifier, fingerprints, targetMixOf, type LossClassifierRecord } from '../train/translate-classifier';
 import { DEFAULT_CLASSIFIER_DIR } from '../eval/classifier';
 import { Rng } from '../rng';
 import type * as tfjs from '@tensorflow/tfjs';
@@ -160,8 +160,7 @@ export async function pickSelectionFaces(dataPath: string, count: number, classe
 export function checkChoiceClassifier(dir: string, loss: LossClassifierRecord | undefined): LossClassifierRecord {
   const rec = checkLossClassifier(dir, DEFAULT_CLASSIFIER_DIR);
   if (rec.members) throw new Error(`--choice-classifier ${dir}: an ensemble; the choice takes one classifier's <run>/model`);
-  const used = loss ? [loss.sha256, ...(loss.members ?? []).map((m) => m.sha256)] : [];
-  if (used.includes(rec.sha256)) throw new Error(`--choice-classifier ${dir}: it is (a member of) the loss classifier ${loss!.dir}; the choice needs a judge that G's loss never reads`);
+  if (loss && fingerprints(loss).includes(rec.sha256)) throw new Error(`--choice-classifier ${dir}: it is (a member of) the loss classifier ${loss!.dir}; the choice needs a judge that G's loss never reads`);
   return rec;
 }
 
@@ -174,6 +173,7 @@ export interface V2Extras {
 
 /** Frees a run's extra classifiers. */
 export function disposeExtras(x: V2Extras): void {
+  if (x.lossClassifier) targetMixOf(x.lossClassifier)?.shares.dispose();
   x.lossClassifier?.dispose();
   x.choiceClassifier?.dispose();
 }

@@ -23,6 +23,7 @@ import { loadIdentityModel, embedFaces, cosine } from '../eval/identity';
 import { editFaces } from '../edit/edit-faces';
 import { faceFromBytes } from '../edit/face-image';
 import { highFrequencyShare } from '../eval/spectrum';
+import { fingerprints } from '../train/translate-classifier';
 
 /** Images per set the checkerboard check looks at (a DFT per image; the first N edits and faces). */
 const SPECTRUM_IMAGES = 2000;
@@ -148,7 +149,7 @@ export function refuseLossClassifierAsJudge(source: string, judgeDir: string): v
     const judge = crypto.createHash('sha256').update(fs.readFileSync(w)).digest('hex');
     const seen: [Rec | undefined, string][] = [[rec.lossClassifier, 'the loss classifier the translator was trained against'], [rec.choiceClassifier, "the classifier that chose the translator's checkpoint"]];
     for (const [r, what] of seen) {
-      if (r && [r.sha256, ...(r.members ?? []).map((m) => m.sha256)].includes(judge)) {
+      if (r && fingerprints(r).includes(judge)) {
         throw new Error(`refusing to evaluate ${source} with ${judgeDir}: that is ${what} (${r.dir}); use the evaluation classifier (models/fer-classifier)`);
       }
     }

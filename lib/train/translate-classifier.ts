@@ -68,6 +68,10 @@ function checkTargetWeights(w: unknown, members: number, where: string): void {
   if (dead >= 0) throw new Error(`${where}: targetWeights gives target ${dead} no member (every weight 0)`);
 }
 
+/** Every weights fingerprint a record stands for: its own and, for an ensemble, each member's. */
+export const fingerprints = (rec: Pick<LossClassifierRecord, 'sha256'> & { members?: Pick<LossClassifierRecord, 'sha256'>[] }): string[] =>
+  [rec.sha256, ...(rec.members ?? []).map((m) => m.sha256)];
+
 function sha256(file: string): string {
   return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 }

@@ -33,8 +33,6 @@ import { saveModelDir, loadWeightsInto } from './model-io';
 import { classBalance } from './class-balance';
 import { targetMixOf } from './translate-classifier';
 
-export { classBalance };
-
 export interface TranslateTrainOptions {
   runDir: string;
   data: ImageSet;
