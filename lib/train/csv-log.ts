@@ -5,7 +5,8 @@
  *   - a translator run (TRANSLATE_LOSS_COLUMNS): the same first eight columns (so loss plots and
  *     `compare` read it), then its own terms:
  *       d_adv, d_cls, d_gp: D's adversarial, classification and gradient-penalty terms
- *       g_adv, g_cls, g_rec, g_mask: G's terms (values of the last G update), g_step 1 where G was updated
+ *       g_adv, g_cls, g_rec, g_mask: G's terms (values of the last G update; g_mask: the attention-mask terms plus the
+ *         edit smoothness editTv), g_step 1 where G was updated
  *       g_idt: G's identity-mapping term |G(x, s) - x| (0 when the run has no such term); last column,
  *         so logs written before it existed are read back with 0 there
  *     (d_x / d_g_z1: D's mean score on real faces / on edits in the D update; d_g_z2: D's mean score

@@ -109,6 +109,14 @@ export interface TranslateLosses {
   maskMean: number;
   /** ... and total variation (mean squared difference of neighbouring mask values: a smooth mask). */
   maskTv: number;
+  /**
+   * Smoothness of the edit: editTv * TV(G(x, t) - x), the change's mean squared difference of neighbouring pixels
+   * (maskTv's measure, on the change instead of a mask). Per unit of energy, a change drawn as fine stripes costs far
+   * more than a broad one (a period-2 pattern 4x its energy per axis, period 4 2x, period 8 0.6x): v2i drew surprise's
+   * wide eyes as vertical bars and neutral's closed mouth as horizontal bands, which classifiers read and people see as
+   * artefacts. Absent or 0: not computed (runs written before it train exactly as before). Logged in g_mask.
+   */
+  editTv?: number;
 }
 
 export interface TranslateSettings {

@@ -12,6 +12,7 @@
  *     + maskMean * mean(1 - A) + maskTv * TV(A)  for both masks A   (only with the attention mask; A = 1 changes
  *       the pixel, so mean(1 - A) is the share copied from the input: GANimation's penalty against a mask
  *       that saturates at "keep the input")
+ *     + editTv * TV(G(x,t) - x)                                     (a smooth edit, when editTv > 0)
  *
  * The gradient penalty differentiates D's input gradient with respect to D's weights: D uses
  * AbsLeakyReLU (lib/models/abs-leaky-relu.ts) so that this double gradient exists in TF.js.
@@ -258,6 +259,8 @@ export function generatorStep(pair: TranslatorPair, b: TranslateBatch, w: Transl
       const keep = tf.sub(2, e.mask.mean().add(back.mask.mean()));
       mask = keep.mul(w.maskMean).add(maskTv(e.mask).add(maskTv(back.mask)).mul(w.maskTv)) as tf.Scalar;
     }
+    // the edit's smoothness (G's regularisers share the g_mask column)
+    if (w.editTv) mask = mask.add(maskTv(e.image.sub(b.x) as tf.Tensor4D).mul(w.editTv)) as tf.Scalar;
     Object.assign(parts, { adv: tf.keep(adv), cls: tf.keep(cls), rec: tf.keep(rec), idt: tf.keep(idt), mask: tf.keep(mask), fake: tf.keep(fakeScore) });
     const total = adv.add(cls.mul(w.clsG ?? w.cls)).add(rec.mul(w.rec));
     const withIdt = idtWeight > 0 ? total.add(idt.mul(idtWeight)) : total;

@@ -14,7 +14,7 @@ import { translateImages, translateWithStrength } from '../../lib/models/transla
 import { saveModelDir, loadModelDir } from '../../lib/train/model-io';
 import { trainTranslator, drawTargets, translatorGridPng } from '../../lib/train/translate-trainer';
 import { classBalance } from '../../lib/train/class-balance';
-import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassifier, drawClassifierView, gaussianKernel } from '../../lib/train/translate-step';
+import { makeTranslatorPair, discriminatorStep, generatorStep, augmentForClassifier, drawClassifierView, gaussianKernel, maskTv } from '../../lib/train/translate-step';
 import { Rng } from '../../lib/rng';
 import { checkLossClassifier, loadLossClassifier, writeLossClassifierEnsemble } from '../../lib/train/translate-classifier';
 import { useKernels } from '../../lib/kernels/kernels';
@@ -299,6 +299,51 @@ test('v2d: the squared identity term adds idtSq * mean (G(x, s) - x)^2 to G\'s l
   const plain = gLoss();
   assert.ok(Math.abs(gLoss(50) - plain - 50 * sq) < 1e-4 * Math.max(1, plain), `${gLoss(50)} - ${plain} vs 50 * ${sq}`);
   tf.dispose([b.x, b.src, b.trg, b.alpha]);
+  G.dispose();
+  D.dispose();
+  C.dispose();
+});
+
+test('v2k: the edit smoothness adds editTv * TV(G(x, t) - x) to G\'s loss (and its g_mask column), and a striped change costs more than a broad one', async () => {
+  const G = buildTranslatorG(tinyV2, 17);
+  const D = buildTranslatorD(tinyV2, 18);
+  const C = await loadModelDir(await tinyLossClassifier(79));
+  const faces = await sampleFaces(4, 'train');
+  const b = {
+    x: tf.tidy(() => tf.tensor4d(faces.data, [4, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D),
+    src: oneHot(faces.labels, 7), trg: oneHot([1, 2, 3, 4], 7), alpha: tf.fill([4, 1, 1, 1], 0.5) as tf.Tensor4D,
+    aug: { dy: 1, dx: -1, pad: 3, flip: null, noise: null },
+  };
+  G.setWeights(G.getWeights().map((wt, i) => tf.randomNormal(wt.shape, 0, 0.05, 'float32', 25 + i)));
+  const gStep = (editTv?: number) => {
+    const pair = makeTranslatorPair(G, D, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 }, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 });
+    pair.C = C;
+    const g = generatorStep(pair, b, { ...ferTranslateV2c.losses, idtSq: 50, ...(editTv !== undefined ? { editTv } : {}) });
+    const v = { loss: g.loss.dataSync()[0], mask: g.mask.dataSync()[0] };
+    tf.dispose(Object.values(g));
+    pair.optG.dispose();
+    pair.optD.dispose();
+    return v;
+  };
+  const tv = tf.tidy(() => maskTv(translate(G, b.x, b.trg).image.sub(b.x) as tf.Tensor4D).dataSync()[0]);
+  assert.ok(tv > 1e-5, `the edit changes the faces (${tv})`);
+  const plain = gStep();
+  assert.deepEqual(gStep(0), plain, 'editTv 0 is the step without the term');
+  assert.equal(plain.mask, 0);
+  const smooth = gStep(20);
+  assert.ok(Math.abs(smooth.mask - 20 * tv) < 1e-5 * Math.max(1, 20 * tv), `g_mask ${smooth.mask} vs 20 * ${tv}`);
+  assert.ok(Math.abs(smooth.loss - plain.loss - 20 * tv) < 1e-4 * Math.max(1, plain.loss), `${smooth.loss} - ${plain.loss} vs 20 * ${tv}`);
+  // the same energy as vertical bars of period 4 or as one broad bump: the bars cost far more
+  const bars = tf.tidy(() => tf.tensor1d(Array.from({ length: 48 }, (_, x) => (x % 4 < 2 ? 0.2 : -0.2))).reshape([1, 1, 48, 1]).tile([1, 48, 1, 1]) as tf.Tensor4D);
+  const bump = tf.tidy(() => {
+    const g = tf.tensor1d(Array.from({ length: 48 }, (_, i) => Math.exp(-(((i - 24) / 8) ** 2))));
+    const m = g.reshape([48, 1]).mul(g.reshape([1, 48]));
+    return m.mul(tf.sqrt(bars.square().mean().div(m.square().mean()))).reshape([1, 48, 48, 1]) as tf.Tensor4D;
+  });
+  const [tb, tu] = [maskTv(bars).dataSync()[0], maskTv(bump).dataSync()[0]];
+  assert.ok(tb > 20 * tu, `TV of bars ${tb} vs a bump of the same energy ${tu}`);
+  assert.deepEqual(TRANSLATE_VARIANTS.v2k, { ...TRANSLATE_VARIANTS.v2d, description: TRANSLATE_VARIANTS.v2k.description, losses: { ...TRANSLATE_VARIANTS.v2d.losses, editTv: 20 } });
+  tf.dispose([b.x, b.src, b.trg, b.alpha, bars, bump]);
   G.dispose();
   D.dispose();
   C.dispose();
