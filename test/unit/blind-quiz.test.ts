@@ -1,6 +1,7 @@
 /**
  * The blind naming quiz (lib/eval/blind-quiz.ts, tools/blind-quiz.ts): each row shows every expression once in a
- * seeded order, the key scores a person's answers exactly, and bad answer files are refused by file and line.
+ * seeded order, the key scores a person's answers exactly, and bad answer files are refused by file and line; and the
+ * edit-roughness diagnostic (tools/edit-roughness.ts) on patterns of known roughness.
  */
 import test from 'node:test';
 import assert from 'node:assert/strict';
@@ -8,6 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { makeQuizKey, parseQuizAnswers, scoreQuiz, QuizKey } from '../../lib/eval/blind-quiz';
 import { makeQuiz, scoreQuizDir } from '../../tools/blind-quiz';
+import { editRoughness } from '../../tools/edit-roughness';
 import { loadFer2013, EMOTIONS } from '../../lib/data';
 import { SAMPLE_DIR } from '../../lib/runs/dataset';
 import { setupBackend, tempDir } from '../helpers';
@@ -88,4 +90,21 @@ test('blind-quiz tool: makes pages and a key for the shipped translator, refuses
   const md = scoreQuizDir(dir);
   assert.match(md, /\*\*ratio edits \/ real\*\* \| \*\*1\.00\*\*/);
   assert.equal(fs.readFileSync(path.join(dir, 'score.md'), 'utf8'), md);
+});
+
+test('edit roughness (tools/edit-roughness.ts): stripes of period 2 and 4 px score 4 and 2, a broad bump far less, per target', () => {
+  const n = 2, k = 3, px = 48 * 48;
+  const inputs = { data: new Uint8Array(n * px).fill(128), n, height: 48, width: 48, channels: 1 as const };
+  const edits = new Uint8Array(n * k * px);
+  for (let i = 0; i < n; i++) for (let y = 0; y < 48; y++) for (let x = 0; x < 48; x++) {
+    const at = (t: number) => (i * k + t) * px + y * 48 + x;
+    edits[at(0)] = x % 2 ? 148 : 108;
+    edits[at(1)] = x % 4 < 2 ? 148 : 108;
+    edits[at(2)] = Math.round(128 + 40 * Math.exp(-(((x - 24) ** 2 + (y - 24) ** 2) / 64)));
+  }
+  const r = editRoughness(inputs, edits, k);
+  assert.ok(Math.abs(r.roughness[0] - 4) < 1e-3, `period 2: ${r.roughness[0]}`);
+  assert.ok(Math.abs(r.roughness[1] - 2 * 46 / 47) < 1e-3, `period 4: ${r.roughness[1]}`); // 23 of the 47 neighbour pairs of a row differ
+  assert.ok(r.roughness[2] < 0.06, `bump: ${r.roughness[2]}`);
+  assert.ok(Math.abs(r.energy[0] - (20 / 127.5) ** 2) < 1e-6, `energy ${r.energy[0]}`);
 });
