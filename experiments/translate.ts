@@ -162,6 +162,13 @@ export const ferTranslateV2k: TranslateExperiment = {
   losses: { ...ferTranslateV2d.losses, editTv: 20 },
 };
 
+/** v2l: v2k's term 3x (editTv 60): at 20 the edits' roughness fell by a third (0.73 -> 0.48, tools/edit-roughness.ts) and surprise still drew bars. */
+export const ferTranslateV2l: TranslateExperiment = {
+  ...ferTranslateV2d,
+  description: 'Translator v2l: v2d + edit smoothness (editTv 60)',
+  losses: { ...ferTranslateV2d.losses, editTv: 60 },
+};
+
 export const TRANSLATE_VARIANTS: Record<string, TranslateExperiment> = {
   v1: ferTranslate,
   cls,
@@ -174,4 +181,5 @@ export const TRANSLATE_VARIANTS: Record<string, TranslateExperiment> = {
   v2e: ferTranslateV2e,
   v2f: ferTranslateV2f,
   v2k: ferTranslateV2k,
+  v2l: ferTranslateV2l,
 };

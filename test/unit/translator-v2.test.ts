@@ -343,6 +343,7 @@ test('v2k: the edit smoothness adds editTv * TV(G(x, t) - x) to G\'s loss (and i
   const [tb, tu] = [maskTv(bars).dataSync()[0], maskTv(bump).dataSync()[0]];
   assert.ok(tb > 20 * tu, `TV of bars ${tb} vs a bump of the same energy ${tu}`);
   assert.deepEqual(TRANSLATE_VARIANTS.v2k, { ...TRANSLATE_VARIANTS.v2d, description: TRANSLATE_VARIANTS.v2k.description, losses: { ...TRANSLATE_VARIANTS.v2d.losses, editTv: 20 } });
+  assert.deepEqual(TRANSLATE_VARIANTS.v2l, { ...TRANSLATE_VARIANTS.v2d, description: TRANSLATE_VARIANTS.v2l.description, losses: { ...TRANSLATE_VARIANTS.v2d.losses, editTv: 60 } });
   tf.dispose([b.x, b.src, b.trg, b.alpha, bars, bump]);
   G.dispose();
   D.dispose();
