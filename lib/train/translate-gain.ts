@@ -17,8 +17,11 @@ import { SelectionScore, predictClasses, choicePsnr, selectionScore } from './tr
 import { U8Images } from '../models/translator-apply';
 import { PSNR_CAP } from './translate-spec';
 
-/** The gains tried, in order; the scan stops at the first one below the floor (reconstruction falls as the gain grows). */
-export const GAIN_GRID = [1, 1.125, 1.25, 1.375, 1.5, 1.625, 1.75, 2, 2.25, 2.5, 3] as const;
+/**
+ * The gains tried, in order; the scan stops at the first one below the floor (reconstruction falls as the gain grows).
+ * 3.5 and 4 since 2026-12-07: the smooth-edit arms (v2k, v2l: smaller, broader changes) reached the old end, 3.
+ */
+export const GAIN_GRID = [1, 1.125, 1.25, 1.375, 1.5, 1.625, 1.75, 2, 2.25, 2.5, 3, 3.5, 4] as const;
 
 export interface GainTrial {
   gain: number;
