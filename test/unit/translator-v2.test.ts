@@ -20,6 +20,7 @@ import { checkLossClassifier, loadLossClassifier, writeLossClassifierEnsemble } 
 import { useKernels } from '../../lib/kernels/kernels';
 import { pickSelectionFaces, pickGridFaces, installTranslator, readGridFaces, resolveInitCheckpoint } from '../../lib/orchestrate/run-translate';
 import { betterSnapshot, nearness } from '../../lib/train/translate-select';
+import { GAIN_GRID } from '../../lib/train/translate-gain';
 import { buildClassifier } from '../../lib/eval/classifier-model';
 import { highFrequencyShare } from '../../lib/eval/spectrum';
 import { loadFer2013, EMOTIONS } from '../../lib/data';
@@ -431,7 +432,7 @@ test('v2 exact resume: two iterations + resume == three, bit for bit; the Public
   assert.equal(row[row.length - 3], kept.psnrFace.toFixed(2));
   assert.equal(row[row.length - 1], kept.psnrWeighted.toFixed(2), "the floor's estimate at the training faces' expression frequencies");
   // the snapshot's residual gain (scanned on the selection faces; floor 0 here: every gain tried) is in best/'s model
-  assert.equal(kept.gains.length, 11);
+  assert.equal(kept.gains.length, GAIN_GRID.length);
   assert.equal(Number(row[row.length - 2]), kept.gain);
   const residual = JSON.parse(fs.readFileSync(path.join(a, 'best', 'model.json'), 'utf8')).modelTopology.config.layers.find((l: { class_name: string }) => l.class_name === 'ResidualAdd');
   assert.equal(residual.config.gain ?? 1, kept.gain);
