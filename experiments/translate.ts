@@ -156,18 +156,14 @@ export const ferTranslateV2f: TranslateExperiment = {
  * horizontal bands; its edits' TV is 0.45-1.0x their energy per target (280 PublicTest faces, gain 2), where a change
  * as broad as an expression's would be far lower. At gain 1 the term starts near 0.1-0.3 (G's cross-entropy ~0.7).
  */
-export const ferTranslateV2k: TranslateExperiment = {
+const withEditTv = (name: string, editTv: number): TranslateExperiment => ({
   ...ferTranslateV2d,
-  description: 'Translator v2k: v2d + edit smoothness (editTv 20)',
-  losses: { ...ferTranslateV2d.losses, editTv: 20 },
-};
-
-/** v2l: v2k's term 3x (editTv 60): at 20 the edits' roughness fell by a third (0.73 -> 0.48, tools/edit-roughness.ts) and surprise still drew bars. */
-export const ferTranslateV2l: TranslateExperiment = {
-  ...ferTranslateV2d,
-  description: 'Translator v2l: v2d + edit smoothness (editTv 60)',
-  losses: { ...ferTranslateV2d.losses, editTv: 60 },
-};
+  description: `Translator ${name}: v2d + edit smoothness (editTv ${editTv})`,
+  losses: { ...ferTranslateV2d.losses, editTv },
+});
+export const ferTranslateV2k = withEditTv('v2k', 20);
+/** v2l: v2k's term 3x: at 20 the edits' roughness fell by a third (0.77 -> 0.51, tools/edit-roughness.ts) and surprise still drew bars. */
+export const ferTranslateV2l = withEditTv('v2l', 60);
 
 export const TRANSLATE_VARIANTS: Record<string, TranslateExperiment> = {
   v1: ferTranslate,

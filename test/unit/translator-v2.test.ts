@@ -21,6 +21,7 @@ import { useKernels } from '../../lib/kernels/kernels';
 import { pickSelectionFaces, pickGridFaces, installTranslator, readGridFaces, resolveInitCheckpoint } from '../../lib/orchestrate/run-translate';
 import { betterSnapshot, nearness } from '../../lib/train/translate-select';
 import { GAIN_GRID } from '../../lib/train/translate-gain';
+import type { TranslateLosses } from '../../lib/train/translate-spec';
 import { buildClassifier } from '../../lib/eval/classifier-model';
 import { highFrequencyShare } from '../../lib/eval/spectrum';
 import { loadFer2013, EMOTIONS } from '../../lib/data';
@@ -273,9 +274,10 @@ test('v2c: other targets are never the own expression and cover the other six; c
   D.dispose();
 });
 
-test('v2d: the squared identity term adds idtSq * mean (G(x, s) - x)^2 to G\'s loss and nothing else', async () => {
-  const G = buildTranslatorG(tinyV2, 7);
-  const D = buildTranslatorD(tinyV2, 8);
+/** A tiny G that edits (random weights: its zero-initialised last conv would make every edit the input), D, a loss classifier and one batch. */
+async function gTermSetup(seed: number) {
+  const G = buildTranslatorG(tinyV2, seed);
+  const D = buildTranslatorD(tinyV2, seed + 1);
   const C = await loadModelDir(await tinyLossClassifier(79));
   const faces = await sampleFaces(4, 'train');
   const b = {
@@ -283,49 +285,40 @@ test('v2d: the squared identity term adds idtSq * mean (G(x, s) - x)^2 to G\'s l
     src: oneHot(faces.labels, 7), trg: oneHot([1, 2, 3, 4], 7), alpha: tf.fill([4, 1, 1, 1], 0.5) as tf.Tensor4D,
     aug: { dy: 1, dx: -1, pad: 3, flip: null, noise: null },
   };
-  // a G that edits (its zero-initialised last conv would make G(x, s) = x and the term 0)
-  G.setWeights(G.getWeights().map((wt, i) => tf.randomNormal(wt.shape, 0, 0.05, 'float32', 5 + i)));
-  const gLoss = (idtSq?: number) => {
+  G.setWeights(G.getWeights().map((wt, i) => tf.randomNormal(wt.shape, 0, 0.05, 'float32', seed - 2 + i)));
+  /** G's loss and its g_mask term for one G step (learning rate 0: nothing moves) with these loss weights. */
+  const gStep = (losses: TranslateLosses) => {
     const pair = makeTranslatorPair(G, D, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 }, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 });
     pair.C = C;
-    const g = generatorStep(pair, b, { ...ferTranslateV2c.losses, ...(idtSq ? { idtSq } : {}) });
-    const v = g.loss.dataSync()[0];
-    tf.dispose(Object.values(g));
-    pair.optG.dispose();
-    pair.optD.dispose();
-    return v;
-  };
-  const sq = tf.tidy(() => translate(G, b.x, b.src).image.sub(b.x).square().mean().dataSync()[0]);
-  assert.ok(sq > 1e-4, `G(x, s) differs from x (${sq})`);
-  const plain = gLoss();
-  assert.ok(Math.abs(gLoss(50) - plain - 50 * sq) < 1e-4 * Math.max(1, plain), `${gLoss(50)} - ${plain} vs 50 * ${sq}`);
-  tf.dispose([b.x, b.src, b.trg, b.alpha]);
-  G.dispose();
-  D.dispose();
-  C.dispose();
-});
-
-test('v2k: the edit smoothness adds editTv * TV(G(x, t) - x) to G\'s loss (and its g_mask column), and a striped change costs more than a broad one', async () => {
-  const G = buildTranslatorG(tinyV2, 17);
-  const D = buildTranslatorD(tinyV2, 18);
-  const C = await loadModelDir(await tinyLossClassifier(79));
-  const faces = await sampleFaces(4, 'train');
-  const b = {
-    x: tf.tidy(() => tf.tensor4d(faces.data, [4, 48, 48, 1], 'int32').toFloat().div(127.5).sub(1) as tf.Tensor4D),
-    src: oneHot(faces.labels, 7), trg: oneHot([1, 2, 3, 4], 7), alpha: tf.fill([4, 1, 1, 1], 0.5) as tf.Tensor4D,
-    aug: { dy: 1, dx: -1, pad: 3, flip: null, noise: null },
-  };
-  G.setWeights(G.getWeights().map((wt, i) => tf.randomNormal(wt.shape, 0, 0.05, 'float32', 25 + i)));
-  const gStep = (editTv?: number) => {
-    const pair = makeTranslatorPair(G, D, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 }, { lr: 0, beta1: 0.5, beta2: 0.999, eps: 1e-8 });
-    pair.C = C;
-    const g = generatorStep(pair, b, { ...ferTranslateV2c.losses, idtSq: 50, ...(editTv !== undefined ? { editTv } : {}) });
+    const g = generatorStep(pair, b, losses);
     const v = { loss: g.loss.dataSync()[0], mask: g.mask.dataSync()[0] };
     tf.dispose(Object.values(g));
     pair.optG.dispose();
     pair.optD.dispose();
     return v;
   };
+  const dispose = () => {
+    tf.dispose([b.x, b.src, b.trg, b.alpha]);
+    G.dispose();
+    D.dispose();
+    C.dispose();
+  };
+  return { G, b, gStep, dispose };
+}
+
+test('v2d: the squared identity term adds idtSq * mean (G(x, s) - x)^2 to G\'s loss and nothing else', async () => {
+  const { G, b, gStep, dispose } = await gTermSetup(7);
+  const gLoss = (idtSq?: number) => gStep({ ...ferTranslateV2c.losses, ...(idtSq ? { idtSq } : {}) }).loss;
+  const sq = tf.tidy(() => translate(G, b.x, b.src).image.sub(b.x).square().mean().dataSync()[0]);
+  assert.ok(sq > 1e-4, `G(x, s) differs from x (${sq})`);
+  const plain = gLoss();
+  assert.ok(Math.abs(gLoss(50) - plain - 50 * sq) < 1e-4 * Math.max(1, plain), `${gLoss(50)} - ${plain} vs 50 * ${sq}`);
+  dispose();
+});
+
+test('v2k: the edit smoothness adds editTv * TV(G(x, t) - x) to G\'s loss (and its g_mask column), and a striped change costs more than a broad one', async () => {
+  const { G, b, gStep: step, dispose } = await gTermSetup(17);
+  const gStep = (editTv?: number) => step({ ...ferTranslateV2c.losses, idtSq: 50, ...(editTv !== undefined ? { editTv } : {}) });
   const tv = tf.tidy(() => maskTv(translate(G, b.x, b.trg).image.sub(b.x) as tf.Tensor4D).dataSync()[0]);
   assert.ok(tv > 1e-5, `the edit changes the faces (${tv})`);
   const plain = gStep();
@@ -345,10 +338,8 @@ test('v2k: the edit smoothness adds editTv * TV(G(x, t) - x) to G\'s loss (and i
   assert.ok(tb > 20 * tu, `TV of bars ${tb} vs a bump of the same energy ${tu}`);
   assert.deepEqual(TRANSLATE_VARIANTS.v2k, { ...TRANSLATE_VARIANTS.v2d, description: TRANSLATE_VARIANTS.v2k.description, losses: { ...TRANSLATE_VARIANTS.v2d.losses, editTv: 20 } });
   assert.deepEqual(TRANSLATE_VARIANTS.v2l, { ...TRANSLATE_VARIANTS.v2d, description: TRANSLATE_VARIANTS.v2l.description, losses: { ...TRANSLATE_VARIANTS.v2d.losses, editTv: 60 } });
-  tf.dispose([b.x, b.src, b.trg, b.alpha, bars, bump]);
-  G.dispose();
-  D.dispose();
-  C.dispose();
+  tf.dispose([bars, bump]);
+  dispose();
 });
 
 test('v2 steps: nonsat-r1 D step and frozen-classifier G step give finite terms, move D and G, and leave the loss classifier fixed', async () => {
