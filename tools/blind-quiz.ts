@@ -21,6 +21,8 @@ import { withGain } from '../lib/train/translate-gain';
 import { residualLayer } from '../lib/models/translator-residual';
 import { labelledGridPng } from '../lib/viz/labelled';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../lib/io/files';
+import { portableJson } from '../lib/runs/portable-paths';
+import { REPO_ROOT } from '../lib/runs/versions';
 import { makeQuizKey, parseQuizAnswers, scoreQuiz, quizScoreMarkdown, QuizKey } from '../lib/eval/blind-quiz';
 
 const USAGE = 'usage: node --import tsx tools/blind-quiz.ts make TRANSLATOR --out DIR [--per-class N] [--seed S] [--gain G] [--data DIR] | score DIR [--answers FILE]';
@@ -70,7 +72,8 @@ export async function makeQuiz(source: string, v: Record<string, string | undefi
       },
     ));
   }
-  writeJsonAtomic(keyFile, key);
+  // paths relative to the dataset root and the checkout: a quiz reads the same on every clone
+  writeJsonAtomic(keyFile, portableJson(key, [{ from: path.resolve(dataPath), to: path.basename(dataPath) }, { from: REPO_ROOT, to: '' }]));
   writeFileAtomic(path.join(out, 'answers.txt'), [
     `# One line per row of quiz.png: the real face's expression, then cells 1..${k}.`,
     `# Names or prefixes: ${T.spec.labels.join(', ')}; ? = cannot tell. Example: "1: happy sad an su fe di ne ha"`,

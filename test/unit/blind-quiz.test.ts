@@ -83,6 +83,8 @@ test('blind-quiz tool: makes pages and a key for the shipped translator, refuses
   const key = JSON.parse(fs.readFileSync(path.join(dir, 'key.json'), 'utf8')) as QuizKey;
   assert.equal(key.rows.length, 14);
   assert.equal(key.about.seed, 9);
+  assert.equal(key.about.data, 'fer2013', 'the dataset by its folder name, no machine path');
+  assert.ok(key.rows.every((r) => r.source && !path.isAbsolute(r.source) && r.source.startsWith('fer2013/')), key.rows[0].source);
   const keyBefore = fs.readFileSync(path.join(dir, 'key.json'), 'utf8');
   await assert.rejects(makeQuiz('models/fer-translate', { out: dir, seed: '10', data: FER, split: 'test' }), /key\.json exists/);
   assert.equal(fs.readFileSync(path.join(dir, 'key.json'), 'utf8'), keyBefore, 'the first key is kept');
