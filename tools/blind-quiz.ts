@@ -17,7 +17,7 @@ import { initBackend, describeBackend } from '../lib/backend';
 import { loadTranslator } from '../lib/edit/translator-model';
 import { evaluationFaces, dataPathFor } from '../lib/orchestrate/translate-eval';
 import { translateImages } from '../lib/models/translator-apply';
-import { withGain } from '../lib/train/translate-gain';
+import { withGain, gainOption } from '../lib/train/translate-gain';
 import { residualLayer } from '../lib/models/translator-residual';
 import { labelledGridPng } from '../lib/viz/labelled';
 import { readJson, writeFileAtomic, writeJsonAtomic } from '../lib/io/files';
@@ -41,8 +41,7 @@ export async function makeQuiz(source: string, v: Record<string, string | undefi
   const backend = await initBackend({});
   process.stderr.write(`backend: ${describeBackend(backend)}\n`);
   const T = await loadTranslator(source);
-  const gain = v.gain !== undefined ? Number(v.gain) : undefined;
-  if (gain !== undefined && !(gain >= 0 && residualLayer(T.G))) throw new Error(`--gain ${v.gain}: needs a residual translator and a gain >= 0`);
+  const gain = gainOption(T.G, v.gain);
   const dataPath = dataPathFor(source, v.data);
   const all = await evaluationFaces(dataPath, { split });
   const k = T.spec.labels.length;

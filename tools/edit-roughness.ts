@@ -14,7 +14,7 @@ import { loadTranslator } from '../lib/edit/translator-model';
 import { evaluationFaces, dataPathFor } from '../lib/orchestrate/translate-eval';
 import { translateImages, U8Images } from '../lib/models/translator-apply';
 import { maskTv } from '../lib/train/translate-step';
-import { withGain } from '../lib/train/translate-gain';
+import { withGain, gainOption } from '../lib/train/translate-gain';
 import { residualLayer } from '../lib/models/translator-residual';
 
 /** Per target: TV(c) / mean(c^2) and mean(c^2) of the changes c = edit - input over all faces (edits face-major: face i, target t at i * k + t). */
@@ -43,8 +43,7 @@ async function main(): Promise<void> {
   if (split !== 'PrivateTest' && split !== 'PublicTest') throw new Error(`--split must be PrivateTest or PublicTest, got ${split}`);
   process.stderr.write(`backend: ${describeBackend(await initBackend({}))}\n`);
   const T = await loadTranslator(source);
-  const gain = values.gain !== undefined ? Number(values.gain) : undefined;
-  if (gain !== undefined && !(gain >= 0 && residualLayer(T.G))) throw new Error(`--gain ${values.gain}: needs a residual translator and a gain >= 0`);
+  const gain = gainOption(T.G, values.gain);
   const faces = await evaluationFaces(dataPathFor(source, values.data), { n: Number(values.n), seed: 0, split });
   const k = T.spec.labels.length;
   const pairs = Array.from({ length: faces.n * k }, (_, j) => ({ face: Math.floor(j / k), target: j % k }));

@@ -24,7 +24,7 @@ import { loadTranslator } from '../lib/edit/translator-model';
 import { evaluationFaces, dataPathFor, translatorEditImages } from '../lib/orchestrate/translate-eval';
 import { editMetrics, EditMetrics } from '../lib/eval/edit-metrics';
 import { EMOTIONS } from '../lib/data';
-import { withGain } from '../lib/train/translate-gain';
+import { withGain, gainOption } from '../lib/train/translate-gain';
 import { residualLayer } from '../lib/models/translator-residual';
 import { SAMPLE_DIR } from '../lib/runs/dataset';
 
@@ -87,8 +87,7 @@ async function main(): Promise<void> {
   const sample = path.resolve(dataPath).startsWith(path.resolve(SAMPLE_DIR));
   const faces = await evaluationFaces(dataPath, { n: values.n ? Number(values.n) : undefined, seed: Number(values.seed), split });
   process.stderr.write(`faces: ${faces.n} ${split} faces from ${dataPath}${sample ? ' (the bundled sample: give --data /path/to/fer2013 or set FACEGAN_FER2013 for the full split)' : ''}\n`);
-  const gain = values.gain !== undefined ? Number(values.gain) : undefined;
-  if (gain !== undefined && !(gain >= 0 && residualLayer(T.G))) throw new Error(`--gain ${values.gain}: needs a residual translator and a gain >= 0`);
+  const gain = gainOption(T.G, values.gain);
   const im = await withGain(T.G, gain, () => translatorEditImages(T, faces));
   const k = EMOTIONS.length;
   const m = editMetrics(im, await outsideProbs(judge, im.inputs, faces.n, im.size), await outsideProbs(judge, im.edits, faces.n * k, im.size));

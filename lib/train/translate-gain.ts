@@ -190,3 +190,14 @@ export async function withGain<T>(G: tf.LayersModel, gain: number | undefined, f
     layer.gain = trained;
   }
 }
+
+/**
+ * A tool's `--gain` option for translator G: undefined when absent (G's own gain), else the number; refused unless G
+ * has a residual output and the gain is >= 0.
+ */
+export function gainOption(G: tf.LayersModel, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const gain = Number(raw);
+  if (!(gain >= 0 && residualLayer(G))) throw new Error(`--gain ${raw}: needs a residual translator and a gain >= 0`);
+  return gain;
+}
